@@ -1,0 +1,1 @@
+"""API Gateway Lambda authorizer for Amazon Cognito tokens (``authorizer.handler.handler``)."""
