@@ -71,7 +71,7 @@ def lambda_context() -> LocalLambdaContext:
 # ---------------------------------------------------------------- real databases
 
 
-def _mysql_admin():  # noqa: ANN202 - pymysql connection
+def _mysql_admin():
     import pymysql
 
     u = urlsplit(MYSQL_URL)
@@ -90,7 +90,7 @@ def _mysql_admin():  # noqa: ANN202 - pymysql connection
         pytest.fail(f"MariaDB/MySQL not reachable at {MYSQL_URL} ({exc}); run `make services`", pytrace=False)
 
 
-def _pg_admin():  # noqa: ANN202 - psycopg connection
+def _pg_admin():
     import psycopg
 
     try:
