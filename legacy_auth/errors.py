@@ -104,3 +104,19 @@ class StoreTimeoutError(StoreError):
 
 class BudgetExceededError(LegacyAuthError):
     """Not enough of the Lambda's time left to do the work safely before Cognito's 5 s limit."""
+
+
+# ---------------------------------------------------------------- legacy rows (presets)
+
+
+class CorruptRowError(LegacyAuthError):
+    """A legacy users-table row cannot be read (missing column, wrong type).
+
+    ``app`` is the ``LEGACY_APP`` value and ``column`` the offending column; the value itself is never kept.
+    """
+
+    def __init__(self, app: str, column: str, reason: str = "invalid") -> None:
+        super().__init__(f"unreadable {app} row: column {column!r} {reason}")
+        self.app = app
+        self.column = column
+        self.reason = reason
