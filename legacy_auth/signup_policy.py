@@ -1,0 +1,289 @@
+"""Pre-signup policy: email domain lists, the legacy sign-up guard, safe auto-confirm and external-provider linking.
+
+Pure decisions over a parsed :class:`SignUpRequest`; the two outside parties are passed in as callables:
+``legacy_match(login) -> bool`` (is there a not-yet-migrated legacy user for this login, see
+``legacy_auth.signup_guard``) and a boto3 ``cognito-idp`` client (ListUsers / AdminLinkProviderForUser).
+A refusal is a :class:`SignUpRefusedError` whose ``str()`` is the message Cognito shows the user.
+
+What each trigger source does (see ``docs/hooks.md``):
+
+- ``PreSignUp_SignUp``: domain lists, then the legacy guard, then auto-confirm/auto-verify for a trusted
+  domain only if no Cognito user already holds the email (an auto-verified email would move the alias).
+- ``PreSignUp_AdminCreateUser``: the administrator is trusted by default (``allow``); with ``enforce`` the
+  domain lists and the guard apply. Never sets the auto flags (Cognito ignores them here).
+- ``PreSignUp_ExternalProvider``: domain lists and the guard; optionally links the federated identity to the
+  one native user holding the same verified email, when the provider is listed in ``HOOKS_LINK_PROVIDERS``
+  and the provider itself asserts ``email_verified``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from legacy_auth.errors import LegacyAuthError
+from legacy_auth.hooks_config import AdminCreateMode, GuardMode, HookSettings
+
+MSG_LEGACY_ACCOUNT = (
+    "An account already exists for this email or username: sign in with your existing password, or reset it."
+)
+MSG_DOMAIN = "Sign-up with this email domain is not allowed."
+MSG_INVALID = "Sign-up could not be completed: the username or email is not valid."
+MSG_UNAVAILABLE = "Sign-up is temporarily unavailable. Please try again in a moment."
+
+MAX_VALUE = 2048  # Cognito's attribute value limit; anything longer is hostile
+MAX_EMAIL = 254
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_FILTER_UNSAFE = re.compile(r'["\\]')
+
+
+class SignUpRefusedError(LegacyAuthError):
+    """The sign-up is refused. ``str()`` is the user-facing message; ``reason`` is a code for logs/metrics."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class Source(StrEnum):
+    """The three ``PreSignUp_*`` trigger sources."""
+
+    SIGN_UP = "PreSignUp_SignUp"
+    ADMIN_CREATE_USER = "PreSignUp_AdminCreateUser"
+    EXTERNAL_PROVIDER = "PreSignUp_ExternalProvider"
+
+
+@dataclass(frozen=True, slots=True)
+class SignUpRequest:
+    """The parts of a pre-signup event the policy reads, validated."""
+
+    source: Source
+    user_pool_id: str
+    username: str
+    email: str | None
+    provider_email_verified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SignUpDecision:
+    """What to answer Cognito: the response flags, and the native user an external identity was linked to."""
+
+    auto_confirm: bool = False
+    auto_verify_email: bool = False
+    linked_to: str | None = None
+
+
+LegacyMatch = Callable[[str], bool]
+
+
+def parse_request(event: Mapping[str, Any]) -> SignUpRequest:
+    """Validate a raw pre-signup event into a :class:`SignUpRequest`.
+
+    Parameters
+    ----------
+    event : Mapping[str, Any]
+        The raw Cognito event.
+
+    Returns
+    -------
+    SignUpRequest
+        Username and email checked for type, length and control characters; email lower-cased domain.
+
+    Raises
+    ------
+    SignUpRefusedError
+        ``invalid_input`` for a missing/odd username, an unknown trigger source or a malformed email.
+    """
+    try:
+        source = Source(str(event.get("triggerSource")))
+    except ValueError:
+        raise SignUpRefusedError("invalid_input", MSG_INVALID) from None
+    username = _clean(event.get("userName"))
+    pool = _clean(event.get("userPoolId"))
+    request = event.get("request")
+    attributes = request.get("userAttributes") if isinstance(request, Mapping) else None
+    if username is None or pool is None or not isinstance(attributes, Mapping):
+        raise SignUpRefusedError("invalid_input", MSG_INVALID)
+    raw_email = attributes.get("email")
+    email = None if raw_email in (None, "") else _email(raw_email)
+    verified = attributes.get("email_verified")
+    return SignUpRequest(
+        source=source,
+        user_pool_id=pool,
+        username=username,
+        email=email,
+        provider_email_verified=isinstance(verified, str) and verified.lower() == "true",
+    )
+
+
+def decide(
+    request: SignUpRequest,
+    settings: HookSettings,
+    *,
+    legacy_match: LegacyMatch,
+    cognito: Any | None,
+) -> SignUpDecision:
+    """Apply the policy for one sign-up.
+
+    Parameters
+    ----------
+    request : SignUpRequest
+        From :func:`parse_request`.
+    settings : HookSettings
+        Domain lists, guard mode, trusted domains, link providers.
+    legacy_match : Callable[[str], bool]
+        True when a not-yet-migrated legacy user matches the login (raises ``StoreError`` when the legacy
+        database cannot answer: the guard then fails closed).
+    cognito : Any or None
+        A boto3 ``cognito-idp`` client (only called for trusted-domain auto-confirm and linking), or None.
+
+    Returns
+    -------
+    SignUpDecision
+        The response flags and any link made.
+
+    Raises
+    ------
+    SignUpRefusedError
+        Domain not allowed, legacy account exists, or the guard could not check (``guard_unavailable``).
+    """
+    enforce = request.source is not Source.ADMIN_CREATE_USER or settings.admin_create is AdminCreateMode.ENFORCE
+    if not enforce:
+        return SignUpDecision()
+    if request.email is not None:
+        check_domain(request.email, settings)
+    if settings.signup_guard is GuardMode.REFUSE:
+        guard(request, legacy_match)
+    if request.source is Source.SIGN_UP:
+        return _auto_flags(request, settings, cognito)
+    if request.source is Source.EXTERNAL_PROVIDER:
+        return SignUpDecision(linked_to=link_external(request, settings, cognito))
+    return SignUpDecision()
+
+
+def check_domain(email: str, settings: HookSettings) -> None:
+    """Refuse an email whose domain is denied, or not allowed when an allow-list is set.
+
+    An entry matches its domain and every subdomain (``example.com`` matches ``mail.example.com``).
+
+    Raises
+    ------
+    SignUpRefusedError
+        ``domain_denied`` / ``domain_not_allowed``.
+    """
+    domain = email_domain(email)
+    if _matches(domain, settings.denied_domains):
+        raise SignUpRefusedError("domain_denied", MSG_DOMAIN)
+    if settings.allowed_domains and not _matches(domain, settings.allowed_domains):
+        raise SignUpRefusedError("domain_not_allowed", MSG_DOMAIN)
+
+
+def guard(request: SignUpRequest, legacy_match: LegacyMatch) -> None:
+    """Refuse when the username or the email belongs to a legacy user who has not migrated yet.
+
+    Raises
+    ------
+    SignUpRefusedError
+        ``legacy_account`` on a match; ``guard_unavailable`` when the lookup failed (fail closed).
+    """
+    logins = [request.username]
+    if request.email is not None and request.email.lower() != request.username.lower():
+        logins.append(request.email)
+    if request.source is Source.EXTERNAL_PROVIDER:
+        logins = logins[1:]  # "Google_1234..." is Cognito's name for the identity, never a legacy login
+    try:
+        matched = any(legacy_match(login) for login in logins)
+    except LegacyAuthError as exc:
+        raise SignUpRefusedError("guard_unavailable", MSG_UNAVAILABLE) from exc
+    if matched:
+        raise SignUpRefusedError("legacy_account", MSG_LEGACY_ACCOUNT)
+
+
+def email_domain(email: str) -> str:
+    """The lower-cased domain of an (already validated) email, without a trailing dot."""
+    return email.rpartition("@")[2].lower().rstrip(".")
+
+
+def _matches(domain: str, entries: frozenset[str]) -> bool:
+    return any(domain == e or domain.endswith("." + e) for e in entries)
+
+
+def _auto_flags(request: SignUpRequest, settings: HookSettings, cognito: Any | None) -> SignUpDecision:
+    """Auto-confirm and auto-verify only an exactly trusted domain whose email no Cognito user holds yet."""
+    if request.email is None or email_domain(request.email) not in settings.trusted_domains:
+        return SignUpDecision()
+    if cognito is None or _FILTER_UNSAFE.search(request.email):
+        return SignUpDecision()
+    if users_with_email(cognito, request.user_pool_id, request.email):  # would move the alias: never
+        return SignUpDecision()
+    return SignUpDecision(auto_confirm=True, auto_verify_email=True)
+
+
+def link_external(request: SignUpRequest, settings: HookSettings, cognito: Any | None) -> str | None:
+    """Link a federated identity to the single native user with the same verified email, if allowed.
+
+    Returns
+    -------
+    str or None
+        The native username linked to, or None (not configured, not verified by the provider, no or several
+        candidates). Cognito then creates the federated user on its own.
+    """
+    provider_name, _, subject = request.username.partition("_")
+    provider = next((p for p in settings.link_providers if p.lower() == provider_name.lower()), None)
+    if provider is None or not subject or cognito is None or request.email is None:
+        return None
+    if not request.provider_email_verified or _FILTER_UNSAFE.search(request.email):
+        return None
+    native = [
+        u
+        for u in users_with_email(cognito, request.user_pool_id, request.email)
+        if u.get("UserStatus") != "EXTERNAL_PROVIDER" and _attr(u, "email_verified") == "true"
+    ]
+    if len(native) != 1:
+        return None
+    target = str(native[0]["Username"])
+    cognito.admin_link_provider_for_user(
+        UserPoolId=request.user_pool_id,
+        DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": target},
+        SourceUser={
+            "ProviderName": provider,
+            "ProviderAttributeName": "Cognito_Subject",
+            "ProviderAttributeValue": subject,
+        },
+    )
+    return target
+
+
+def users_with_email(cognito: Any, user_pool_id: str, email: str) -> list[dict[str, Any]]:
+    """Cognito users whose ``email`` equals ``email`` (ListUsers filter; at most 10 returned).
+
+    The caller has already refused values containing ``"`` or ``\\`` (not expressible in a filter).
+    """
+    response = cognito.list_users(UserPoolId=user_pool_id, Filter=f'email = "{email}"', Limit=10)
+    return list(response.get("Users", []))
+
+
+def _attr(user: Mapping[str, Any], name: str) -> str | None:
+    for item in user.get("Attributes", []):
+        if item.get("Name") == name:
+            return str(item.get("Value"))
+    return None
+
+
+def _clean(value: Any) -> str | None:
+    if not isinstance(value, str) or not value or len(value) > MAX_VALUE or _CONTROL.search(value):
+        return None
+    return value
+
+
+def _email(value: Any) -> str:
+    email = _clean(value)
+    if email is None or len(email) > MAX_EMAIL or email.count("@") != 1 or any(c.isspace() for c in email):
+        raise SignUpRefusedError("invalid_email", MSG_INVALID)
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain.strip(".") or domain.startswith("."):
+        raise SignUpRefusedError("invalid_email", MSG_INVALID)
+    return email
