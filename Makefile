@@ -64,3 +64,13 @@ reliability: venv services node
 
 clean:
 	rm -rf $(VENV) devstack/node_modules .pytest_cache .ruff_cache .mypy_cache .hypothesis .bench
+
+# `sam build` with a Python matching the python3.13 runtime (pyenv's 3.13 or python3.13 on PATH), from aws-sam-cli
+# in its own venv (.venv-sam: it pins another boto3 than the main venv). Packages: devstack/lambda/Makefile.
+SAM_VENV := .venv-sam
+SAM_PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(shell command -v python3.13 2>/dev/null))
+sam-build:
+	@test -n "$(SAM_PYTHON)" || { echo "python3.13 is required for the python3.13 runtime (e.g. pyenv install 3.13)"; exit 1; }
+	@test -x $(SAM_VENV)/bin/sam || { $(SAM_PYTHON) -m venv $(SAM_VENV) && $(SAM_VENV)/bin/pip install --quiet aws-sam-cli==1.170.0; }
+	PATH="$(dir $(SAM_PYTHON)):$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-1} \
+		$(SAM_VENV)/bin/sam build --build-in-source --template-file template.yaml
