@@ -43,7 +43,7 @@ LEGACY_DB_URL = "LEGACY_DB_URL"  # owned by legacy_auth.config; read here only a
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$")
-_GROUP = re.compile(r"^[\w\s+=,.@-]{1,128}$")  # Cognito GroupName pattern, bounded
+_GROUP = re.compile(r"^[\w+=,.@-]{1,128}$")  # a subset of Cognito GroupName: no whitespace
 _ATTRIBUTE = re.compile(r"^[\w:.-]{1,64}$")
 _PROVIDER = re.compile(r"^[\w.-]{1,32}$")
 

@@ -217,7 +217,11 @@ def _auto_flags(request: SignUpRequest, settings: HookSettings, cognito: Any | N
         return SignUpDecision()
     if cognito is None or _FILTER_UNSAFE.search(request.email):
         return SignUpDecision()
-    if users_with_email(cognito, request.user_pool_id, request.email):  # would move the alias: never
+    try:
+        holders = users_with_email(cognito, request.user_pool_id, request.email)
+    except aws_errors():  # cannot prove the alias is free: no auto flags (the user confirms by code)
+        return SignUpDecision()
+    if holders:  # auto-verifying would move the email alias off an existing user: never
         return SignUpDecision()
     return SignUpDecision(auto_confirm=True, auto_verify_email=True)
 
@@ -237,24 +241,34 @@ def link_external(request: SignUpRequest, settings: HookSettings, cognito: Any |
         return None
     if not request.provider_email_verified or _FILTER_UNSAFE.search(request.email):
         return None
-    native = [
-        u
-        for u in users_with_email(cognito, request.user_pool_id, request.email)
-        if u.get("UserStatus") != "EXTERNAL_PROVIDER" and _attr(u, "email_verified") == "true"
-    ]
-    if len(native) != 1:
+    try:
+        native = [
+            u
+            for u in users_with_email(cognito, request.user_pool_id, request.email)
+            if u.get("UserStatus") != "EXTERNAL_PROVIDER" and _attr(u, "email_verified") == "true"
+        ]
+        if len(native) != 1:
+            return None
+        target = str(native[0]["Username"])
+        cognito.admin_link_provider_for_user(
+            UserPoolId=request.user_pool_id,
+            DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": target},
+            SourceUser={
+                "ProviderName": provider,
+                "ProviderAttributeName": "Cognito_Subject",
+                "ProviderAttributeValue": subject,
+            },
+        )
+    except aws_errors():  # linking is best effort: Cognito then creates the federated user unlinked
         return None
-    target = str(native[0]["Username"])
-    cognito.admin_link_provider_for_user(
-        UserPoolId=request.user_pool_id,
-        DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": target},
-        SourceUser={
-            "ProviderName": provider,
-            "ProviderAttributeName": "Cognito_Subject",
-            "ProviderAttributeValue": subject,
-        },
-    )
     return target
+
+
+def aws_errors() -> tuple[type[Exception], ...]:
+    """botocore's error roots, imported only when a Cognito call is actually made (lean cold start)."""
+    from botocore.exceptions import BotoCoreError, ClientError  # lazy on purpose
+
+    return (BotoCoreError, ClientError)
 
 
 def users_with_email(cognito: Any, user_pool_id: str, email: str) -> list[dict[str, Any]]:

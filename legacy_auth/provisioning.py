@@ -1,0 +1,279 @@
+"""Provision the app user row for a confirmed Cognito user: keyed by ``sub``, idempotent, retried on deadlocks.
+
+One upsert per user (``ON CONFLICT DO NOTHING`` / ``ON DUPLICATE KEY UPDATE sub = sub``), inside
+:meth:`legacy_auth.db.database.Database.transaction`, which retries the whole transaction on
+deadlock / serialization failure (MySQL 1213/1205, PostgreSQL 40001/40P01, SQLite BUSY) while the
+deadline allows. Three runs of the same confirmation, or three at once, leave exactly one row.
+
+When provisioning fails past the retries the user is already confirmed in Cognito: the failure is
+recorded in the failures table (best effort) and ``legacy_auth.reconcile`` repairs it later.
+The default schema is in ``legacy_auth/sql/app_users.<dialect>.sql`` and
+``legacy_auth/sql/provisioning_failures.<dialect>.sql`` (see ``docs/hooks.md``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from legacy_auth.db.database import Database, Transaction
+from legacy_auth.db.deadline import Deadline
+from legacy_auth.errors import LegacyAuthError
+from legacy_auth.hooks_config import AppUsersSchema
+
+MAX_USERNAME = 128  # Cognito's username limit
+MAX_EMAIL = 320
+MAX_LEGACY_ID = 64
+MAX_REASON = 64
+_SUB = re.compile(r"[0-9A-Za-z-]{1,64}")
+_LEGACY_ID = re.compile(r"[A-Za-z0-9_.:@+-]{1,64}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class ProvisioningInputError(LegacyAuthError):
+    """The confirmation event cannot be provisioned as is. ``field`` names the attribute, never its value."""
+
+    def __init__(self, field: str, reason: str = "invalid") -> None:
+        super().__init__(f"cannot provision: {field} {reason}")
+        self.field = field
+        self.reason = f"{field}_{reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class AppUser:
+    """The row to provision: Cognito ``sub`` (the key), username, email and the legacy id if migrated."""
+
+    sub: str
+    username: str | None = None
+    email: str | None = None
+    legacy_id: str | None = None
+
+
+def app_user_from_event(username: Any, attributes: Any, *, legacy_id_attribute: str = "custom:legacy_id") -> AppUser:
+    """Validate a confirmation event's user into an :class:`AppUser`.
+
+    Parameters
+    ----------
+    username : Any
+        The event's ``userName``.
+    attributes : Any
+        The event's ``request.userAttributes``.
+    legacy_id_attribute : str
+        Where a migrated user's legacy id is.
+
+    Returns
+    -------
+    AppUser
+        Every value a bounded, control-free string.
+
+    Raises
+    ------
+    ProvisioningInputError
+        Missing or malformed ``sub``; a username, email or legacy id of the wrong type or too long. Nothing
+        is written for such an event (no partial row).
+    """
+    if not isinstance(attributes, Mapping):
+        raise ProvisioningInputError("userAttributes", "missing")
+    sub = attributes.get("sub")
+    if not isinstance(sub, str) or not _SUB.fullmatch(sub):
+        raise ProvisioningInputError("sub", "missing" if sub in (None, "") else "invalid")
+    legacy_id = _optional(attributes.get(legacy_id_attribute), "legacy_id", MAX_LEGACY_ID)
+    if legacy_id is not None and not _LEGACY_ID.fullmatch(legacy_id):
+        raise ProvisioningInputError("legacy_id")
+    return AppUser(
+        sub=sub,
+        username=_optional(username, "userName", MAX_USERNAME),
+        email=_optional(attributes.get("email"), "email", MAX_EMAIL),
+        legacy_id=legacy_id,
+    )
+
+
+def provision(db: Database, schema: AppUsersSchema, user: AppUser, *, deadline: Deadline) -> bool:
+    """Insert the app user row unless one already exists for ``user.sub``.
+
+    Parameters
+    ----------
+    db : Database
+        The app database (may be the legacy database).
+    schema : AppUsersSchema
+        Table and column names (validated identifiers).
+    user : AppUser
+        From :func:`app_user_from_event`.
+    deadline : Deadline
+        Retries on deadlock / serialization failure stop when it passes.
+
+    Returns
+    -------
+    bool
+        True when this call created the row, False when it already existed.
+
+    Raises
+    ------
+    StoreError
+        The database could not answer in time, even after retries (nothing was committed).
+    """
+    columns, params = _row(schema, user)
+    insert = upsert_sql(db.dialect, schema.table, columns, schema.sub_column)
+    clear = None
+    if schema.failures_table:
+        clear = f"DELETE FROM {quote(db.dialect, schema.failures_table)} WHERE cognito_sub = %s"  # noqa: S608
+
+    def work(tx: Transaction) -> bool:
+        created = tx.execute(insert, params) == 1
+        if clear is not None:
+            tx.execute(clear, (user.sub,))
+        return created
+
+    return db.transaction(work, deadline=deadline)
+
+
+def record_failure(db: Database, schema: AppUsersSchema, user: AppUser | None, reason: str, *,
+                   deadline: Deadline, sub: str | None = None) -> bool:
+    """Record (or count again) a provisioning failure for the repair path; best effort.
+
+    Parameters
+    ----------
+    db, schema :
+        As for :func:`provision`; nothing is recorded when ``schema.failures_table`` is None.
+    user : AppUser or None
+        The user, when the event was valid.
+    reason : str
+        A short machine code (``db_timeout``, ``sub_invalid`` ...), never a value from the event.
+    deadline : Deadline
+        Bound on the write.
+    sub : str or None
+        The key when ``user`` is None.
+
+    Returns
+    -------
+    bool
+        True when the failure row was written.
+
+    Raises
+    ------
+    StoreError
+        The failures table could not be written either (the caller logs it; reconcile still finds the user).
+    """
+    key = user.sub if user is not None else sub
+    if not schema.failures_table or key is None:
+        return False
+    table = quote(db.dialect, schema.failures_table)
+    values = (key, user.username if user else None, reason[:MAX_REASON])
+    if db.dialect == "mysql":
+        sql = (
+            f"INSERT INTO {table} (cognito_sub, username, reason) VALUES (%s, %s, %s) "  # noqa: S608
+            "ON DUPLICATE KEY UPDATE attempts = attempts + 1, reason = VALUES(reason), "
+            "last_failed_at = CURRENT_TIMESTAMP"
+        )
+    else:
+        sql = (
+            f"INSERT INTO {table} (cognito_sub, username, reason) VALUES (%s, %s, %s) "  # noqa: S608
+            f"ON CONFLICT (cognito_sub) DO UPDATE SET attempts = {table}.attempts + 1, "
+            "reason = excluded.reason, last_failed_at = CURRENT_TIMESTAMP"
+        )
+    db.execute(sql, values, deadline=deadline, idempotent=False)
+    return True
+
+
+def add_to_group(cognito: Any, user_pool_id: str, username: str, group: str) -> None:
+    """Add the user to ``group`` (AdminAddUserToGroup is idempotent: a member stays a member).
+
+    Raises
+    ------
+    botocore.exceptions.ClientError
+        The group does not exist, throttling, permissions: the caller decides (never fatal for the user).
+    """
+    cognito.admin_add_user_to_group(UserPoolId=user_pool_id, Username=username, GroupName=group)
+
+
+def upsert_sql(dialect: str, table: str, columns: list[str], key: str) -> str:
+    """``INSERT`` that does nothing when a row with the same ``key`` exists (1 row affected only on insert).
+
+    Identifiers must already be validated (``HookSettings``); they are quoted for the dialect here.
+    """
+    cols = ", ".join(quote(dialect, c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    base = f"INSERT INTO {quote(dialect, table)} ({cols}) VALUES ({marks})"  # noqa: S608 - validated identifiers
+    if dialect == "mysql":
+        k = quote(dialect, key)
+        return f"{base} ON DUPLICATE KEY UPDATE {k} = {k}"  # no-op update: 0 rows affected when present
+    return f"{base} ON CONFLICT ({quote(dialect, key)}) DO NOTHING"
+
+
+def quote(dialect: str, identifier: str) -> str:
+    """Quote an identifier already validated against ``^[A-Za-z_][A-Za-z0-9_$]*$``."""
+    return f"`{identifier}`" if dialect == "mysql" else f'"{identifier}"'
+
+
+def _row(schema: AppUsersSchema, user: AppUser) -> tuple[list[str], tuple[Any, ...]]:
+    pairs: list[tuple[str, Any]] = [(schema.sub_column, user.sub)]
+    for column, value in (
+        (schema.username_column, user.username),
+        (schema.email_column, user.email),
+        (schema.legacy_id_column, user.legacy_id),
+    ):
+        if column:
+            pairs.append((column, value))
+    return [c for c, _ in pairs], tuple(v for _, v in pairs)
+
+
+def _optional(value: Any, field: str, limit: int) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ProvisioningInputError(field, "not_a_string")
+    if len(value) > limit:
+        raise ProvisioningInputError(field, "too_long")
+    if _CONTROL.search(value):
+        raise ProvisioningInputError(field, "control_characters")
+    return value
+
+
+def schema_ddl(dialect: str, schema: AppUsersSchema) -> list[str]:
+    """``CREATE TABLE IF NOT EXISTS`` statements for the app-users and failures tables, with configured names.
+
+    With the default names these are exactly ``legacy_auth/sql/app_users.<dialect>.sql`` and
+    ``legacy_auth/sql/provisioning_failures.<dialect>.sql`` (a test keeps them in step).
+    """
+    q = lambda name: quote(dialect, name)  # noqa: E731
+    auto = {
+        "mysql": "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
+        "postgresql": "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+    }.get(dialect, "INTEGER PRIMARY KEY AUTOINCREMENT")
+    text = "VARCHAR" if dialect != "sqlite" else "TEXT"
+    lines = [f"    id {auto}", f"    {q(schema.sub_column)} {text}{_len(dialect, 64)} NOT NULL"]
+    for column, size in (
+        (schema.username_column, MAX_USERNAME),
+        (schema.email_column, MAX_EMAIL),
+        (schema.legacy_id_column, MAX_LEGACY_ID),
+    ):
+        if column:
+            lines.append(f"    {q(column)} {text}{_len(dialect, size)} NULL")
+    lines.append("    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP")
+    lines.append(f"    CONSTRAINT {q('uq_' + schema.table + '_sub')} UNIQUE ({q(schema.sub_column)})")
+    tail = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" if dialect == "mysql" else ""
+    out = [f"CREATE TABLE IF NOT EXISTS {q(schema.table)} (\n" + ",\n".join(lines) + f"\n){tail}"]
+    if schema.failures_table:
+        out.append(
+            f"CREATE TABLE IF NOT EXISTS {q(schema.failures_table)} (\n"
+            f"    cognito_sub {text}{_len(dialect, 64)} NOT NULL PRIMARY KEY,\n"
+            f"    username {text}{_len(dialect, MAX_USERNAME)} NULL,\n"
+            f"    reason {text}{_len(dialect, MAX_REASON)} NOT NULL,\n"
+            "    attempts INTEGER NOT NULL DEFAULT 1,\n"
+            "    first_failed_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,\n"
+            "    last_failed_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP\n"
+            f"){tail}"
+        )
+    return out
+
+
+def create_tables(db: Database, schema: AppUsersSchema, *, deadline: Deadline) -> None:
+    """Run :func:`schema_ddl` (local demo, tests, ``legacy-auth`` set-up); existing tables are kept."""
+    for statement in schema_ddl(db.dialect, schema):
+        db.execute(statement, deadline=deadline)
+
+
+def _len(dialect: str, size: int) -> str:
+    return "" if dialect == "sqlite" else f"({size})"
