@@ -1,0 +1,227 @@
+"""Settings of the legacy user migration, read once per cold start from ``LEGACY_*`` environment variables.
+
+Only handler modules and the admin CLI call :meth:`Settings.from_env`; library code receives ``Settings``.
+Every variable is documented in ``docs/migration.md`` (configuration table).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from legacy_auth.db.options import TLS_MODES, DbOptions, TlsMode, TlsOptions
+from legacy_auth.db.url import DbUrl, DbUrlError, parse_db_url
+from legacy_auth.errors import ConfigurationError
+
+# ---------------------------------------------------------------- variable names
+LEGACY_APP = "LEGACY_APP"
+LEGACY_DB_URL = "LEGACY_DB_URL"
+LEGACY_DB_SECRET_ARN = "LEGACY_DB_SECRET_ARN"  # noqa: S105 - a variable name
+LEGACY_DB_NAME = "LEGACY_DB_NAME"
+LEGACY_DB_TLS = "LEGACY_DB_TLS"
+LEGACY_DB_TLS_CA_FILE = "LEGACY_DB_TLS_CA_FILE"
+LEGACY_DB_IAM_AUTH = "LEGACY_DB_IAM_AUTH"
+LEGACY_DB_REGION = "LEGACY_DB_REGION"
+LEGACY_TABLE_PREFIX = "LEGACY_TABLE_PREFIX"
+LEGACY_PEPPER = "LEGACY_PEPPER"
+LEGACY_GENERIC_QUERY = "LEGACY_GENERIC_QUERY"
+LEGACY_GENERIC_SCHEME = "LEGACY_GENERIC_SCHEME"
+LEGACY_TRUST_EMAILS = "LEGACY_TRUST_EMAILS"
+LEGACY_POOL_SIGN_IN = "LEGACY_POOL_SIGN_IN"
+LEGACY_TRACK_MIGRATION = "LEGACY_TRACK_MIGRATION"
+LEGACY_TRACKING_TABLE = "LEGACY_TRACKING_TABLE"
+LEGACY_BUDGET_MS = "LEGACY_BUDGET_MS"
+LEGACY_MARGIN_MS = "LEGACY_MARGIN_MS"
+LEGACY_VERIFY_RESERVE_MS = "LEGACY_VERIFY_RESERVE_MS"
+LEGACY_ALLOW_FORGOT_PASSWORD = "LEGACY_ALLOW_FORGOT_PASSWORD"  # noqa: S105
+LEGACY_WEAK_PASSWORD_RESET = "LEGACY_WEAK_PASSWORD_RESET"  # noqa: S105
+LEGACY_MIN_PASSWORD_LENGTH = "LEGACY_MIN_PASSWORD_LENGTH"  # noqa: S105
+AWS_REGION = "AWS_REGION"
+
+APPS: tuple[str, ...] = (
+    "q2a", "wordpress", "drupal7", "drupal", "phpbb3", "joomla", "magento2",
+    "laravel", "symfony", "django", "devise", "aspnet_identity", "generic",
+)
+PoolSignIn = Literal["username", "email"]
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
+_PREFIX = re.compile(r"^[A-Za-z0-9_$]*$")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    return value.strip() if value is not None and value.strip() != "" else None
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigurationError(name, f"expected true/false, got {raw!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = _get(env, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(name, f"expected an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigurationError(name, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str | None) -> str:
+    raw = _get(env, name)
+    if raw is None:
+        if default is None:
+            raise ConfigurationError(name, f"required; one of {', '.join(choices)}")
+        return default
+    if raw.lower() not in choices:
+        raise ConfigurationError(name, f"must be one of {', '.join(choices)}, got {raw!r}")
+    return raw.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the migration trigger (and the admin CLI) needs, validated.
+
+    Secrets (``db_url`` password, ``pepper``) never appear in ``repr``.
+    """
+
+    app: str
+    db_url: DbUrl | None
+    db_options: DbOptions
+    db_name: str | None = None
+    table_prefix: str | None = None  # None: the preset's default (qa_, wp_, ...)
+    pepper: str | None = field(default=None, repr=False)
+    generic_query: str | None = None
+    generic_scheme: str | None = None
+    trust_emails: bool = False
+    pool_sign_in: PoolSignIn = "username"
+    track_migration: bool = False
+    tracking_table: str = "legacy_auth_migrations"
+    budget_ms: int = 3500
+    margin_ms: int = 500
+    verify_reserve_ms: int = 400
+    allow_forgot_password: bool = True
+    weak_password_reset: bool = False
+    min_password_length: int = 8
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Read and validate the ``LEGACY_*`` variables.
+
+        Parameters
+        ----------
+        environ:
+            Usually ``os.environ``.
+
+        Returns
+        -------
+        Settings
+
+        Raises
+        ------
+        ConfigurationError
+            A variable is missing or invalid; ``setting`` names it. Messages never contain secrets.
+        """
+        app = _choice(environ, LEGACY_APP, APPS, None)
+        db_url = _db_url(environ)
+        secret_arn = _get(environ, LEGACY_DB_SECRET_ARN)
+        if db_url is None and secret_arn is None:
+            raise ConfigurationError(LEGACY_DB_URL, f"set {LEGACY_DB_URL} or {LEGACY_DB_SECRET_ARN}")
+        if secret_arn is not None and not secret_arn.startswith("arn:"):
+            raise ConfigurationError(LEGACY_DB_SECRET_ARN, "must be a Secrets Manager ARN (arn:...)")
+        options = _db_options(environ, secret_arn, db_url)
+        prefix = environ.get(LEGACY_TABLE_PREFIX)
+        if prefix is not None and not _PREFIX.fullmatch(prefix.strip()):
+            raise ConfigurationError(LEGACY_TABLE_PREFIX, "may contain only letters, digits, _ and $")
+        tracking_table = _get(environ, LEGACY_TRACKING_TABLE) or "legacy_auth_migrations"
+        if not _IDENTIFIER.fullmatch(tracking_table):
+            raise ConfigurationError(LEGACY_TRACKING_TABLE, "must match ^[A-Za-z_][A-Za-z0-9_$]*$")
+        generic_query, generic_scheme = _generic(environ, app)
+        pepper = environ.get(LEGACY_PEPPER)
+        budget = _int(environ, LEGACY_BUDGET_MS, 3500, 200, 4500)
+        return cls(
+            app=app,
+            db_url=db_url,
+            db_options=options,
+            db_name=_get(environ, LEGACY_DB_NAME),
+            table_prefix=None if prefix is None else prefix.strip(),
+            pepper=pepper if pepper else None,
+            generic_query=generic_query,
+            generic_scheme=generic_scheme,
+            trust_emails=_bool(environ, LEGACY_TRUST_EMAILS, False),
+            pool_sign_in=_choice(environ, LEGACY_POOL_SIGN_IN, ("username", "email"), "username"),  # type: ignore[arg-type]
+            track_migration=_bool(environ, LEGACY_TRACK_MIGRATION, False),
+            tracking_table=tracking_table,
+            budget_ms=budget,
+            margin_ms=_int(environ, LEGACY_MARGIN_MS, 500, 50, 4000),
+            verify_reserve_ms=_int(environ, LEGACY_VERIFY_RESERVE_MS, 400, 0, budget),
+            allow_forgot_password=_bool(environ, LEGACY_ALLOW_FORGOT_PASSWORD, True),
+            weak_password_reset=_bool(environ, LEGACY_WEAK_PASSWORD_RESET, False),
+            min_password_length=_int(environ, LEGACY_MIN_PASSWORD_LENGTH, 8, 1, 256),
+        )
+
+    def hashing_options(self) -> dict[str, str]:
+        """Keyword options for ``legacy_auth.hashing.get_context(app, **options)``."""
+        options: dict[str, str] = {}
+        if self.pepper:
+            options["pepper"] = self.pepper
+        if self.generic_scheme:
+            options["generic_scheme"] = self.generic_scheme
+        return options
+
+
+def _db_url(environ: Mapping[str, str]) -> DbUrl | None:
+    raw = _get(environ, LEGACY_DB_URL)
+    if raw is None:
+        return None
+    try:
+        return parse_db_url(raw)
+    except DbUrlError as exc:
+        raise ConfigurationError(LEGACY_DB_URL, str(exc)) from None
+
+
+def _db_options(environ: Mapping[str, str], secret_arn: str | None, db_url: DbUrl | None) -> DbOptions:
+    iam = _bool(environ, LEGACY_DB_IAM_AUTH, False)
+    default_tls = "verify-full" if iam else "disable"
+    mode: TlsMode = _choice(environ, LEGACY_DB_TLS, TLS_MODES, default_tls)  # type: ignore[assignment]
+    if iam and mode == "disable":
+        raise ConfigurationError(LEGACY_DB_TLS, "RDS IAM authentication requires TLS (require or verify-*)")
+    if iam and db_url is not None and db_url.dialect == "sqlite":
+        raise ConfigurationError(LEGACY_DB_IAM_AUTH, "IAM authentication does not apply to SQLite")
+    ca_file = _get(environ, LEGACY_DB_TLS_CA_FILE)
+    if ca_file is not None and mode in ("disable",):
+        raise ConfigurationError(LEGACY_DB_TLS_CA_FILE, f"set {LEGACY_DB_TLS} to verify-ca or verify-full to use it")
+    return DbOptions(
+        tls=TlsOptions(mode=mode, ca_file=ca_file),
+        iam_auth=iam,
+        region=_get(environ, LEGACY_DB_REGION) or _get(environ, AWS_REGION),
+        secret_arn=secret_arn,
+    )
+
+
+def _generic(environ: Mapping[str, str], app: str) -> tuple[str | None, str | None]:
+    query = _get(environ, LEGACY_GENERIC_QUERY)
+    scheme = _get(environ, LEGACY_GENERIC_SCHEME)
+    if app != "generic":
+        return None, scheme
+    if query is None:
+        raise ConfigurationError(LEGACY_GENERIC_QUERY, "required when LEGACY_APP=generic")
+    if "%s" not in query or not query.lstrip().lower().startswith("select"):
+        raise ConfigurationError(LEGACY_GENERIC_QUERY, "must be a SELECT with one %s placeholder for the login")
+    if scheme is None:
+        raise ConfigurationError(LEGACY_GENERIC_SCHEME, "required when LEGACY_APP=generic")
+    return query, scheme

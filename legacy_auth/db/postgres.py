@@ -1,0 +1,158 @@
+"""PostgreSQL through psycopg 3.
+
+The connection attempt is bounded by the time left (fractional seconds, see :meth:`PostgresDriver.connect`).
+``connect_timeout`` alone would not do: it is whole seconds with a 2 s minimum, and it does **not** bound a
+server that accepts the connection and then never answers a query: psycopg waits on the socket forever.
+:class:`DeadlineConnection` overrides ``Connection.wait`` (which every cursor operation goes
+through) to pass a timeout equal to the time left; when it expires psycopg raises its wait-timeout error,
+the connection is discarded and the caller gets ``StoreTimeoutError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import select
+from collections.abc import Iterator
+from itertools import count
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg import waiting
+from psycopg.conninfo import make_conninfo
+from psycopg.pq import TransactionStatus
+from psycopg.rows import dict_row
+
+from legacy_auth.db.deadline import Deadline
+from legacy_auth.db.driver import ErrorKind, Row
+from legacy_auth.db.options import TlsOptions
+from legacy_auth.db.url import DbUrl, Dialect
+from legacy_auth.errors import StoreTimeoutError
+
+_AUTH_STATES = {"28000", "28P01"}
+_RETRY_STATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
+_CURSORS = count(1)
+#: libpq's minimum connect timeout (seconds, integer).
+MIN_CONNECT_S = 2
+
+
+class DeadlineConnection(psycopg.Connection[Any]):
+    """A psycopg connection whose every network wait ends at ``deadline_at`` (monotonic seconds)."""
+
+    deadline: Deadline | None = None
+    idle_s: float = 60.0
+
+    def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+        """``Connection.wait`` with its timeout capped at the time left before the deadline."""
+        limit = self.idle_s if self.deadline is None else self.deadline.timeout()
+        capped = limit if timeout is None else min(timeout, limit)
+        return super().wait(gen, interval=min(interval, limit), timeout=capped)
+
+
+class PostgresDriver:
+    """psycopg 3 behind the :class:`legacy_auth.db.driver.Driver` protocol."""
+
+    dialect: Dialect = "postgresql"
+
+    def connect(self, url: DbUrl, tls: TlsOptions, deadline: Deadline, cap_s: float) -> Any:
+        """Connect within the time left (fractional seconds).
+
+        ``psycopg.connect(connect_timeout=...)`` takes whole seconds with a 2 s minimum (libpq rule), which
+        could overrun a sub-2 s deadline, so the connection generator is driven by psycopg's own
+        ``waiting.wait_conn`` with a float timeout instead (same code path ``Connection.connect`` uses).
+        """
+        left = deadline.timeout(cap_s)
+        params: dict[str, Any] = {
+            "host": url.host,
+            "port": url.port,
+            "user": url.user,
+            "dbname": url.database,
+            "connect_timeout": max(MIN_CONNECT_S, math.ceil(left)),  # libpq's own guard; ours is tighter
+            "sslmode": tls.mode if tls.enabled else "disable",
+            "application_name": "legacy-auth",
+        }
+        if url.password is not None:
+            params["password"] = url.password
+        if tls.ca_file:
+            params["sslrootcert"] = tls.ca_file
+        gen = DeadlineConnection._connect_gen(make_conninfo("", **params))
+        try:
+            conn: DeadlineConnection = waiting.wait_conn(gen, interval=min(0.1, left), timeout=left)
+        except pg_errors.OperationalError as exc:
+            if deadline.expired or type(exc).__name__ == "_WaitTimeout":
+                raise StoreTimeoutError("PostgreSQL did not complete the connection before the deadline") from None
+            raise
+        conn.autocommit = True
+        conn.prepare_threshold = None  # no server-side prepared statements: safe behind RDS Proxy / PgBouncer
+        conn.row_factory = dict_row
+        return conn
+
+    def alive(self, conn: Any) -> bool:
+        """Not closed/broken, idle, and nothing unexpected to read (a terminated backend sends FATAL + EOF)."""
+        if conn.closed or conn.broken or conn.info.transaction_status != TransactionStatus.IDLE:
+            return False
+        try:
+            readable, _, _ = select.select([conn.fileno()], [], [], 0)
+        except (OSError, ValueError, psycopg.Error):
+            return False
+        return not readable
+
+    def bound(self, conn: Any, deadline: Deadline | None, idle_s: float) -> None:
+        """Every following ``wait`` is bounded by ``deadline`` (or ``idle_s`` per wait)."""
+        deadline and deadline.timeout()  # raise now if already expired
+        conn.deadline = deadline
+        conn.idle_s = idle_s
+
+    def fetch_all(self, conn: Any, sql: str, params: tuple[Any, ...]) -> list[Row]:
+        """``execute`` + ``fetchall`` (rows are dicts: ``dict_row``)."""
+        with conn.cursor() as cur:
+            cur.execute(sql, params)
+            return list(cur.fetchall()) if cur.description else []
+
+    def execute(self, conn: Any, sql: str, params: tuple[Any, ...]) -> int:
+        """Run a statement; affected rows."""
+        with conn.cursor() as cur:
+            cur.execute(sql, params)
+            return int(cur.rowcount)
+
+    def stream(self, conn: Any, sql: str, params: tuple[Any, ...], batch: int) -> Iterator[Row]:
+        """Named (server-side) cursor inside a transaction, fetching ``batch`` rows per round trip."""
+        with conn.transaction(), conn.cursor(name=f"legacy_auth_scan_{next(_CURSORS)}") as cur:
+            cur.itersize = batch
+            cur.execute(sql, params)
+            yield from cur
+
+    def begin(self, conn: Any) -> None:
+        """``BEGIN`` (explicit: the connection is in autocommit mode)."""
+        conn.execute("BEGIN")
+
+    def commit(self, conn: Any) -> None:
+        """``COMMIT``."""
+        conn.execute("COMMIT")
+
+    def rollback(self, conn: Any) -> None:
+        """``ROLLBACK``."""
+        if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
+            conn.execute("ROLLBACK")
+
+    def classify(self, exc: BaseException) -> ErrorKind:
+        """By SQLSTATE; connection-level failures are OperationalError without a SQLSTATE class 42/22/23."""
+        if not isinstance(exc, psycopg.Error):
+            return "connection" if isinstance(exc, OSError) else "foreign"
+        state = exc.sqlstate or ""
+        # Connection-time errors carry no SQLSTATE; libpq's text is the only signal for a refused login.
+        if state in _AUTH_STATES or (not state and "authentication failed" in str(exc)):
+            return "auth"
+        if state in _RETRY_STATES:
+            return "retry"
+        if isinstance(exc, (pg_errors.OperatorIntervention, psycopg.InterfaceError)) or state.startswith("08"):
+            return "connection"
+        if isinstance(exc, psycopg.OperationalError) and not state:
+            return "connection"
+        return "statement"
+
+    def close(self, conn: Any) -> None:
+        """Close (no round trip is waited for)."""
+        with contextlib.suppress(Exception):
+            conn.close()
