@@ -1,0 +1,90 @@
+"""Powertools Logger / Metrics set-up shared by every trigger, with safe logging built in.
+
+- ``log_event=False`` is passed **explicitly** to ``inject_lambda_context``, so ``POWERTOOLS_LOGGER_LOG_EVENT``
+  can never make a trigger log its event (which holds the plaintext password for UserMigration).
+- botocore / boto3 / urllib3 / pymysql / psycopg loggers are held at WARNING or above: their DEBUG output
+  contains request bodies and SQL parameters.
+- Metrics go out as CloudWatch EMF lines; one ``emit`` per metric so each can carry its own dimensions.
+
+Usage in a handler module::
+
+    from triggers.observability import instrument, make_logger, make_metrics, emit
+
+    logger = make_logger()
+    metrics = make_metrics()
+
+    @instrument(logger, metrics)
+    def handler(event, context): ...
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping
+from functools import wraps
+from typing import Any, TypeVar
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_SERVICE = "legacy-auth"
+DEFAULT_NAMESPACE = "LegacyAuth"
+#: Libraries whose DEBUG/INFO output can contain secrets (request bodies, SQL parameters, events).
+NOISY_LOGGERS: tuple[str, ...] = (
+    "botocore", "boto3", "urllib3", "s3transfer", "pymysql", "psycopg", "aws_lambda_powertools",
+)
+
+
+def quiet_noisy_loggers() -> None:
+    """Raise the libraries' loggers to WARNING (kept there even if the root logger goes to DEBUG)."""
+    for name in NOISY_LOGGERS:
+        lib = logging.getLogger(name)
+        if lib.getEffectiveLevel() < logging.WARNING:
+            lib.setLevel(logging.WARNING)
+
+
+def make_logger(service: str | None = None) -> Logger:
+    """A Powertools ``Logger`` (level from ``POWERTOOLS_LOG_LEVEL``) with the noisy loggers quieted."""
+    quiet_noisy_loggers()
+    return Logger(service=service or os.environ.get("POWERTOOLS_SERVICE_NAME") or DEFAULT_SERVICE)
+
+
+def make_metrics(namespace: str | None = None, service: str | None = None) -> Metrics:
+    """A Powertools ``Metrics`` with a default namespace (``POWERTOOLS_METRICS_NAMESPACE`` wins)."""
+    return Metrics(
+        namespace=namespace or os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or DEFAULT_NAMESPACE,
+        service=service or os.environ.get("POWERTOOLS_SERVICE_NAME") or DEFAULT_SERVICE,
+    )
+
+
+def emit(metrics: Metrics, name: str, value: float = 1, *, unit: MetricUnit = MetricUnit.Count,
+         dimensions: Mapping[str, str] | None = None) -> None:
+    """Write one metric with its own dimensions (an EMF line), in the namespace of ``metrics``.
+
+    Dimension values are short machine codes (reason, scheme, trigger source), never user data.
+    """
+    namespace = getattr(metrics, "namespace", None) or DEFAULT_NAMESPACE
+    with single_metric(name=name, unit=unit, value=value, namespace=namespace) as metric:
+        for key, dim in (dimensions or {}).items():
+            metric.add_dimension(name=key, value=str(dim) or "none")
+
+
+def instrument(logger: Logger, metrics: Metrics) -> Callable[[F], F]:
+    """Decorate a handler: Lambda context in logs (never the event), metrics flushed at the end.
+
+    Parameters
+    ----------
+    logger, metrics:
+        From :func:`make_logger` / :func:`make_metrics`.
+    """
+
+    def decorate(fn: F) -> F:
+        wrapped = metrics.log_metrics(raise_on_empty_metrics=False)(
+            logger.inject_lambda_context(log_event=False, clear_state=True)(fn)
+        )
+        return wraps(fn)(wrapped)  # type: ignore[return-value]
+
+    return decorate
