@@ -1,0 +1,198 @@
+"""Core types of the hashing package: :class:`Strength`, :class:`Verification` and :class:`Scheme`.
+
+A :class:`Scheme` is one stored-hash format (``bcrypt``, ``phpass``, ``drupal_sha512`` ...). It is a small
+declarative object, in the spirit of libpass handlers: a name, a strength classification, a cheap
+``identify`` (prefix first, then one pre-compiled regex) and a ``check`` function that does the work.
+Per-app input transforms and dispatch rules live in :mod:`legacy_auth.hashing.apps`, not here.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from legacy_auth.errors import CorruptHashError, HashError
+
+CheckFn = Callable[[bytes, str, Mapping[str, Any]], bool]
+
+
+class Strength(StrEnum):
+    """How well a stored hash resists offline cracking (reported by the admin CLI)."""
+
+    STRONG = "strong"  # modern adaptive KDF at a current cost (bcrypt, argon2, scrypt, PBKDF2 >= 100k)
+    ACCEPTABLE = "acceptable"  # iterated or adaptive but below today's cost (Drupal $S$, PBKDF2-SHA1 1000)
+    WEAK = "weak"  # iterated fast hash with a low count, or a salted single fast digest
+    BROKEN = "broken"  # unsalted fast digest, MySQL PASSWORD(): crackable at GPU speed
+    UNUSABLE = "unusable"  # no password can ever match (Django ``!`` marker)
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The answer of :meth:`HashContext.verify`.
+
+    Attributes
+    ----------
+    ok : bool
+        What the legacy application would have answered.
+    scheme : str
+        Name of the scheme that decided (a key of :data:`SCHEMES`).
+    needs_upgrade : bool
+        The stored format is below today's standard (informational: Cognito re-hashes anyway).
+    """
+
+    ok: bool
+    scheme: str
+    needs_upgrade: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    """One stored-hash format.
+
+    Attributes
+    ----------
+    name : str
+        Registry key, lower-case.
+    strength : Strength
+        Cracking resistance classification.
+    needs_upgrade : bool
+        ``True`` when the format should be replaced by a modern one.
+    prefixes : tuple[str, ...]
+        Cheap first test for :meth:`identify`; empty when the format has no prefix.
+    pattern : re.Pattern[str] | None
+        Full shape of a well-formed hash; a value with the prefix but not the shape is corrupt.
+    check : CheckFn
+        ``check(password_bytes, stored_text, fields) -> bool``; may raise :class:`CorruptHashError`.
+    """
+
+    name: str
+    strength: Strength
+    needs_upgrade: bool
+    check: CheckFn = field(repr=False)
+    prefixes: tuple[str, ...] = ()
+    pattern: re.Pattern[str] | None = field(default=None, repr=False)
+
+    def identify(self, stored: str | bytes | None) -> bool:
+        """Return whether ``stored`` looks like this scheme (prefix, or pattern for prefix-less formats).
+
+        Parameters
+        ----------
+        stored : str | bytes | None
+            The stored hash.
+
+        Returns
+        -------
+        bool
+            ``True`` if this scheme claims the value.
+        """
+        text = stored_text_or_none(stored)
+        if not text:
+            return False
+        if self.prefixes:
+            return text.startswith(self.prefixes)
+        return self.pattern is not None and self.pattern.fullmatch(text) is not None
+
+    def validate(self, stored: str) -> None:
+        """Raise :class:`CorruptHashError` if ``stored`` (already identified) is not well formed."""
+        if self.pattern is not None and self.pattern.fullmatch(stored) is None:
+            raise CorruptHashError(self.name, "does not match the format")
+
+    def verify(self, password: str | bytes, stored: str | bytes | None, **fields: Any) -> bool:
+        """Check ``password`` (already transformed as the app does) against ``stored``.
+
+        Parameters
+        ----------
+        password : str | bytes
+            The password; ``str`` is encoded as UTF-8. A ``str`` that cannot be encoded never matches.
+        stored : str | bytes
+            The stored hash (ASCII).
+        **fields
+            Row fields some schemes need (``salt``, ``passsalt``, ``passcheck``, ``pepper``).
+
+        Returns
+        -------
+        bool
+            Whether the password matches.
+
+        Raises
+        ------
+        CorruptHashError
+            The stored value is malformed for this scheme (any internal failure is mapped to it).
+        """
+        pw = password_bytes(password)
+        if pw is None:
+            return False
+        text = stored_text(stored if stored is not None else "", self.name)
+        self.validate(text)
+        return self.run(pw, text, fields)
+
+    def run(self, pw: bytes, text: str, fields: Mapping[str, Any]) -> bool:
+        """Run :attr:`check` on prepared input; any failure other than a :class:`HashError` becomes
+        :class:`CorruptHashError` (the reason is the exception type only, never a value)."""
+        try:
+            return bool(self.check(pw, text, fields))
+        except HashError:
+            raise
+        except Exception:  # noqa: BLE001 - a library choking on a hostile value must not escape as a crash
+            raise CorruptHashError(self.name, "verification failed on this value") from None
+
+
+# ---------------------------------------------------------------- helpers shared by the scheme modules
+
+
+def password_bytes(password: str | bytes) -> bytes | None:
+    """UTF-8 bytes of ``password``, or ``None`` when it cannot be encoded (lone surrogates)."""
+    if isinstance(password, bytes):
+        return password
+    try:
+        return password.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+
+
+def stored_text_or_none(stored: str | bytes | None) -> str | None:
+    """The stored value as text, ``None`` for ``None`` or non-ASCII bytes."""
+    if stored is None or isinstance(stored, str):
+        return stored
+    try:
+        return stored.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+
+
+def stored_text(stored: str | bytes, scheme: str) -> str:
+    """The stored value as text; non-ASCII bytes are a :class:`CorruptHashError`."""
+    text = stored_text_or_none(stored)
+    if text is None:
+        raise CorruptHashError(scheme, "not ASCII")
+    return text
+
+
+def consteq(a: str | bytes, b: str | bytes) -> bool:
+    """Constant-time equality of two str (ASCII-safe) or bytes values."""
+    if isinstance(a, str):
+        a = a.encode("utf-8", "surrogatepass")
+    if isinstance(b, str):
+        b = b.encode("utf-8", "surrogatepass")
+    return hmac.compare_digest(a, b)
+
+
+def text_field(fields: Mapping[str, Any], name: str, scheme: str, *, required: bool = True) -> bytes:
+    """A row field (``str`` or ``bytes``) as bytes; missing and required => :class:`CorruptHashError`."""
+    value = fields.get(name)
+    if value is None:
+        if required:
+            raise CorruptHashError(scheme, f"missing row field {name!r}")
+        return b""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    if isinstance(value, str):
+        encoded = password_bytes(value)
+        if encoded is None:
+            raise CorruptHashError(scheme, f"row field {name!r} is not valid text")
+        return encoded
+    raise CorruptHashError(scheme, f"row field {name!r} has type {type(value).__name__}")

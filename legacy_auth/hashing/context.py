@@ -1,0 +1,207 @@
+"""Per-app verification context: :func:`get_context` and :class:`HashContext`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+from legacy_auth.errors import ConfigurationError, CorruptHashError, UnknownHashSchemeError
+from legacy_auth.hashing import dispatch
+from legacy_auth.hashing.apps import APPS, AppRules
+from legacy_auth.hashing.base import Scheme, Strength, Verification, stored_text_or_none
+from legacy_auth.hashing.digest_schemes import HEX, Q2A_SHA1, SALTED
+from legacy_auth.hashing.registry import SCHEMES
+
+_DUMMY_PASSWORD = b"legacy-auth dummy verification"
+GENERIC_SCHEMES = frozenset({*SALTED, *(s.name for s in HEX.values()), "mysql41"})
+
+
+class HashContext:
+    """Verifies passwords exactly as one legacy app does (see :func:`get_context`)."""
+
+    __slots__ = ("_dummy_hash", "_dummy_scheme", "_fixed", "_options", "_rules", "app")
+
+    def __init__(
+        self,
+        app: str,
+        rules: AppRules,
+        options: Mapping[str, Any],
+        dummy_hash: str | None = None,
+        generic_scheme: str | None = None,
+    ) -> None:
+        self.app = app
+        self._rules = rules
+        self._options = dict(options)
+        self._fixed: Scheme | None = SCHEMES[generic_scheme] if generic_scheme else None
+        self._dummy_hash = dummy_hash or rules.dummy_hash
+        self._dummy_scheme = self._dispatch(self._dummy_hash, {})
+
+    # ------------------------------------------------------------------ public API
+
+    def identify(self, stored: str | bytes | None, **fields: Any) -> Scheme:
+        """Return the scheme this app would use for ``stored`` (and the row ``fields``).
+
+        Raises
+        ------
+        UnknownHashSchemeError
+            No scheme of this app recognises the value (``None``/empty included).
+        CorruptHashError
+            The value has a known prefix but is malformed.
+        """
+        if self.app == "q2a" and fields.get("passsalt") is not None and fields.get("passcheck") is not None:
+            return Q2A_SHA1
+        text = stored_text_or_none(stored)
+        if stored is not None and text is None:
+            raise CorruptHashError("unknown", "stored hash is not ASCII")
+        if not text:
+            raise UnknownHashSchemeError(self.app)
+        scheme = self._dispatch(text, fields)
+        scheme.validate(text)
+        return scheme
+
+    def verify(self, password: str | bytes, stored: str | bytes | None, **fields: Any) -> Verification:
+        """Answer what the legacy app would answer for ``password`` against the stored hash.
+
+        Parameters
+        ----------
+        password : str | bytes
+            The password as typed (bytes are decoded as UTF-8; undecodable bytes never match).
+        stored : str | bytes | None
+            The stored hash (q2a: ``passhash``, may be ``None``).
+        **fields
+            Row fields: q2a ``passsalt`` / ``passcheck``; ``salt`` for salted schemes.
+
+        Returns
+        -------
+        Verification
+            ``ok`` is ``False`` for a wrong password and for any password the app would refuse.
+
+        Raises
+        ------
+        UnknownHashSchemeError, CorruptHashError
+            The stored value cannot be verified; nothing else escapes.
+        """
+        if self.app == "q2a":
+            return self._verify_q2a(password, stored, fields)
+        scheme = self.identify(stored, **fields)
+        text = stored_text_or_none(stored) or ""
+        return self._run(scheme, password, text, fields)
+
+    def dummy_verify(self) -> None:
+        """Spend about the time of a real verification of this app's default scheme (unknown users)."""
+        with contextlib.suppress(CorruptHashError):  # the dummy hashes are validated by get_context and tests
+            self._dummy_scheme.run(_DUMMY_PASSWORD, self._dummy_hash, self._options)
+
+    # ------------------------------------------------------------------ internals
+
+    def _dispatch(self, text: str, fields: Mapping[str, Any]) -> Scheme:
+        if self.app == "generic":
+            return dispatch.generic(text, fields, self._fixed)
+        return self._rules.dispatch(text, fields)
+
+    def _candidates(self, password: str | bytes) -> list[bytes] | None:
+        if isinstance(password, bytes):
+            try:
+                password = password.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        rules = self._rules
+        out = []
+        for candidate in rules.transform(password):
+            if candidate in rules.reject_empty:
+                continue
+            try:
+                encoded = candidate.encode("utf-8")
+            except UnicodeEncodeError:  # lone surrogates: no legacy app could have received this
+                return None
+            if rules.max_bytes is not None and len(encoded) > rules.max_bytes:
+                continue
+            out.append(encoded)
+        return out or None
+
+    def _run(self, scheme: Scheme, password: str | bytes, text: str, fields: Mapping[str, Any]) -> Verification:
+        candidates = self._candidates(password)
+        if candidates is None or scheme.strength is Strength.UNUSABLE:
+            self.dummy_verify()  # same cost as a real check: the refusal must not reveal the account
+            return Verification(False, scheme.name, scheme.needs_upgrade)
+        merged = {**self._options, **fields} if self._options else fields
+        ok = False
+        for candidate in candidates:
+            if scheme.run(candidate, text, merged):
+                ok = True
+                break
+        return Verification(ok, scheme.name, scheme.needs_upgrade)
+
+    def _verify_q2a(self, password: str | bytes, stored: str | bytes | None, fields: Mapping[str, Any]) -> Verification:
+        # qa-include/pages/login.php (1.8.8): the legacy pair is checked first when present, then passhash.
+        has_old = fields.get("passsalt") is not None and fields.get("passcheck") is not None
+        text = stored_text_or_none(stored)
+        if stored is not None and text is None:
+            raise CorruptHashError("unknown", "stored hash is not ASCII")
+        if not has_old and not text:
+            raise UnknownHashSchemeError("q2a")  # no password at all: external/SSO-only account
+        if has_old:
+            result = self._run(Q2A_SHA1, password, "", fields)
+            if result.ok or not text:
+                return result
+        scheme = self._dispatch(text or "", fields)
+        scheme.validate(text or "")
+        return self._run(scheme, password, text or "", fields)
+
+
+def get_context(
+    app: str,
+    *,
+    pepper: str | bytes | None = None,
+    generic_scheme: str | None = None,
+    symfony_iterations: int = 5000,
+    dummy_hash: str | None = None,
+) -> HashContext:
+    """Build the verification context of one legacy app.
+
+    Parameters
+    ----------
+    app : str
+        ``LEGACY_APP`` value: q2a, wordpress, drupal7, drupal, phpbb3, joomla, magento2, laravel, symfony,
+        django, devise, aspnet_identity, generic.
+    pepper : str | bytes | None
+        Devise ``config.pepper`` (appended to the password before bcrypt).
+    generic_scheme : str | None
+        For ``generic``: how hex digests are made, e.g. ``"sha256_salt_password"``, ``"md5_password_salt"``,
+        ``"hex_sha1"``, ``"mysql41"`` (salt from the row field ``salt``).
+    symfony_iterations : int
+        Symfony MessageDigest iteration count (FOSUserBundle default 5000).
+    dummy_hash : str | None
+        Override the dummy hash (match the deployment's real cost, e.g. a sample row's hash).
+
+    Returns
+    -------
+    HashContext
+        A reusable, thread-safe context (create once per cold start).
+
+    Raises
+    ------
+    ConfigurationError
+        Unknown app or option value.
+    """
+    rules = APPS.get(app)
+    if rules is None:
+        raise ConfigurationError("LEGACY_APP", f"unknown app {app!r}; expected one of {', '.join(APPS)}")
+    if generic_scheme is not None and (app != "generic" or generic_scheme not in GENERIC_SCHEMES):
+        raise ConfigurationError("generic_scheme", f"{generic_scheme!r} is not a generic digest scheme for {app!r}")
+    if pepper is not None and app != "devise":
+        raise ConfigurationError("pepper", "a pepper is only used by the devise app")
+    if not 1 <= symfony_iterations <= 1_000_000:
+        raise ConfigurationError("symfony_iterations", "must be between 1 and 1000000")
+    options: dict[str, Any] = {}
+    if pepper is not None:
+        options["pepper"] = pepper
+    if app == "symfony":
+        options["iterations"] = symfony_iterations
+    context = HashContext(app, rules, options, dummy_hash, generic_scheme)
+    try:
+        context._dummy_scheme.validate(context._dummy_hash)
+    except CorruptHashError as exc:
+        raise ConfigurationError("dummy_hash", "not a valid hash for this app") from exc
+    return context
