@@ -8,8 +8,18 @@ Options are keyword arguments named like their environment variables without the
 from __future__ import annotations
 
 from legacy_auth.errors import ConfigurationError
+from legacy_auth.presets.aspnet import AspNetIdentityPreset
 from legacy_auth.presets.base import AppPreset, Dialect, Query
+from legacy_auth.presets.devise import DevisePreset
+from legacy_auth.presets.django import DjangoPreset
+from legacy_auth.presets.drupal import Drupal7Preset, DrupalPreset
+from legacy_auth.presets.generic import GenericPreset
+from legacy_auth.presets.joomla import JoomlaPreset
+from legacy_auth.presets.laravel import LaravelPreset
+from legacy_auth.presets.magento import Magento2Preset
+from legacy_auth.presets.phpbb import PhpbbPreset
 from legacy_auth.presets.q2a import Q2aPreset
+from legacy_auth.presets.symfony import SymfonyPreset
 from legacy_auth.presets.table import TablePreset
 from legacy_auth.presets.wordpress import WordPressPreset
 
@@ -18,6 +28,17 @@ PRESETS: dict[str, type[TablePreset]] = {
     for cls in (
         Q2aPreset,
         WordPressPreset,
+        Drupal7Preset,
+        DrupalPreset,
+        PhpbbPreset,
+        JoomlaPreset,
+        Magento2Preset,
+        LaravelPreset,
+        SymfonyPreset,
+        DjangoPreset,
+        DevisePreset,
+        AspNetIdentityPreset,
+        GenericPreset,
     )
 }
 

@@ -84,7 +84,8 @@ class TablePreset:
     name: str = ""
     default_prefix: str = ""
     base_table: ClassVar[str] = "users"
-    primary_key: ClassVar[str] = "id"
+    primary_key: ClassVar[str] = "id"  # scan order and legacy_id
+    pk_columns: ClassVar[tuple[str, ...]] = ()  # composite PRIMARY KEY for the DDL (default: primary_key)
     columns: ClassVar[tuple[Column, ...]] = ()
     indexes: ClassVar[tuple[Index, ...]] = ()
     mysql_collation: ClassVar[str] = "utf8mb4_general_ci"
@@ -115,7 +116,11 @@ class TablePreset:
 
     def table(self, prefix: str) -> str:
         """The users table name for ``prefix`` (validated identifier, unquoted; queries quote it)."""
-        return validate_identifier(validate_prefix(prefix) + self.base_table, "LEGACY_TABLE_PREFIX")
+        return validate_identifier(validate_prefix(prefix) + self.base_name(), "LEGACY_TABLE_PREFIX")
+
+    def base_name(self) -> str:
+        """The table name without prefix (subclasses with option-dependent tables override it)."""
+        return self.base_table
 
     def selected_columns(self) -> tuple[str, ...]:
         """The columns every query reads (subclasses add option-dependent ones)."""
@@ -129,6 +134,10 @@ class TablePreset:
         """The table's columns for :meth:`ddl` (subclasses add option-dependent columns)."""
         return self.columns
 
+    def index_list(self) -> tuple[Index, ...]:
+        """The table's indexes for :meth:`ddl` (subclasses with variants override it)."""
+        return self.indexes
+
     def lower_index_columns(self) -> tuple[str, ...]:
         """Columns looked up case-insensitively (PostgreSQL gets ``lower(col)`` indexes for them)."""
         return ()
@@ -138,8 +147,8 @@ class TablePreset:
         return create_table(
             self.table(prefix),
             self.all_columns(),
-            primary_key=(self.primary_key,),
-            indexes=self.indexes,
+            primary_key=self.pk_columns or (self.primary_key,),
+            indexes=self.index_list(),
             dialect=check_dialect(dialect),
             mysql_collation=self.mysql_collation,
             lower_indexes=self.lower_index_columns(),

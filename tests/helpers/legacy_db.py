@@ -159,7 +159,8 @@ def insert_users(
         for row in rows:
             full = dict(row)
             for name, column in columns.items():
-                if name not in full and not column.null and column.default is None and not column.auto:
+                if name not in full and not column.null and column.default is None and column.default_expr is None \
+                        and not column.auto:
                     full[name] = _neutral(column)
             names = list(full)
             cols = ", ".join(quote(n, dialect) for n in names)

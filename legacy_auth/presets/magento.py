@@ -1,0 +1,107 @@
+"""Magento 2: table ``customer_entity`` (``Magento/Customer/etc/db_schema.xml``).
+
+Login rule (``AccountManagement::authenticate``): by ``email`` within a website; ``(email, website_id)`` is
+UNIQUE, so with account sharing per website set the ``website_id`` option, otherwise an email registered on
+two websites is ambiguous and refused. States: ``is_active = 0`` INACTIVE, ``lock_expires`` in the future
+LOCKED, ``confirmation`` not NULL UNCONFIRMED (Magento refuses sign-in until confirmed).
+``email_verified`` is ``confirmation IS NULL``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from legacy_auth.model import AccountState, LegacyUser
+from legacy_auth.presets.base import Dialect
+from legacy_auth.presets.sql import Column, Index, Lookup, quote
+from legacy_auth.presets.table import OptionValue, TablePreset
+from legacy_auth.presets.values import RowReader, in_future
+
+NOW = "CURRENT_TIMESTAMP"
+
+
+class Magento2Preset(TablePreset):
+    """Magento 2 ``customer_entity``."""
+
+    name = "magento2"
+    default_prefix = ""
+    base_table = "customer_entity"
+    primary_key = "entity_id"
+    columns = (
+        Column("entity_id", "int unsigned", null=False, auto=True),
+        Column("website_id", "smallint unsigned"),
+        Column("email", "varchar(255)"),
+        Column("group_id", "smallint unsigned", null=False, default=0),
+        Column("increment_id", "varchar(50)"),
+        Column("store_id", "smallint unsigned", default=0),
+        Column("created_at", "timestamp", null=False, default_expr=NOW),
+        Column("updated_at", "timestamp", null=False, default_expr=NOW),
+        Column("is_active", "smallint unsigned", null=False, default=1),
+        Column("disable_auto_group_change", "smallint unsigned", null=False, default=0),
+        Column("created_in", "varchar(255)"),
+        Column("prefix", "varchar(40)"),
+        Column("firstname", "varchar(255)"),
+        Column("middlename", "varchar(255)"),
+        Column("lastname", "varchar(255)"),
+        Column("suffix", "varchar(40)"),
+        Column("dob", "date"),
+        Column("password_hash", "varchar(128)"),
+        Column("rp_token", "varchar(128)"),
+        Column("rp_token_created_at", "datetime"),
+        Column("default_billing", "int unsigned"),
+        Column("default_shipping", "int unsigned"),
+        Column("taxvat", "varchar(50)"),
+        Column("confirmation", "varchar(64)"),
+        Column("gender", "smallint unsigned"),
+        Column("failures_num", "smallint", default=0),
+        Column("first_failure", "timestamp"),
+        Column("lock_expires", "timestamp"),
+        Column("session_cutoff", "timestamp"),
+    )
+    indexes = (
+        Index("CUSTOMER_ENTITY_EMAIL_WEBSITE_ID", ("email", "website_id"), unique=True),
+        Index("CUSTOMER_ENTITY_WEBSITE_ID", ("website_id",)),
+        Index("CUSTOMER_ENTITY_FIRSTNAME", ("firstname",)),
+        Index("CUSTOMER_ENTITY_LASTNAME", ("lastname",)),
+    )
+    read_columns = (
+        "entity_id", "website_id", "email", "group_id", "is_active", "firstname", "lastname", "password_hash",
+        "confirmation", "lock_expires",
+    )
+    OPTIONS: ClassVar[dict[str, tuple[type, OptionValue]]] = {
+        "website_id": (int, None),  # only customers of this website (account sharing scope "per website")
+    }
+
+    def lookups(self, login: str) -> list[tuple[Lookup, str]]:
+        return [(Lookup("email", 255), login.strip())]
+
+    def lower_index_columns(self) -> tuple[str, ...]:
+        return ("email",)
+
+    def filters(self, dialect: Dialect) -> tuple[list[str], tuple[Any, ...]]:
+        website = self.options.get("website_id")
+        if website is None:
+            return [], ()
+        return [f"{quote('website_id', dialect)} = %s"], (website,)
+
+    def read(self, row: RowReader) -> LegacyUser:
+        states: list[AccountState] = []
+        if not row.flag("is_active", default=True):
+            states.append(AccountState.INACTIVE)
+        if in_future(row.timestamp("lock_expires")):
+            states.append(AccountState.LOCKED)
+        unconfirmed = row.is_set("confirmation")
+        if unconfirmed:
+            states.append(AccountState.UNCONFIRMED)
+        names = [n for n in (row.blank_is_none("firstname"), row.blank_is_none("lastname")) if n]
+        password = row.blank_is_none("password_hash")
+        return LegacyUser(
+            legacy_id=row.required_text("entity_id"),
+            username=None,
+            email=row.blank_is_none("email"),
+            email_verified=not unconfirmed,
+            state=self.finish_state(states, password is not None),
+            display_name=" ".join(names) or None,
+            roles=(f"group:{row.integer('group_id', 0)}", f"website:{row.integer('website_id', 0)}"),
+            password_hash=password,
+        )

@@ -1,0 +1,140 @@
+"""Symfony: ``make:user`` entity table ``user`` (default), or FOSUserBundle's ``fos_user`` (``variant=fos``).
+
+make:user: ``user(id, email UNIQUE, roles JSON, password)``; login by ``email`` (case-insensitive through
+the MySQL collation, ``lower()`` on PostgreSQL/SQLite); an optional separate salt column for legacy
+MessageDigest/PBKDF2 hashers (``salt_column``; read into ``hash_fields["salt"]``).
+FOSUserBundle: login by ``username_canonical``, or ``email_canonical`` when the input looks like an email
+(``UserProvider::loadUserByUsername`` -> ``findUserByUsernameOrEmail``); canonical columns are
+``mb_strtolower``-ed, so the input is lower-cased and compared exactly. ``enabled = 0`` is refused
+(UNCONFIRMED while a ``confirmation_token`` is pending, else INACTIVE); ``salt`` always read.
+Roles come from the JSON array (make:user) or the PHP-serialised array (FOSUserBundle).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import ClassVar
+
+from legacy_auth.errors import ConfigurationError
+from legacy_auth.model import AccountState, LegacyUser
+from legacy_auth.presets.sql import Column, Index, Lookup, validate_identifier
+from legacy_auth.presets.table import OptionValue, TablePreset
+from legacy_auth.presets.values import RowReader
+
+_SERIALIZED = re.compile(r's:\d+:"([^"]*)"')
+_FOS_EMAIL = re.compile(r"^.+@\S+\.\S+$")
+MAKER_COLUMNS = (
+    Column("id", "int", null=False, auto=True),
+    Column("email", "varchar(180)", null=False),
+    Column("roles", "json", null=False),
+    Column("password", "varchar(255)", null=False),
+)
+FOS_COLUMNS = (
+    Column("id", "int", null=False, auto=True),
+    Column("username", "varchar(180)", null=False),
+    Column("username_canonical", "varchar(180)", null=False),
+    Column("email", "varchar(180)", null=False),
+    Column("email_canonical", "varchar(180)", null=False),
+    Column("enabled", "bool", null=False),
+    Column("salt", "varchar(255)"),
+    Column("password", "varchar(255)", null=False),
+    Column("last_login", "datetime"),
+    Column("confirmation_token", "varchar(180)"),
+    Column("password_requested_at", "datetime"),
+    Column("roles", "longtext", null=False),
+)
+
+
+def parse_roles(raw: str | None) -> tuple[str, ...]:
+    """Roles from a JSON array (Doctrine ``json``) or a PHP-serialised array (Doctrine ``array``)."""
+    if not raw:
+        return ()
+    if raw.lstrip().startswith("["):
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return ()
+        return tuple(str(r) for r in value if isinstance(r, str)) if isinstance(value, list) else ()
+    return tuple(_SERIALIZED.findall(raw))
+
+
+class SymfonyPreset(TablePreset):
+    """Symfony ``user`` (make:user) / ``fos_user`` (FOSUserBundle)."""
+
+    name = "symfony"
+    default_prefix = ""
+    base_table = "user"
+    primary_key = "id"
+    mysql_collation = "utf8mb4_unicode_ci"
+    OPTIONS: ClassVar[dict[str, tuple[type, OptionValue]]] = {
+        "variant": (str, "maker"),  # "maker" (make:user) or "fos" (FOSUserBundle fos_user)
+        "salt_column": (str, None),  # make:user + legacy hasher: the separate salt column
+    }
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        if self.options["variant"] not in {"maker", "fos"}:
+            raise ConfigurationError("LEGACY_VARIANT", "must be 'maker' or 'fos' for LEGACY_APP=symfony")
+        salt = self.options.get("salt_column")
+        if salt is not None:
+            validate_identifier(salt, "LEGACY_SALT_COLUMN")
+
+    @property
+    def fos(self) -> bool:
+        """FOSUserBundle layout."""
+        return self.options["variant"] == "fos"
+
+    def base_name(self) -> str:
+        return "fos_user" if self.fos else "user"
+
+    def all_columns(self) -> tuple[Column, ...]:
+        if self.fos:
+            return FOS_COLUMNS
+        salt = self.options.get("salt_column")
+        return (*MAKER_COLUMNS, Column(str(salt), "varchar(255)")) if salt else MAKER_COLUMNS
+
+    def index_list(self) -> tuple[Index, ...]:
+        if self.fos:
+            return (
+                Index("UNIQ_957A647992FC23A8", ("username_canonical",), unique=True),
+                Index("UNIQ_957A6479A0D96FBF", ("email_canonical",), unique=True),
+            )
+        return (Index("UNIQ_IDENTIFIER_EMAIL", ("email",), unique=True),)
+
+    def selected_columns(self) -> tuple[str, ...]:
+        if self.fos:
+            return ("id", "username", "email", "enabled", "salt", "password", "confirmation_token", "roles")
+        salt = self.options.get("salt_column")
+        return ("id", "email", "roles", "password", *((str(salt),) if salt else ()))
+
+    def lookups(self, login: str) -> list[tuple[Lookup, str]]:
+        value = login.strip()
+        if not self.fos:
+            return [(Lookup("email", 180), value)]
+        canonical = value.lower()
+        if _FOS_EMAIL.fullmatch(canonical):
+            return [(Lookup("email_canonical", 180, match="exact"), canonical)]
+        return [(Lookup("username_canonical", 180, match="exact"), canonical)]
+
+    def lower_index_columns(self) -> tuple[str, ...]:
+        return () if self.fos else ("email",)
+
+    def read(self, row: RowReader) -> LegacyUser:
+        salt_column = "salt" if self.fos else self.options.get("salt_column")
+        salt = row.blank_is_none(str(salt_column)) if salt_column else None
+        states: list[AccountState] = []
+        if self.fos and not row.flag("enabled"):
+            pending = row.is_set("confirmation_token")
+            states.append(AccountState.UNCONFIRMED if pending else AccountState.INACTIVE)
+        password = row.blank_is_none("password")
+        return LegacyUser(
+            legacy_id=row.required_text("id"),
+            username=row.blank_is_none("username") if self.fos else None,
+            email=row.blank_is_none("email"),
+            email_verified=False,
+            state=self.finish_state(states, password is not None),
+            roles=parse_roles(row.text("roles")),
+            password_hash=password,
+            hash_fields={"salt": salt} if salt is not None else {},
+        )
