@@ -1,0 +1,108 @@
+"""PreTokenGeneration trigger (V1 ``claimsOverrideDetails`` and V2/V3 ``claimsAndScopeOverrideDetails``).
+
+Adds ``legacy_id`` / ``app_user_id`` claims and groups mapped from legacy roles, from the user's attributes
+only: no database and no network on this hot path (it runs on every sign-in and refresh). Suppresses any
+custom attribute whose name marks it as a credential. Never blocks token issuance: an unusable attribute
+or a malformed event answers with the event unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import (
+    PreTokenGenerationTriggerEvent,
+    PreTokenGenerationV2TriggerEvent,
+)
+
+from legacy_auth.claims import IdentityClaims, identity_claims, merge_groups
+from legacy_auth.errors import LegacyAuthError
+from legacy_auth.hooks_config import HookSettings
+from triggers.observability import emit, instrument, make_logger, make_metrics
+
+logger = make_logger()
+metrics = make_metrics()
+
+_settings: HookSettings | None = None
+V2_VERSIONS = frozenset({"2", "3"})  # PreTokenGenerationConfig LambdaVersion V2_0 / V3_0
+
+
+def settings() -> HookSettings:
+    """The hook settings, read from the environment once per cold start."""
+    global _settings
+    if _settings is None:
+        _settings = HookSettings.from_env(os.environ)
+    return _settings
+
+
+@instrument(logger, metrics)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Lambda entry point: add identity claims and role groups, return the event."""
+    try:
+        found = identity_claims(_attributes(event), settings())
+    except LegacyAuthError as exc:  # the one error-mapping step: configuration or data problem -> no-op
+        logger.warning("pre-token: claims skipped", extra={"error": type(exc).__name__})
+        return event
+    if found.ignored:
+        logger.warning("pre-token: unusable attributes ignored", extra={"attributes": list(found.ignored)})
+    if str(event.get("version")) in V2_VERSIONS:
+        apply_v2(PreTokenGenerationV2TriggerEvent(event), found, access_token=settings().access_token_claims)
+    else:
+        apply_v1(PreTokenGenerationTriggerEvent(event), found)
+    if found.claims or found.groups:
+        emit(metrics, "TokenClaimsAdded", len(found.claims) + len(found.groups))
+    return event
+
+
+def apply_v1(event: PreTokenGenerationTriggerEvent, found: IdentityClaims) -> None:
+    """Write claims (ID token) and merged groups into ``response.claimsOverrideDetails``."""
+    if not (found.claims or found.groups or found.suppress):
+        return
+    details = event.response.claims_override_details
+    if found.claims:
+        details.claims_to_add_or_override = {**details.claims_to_add_or_override, **found.claims}
+    if found.suppress:
+        details.claims_to_suppress = [*details.claims_to_suppress, *found.suppress]
+    if found.groups:
+        details.group_configuration = _groups(event.raw_event, found)
+
+
+def apply_v2(event: PreTokenGenerationV2TriggerEvent, found: IdentityClaims, *, access_token: bool) -> None:
+    """Write claims into the ID (and access) token and merged groups into ``claimsAndScopeOverrideDetails``."""
+    if not (found.claims or found.groups or found.suppress):
+        return
+    details = event.response.claims_scope_override_details
+    tokens = [details.id_token_generation]
+    if access_token:
+        tokens.append(details.access_token_generation)
+    for token in tokens:
+        if found.claims:
+            token.claims_to_add_or_override = {**token.claims_to_add_or_override, **found.claims}
+        if found.suppress:
+            token.claims_to_suppress = [*token.claims_to_suppress, *found.suppress]
+    if found.groups:
+        details.group_configuration = _groups(event.raw_event, found)
+
+
+def _attributes(event: Mapping[str, Any]) -> Mapping[str, Any]:
+    request = event.get("request")
+    attributes = request.get("userAttributes") if isinstance(request, Mapping) else None
+    return attributes if isinstance(attributes, Mapping) else {}
+
+
+def _groups(raw: Mapping[str, Any], found: IdentityClaims) -> dict[str, Any]:
+    """``groupOverrideDetails`` replaces the request's group configuration: carry roles over, merge groups."""
+    request = raw.get("request")
+    current = request.get("groupConfiguration") if isinstance(request, Mapping) else None
+    current = current if isinstance(current, Mapping) else {}
+    existing = current.get("groupsToOverride")
+    existing = existing if isinstance(existing, list) else []
+    out: dict[str, Any] = {"groupsToOverride": merge_groups(existing, found.groups)}
+    roles = current.get("iamRolesToOverride")
+    if isinstance(roles, list):
+        out["iamRolesToOverride"] = [r for r in roles if isinstance(r, str)]
+    if isinstance(current.get("preferredRole"), str):
+        out["preferredRole"] = current["preferredRole"]
+    return out
