@@ -1,0 +1,54 @@
+"""The pure decision: event -> verified principal -> route rules -> response document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .config import Settings
+from .events import bearer_token, parse_event
+from .jwks import JwksCache
+from .policy import allow, deny
+from .rules import decide, route_independent
+from .verifier import CognitoVerifier
+
+
+class Authorizer:
+    """Everything a warm container keeps: settings, keys and the verifier.
+
+    Parameters
+    ----------
+    settings:
+        Validated settings.
+    keys:
+        The key cache (fetched JWKS or preloaded keys).
+    verifier:
+        Optional verifier (one is built from ``settings`` and ``keys`` otherwise).
+    """
+
+    def __init__(self, settings: Settings, keys: JwksCache, verifier: CognitoVerifier | None = None) -> None:
+        self.settings = settings
+        self.keys = keys
+        self.verifier = verifier or CognitoVerifier(settings, keys)
+        self._simple = settings.http_api_response == "simple"
+        self._rules = settings.route_rules
+        self._default_allow = settings.route_default_allow
+
+    def authorize(self, event: object) -> dict[str, Any]:
+        """Return the Allow or Deny document for ``event``.
+
+        Raises
+        ------
+        TokenRejectedError
+            Bad, missing or untrusted token (the handler answers 401).
+        EventError
+            Not an authorizer event (401).
+        """
+        request = parse_event(event)
+        principal = self.verifier.verify(bearer_token(request.header))
+        rules = self._rules
+        if not rules and self._default_allow:
+            return allow(request, principal, True, self._simple)
+        if decide(rules, self._default_allow, request.method, request.path, principal.scopes, principal.groups):
+            wildcard = route_independent(rules, self._default_allow, principal.scopes, principal.groups)
+            return allow(request, principal, wildcard, self._simple)
+        return deny(request, principal, self._simple)
