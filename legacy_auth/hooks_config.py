@@ -3,7 +3,9 @@
 Every variable is documented in ``docs/hooks.md``. Only handler modules (and the CLI) call
 :meth:`HookSettings.from_env`; the pure functions receive the frozen object. A bad value raises
 :class:`~legacy_auth.errors.ConfigurationError` naming the variable. The legacy database itself is
-configured by ``legacy_auth.config`` (``LEGACY_*``); the app database defaults to it.
+configured by ``legacy_auth.config`` (``LEGACY_*``); the app database is that same database unless
+``HOOKS_APP_DB_URL`` is set (so a legacy database reached through a Secrets Manager secret or IAM auth
+also serves as the app database).
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ CLAIMS_APP_USER_ID_ATTRIBUTE = "HOOKS_TOKEN_APP_USER_ID_ATTRIBUTE"
 CLAIMS_ROLES_ATTRIBUTE = "HOOKS_TOKEN_ROLES_ATTRIBUTE"
 CLAIMS_ROLE_GROUPS = "HOOKS_TOKEN_ROLE_GROUPS"
 CLAIMS_ACCESS_CLAIMS = "HOOKS_TOKEN_ACCESS_CLAIMS"
-LEGACY_DB_URL = "LEGACY_DB_URL"  # owned by legacy_auth.config; read here only as the app DB default
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$")
@@ -117,7 +118,7 @@ class HookSettings:
             A value is invalid; ``setting`` names the variable.
         """
         provision = _flag(environ, PROVISION, default=True)
-        app_db_url = (environ.get(APP_DB_URL) or environ.get(LEGACY_DB_URL) or "").strip() or None
+        app_db_url = environ.get(APP_DB_URL, "").strip() or None  # None: the legacy database (LEGACY_DB_*)
         return cls(
             signup_guard=_enum(environ, SIGNUP_GUARD, GuardMode, GuardMode.REFUSE),
             allowed_domains=_domains(environ, SIGNUP_ALLOWED_DOMAINS),
@@ -136,18 +137,6 @@ class HookSettings:
             role_groups=_role_groups(environ),
             access_token_claims=_flag(environ, CLAIMS_ACCESS_CLAIMS, default=True),
         )
-
-    def require_app_db(self) -> str:
-        """The app database URL; only the post-confirmation hook (and reconcile) need it.
-
-        Raises
-        ------
-        ConfigurationError
-            Provisioning is on but neither ``HOOKS_APP_DB_URL`` nor ``LEGACY_DB_URL`` is set.
-        """
-        if self.app_db_url is None:
-            raise ConfigurationError(APP_DB_URL, f"required when {PROVISION} is on (or set {LEGACY_DB_URL})")
-        return self.app_db_url
 
 
 # ---------------------------------------------------------------- parsers (each names its variable)

@@ -22,18 +22,10 @@ def test_defaults_guard_on_and_documented_schema() -> None:
     assert s.access_token_claims is True
 
 
-def test_app_db_defaults_to_the_legacy_db() -> None:
-    s = HookSettings.from_env({"LEGACY_DB_URL": "mysql://u@h/legacy"})
-    assert s.require_app_db() == "mysql://u@h/legacy"
-    s = HookSettings.from_env({"LEGACY_DB_URL": "mysql://u@h/legacy", "HOOKS_APP_DB_URL": "postgresql://u@h/app"})
-    assert s.require_app_db() == "postgresql://u@h/app"
-
-
-def test_missing_app_db_is_a_configuration_error_only_when_needed() -> None:
-    s = HookSettings.from_env({})
-    with pytest.raises(ConfigurationError) as info:
-        s.require_app_db()
-    assert info.value.setting == "HOOKS_APP_DB_URL"
+def test_app_db_url_is_none_unless_set_meaning_the_legacy_db() -> None:
+    assert HookSettings.from_env({"LEGACY_DB_URL": "mysql://u@h/legacy"}).app_db_url is None
+    s = HookSettings.from_env({"HOOKS_APP_DB_URL": " postgresql://u@h/app "})
+    assert s.app_db_url == "postgresql://u@h/app"
 
 
 def test_domain_lists_are_lower_cased_and_stripped() -> None:

@@ -1,0 +1,98 @@
+"""Is there a not-yet-migrated legacy user for this login? The pre-signup guard's one question.
+
+The lookup is the migration's own: the app preset's ``find_queries`` (same columns, trimming, case and
+collation rules, same "email when it contains @" dispatch) run through ``legacy_auth.db``.
+
+How "not migrated" is known
+---------------------------
+- **Tracking on** (``LEGACY_TRACK_MIGRATION``): a legacy row matches and the tracking table has no
+  completed migration for its ``legacy_id``. A migrated user signing up again is then left to Cognito
+  (the username exists, or the email alias belongs to the migrated user).
+- **Tracking off**: the legacy row's existence is the answer. A migrated user is refused too, which is
+  what the user needs to hear anyway (the account exists: sign in or reset).
+
+Rows in state ``deleted`` or ``system`` (soft-deleted accounts, anonymous/bot rows) do not hold their
+login: they never block a sign-up. A row that cannot be read (corrupt) counts as a match: the identity
+exists and must not be taken over. Several matching rows (a shared email) are a match as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from legacy_auth.db.database import Database
+from legacy_auth.db.deadline import Deadline
+from legacy_auth.errors import CorruptRowError, HashError
+from legacy_auth.model import AccountState
+from legacy_auth.presets.base import AppPreset
+
+#: ``is_migrated(legacy_id, deadline) -> bool`` from the tracking table, or None when tracking is off.
+MigratedCheck = Callable[[str, Deadline], bool]
+FREE_STATES = frozenset({AccountState.DELETED, AccountState.SYSTEM})
+MAX_LOGIN = 320  # longer than any legacy login column: cannot match
+
+
+@dataclass(frozen=True, slots=True)
+class LegacyGuard:
+    """The legacy side of the sign-up guard.
+
+    Attributes
+    ----------
+    db : Database
+        The legacy database.
+    preset : AppPreset
+        The app preset (lookup and case rules).
+    prefix : str
+        Table prefix (the preset's default unless configured).
+    is_migrated : MigratedCheck or None
+        Tracking-table check; None when tracking is off.
+    """
+
+    db: Database
+    preset: AppPreset
+    prefix: str
+    is_migrated: MigratedCheck | None = None
+
+    def matcher(self, deadline: Deadline) -> Callable[[str], bool]:
+        """A ``legacy_match(login)`` callable for :func:`legacy_auth.signup_policy.decide`, bound to ``deadline``."""
+        return lambda login: self.unmigrated(login, deadline=deadline)
+
+    def unmigrated(self, login: str, *, deadline: Deadline) -> bool:
+        """True when ``login`` belongs to a legacy user who has not migrated yet.
+
+        Parameters
+        ----------
+        login : str
+            A username or email as typed at sign-up.
+        deadline : Deadline
+            Bound on every query.
+
+        Returns
+        -------
+        bool
+            See the module docstring for the rules.
+
+        Raises
+        ------
+        StoreError
+            The legacy database (or tracking table) could not answer: the caller fails closed.
+        """
+        if not login or len(login) > MAX_LOGIN:
+            return False
+        for query in self.preset.find_queries(login, prefix=self.prefix, dialect=self.db.dialect):
+            rows = self.db.fetch_all(query.sql, query.params, deadline=deadline)
+            if rows:
+                return any(self._holds(row, deadline) for row in rows)
+        return False
+
+    def _holds(self, row: dict[str, object], deadline: Deadline) -> bool:
+        try:
+            user = self.preset.to_user(row)
+        except (CorruptRowError, HashError):
+            return True  # unreadable, but the identity exists: never let a sign-up take it over
+        if user.state in FREE_STATES:
+            return False
+        if self.is_migrated is None:
+            return True
+        return not self.is_migrated(user.legacy_id, deadline)
