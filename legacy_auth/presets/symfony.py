@@ -46,9 +46,13 @@ FOS_COLUMNS = (
 )
 
 
-def parse_roles(raw: str | None) -> tuple[str, ...]:
-    """Roles from a JSON array (Doctrine ``json``) or a PHP-serialised array (Doctrine ``array``)."""
-    if not raw:
+def parse_roles(raw: object) -> tuple[str, ...]:
+    """Roles from a JSON array (Doctrine ``json``; psycopg returns it decoded) or a PHP-serialised array."""
+    if isinstance(raw, list):
+        return tuple(r for r in raw if isinstance(r, str))
+    if isinstance(raw, bytes | bytearray | memoryview):
+        raw = bytes(raw).decode("utf-8", "replace")
+    if not raw or not isinstance(raw, str):
         return ()
     if raw.lstrip().startswith("["):
         try:
@@ -134,7 +138,7 @@ class SymfonyPreset(TablePreset):
             email=row.blank_is_none("email"),
             email_verified=False,
             state=self.finish_state(states, password is not None),
-            roles=parse_roles(row.text("roles")),
+            roles=parse_roles(row.raw("roles")),
             password_hash=password,
             hash_fields={"salt": salt} if salt is not None else {},
         )
