@@ -26,7 +26,6 @@ LEGACY_DB_IAM_AUTH = "LEGACY_DB_IAM_AUTH"
 LEGACY_DB_REGION = "LEGACY_DB_REGION"
 LEGACY_TABLE_PREFIX = "LEGACY_TABLE_PREFIX"
 LEGACY_PEPPER = "LEGACY_PEPPER"
-LEGACY_GENERIC_QUERY = "LEGACY_GENERIC_QUERY"
 LEGACY_GENERIC_SCHEME = "LEGACY_GENERIC_SCHEME"
 LEGACY_TRUST_EMAILS = "LEGACY_TRUST_EMAILS"
 LEGACY_POOL_SIGN_IN = "LEGACY_POOL_SIGN_IN"
@@ -105,8 +104,8 @@ class Settings:
     db_name: str | None = None
     table_prefix: str | None = None  # None: the preset's default (qa_, wp_, ...)
     pepper: str | None = field(default=None, repr=False)
-    generic_query: str | None = None
     generic_scheme: str | None = None
+    preset_options: tuple[tuple[str, str], ...] = ()  # LEGACY_<OPTION> raw texts for get_preset(app, ...)
     trust_emails: bool = False
     pool_sign_in: PoolSignIn = "username"
     track_migration: bool = False
@@ -150,7 +149,9 @@ class Settings:
         tracking_table = _get(environ, LEGACY_TRACKING_TABLE) or "legacy_auth_migrations"
         if not _IDENTIFIER.fullmatch(tracking_table):
             raise ConfigurationError(LEGACY_TRACKING_TABLE, "must match ^[A-Za-z_][A-Za-z0-9_$]*$")
-        generic_query, generic_scheme = _generic(environ, app)
+        generic_scheme = _get(environ, LEGACY_GENERIC_SCHEME)
+        if app == "generic" and generic_scheme is None:
+            raise ConfigurationError(LEGACY_GENERIC_SCHEME, "required when LEGACY_APP=generic")
         pepper = environ.get(LEGACY_PEPPER)
         budget = _int(environ, LEGACY_BUDGET_MS, 3500, 200, 4500)
         return cls(
@@ -160,8 +161,8 @@ class Settings:
             db_name=_get(environ, LEGACY_DB_NAME),
             table_prefix=None if prefix is None else prefix.strip(),
             pepper=pepper if pepper else None,
-            generic_query=generic_query,
             generic_scheme=generic_scheme,
+            preset_options=_preset_options(environ, app),
             trust_emails=_bool(environ, LEGACY_TRUST_EMAILS, False),
             pool_sign_in=_choice(environ, LEGACY_POOL_SIGN_IN, ("username", "email"), "username"),  # type: ignore[arg-type]
             track_migration=_bool(environ, LEGACY_TRACK_MIGRATION, False),
@@ -173,6 +174,10 @@ class Settings:
             weak_password_reset=_bool(environ, LEGACY_WEAK_PASSWORD_RESET, False),
             min_password_length=_int(environ, LEGACY_MIN_PASSWORD_LENGTH, 8, 1, 256),
         )
+
+    def preset_kwargs(self) -> dict[str, str]:
+        """Keyword options for ``legacy_auth.presets.get_preset(app, **options)`` (raw environment text)."""
+        return dict(self.preset_options)
 
     def hashing_options(self) -> dict[str, str]:
         """Keyword options for ``legacy_auth.hashing.get_context(app, **options)``."""
@@ -213,15 +218,16 @@ def _db_options(environ: Mapping[str, str], secret_arn: str | None, db_url: DbUr
     )
 
 
-def _generic(environ: Mapping[str, str], app: str) -> tuple[str | None, str | None]:
-    query = _get(environ, LEGACY_GENERIC_QUERY)
-    scheme = _get(environ, LEGACY_GENERIC_SCHEME)
-    if app != "generic":
-        return None, scheme
-    if query is None:
-        raise ConfigurationError(LEGACY_GENERIC_QUERY, "required when LEGACY_APP=generic")
-    if "%s" not in query or not query.lstrip().lower().startswith("select"):
-        raise ConfigurationError(LEGACY_GENERIC_QUERY, "must be a SELECT with one %s placeholder for the login")
-    if scheme is None:
-        raise ConfigurationError(LEGACY_GENERIC_SCHEME, "required when LEGACY_APP=generic")
-    return query, scheme
+def _preset_options(environ: Mapping[str, str], app: str) -> tuple[tuple[str, str], ...]:
+    """``LEGACY_<OPTION>`` for each option the app's preset declares (validated later by ``get_preset``)."""
+    from legacy_auth.presets import PRESETS  # the preset registry owns the option names
+
+    cls = PRESETS.get(app)
+    if cls is None:
+        return ()
+    found = []
+    for key in cls.OPTIONS:
+        raw = environ.get(f"LEGACY_{key.upper()}")
+        if raw is not None and raw.strip() != "":
+            found.append((key, raw.strip()))
+    return tuple(found)

@@ -1,0 +1,217 @@
+"""Pure migration logic for Cognito's migrate-user trigger (no AWS, no event shapes, no SQL).
+
+- :func:`migrate_user` for ``UserMigration_Authentication``: find, check state, verify the password.
+- :func:`lookup_for_reset` for ``UserMigration_ForgotPassword``: find, check state and a verified contact.
+
+Both return a :class:`MigrationResult` (Cognito attributes and statuses) or raise a ``LegacyAuthError``
+whose type says why; the handler turns every error into one generic message.
+
+Username and alias rules (Cognito "Migrate user Lambda trigger" / "Importing users with a user migration
+Lambda trigger"): when the pool signs users in by **username** (optionally with email / preferred_username
+*aliases*) and the user typed an email, the typed value cannot become the username ("Username cannot be of
+email format since user pool is configured for email alias"), so the function returns the legacy username in
+``userAttributes["username"]`` and the email as the ``email`` (alias) attribute. When the pool uses the
+**email as username** (``UsernameAttributes=[email]``), ``email`` is returned and Cognito generates the
+internal username; a login that is not an email cannot exist in such a pool and is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from legacy_auth.db import Deadline
+from legacy_auth.errors import (
+    AccountStateError,
+    AmbiguousUserError,
+    BudgetExceededError,
+    InvalidPasswordError,
+    UserNotFoundError,
+)
+from legacy_auth.model import AccountState, LegacyUser
+from legacy_auth.store import LegacyUserStore
+
+FinalStatus = Literal["CONFIRMED", "RESET_REQUIRED"]
+#: Cognito's username must not look like an email / phone in alias pools; nor contain whitespace.
+_USERNAME_OK = re.compile(r"^[^\s@]{1,128}$")
+_PHONE_LIKE = re.compile(r"^\+?[0-9]{6,}$")
+
+
+class HashVerifier(Protocol):
+    """The part of ``legacy_auth.hashing.HashContext`` the migration needs."""
+
+    def verify(self, password: str | bytes, stored: str | bytes | None, **fields: object) -> object:
+        """Verification with ``ok`` and ``scheme`` attributes."""
+        ...
+
+    def dummy_verify(self) -> None:
+        """A verification of realistic cost whose answer is ignored."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationPolicy:
+    """Deployment choices that shape the answer (from ``Settings``).
+
+    Attributes
+    ----------
+    trust_emails:
+        Legacy emails count as verified even where the app recorded no confirmation (``LEGACY_TRUST_EMAILS``).
+    pool_sign_in:
+        ``username`` (usernames, optionally with aliases) or ``email`` (email as username).
+    weak_password_reset:
+        Migrate passwords shorter than ``min_password_length`` as ``RESET_REQUIRED``.
+    verify_reserve_s:
+        Time kept back after the DB lookup for the hash verification.
+    """
+
+    trust_emails: bool = False
+    pool_sign_in: Literal["username", "email"] = "username"
+    weak_password_reset: bool = False
+    min_password_length: int = 8
+    verify_reserve_s: float = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationResult:
+    """What to write into the trigger's response."""
+
+    user_attributes: dict[str, str]
+    final_user_status: FinalStatus
+    legacy_id: str
+    scheme: str | None = None
+    message_action: Literal["SUPPRESS"] = "SUPPRESS"
+    desired_delivery_mediums: list[str] = field(default_factory=list)
+
+
+def _refuse(err: Exception, *, scheme: str | None = None, legacy_id: str | None = None) -> Exception:
+    for name, value in (("scheme", scheme), ("legacy_id", legacy_id)):
+        if value is not None:
+            setattr(err, name, value)
+    return err
+
+
+def _find(login: str, store: LegacyUserStore, policy: MigrationPolicy, deadline: Deadline) -> LegacyUser | None:
+    if policy.pool_sign_in == "email" and "@" not in login:
+        return None  # cannot exist in an email-as-username pool
+    user = store.find_by_login(login, deadline=deadline.shortened(policy.verify_reserve_s))
+    if deadline.expired:
+        raise BudgetExceededError("no time left after the legacy lookup")
+    return user
+
+
+def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: HashVerifier,
+                 policy: MigrationPolicy, deadline: Deadline) -> MigrationResult:
+    """Verify a sign-in against the legacy store (``UserMigration_Authentication``).
+
+    Parameters
+    ----------
+    login:
+        ``userName`` as typed (username or email).
+    password:
+        The plaintext password (never logged, never stored).
+    store, hashes, policy, deadline:
+        The legacy store, the app's hash context, deployment policy and the invocation deadline.
+
+    Returns
+    -------
+    MigrationResult
+        ``CONFIRMED`` (or ``RESET_REQUIRED`` for a weak password with ``weak_password_reset``), ``SUPPRESS``.
+
+    Raises
+    ------
+    UserNotFoundError, InvalidPasswordError, AmbiguousUserError, AccountStateError
+        Credential refusals (after a verification of realistic cost, so timing does not reveal which).
+    UnknownHashSchemeError, CorruptHashError, CorruptRowError
+        The legacy data cannot be used.
+    StoreTimeoutError, StoreUnavailableError, BudgetExceededError
+        Infrastructure.
+    """
+    try:
+        user = _find(login, store, policy, deadline)
+    except AmbiguousUserError:
+        hashes.dummy_verify()
+        raise
+    if user is None:
+        hashes.dummy_verify()
+        raise UserNotFoundError("no legacy user for this login")
+    if not user.has_password:
+        hashes.dummy_verify()
+        raise _refuse(AccountStateError(AccountState.SSO_ONLY.value), legacy_id=user.legacy_id)
+    verification = hashes.verify(password, user.password_hash, **dict(user.hash_fields))
+    scheme = str(getattr(verification, "scheme", "")) or None
+    if user.state is not AccountState.ACTIVE:  # refused only after a real verification: same timing
+        raise _refuse(AccountStateError(user.state.value), scheme=scheme, legacy_id=user.legacy_id)
+    if not getattr(verification, "ok", False):
+        raise _refuse(InvalidPasswordError("password does not match"), scheme=scheme, legacy_id=user.legacy_id)
+    attributes = user_attributes(user, login, policy)
+    weak = policy.weak_password_reset and len(password) < policy.min_password_length
+    return MigrationResult(
+        user_attributes=attributes,
+        final_user_status="RESET_REQUIRED" if weak else "CONFIRMED",
+        legacy_id=user.legacy_id,
+        scheme=scheme,
+    )
+
+
+def lookup_for_reset(login: str, *, store: LegacyUserStore, policy: MigrationPolicy,
+                     deadline: Deadline) -> MigrationResult:
+    """Find a user for the forgot-password flow (``UserMigration_ForgotPassword``); no password involved.
+
+    Only an active user with a password and a verified email (or phone) is returned, as ``RESET_REQUIRED``:
+    Cognito sends the reset code to that contact.
+
+    Raises
+    ------
+    UserNotFoundError, AmbiguousUserError, AccountStateError
+        Unknown, ambiguous, not migratable, or no verified contact (``state="no_verified_contact"``).
+    StoreTimeoutError, StoreUnavailableError, BudgetExceededError, CorruptRowError
+        Infrastructure or data.
+    """
+    user = _find(login, store, policy, deadline)
+    if user is None:
+        raise UserNotFoundError("no legacy user for this login")
+    if user.state is not AccountState.ACTIVE:
+        raise _refuse(AccountStateError(user.state.value), legacy_id=user.legacy_id)
+    attributes = user_attributes(user, login, policy)
+    mediums = ["EMAIL"] if attributes.get("email_verified") == "true" else []
+    if attributes.get("phone_number_verified") == "true":
+        mediums.append("SMS")
+    if not mediums:
+        raise _refuse(AccountStateError("no_verified_contact"), legacy_id=user.legacy_id)
+    return MigrationResult(
+        user_attributes=attributes,
+        final_user_status="RESET_REQUIRED",
+        legacy_id=user.legacy_id,
+        desired_delivery_mediums=mediums,
+    )
+
+
+def user_attributes(user: LegacyUser, login: str, policy: MigrationPolicy) -> dict[str, str]:
+    """Cognito ``userAttributes`` for a legacy user (never ``sub``; ``custom:legacy_id`` always).
+
+    Raises
+    ------
+    AccountStateError
+        ``state="no_email"`` in an email-as-username pool when the legacy row has no email.
+    """
+    email = (user.email or "").strip()
+    attrs: dict[str, str] = {"custom:legacy_id": user.legacy_id}
+    if email:
+        attrs["email"] = email
+        attrs["email_verified"] = "true" if (user.email_verified or policy.trust_emails) else "false"
+    elif policy.pool_sign_in == "email":
+        raise _refuse(AccountStateError("no_email"), legacy_id=user.legacy_id)
+    if user.phone_number:
+        attrs["phone_number"] = user.phone_number
+        attrs["phone_number_verified"] = "true" if user.phone_verified else "false"
+    if user.display_name and user.display_name.strip():
+        attrs["name"] = user.display_name.strip()
+    username = (user.username or "").strip()
+    if username and _USERNAME_OK.fullmatch(username) and not _PHONE_LIKE.fullmatch(username):
+        attrs["preferred_username"] = username
+    if policy.pool_sign_in == "username" and "@" in login:
+        # Alias pool, email typed: the username must be a non-alias value (Cognito migrate-user docs).
+        attrs["username"] = attrs.get("preferred_username") or f"legacy_{user.legacy_id}"
+    return attrs

@@ -1,0 +1,18 @@
+-- Migration tracking table (LEGACY_TRACK_MIGRATION=true), PostgreSQL.
+-- A separate table: the legacy users table is never altered. One row per legacy user, keyed by the legacy
+-- primary key; written with an upsert so Cognito's up-to-3 retries of one sign-in leave one row.
+-- status: reset_pending (forgot-password migration, reset code sent) < migrated (signed in with the legacy
+-- password) < reset_completed (new password set in Cognito); a row never moves back to a lower status.
+-- Table name: LEGACY_TRACKING_TABLE (default legacy_auth_migrations). Create it before enabling tracking.
+CREATE TABLE IF NOT EXISTS "legacy_auth_migrations" (
+    "legacy_id" VARCHAR(191) NOT NULL PRIMARY KEY,
+    "app" VARCHAR(32) NOT NULL,
+    "status" VARCHAR(20) NOT NULL,
+    "scheme" VARCHAR(64) NULL,
+    "trigger_source" VARCHAR(64) NOT NULL,
+    "events" INTEGER NOT NULL DEFAULT 1,
+    "first_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "last_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "completed_at" TIMESTAMPTZ NULL
+);
+CREATE INDEX IF NOT EXISTS "ix_legacy_auth_migrations_status" ON "legacy_auth_migrations" ("status");

@@ -1,0 +1,18 @@
+-- Migration tracking table (LEGACY_TRACK_MIGRATION=true), SQLite (3.24+ for the upsert).
+-- A separate table: the legacy users table is never altered. One row per legacy user, keyed by the legacy
+-- primary key; written with an upsert so Cognito's up-to-3 retries of one sign-in leave one row.
+-- status: reset_pending (forgot-password migration, reset code sent) < migrated (signed in with the legacy
+-- password) < reset_completed (new password set in Cognito); a row never moves back to a lower status.
+-- Table name: LEGACY_TRACKING_TABLE (default legacy_auth_migrations). Create it before enabling tracking.
+CREATE TABLE IF NOT EXISTS "legacy_auth_migrations" (
+    "legacy_id" TEXT NOT NULL PRIMARY KEY,
+    "app" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "scheme" TEXT NULL,
+    "trigger_source" TEXT NOT NULL,
+    "events" INTEGER NOT NULL DEFAULT 1,
+    "first_at" TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "last_at" TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "completed_at" TEXT NULL
+);
+CREATE INDEX IF NOT EXISTS "ix_legacy_auth_migrations_status" ON "legacy_auth_migrations" ("status");
