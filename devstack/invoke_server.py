@@ -15,8 +15,10 @@ the end-to-end tests. Events and responses are never recorded: they hold passwor
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -33,6 +35,34 @@ Adapter = Callable[[Mapping[str, Any], Any], Any]
 
 _ROUTE = re.compile(r"^/2015-03-31/functions/([A-Za-z0-9_:.-]{1,140})/invocations$")
 MAX_EVENT_BYTES = 6 * 1024 * 1024  # Lambda's synchronous payload limit
+_in_function = threading.local()
+
+
+class FunctionOutput(io.TextIOBase):
+    """``sys.stdout`` replacement: what handlers print (JSON logs, EMF metrics) goes to ``sink``, the rest on.
+
+    In Lambda a function's stdout goes to CloudWatch Logs, not to the caller; here it goes to a log file, so
+    the demo's own output stays readable. Threads not running a handler write through to ``passthrough``.
+    """
+
+    def __init__(self, sink: io.TextIOBase, passthrough: io.TextIOBase) -> None:
+        super().__init__()
+        self._sink, self._passthrough = sink, passthrough
+        self._lock = threading.Lock()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if getattr(_in_function, "active", False):
+            with self._lock:
+                return self._sink.write(text)
+        return self._passthrough.write(text)
+
+    def flush(self) -> None:
+        with self._lock:
+            self._sink.flush()
+        self._passthrough.flush()
 
 
 @dataclass(slots=True)
@@ -75,10 +105,14 @@ class LambdaInvokeServer:
     ----------
     functions:
         The functions by name (the names cognito-local's ``TriggerFunctions`` uses).
+    function_log:
+        Where the handlers' stdout goes while they run (like CloudWatch Logs); the console when ``None``.
     """
 
-    def __init__(self, functions: Mapping[str, LocalFunction]) -> None:
+    def __init__(self, functions: Mapping[str, LocalFunction], function_log: io.TextIOBase | None = None) -> None:
         self.functions = dict(functions)
+        self._function_log = function_log
+        self._saved_stdout: Any = None
         self.invocations: list[Invocation] = []
         self._records_lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
@@ -93,6 +127,9 @@ class LambdaInvokeServer:
 
     def start(self) -> str:
         """Serve in a background thread; return the URL."""
+        if self._function_log is not None:
+            self._saved_stdout = sys.stdout
+            sys.stdout = FunctionOutput(self._function_log, sys.stdout)  # type: ignore[assignment]
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="lambda-invoke", daemon=True)
         self._thread.start()
         return self.url
@@ -103,6 +140,8 @@ class LambdaInvokeServer:
         self._httpd.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self._saved_stdout is not None:
+            sys.stdout, self._saved_stdout = self._saved_stdout, None
 
     def invoke(self, name: str, event: dict[str, Any]) -> tuple[bool, Any]:
         """Run function ``name`` on ``event`` as Lambda would; return ``(ok, payload)``.
@@ -145,12 +184,15 @@ class LambdaInvokeServer:
                 "errorMessage": f"Unable to import module '{function.handler_path}': {type(exc).__name__}",
                 "errorType": "Runtime.ImportModuleError",
             }
+        _in_function.active = True
         try:
             result = handler(event, context)
             if function.adapter is not None:
                 result = function.adapter(event, result)
         except Exception as exc:  # noqa: BLE001 - a handler error is the Lambda's answer, as in AWS
             return False, {"errorMessage": str(exc), "errorType": type(exc).__name__}
+        finally:
+            _in_function.active = False
         return True, result
 
 

@@ -17,6 +17,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
+import warnings
 from collections.abc import Mapping, MutableMapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -107,7 +108,8 @@ class LocalStack:
     environ:
         The environment the handlers read (``os.environ`` by default; tests may pass a copy).
     quiet:
-        Keep the handlers' JSON logs and EMF metric lines off stdout (log level WARNING, metrics disabled).
+        Send the handlers' stdout (JSON logs, EMF metric lines) to ``functions.log`` in the state directory
+        instead of the console, as Lambda sends it to CloudWatch Logs.
     authorizer_type:
         ``TOKEN`` or ``REQUEST`` for the API front.
     """
@@ -127,6 +129,7 @@ class LocalStack:
         self.cognito: CognitoLocal | None = None
         self.front: LocalApiFront | None = None
         self.info: StackInfo | None = None
+        self._function_log: Any = None
 
     def __enter__(self) -> StackInfo:
         return self.start()
@@ -141,8 +144,7 @@ class LocalStack:
         env.setdefault("POWERTOOLS_METRICS_NAMESPACE", "LegacyAuthLocal")
         env.setdefault("POWERTOOLS_LOGGER_LOG_EVENT", "false")
         if self.quiet:
-            env.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-            env.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+            warnings.filterwarnings("ignore", message="No application metrics to publish")
         app = env.setdefault("LEGACY_APP", "q2a")
         if not env.get("LEGACY_DB_URL"):
             env["LEGACY_DB_URL"] = seed_q2a_sqlite(self.state_dir / "legacy.sqlite3")
@@ -166,7 +168,8 @@ class LocalStack:
                                 adapter=bridge_user_migration if name == "user-migration" else None)
             for name, (path, timeout, memory) in FUNCTIONS.items()
         }
-        self.invoker = LambdaInvokeServer(functions)
+        self._function_log = (self.state_dir / "functions.log").open("a", encoding="utf-8")
+        self.invoker = LambdaInvokeServer(functions, self._function_log if self.quiet else None)
         invoke_url = self.invoker.start()
         self.cognito = CognitoLocal(self.state_dir, invoke_url, TRIGGERS)
         cognito_url = self.cognito.start()
@@ -193,6 +196,9 @@ class LocalStack:
         if self.invoker is not None:
             self.invoker.stop()
             self.invoker = None
+        if self._function_log is not None:
+            self._function_log.close()
+            self._function_log = None
         if self._own_state and not self.keep_state:
             shutil.rmtree(self.state_dir, ignore_errors=True)
 
@@ -212,8 +218,7 @@ def describe(info: StackInfo, env: Mapping[str, str]) -> str:
         f"  App DB                       {_redact(info.app_db_url)}",
         f"  Confirmation code            {info.confirmation_code}",
     ]
-    if env.get("POWERTOOLS_LOG_LEVEL"):
-        lines.append(f"  Handler log level            {env['POWERTOOLS_LOG_LEVEL']}")
+    lines.append(f"  Function logs (stdout)       {Path(info.state_dir) / 'functions.log'} unless --verbose")
     return "\n".join(lines)
 
 
