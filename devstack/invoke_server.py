@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import IO, Any
 
 from devstack.context import LocalLambdaContext
 
@@ -45,7 +45,7 @@ class FunctionOutput(io.TextIOBase):
     the demo's own output stays readable. Threads not running a handler write through to ``passthrough``.
     """
 
-    def __init__(self, sink: io.TextIOBase, passthrough: io.TextIOBase) -> None:
+    def __init__(self, sink: IO[str], passthrough: IO[str]) -> None:
         super().__init__()
         self._sink, self._passthrough = sink, passthrough
         self._lock = threading.Lock()
@@ -109,7 +109,7 @@ class LambdaInvokeServer:
         Where the handlers' stdout goes while they run (like CloudWatch Logs); the console when ``None``.
     """
 
-    def __init__(self, functions: Mapping[str, LocalFunction], function_log: io.TextIOBase | None = None) -> None:
+    def __init__(self, functions: Mapping[str, LocalFunction], function_log: IO[str] | None = None) -> None:
         self.functions = dict(functions)
         self._function_log = function_log
         self._saved_stdout: Any = None
@@ -129,7 +129,7 @@ class LambdaInvokeServer:
         """Serve in a background thread; return the URL."""
         if self._function_log is not None:
             self._saved_stdout = sys.stdout
-            sys.stdout = FunctionOutput(self._function_log, sys.stdout)  # type: ignore[assignment]
+            sys.stdout = FunctionOutput(self._function_log, sys.stdout)
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="lambda-invoke", daemon=True)
         self._thread.start()
         return self.url
