@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from legacy_auth.db.options import TLS_MODES, DbOptions, TlsMode, TlsOptions
 from legacy_auth.db.url import DbUrl, DbUrlError, parse_db_url
@@ -179,9 +179,9 @@ class Settings:
         """Keyword options for ``legacy_auth.presets.get_preset(app, **options)`` (raw environment text)."""
         return dict(self.preset_options)
 
-    def hashing_options(self) -> dict[str, str]:
+    def hashing_options(self) -> dict[str, Any]:
         """Keyword options for ``legacy_auth.hashing.get_context(app, **options)``."""
-        options: dict[str, str] = {}
+        options: dict[str, Any] = {}
         if self.pepper:
             options["pepper"] = self.pepper
         if self.generic_scheme:

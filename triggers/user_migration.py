@@ -1,0 +1,227 @@
+"""Cognito migrate-user trigger: signs legacy users in to the user pool with their old password.
+
+Handles ``triggerSource``:
+
+- ``UserMigration_Authentication``: the user typed a username/email and password; the legacy row is found by
+  the app's own login rule, the password verified with the app's own scheme, and the user is created
+  ``CONFIRMED`` with ``messageAction: SUPPRESS``.
+- ``UserMigration_ForgotPassword``: no password; a user with a verified email/phone is created
+  ``RESET_REQUIRED`` so Cognito can send the reset code.
+
+Every refusal (unknown user, wrong password, blocked, ambiguous, SSO-only, unusable hash, database down,
+time budget exceeded, bad configuration) raises one generic message; the precise reason goes to structured
+logs and metrics. The login, password, hash and event are never logged.
+
+Docs: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-migrate-user.html
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import UserMigrationTriggerEvent
+
+from legacy_auth.config import Settings
+from legacy_auth.db import Database, Deadline
+from legacy_auth.errors import (
+    BudgetExceededError,
+    ConfigurationError,
+    CorruptHashError,
+    CorruptRowError,
+    CredentialError,
+    InvalidPasswordError,
+    LegacyAuthError,
+    StoreError,
+    UnknownHashSchemeError,
+)
+from legacy_auth.hashing import get_context
+from legacy_auth.migration import MigrationPolicy, MigrationResult, lookup_for_reset, migrate_user
+from legacy_auth.presets import get_preset
+from legacy_auth.store import SqlUserStore
+from legacy_auth.tracking import MigrationTracker, Status
+from triggers.observability import instrument, make_logger, make_metrics
+
+GENERIC_MESSAGE = "Incorrect username or password."
+AUTHENTICATION = "UserMigration_Authentication"
+FORGOT_PASSWORD = "UserMigration_ForgotPassword"  # noqa: S105 - a trigger source
+_TRIGGER_NAMES = {AUTHENTICATION: "Authentication", FORGOT_PASSWORD: "ForgotPassword"}
+
+logger = make_logger()
+metrics = make_metrics()
+
+
+class MigrationRefusedError(Exception):
+    """What Cognito receives for every refusal: one fixed, generic message (no user enumeration)."""
+
+    def __init__(self) -> None:
+        super().__init__(GENERIC_MESSAGE)
+
+
+class UnsupportedTriggerError(LegacyAuthError):
+    """A ``triggerSource`` this function does not serve (or ForgotPassword switched off)."""
+
+    reason = "unsupported_trigger"
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """What one cold start builds once and every warm invocation reuses."""
+
+    settings: Settings
+    store: SqlUserStore
+    hashes: Any
+    policy: MigrationPolicy
+    tracker: MigrationTracker | None
+
+
+_runtime: Runtime | None = None
+
+
+def runtime() -> Runtime:
+    """Build the runtime on first use (configuration errors surface as a refusal, not an init crash)."""
+    global _runtime
+    if _runtime is None:
+        settings = Settings.from_env(os.environ)
+        db = Database(settings.db_url, options=settings.db_options, dbname=settings.db_name)
+        _runtime = Runtime(
+            settings=settings,
+            store=SqlUserStore(db, get_preset(settings.app, **settings.preset_kwargs()), settings.table_prefix),
+            hashes=get_context(settings.app, **settings.hashing_options()),
+            policy=MigrationPolicy(
+                trust_emails=settings.trust_emails,
+                pool_sign_in=settings.pool_sign_in,
+                weak_password_reset=settings.weak_password_reset,
+                min_password_length=settings.min_password_length,
+                verify_reserve_s=settings.verify_reserve_ms / 1000,
+            ),
+            tracker=MigrationTracker(db, app=settings.app, table=settings.tracking_table)
+            if settings.track_migration
+            else None,
+        )
+    return _runtime
+
+
+def reset_runtime() -> None:
+    """Forget the runtime and close its connection (tests; a new environment re-reads the settings)."""
+    global _runtime
+    if _runtime is not None:
+        _runtime.store.db.close()
+    _runtime = None
+
+
+@instrument(logger, metrics)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Lambda entry point for the migrate-user trigger (see the module docstring)."""
+    started = time.perf_counter()
+    source = event.get("triggerSource") if isinstance(event, dict) else None
+    try:
+        trigger = UserMigrationTriggerEvent(event)
+        result = _migrate(trigger, str(source), context)
+    except Exception as exc:  # noqa: BLE001 - the one error-mapping step: by type, to one generic message
+        raise _refusal(exc, str(source), started) from None
+    _respond(trigger, result)
+    _observe_success(result, str(source), started)
+    return trigger.raw_event
+
+
+def _migrate(trigger: UserMigrationTriggerEvent, source: str, context: Any) -> MigrationResult:
+    rt = runtime()
+    deadline = Deadline.from_context(context, margin_ms=rt.settings.margin_ms, budget_ms=rt.settings.budget_ms)
+    login = trigger.user_name
+    if not isinstance(login, str) or not login:
+        raise UnsupportedTriggerError("event has no userName")
+    if source == AUTHENTICATION:
+        password = trigger.request.password
+        if not isinstance(password, str):
+            rt.hashes.dummy_verify()
+            raise InvalidPasswordError("no password in the event")
+        result = migrate_user(login, password, store=rt.store, hashes=rt.hashes, policy=rt.policy, deadline=deadline)
+    elif source == FORGOT_PASSWORD and rt.settings.allow_forgot_password:
+        result = lookup_for_reset(login, store=rt.store, policy=rt.policy, deadline=deadline)
+    else:
+        raise UnsupportedTriggerError("trigger source not served")
+    if rt.tracker is not None:
+        _track(rt.tracker, result, source, deadline)
+    return result
+
+
+def _track(tracker: MigrationTracker, result: MigrationResult, source: str, deadline: Deadline) -> None:
+    """Best effort: a tracking failure is logged and counted, never fails a verified sign-in."""
+    status: Status = "migrated" if result.final_user_status == "CONFIRMED" else "reset_pending"
+    try:
+        tracker.record(result.legacy_id, status, trigger_source=source, scheme=result.scheme, deadline=deadline)
+    except StoreError as exc:
+        logger.warning("migration tracking failed", extra={"reason": getattr(exc, "reason", "db_unavailable"),
+                                                           "legacy_id": result.legacy_id})
+        metrics.add_metric(name="TrackingFailed", unit=MetricUnit.Count, value=1)
+
+
+def _respond(trigger: UserMigrationTriggerEvent, result: MigrationResult) -> None:
+    response = trigger.response
+    response.user_attributes = result.user_attributes
+    response.final_user_status = result.final_user_status
+    response.message_action = result.message_action
+    response.force_alias_creation = False
+    if result.desired_delivery_mediums:
+        response.desired_delivery_mediums = result.desired_delivery_mediums
+
+
+def reason_of(exc: BaseException) -> str:
+    """Short machine code for logs/metrics, chosen by exception type (never by message text)."""
+    if isinstance(exc, CredentialError | UnsupportedTriggerError):
+        return str(exc.reason)
+    if isinstance(exc, StoreError):
+        return str(getattr(exc, "reason", "db_unavailable"))
+    if isinstance(exc, CorruptHashError):
+        return "corrupt_hash"
+    if isinstance(exc, UnknownHashSchemeError):
+        return "unknown_hash_scheme"
+    if isinstance(exc, BudgetExceededError):
+        return "budget_exceeded"
+    if isinstance(exc, ConfigurationError):
+        return "configuration"
+    if isinstance(exc, CorruptRowError):
+        return "corrupt_row"
+    return "internal_error"
+
+
+def _refusal(exc: Exception, source: str, started: float) -> MigrationRefusedError:
+    reason = reason_of(exc)
+    scheme = getattr(exc, "scheme", None) or "none"
+    fields = {
+        "trigger": source,
+        "reason": reason,
+        "scheme": scheme,
+        "error_type": type(exc).__name__,
+        "legacy_id": getattr(exc, "legacy_id", None),
+        "setting": getattr(exc, "setting", None),
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+    }
+    if isinstance(exc, CredentialError | UnsupportedTriggerError):
+        logger.info("user migration refused", extra=fields)
+    else:  # our problem: no exception text (driver/library messages may quote data), type and reason only
+        logger.error("user migration failed", extra=fields)
+    _metric("MigrationFailed", source, started, reason=reason, scheme=scheme)
+    return MigrationRefusedError()
+
+
+def _observe_success(result: MigrationResult, source: str, started: float) -> None:
+    duration = round((time.perf_counter() - started) * 1000, 2)
+    logger.info("user migrated", extra={"trigger": source, "legacy_id": result.legacy_id,
+                                        "status": result.final_user_status, "scheme": result.scheme,
+                                        "duration_ms": duration})
+    _metric("MigrationSucceeded", source, started, reason="ok", scheme=result.scheme or "none")
+
+
+def _metric(name: str, source: str, started: float, *, reason: str, scheme: str) -> None:
+    """One EMF line per invocation: the outcome count and the duration, with the same dimensions."""
+    metrics.add_dimension(name="trigger", value=_TRIGGER_NAMES.get(source, "unknown"))
+    metrics.add_dimension(name="reason", value=reason)
+    metrics.add_dimension(name="scheme", value=scheme)
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="MigrationDuration", unit=MetricUnit.Milliseconds,
+                       value=round((time.perf_counter() - started) * 1000, 3))
