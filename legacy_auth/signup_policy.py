@@ -2,7 +2,8 @@
 
 Pure decisions over a parsed :class:`SignUpRequest`; the two outside parties are passed in as callables:
 ``legacy_match(login) -> bool`` (is there a not-yet-migrated legacy user for this login, see
-``legacy_auth.signup_guard``) and a boto3 ``cognito-idp`` client (ListUsers / AdminLinkProviderForUser).
+``legacy_auth.signup_guard``) and a factory of the boto3 ``cognito-idp`` client (ListUsers /
+AdminLinkProviderForUser), called only when a decision needs Cognito.
 A refusal is a :class:`SignUpRefusedError` whose ``str()`` is the message Cognito shows the user.
 
 What each trigger source does (see ``docs/hooks.md``):
@@ -77,6 +78,7 @@ class SignUpDecision:
 
 
 LegacyMatch = Callable[[str], bool]
+CognitoFactory = Callable[[], Any]
 
 
 def parse_request(event: Mapping[str, Any]) -> SignUpRequest:
@@ -124,7 +126,7 @@ def decide(
     settings: HookSettings,
     *,
     legacy_match: LegacyMatch,
-    cognito: Any | None,
+    cognito: CognitoFactory | None,
 ) -> SignUpDecision:
     """Apply the policy for one sign-up.
 
@@ -137,8 +139,9 @@ def decide(
     legacy_match : Callable[[str], bool]
         True when a not-yet-migrated legacy user matches the login (raises ``StoreError`` when the legacy
         database cannot answer: the guard then fails closed).
-    cognito : Any or None
-        A boto3 ``cognito-idp`` client (only called for trusted-domain auto-confirm and linking), or None.
+    cognito : Callable[[], Any] or None
+        Returns the boto3 ``cognito-idp`` client; called only when a trusted-domain auto-confirm or a link
+        actually needs Cognito (so the client, and boto3, are created only then). None: no Cognito calls.
 
     Returns
     -------
@@ -211,14 +214,14 @@ def _matches(domain: str, entries: frozenset[str]) -> bool:
     return any(domain == e or domain.endswith("." + e) for e in entries)
 
 
-def _auto_flags(request: SignUpRequest, settings: HookSettings, cognito: Any | None) -> SignUpDecision:
+def _auto_flags(request: SignUpRequest, settings: HookSettings, cognito: CognitoFactory | None) -> SignUpDecision:
     """Auto-confirm and auto-verify only an exactly trusted domain whose email no Cognito user holds yet."""
     if request.email is None or email_domain(request.email) not in settings.trusted_domains:
         return SignUpDecision()
     if cognito is None or _FILTER_UNSAFE.search(request.email):
         return SignUpDecision()
     try:
-        holders = users_with_email(cognito, request.user_pool_id, request.email)
+        holders = users_with_email(cognito(), request.user_pool_id, request.email)
     except aws_errors():  # cannot prove the alias is free: no auto flags (the user confirms by code)
         return SignUpDecision()
     if holders:  # auto-verifying would move the email alias off an existing user: never
@@ -226,7 +229,7 @@ def _auto_flags(request: SignUpRequest, settings: HookSettings, cognito: Any | N
     return SignUpDecision(auto_confirm=True, auto_verify_email=True)
 
 
-def link_external(request: SignUpRequest, settings: HookSettings, cognito: Any | None) -> str | None:
+def link_external(request: SignUpRequest, settings: HookSettings, cognito: CognitoFactory | None) -> str | None:
     """Link a federated identity to the single native user with the same verified email, if allowed.
 
     Returns
@@ -242,15 +245,16 @@ def link_external(request: SignUpRequest, settings: HookSettings, cognito: Any |
     if not request.provider_email_verified or _FILTER_UNSAFE.search(request.email):
         return None
     try:
+        client = cognito()
         native = [
             u
-            for u in users_with_email(cognito, request.user_pool_id, request.email)
+            for u in users_with_email(client, request.user_pool_id, request.email)
             if u.get("UserStatus") != "EXTERNAL_PROVIDER" and _attr(u, "email_verified") == "true"
         ]
         if len(native) != 1:
             return None
         target = str(native[0]["Username"])
-        cognito.admin_link_provider_for_user(
+        client.admin_link_provider_for_user(
             UserPoolId=request.user_pool_id,
             DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": target},
             SourceUser={

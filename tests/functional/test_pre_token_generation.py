@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,10 +17,10 @@ ROLE_MAP = "level:50=editor,level:80=moderator,level:100=admin"
 
 
 @pytest.fixture(autouse=True)
-def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[HookSettings]:
+def settings(monkeypatch: pytest.MonkeyPatch) -> HookSettings:
     s = HookSettings.from_env({"HOOKS_TOKEN_ROLE_GROUPS": ROLE_MAP})
     monkeypatch.setattr(hook, "_settings", s)
-    yield s
+    return s
 
 
 @pytest.mark.parametrize("source", SOURCES)

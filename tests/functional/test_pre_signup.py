@@ -1,0 +1,297 @@
+"""PreSignUp handler on real-shaped events: guard (SQLite q2a table), domain lists, auto flags (moto), linking."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from devstack.context import LocalLambdaContext
+from legacy_auth.hooks_config import HookSettings
+from legacy_auth.signup_policy import MSG_DOMAIN, MSG_INVALID, MSG_LEGACY_ACCOUNT, MSG_UNAVAILABLE, SignUpRefusedError
+from tests.helpers.legacy_db import create_schema, insert_users
+from triggers import hook_wiring
+from triggers import pre_signup as hook
+
+POOL = "eu-west-1_Ab12Cd34E"
+BCRYPT = "$2y$10$" + "a" * 53
+
+
+@pytest.fixture
+def legacy_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    url = f"sqlite:///{tmp_path / 'q2a.sqlite3'}"
+    create_schema(url, "q2a")
+    insert_users(url, "q2a", [
+        {"userid": 1, "handle": "alice", "email": "alice@example.com", "passhash": BCRYPT, "level": 0, "flags": 0},
+        {"userid": 2, "handle": "carol", "email": "carol@gmail.com", "passhash": BCRYPT, "level": 0, "flags": 0},
+    ])
+    env = {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    monkeypatch.setattr(hook, "_guard", None)
+    return env
+
+
+def configure(monkeypatch: pytest.MonkeyPatch, **env: str) -> None:
+    monkeypatch.setattr(hook, "_settings", HookSettings.from_env(env))
+
+
+@pytest.fixture
+def cognito(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
+    with mock_aws():
+        client = boto3.client("cognito-idp", region_name="eu-west-1")
+        pool = client.create_user_pool(PoolName="p", AliasAttributes=["email"])["UserPool"]["Id"]
+        monkeypatch.setattr(hook_wiring, "_cognito", client)
+        yield client, pool
+
+
+def _event(load_event: Callable[[str], Any], name: str, pool: str = POOL, **attrs: Any) -> dict[str, Any]:
+    event = load_event(name)
+    event["userPoolId"] = pool
+    event["request"]["userAttributes"].update(attrs)
+    return event
+
+
+def _refusal(event: dict[str, Any], context: Any) -> SignUpRefusedError:
+    with pytest.raises(SignUpRefusedError) as info:
+        hook.handler(event, context)
+    return info.value
+
+
+def test_new_user_signs_up_without_auto_flags(legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+                                              load_event: Callable[[str], Any], lambda_context: Any) -> None:
+    configure(monkeypatch)
+    out = hook.handler(_event(load_event, "cognito_pre_signup_sign_up"), lambda_context)
+    assert out["response"] == {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
+
+
+@pytest.mark.parametrize(("username", "email"), [("alice", "other@example.com"), ("zed", "ALICE@example.com")])
+def test_legacy_identity_is_refused_with_an_actionable_message(
+    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
+    lambda_context: Any, username: str, email: str,
+) -> None:
+    configure(monkeypatch)
+    event = _event(load_event, "cognito_pre_signup_sign_up", email=email)
+    event["userName"] = username
+    err = _refusal(event, lambda_context)
+    assert (err.reason, str(err)) == ("legacy_account", MSG_LEGACY_ACCOUNT)
+
+
+def test_guard_off_lets_the_legacy_email_through(monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
+                                                 lambda_context: Any) -> None:
+    configure(monkeypatch, HOOKS_SIGNUP_GUARD="off")
+    monkeypatch.setattr(hook, "_guard", None)
+    monkeypatch.delenv("LEGACY_DB_URL", raising=False)  # no legacy DB configured at all: never touched
+    out = hook.handler(_event(load_event, "cognito_pre_signup_sign_up", email="alice@example.com"), lambda_context)
+    assert out["response"]["autoConfirmUser"] is False
+
+
+@pytest.mark.parametrize(
+    ("env", "email", "refused"),
+    [
+        ({"HOOKS_SIGNUP_DENIED_DOMAINS": "mailinator.com"}, "x@mailinator.com", True),
+        ({"HOOKS_SIGNUP_DENIED_DOMAINS": "mailinator.com"}, "x@eu.MAILINATOR.com", True),
+        ({"HOOKS_SIGNUP_DENIED_DOMAINS": "mailinator.com"}, "x@notmailinator.com", False),
+        ({"HOOKS_SIGNUP_ALLOWED_DOMAINS": "corp.example"}, "x@corp.example", False),
+        ({"HOOKS_SIGNUP_ALLOWED_DOMAINS": "corp.example"}, "x@gmail.com", True),
+        ({"HOOKS_SIGNUP_ALLOWED_DOMAINS": "corp.example", "HOOKS_SIGNUP_DENIED_DOMAINS": "bad.corp.example"},
+         "x@bad.corp.example", True),
+    ],
+)
+def test_domain_lists(legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
+                      lambda_context: Any, env: dict[str, str], email: str, refused: bool) -> None:
+    configure(monkeypatch, **env)
+    event = _event(load_event, "cognito_pre_signup_sign_up", email=email)
+    if refused:
+        assert str(_refusal(event, lambda_context)) == MSG_DOMAIN
+    else:
+        assert hook.handler(event, lambda_context) is event
+
+
+def test_trusted_domain_auto_confirms_when_no_one_holds_the_email(
+    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, cognito: tuple[Any, str],
+    load_event: Callable[[str], Any], lambda_context: Any,
+) -> None:
+    _client, pool = cognito
+    configure(monkeypatch, HOOKS_SIGNUP_TRUSTED_DOMAINS="corp.example")
+    out = hook.handler(_event(load_event, "cognito_pre_signup_sign_up", pool, email="new@corp.example"),
+                       lambda_context)
+    assert out["response"] == {"autoConfirmUser": True, "autoVerifyEmail": True, "autoVerifyPhone": False}
+    sub = _event(load_event, "cognito_pre_signup_sign_up", pool, email="new@sub.corp.example")
+    assert hook.handler(sub, lambda_context)["response"]["autoConfirmUser"] is False  # trust is exact
+
+
+def test_trusted_domain_never_moves_an_existing_alias(
+    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, cognito: tuple[Any, str],
+    load_event: Callable[[str], Any], lambda_context: Any,
+) -> None:
+    client, pool = cognito
+    client.admin_create_user(UserPoolId=pool, Username="holder", MessageAction="SUPPRESS", UserAttributes=[
+        {"Name": "email", "Value": "taken@corp.example"}, {"Name": "email_verified", "Value": "true"}])
+    configure(monkeypatch, HOOKS_SIGNUP_TRUSTED_DOMAINS="corp.example")
+    out = hook.handler(_event(load_event, "cognito_pre_signup_sign_up", pool, email="taken@corp.example"),
+                       lambda_context)
+    assert out["response"] == {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
+
+
+def test_admin_create_user_is_trusted_by_default_and_checked_with_enforce(
+    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
+    lambda_context: Any,
+) -> None:
+    event = _event(load_event, "cognito_pre_signup_admin_create_user", email="alice@example.com")
+    configure(monkeypatch, HOOKS_SIGNUP_TRUSTED_DOMAINS="example.com")
+    out = hook.handler(event, lambda_context)
+    assert out["response"]["autoConfirmUser"] is False  # Cognito ignores the flags here; we never set them
+    configure(monkeypatch, HOOKS_SIGNUP_ADMIN_CREATE="enforce")
+    assert _refusal(_event(load_event, "cognito_pre_signup_admin_create_user", email="alice@example.com"),
+                    lambda_context).reason == "legacy_account"
+
+
+def _native_user_page(username: str, email: str) -> dict[str, Any]:
+    return {"Users": [{"Username": username, "UserStatus": "CONFIRMED", "Enabled": True, "Attributes": [
+        {"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]}]}
+
+
+def test_external_provider_links_to_the_native_user_with_the_same_verified_email(
+    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
+    lambda_context: Any,
+) -> None:
+    # moto 5 has no AdminLinkProviderForUser; botocore's Stubber checks our request against the real API model.
+    client = boto3.client("cognito-idp", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+    monkeypatch.setattr(hook_wiring, "_cognito", client)
+    configure(monkeypatch, HOOKS_LINK_PROVIDERS="Google", HOOKS_SIGNUP_GUARD="off")
+    event = _event(load_event, "cognito_pre_signup_external_provider")
+    with Stubber(client) as stub:
+        stub.add_response("list_users", _native_user_page("carol", "carol@gmail.com"),
+                          {"UserPoolId": POOL, "Filter": 'email = "carol@gmail.com"', "Limit": 10})
+        stub.add_response("admin_link_provider_for_user", {}, {
+            "UserPoolId": POOL,
+            "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "carol"},
+            "SourceUser": {"ProviderName": "Google", "ProviderAttributeName": "Cognito_Subject",
+                           "ProviderAttributeValue": "109876543210987654321"},
+        })
+        out = hook.handler(event, lambda_context)
+        stub.assert_no_pending_responses()
+    assert out["response"]["autoConfirmUser"] is False
+
+
+@pytest.mark.parametrize(
+    ("env", "attrs"),
+    [
+        ({"HOOKS_LINK_PROVIDERS": "Facebook"}, {}),  # provider not allowed to link
+        ({"HOOKS_LINK_PROVIDERS": "Google"}, {"email_verified": "false"}),  # the IdP did not verify the email
+    ],
+)
+def test_external_provider_is_not_linked_unless_allowed_and_verified(
+    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
+    lambda_context: Any, env: dict[str, str], attrs: dict[str, str],
+) -> None:
+    client = boto3.client("cognito-idp", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+    monkeypatch.setattr(hook_wiring, "_cognito", client)
+    configure(monkeypatch, HOOKS_SIGNUP_GUARD="off", **env)
+    with Stubber(client) as stub:  # no response queued: any Cognito call would fail the test
+        out = hook.handler(_event(load_event, "cognito_pre_signup_external_provider", **attrs), lambda_context)
+        stub.assert_no_pending_responses()
+    assert out["response"]["autoConfirmUser"] is False
+
+
+def test_external_provider_with_an_unmigrated_legacy_email_is_refused(
+    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
+    lambda_context: Any,
+) -> None:
+    configure(monkeypatch)
+    err = _refusal(_event(load_event, "cognito_pre_signup_external_provider"), lambda_context)
+    assert err.reason == "legacy_account"
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda e: e.pop("userName"),
+        lambda e: e.update(userName=12),
+        lambda e: e.update(userName="x" * 5000),
+        lambda e: e.update(userName="bad\x00name"),
+        lambda e: e.update(triggerSource="PreSignUp_Unknown"),
+        lambda e: e["request"].update(userAttributes=None),
+        lambda e: e.update(request="nope"),
+        lambda e: e["request"]["userAttributes"].update(email="no-at-sign"),
+        lambda e: e["request"]["userAttributes"].update(email="a@b@c.com"),
+        lambda e: e["request"]["userAttributes"].update(email="x" * 300 + "@example.com"),
+        lambda e: e["request"]["userAttributes"].update(email=["a@example.com"]),
+        lambda e: e["request"]["userAttributes"].update(email="a@example.com\r\nBcc: x@evil.com"),
+    ],
+)
+def test_malformed_events_get_a_clear_refusal(legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+                                              load_event: Callable[[str], Any], lambda_context: Any,
+                                              mutate: Callable[[dict[str, Any]], Any]) -> None:
+    configure(monkeypatch)
+    event = load_event("cognito_pre_signup_sign_up")
+    mutate(event)
+    err = _refusal(event, lambda_context)
+    assert str(err) == MSG_INVALID
+
+
+def test_hostile_username_is_just_a_parameter(legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+                                              load_event: Callable[[str], Any], lambda_context: Any) -> None:
+    configure(monkeypatch)
+    event = _event(load_event, "cognito_pre_signup_sign_up", email="robert@example.net")
+    event["userName"] = "x' OR '1'='1"
+    assert hook.handler(event, lambda_context) is event
+
+
+def test_legacy_db_down_fails_closed_within_the_budget(monkeypatch: pytest.MonkeyPatch,
+                                                       load_event: Callable[[str], Any]) -> None:
+    monkeypatch.setenv("LEGACY_APP", "q2a")
+    monkeypatch.setenv("LEGACY_DB_URL", "mysql://root@127.0.0.1:1/none")
+    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    monkeypatch.setattr(hook, "_guard", None)
+    configure(monkeypatch)
+    context = LocalLambdaContext(timeout_ms=5000)
+    started = time.monotonic()
+    err = _refusal(_event(load_event, "cognito_pre_signup_sign_up"), context)
+    assert (err.reason, str(err)) == ("guard_unavailable", MSG_UNAVAILABLE)
+    assert time.monotonic() - started < 4.5
+
+
+def test_missing_legacy_configuration_is_refused_not_crashed(monkeypatch: pytest.MonkeyPatch,
+                                                             load_event: Callable[[str], Any],
+                                                             lambda_context: Any) -> None:
+    monkeypatch.delenv("LEGACY_APP", raising=False)
+    monkeypatch.delenv("LEGACY_DB_URL", raising=False)
+    monkeypatch.delenv("LEGACY_DB_SECRET_ARN", raising=False)
+    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    monkeypatch.setattr(hook, "_guard", None)
+    configure(monkeypatch)
+    err = _refusal(_event(load_event, "cognito_pre_signup_sign_up"), lambda_context)
+    assert (err.reason, str(err)) == ("misconfigured", MSG_UNAVAILABLE)
+
+
+def test_cognito_unreachable_means_no_auto_flags_not_a_crash(
+    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
+    lambda_context: Any,
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(hook_wiring, "_cognito", None)  # client creation itself fails (no region)
+    configure(monkeypatch, HOOKS_SIGNUP_TRUSTED_DOMAINS="corp.example")
+    out = hook.handler(_event(load_event, "cognito_pre_signup_sign_up", email="new@corp.example"), lambda_context)
+    assert out["response"]["autoConfirmUser"] is False
+    assert out["response"]["autoVerifyEmail"] is False
+
+
+def test_list_users_error_means_no_auto_flags(legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+                                              load_event: Callable[[str], Any], lambda_context: Any) -> None:
+    client = boto3.client("cognito-idp", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
+    monkeypatch.setattr(hook_wiring, "_cognito", client)
+    configure(monkeypatch, HOOKS_SIGNUP_TRUSTED_DOMAINS="corp.example")
+    with Stubber(client) as stub:
+        stub.add_client_error("list_users", service_error_code="TooManyRequestsException", http_status_code=429)
+        out = hook.handler(_event(load_event, "cognito_pre_signup_sign_up", email="new@corp.example"), lambda_context)
+    assert out["response"]["autoConfirmUser"] is False

@@ -1,0 +1,82 @@
+"""Module-scope wiring shared by the three hook handlers: lazily created, reused across warm invocations.
+
+- ``cognito_client()``: one boto3 ``cognito-idp`` client per process; boto3 is imported on first use only,
+  so a hook that never calls Cognito (pre-token generation, a pre-signup without trusted domains or link
+  providers) never pays its ~200 ms import.
+- ``legacy_database()`` / ``legacy_guard()`` / ``app_database()``: ``legacy_auth.db.Database`` objects built
+  from the ``LEGACY_*`` settings (URL, Secrets Manager secret or IAM auth) and ``HOOKS_APP_DB_URL``. When
+  ``HOOKS_APP_DB_URL`` is unset the app database *is* the legacy database (same object, one connection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from legacy_auth.config import Settings as LegacySettings
+from legacy_auth.db.database import Database
+from legacy_auth.hooks_config import HookSettings
+from legacy_auth.presets import get_preset
+from legacy_auth.signup_guard import LegacyGuard, MigratedCheck
+from legacy_auth.tracking import MigrationTracker
+
+_cognito: Any = None
+_legacy: tuple[LegacySettings, Database] | None = None
+
+
+def cognito_client() -> Any:
+    """The process's boto3 ``cognito-idp`` client (region from ``AWS_REGION``, as Lambda sets it)."""
+    global _cognito
+    if _cognito is None:
+        import boto3  # lazy: keeps boto3 out of cold starts that never call Cognito
+        from botocore.config import Config
+
+        # Cognito gives a trigger 5 s in all: short timeouts, one retry, never botocore's 60 s defaults.
+        config = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2, "mode": "standard"})
+        _cognito = boto3.client("cognito-idp", config=config)
+    return _cognito
+
+
+def legacy_database(environ: Mapping[str, str]) -> tuple[LegacySettings, Database]:
+    """The ``LEGACY_*`` settings and the legacy database handle (read and built once).
+
+    Raises
+    ------
+    ConfigurationError
+        A ``LEGACY_*`` variable is missing or invalid.
+    """
+    global _legacy
+    if _legacy is None:
+        settings = LegacySettings.from_env(environ)
+        _legacy = (settings, Database(settings.db_url, options=settings.db_options, dbname=settings.db_name))
+    return _legacy
+
+
+def legacy_guard(environ: Mapping[str, str]) -> LegacyGuard:
+    """The sign-up guard's legacy lookup: the app preset over the legacy database, tracking-aware."""
+    settings, db = legacy_database(environ)
+    preset = get_preset(settings.app, **settings.preset_kwargs())
+    prefix = settings.table_prefix if settings.table_prefix is not None else preset.default_prefix
+    return LegacyGuard(db=db, preset=preset, prefix=prefix, is_migrated=migrated_check(settings, db))
+
+
+def app_database(hooks: HookSettings, environ: Mapping[str, str]) -> Database:
+    """The app database: ``HOOKS_APP_DB_URL`` if set, else the legacy database itself."""
+    if hooks.app_db_url is not None:
+        return Database(hooks.app_db_url)
+    return legacy_database(environ)[1]
+
+
+def migrated_check(settings: LegacySettings, db: Database) -> MigratedCheck | None:
+    """The tracking-table check when ``LEGACY_TRACK_MIGRATION`` is on, else None (the row's existence decides)."""
+    tracker = migration_tracker(settings, db)
+    if tracker is None:
+        return None
+    return lambda legacy_id, deadline: tracker.is_migrated(legacy_id, deadline=deadline)
+
+
+def migration_tracker(settings: LegacySettings, db: Database) -> MigrationTracker | None:
+    """The tracking table's reader/writer when ``LEGACY_TRACK_MIGRATION`` is on, else None."""
+    if not settings.track_migration:
+        return None
+    return MigrationTracker(db, app=settings.app, table=settings.tracking_table)

@@ -1,0 +1,86 @@
+"""PreSignUp trigger: email domain lists, the legacy sign-up guard, safe auto-confirm, external-provider linking.
+
+Thin: the event goes through :func:`legacy_auth.signup_policy.parse_request` and
+:func:`~legacy_auth.signup_policy.decide`; the answer is written through the Powertools setters. A refusal
+raises :class:`~legacy_auth.signup_policy.SignUpRefusedError`, whose message Cognito shows the user
+("PreSignUp failed with error <message>."). The legacy database and the boto3 client are created lazily
+at module scope and reused; boto3 is imported only when a trusted domain or a link provider is configured.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import PreSignUpTriggerEvent
+
+from legacy_auth.db.deadline import Deadline
+from legacy_auth.errors import ConfigurationError
+from legacy_auth.hooks_config import GuardMode, HookSettings
+from legacy_auth.signup_guard import LegacyGuard
+from legacy_auth.signup_policy import MSG_UNAVAILABLE, SignUpDecision, SignUpRefusedError, decide, parse_request
+from triggers.hook_wiring import cognito_client, legacy_guard
+from triggers.observability import emit, instrument, make_logger, make_metrics
+
+logger = make_logger()
+metrics = make_metrics()
+_settings: HookSettings | None = None
+_guard: LegacyGuard | None = None
+
+
+def settings() -> HookSettings:
+    """The hook settings, read from the environment once per cold start."""
+    global _settings
+    if _settings is None:
+        _settings = HookSettings.from_env(os.environ)
+    return _settings
+
+
+def guard() -> LegacyGuard:
+    """The legacy lookup (database handle created once, connected lazily)."""
+    global _guard
+    if _guard is None:
+        _guard = legacy_guard(os.environ)
+    return _guard
+
+
+@instrument(logger, metrics)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Lambda entry point: accept (possibly auto-confirming or linking) or refuse the sign-up."""
+    source = str(event.get("triggerSource", "unknown"))[:40]
+    try:
+        decision = _decide(event, context)
+    except SignUpRefusedError as exc:  # the one error-mapping step
+        _refused(exc.reason, source)
+        raise
+    except ConfigurationError as exc:
+        logger.error("pre-signup: misconfigured", extra={"setting": exc.setting})
+        _refused("misconfigured", source)
+        raise SignUpRefusedError("misconfigured", MSG_UNAVAILABLE) from None
+    answer = PreSignUpTriggerEvent(event)
+    answer.response.auto_confirm_user = decision.auto_confirm
+    answer.response.auto_verify_email = decision.auto_verify_email
+    answer.response.auto_verify_phone = False  # never: a verified phone alias would move off another user
+    if decision.linked_to is not None:
+        emit(metrics, "ExternalIdentityLinked", dimensions={"trigger_source": source})
+    emit(metrics, "SignUpAccepted", dimensions={"trigger_source": source, "auto": str(decision.auto_confirm)})
+    return answer.raw_event
+
+
+def _decide(event: dict[str, Any], context: Any) -> SignUpDecision:
+    config = settings()
+    request = parse_request(event)
+    deadline = Deadline.from_context(context, margin_ms=config.time_margin_ms)
+    needs_guard = config.signup_guard is GuardMode.REFUSE
+    legacy_match = guard().matcher(deadline) if needs_guard else _never
+    cognito = cognito_client if (config.trusted_domains or config.link_providers) else None
+    return decide(request, config, legacy_match=legacy_match, cognito=cognito)
+
+
+def _never(login: str) -> bool:
+    return False
+
+
+def _refused(reason: str, source: str) -> None:
+    logger.info("pre-signup: refused", extra={"reason": reason, "trigger_source": source})
+    emit(metrics, "SignUpRefused", dimensions={"reason": reason, "trigger_source": source})
