@@ -54,7 +54,9 @@ def make_authorizer(pool_keys: PoolKeys, monkeypatch: pytest.MonkeyPatch) -> Mak
     return make
 
 
-def token_event(token: str | None, name: str = "apigw_token_authorizer", *, raw_header: str | None = None) -> dict[str, Any]:
+def token_event(
+    token: str | None, name: str = "apigw_token_authorizer", *, raw_header: str | None = None
+) -> dict[str, Any]:
     """A fixture event carrying ``Bearer <token>`` (or ``raw_header`` verbatim) in the right place."""
     event = load_event(name)
     header = raw_header if raw_header is not None else (None if token is None else f"Bearer {token}")

@@ -20,7 +20,6 @@ from tests.unit.authorizer.support import (
     DROP,
     FakeClock,
     JwksServer,
-    RsaKey,
     access_claims,
     b64url,
     b64url_json,
