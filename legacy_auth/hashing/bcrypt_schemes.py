@@ -1,13 +1,15 @@
 """bcrypt and the formats built on it: plain PHP/Ruby bcrypt, WordPress ``$wp$``, Symfony's pre-hash,
 Devise's pepper and phpBB's combined ``$H\\2y$`` hash.
 
-PHP ``password_verify`` and bcrypt-ruby hand the password to crypt_blowfish as a **C string**: it stops
-at the first NUL byte and only the first 72 bytes count. Python ``bcrypt>=5`` does neither (it raises
-``ValueError`` beyond 72 bytes and hashes NUL bytes), so :func:`c_bcrypt_secret` reproduces the C
-behaviour explicitly. Decision on NUL: we emulate PHP/Ruby (``"a\\0b"`` verifies against a hash of
-``"a"``) because we answer what the legacy app answers; PHP >= 8.1 refuses to *hash* a NUL password, so
-such hashes are rare. Pre-hashed formats (``$wp$``, Symfony, Django's ``bcrypt_sha256``) feed bcrypt a
-base64/hex string, which has no NUL and is cut by the same rule.
+PHP ``password_verify`` and bcrypt-ruby hand the password to crypt_blowfish as a **C string**: only the
+first 72 bytes count. Python ``bcrypt>=5`` raises ``ValueError`` beyond 72 bytes and hashes NUL bytes, so
+:func:`c_bcrypt_secret` reproduces the C behaviour explicitly.
+
+Decision on NUL: we emulate PHP, where ``password_verify("a\0b", hash_of("a"))`` is true (checked with PHP
+8.2), because we answer what the legacy app answers; PHP >= 8.1 refuses to *hash* a NUL password, so such
+hashes are rare. bcrypt-ruby 3.1.18 (Devise) raises ``ArgumentError`` on a NUL byte instead, so Devise
+answers no. Pre-hashed formats (``$wp$``, Symfony, Django's ``bcrypt_sha256``) feed bcrypt a base64/hex
+string, which has no NUL and is cut by the same 72-byte rule.
 """
 
 from __future__ import annotations
@@ -74,8 +76,11 @@ def _check_symfony_bcrypt(pw: bytes, stored: str, fields: Mapping[str, Any]) -> 
 
 def _check_devise(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
     # Custom: Devise::Encryptor appends the pepper, then bcrypt-ruby truncates password+pepper to 72 bytes.
-    pepper = text_field(fields, "pepper", "devise_bcrypt", required=False)
-    return bcrypt_check(c_bcrypt_secret(pw + pepper), stored)
+    # bcrypt-ruby 3.1.x raises ArgumentError for a NUL byte (StringValueCStr): the sign-in fails, so False.
+    secret = pw + text_field(fields, "pepper", "devise_bcrypt", required=False)
+    if b"\0" in secret:
+        return False
+    return bcrypt_check(secret[:BCRYPT_MAX_BYTES], stored)
 
 
 def _check_phpbb_combined(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
