@@ -8,7 +8,7 @@ Stable API (used by preset, handler, CLI, local-stack and reliability tests)::
     create_schema(url, "q2a")                          # CREATE TABLE from the preset's ddl() (default prefix)
     insert_users(url, "q2a", [{"userid": 1, "handle": "alice", "email": "a@x.org", "passhash": "$2y$..."}])
     rows = fetch_all(url, "q2a")                       # every row as dicts (the preset's scan query)
-    rows = run_query(url, Query("SELECT ... WHERE x = %s", ("v",)))   # %s works for sqlite too
+    rows = run_query(url, Query("SELECT ... WHERE x = %s", ("v",)))   # %s / %% work for sqlite too
     conn = connect(url)                                # raw DB-API connection (autocommit); close it yourself
 
 * ``app`` is a ``LEGACY_APP`` value; ``prefix=None`` means the preset's default prefix; ``**options`` are
@@ -22,6 +22,7 @@ Stable API (used by preset, handler, CLI, local-stack and reliability tests)::
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -77,8 +78,14 @@ def connect(url: str) -> Any:
     return conn
 
 
+_PLACEHOLDER = re.compile(r"%([%s])")
+
+
 def _sql_for(dialect: Dialect, sql: str) -> str:
-    return sql.replace("%s", "?") if dialect == "sqlite" else sql
+    """``%s`` -> ``?`` and ``%%`` -> ``%`` for sqlite3 (pymysql and psycopg take pyformat as is)."""
+    if dialect != "sqlite":
+        return sql
+    return _PLACEHOLDER.sub(lambda m: "?" if m.group(1) == "s" else "%", sql)
 
 
 def run_query(url: str, query: Query | str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
