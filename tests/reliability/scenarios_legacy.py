@@ -1,0 +1,190 @@
+"""Legacy database faults under the UserMigration trigger (real MariaDB behind the fault proxy).
+
+Each scenario: a warm container signs a user in (connection established), the fault is applied, a
+sign-in must get the generic error within 4.5 s, the fault is lifted, and the next sign-in in the same
+warm container must succeed. Tracking rows must match the successful sign-ins exactly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from tests.reliability.dbadmin import dbname, kill_db_sessions, mysql_user
+from tests.reliability.migration_rig import (
+    MigrationRig,
+    describe,
+    expect_migrated,
+    expect_refused_in_budget,
+    expect_tracking,
+)
+from tests.reliability.scenario import Outcome, RunContext, Scenario
+
+RECOVERY = "generic error < 4.5 s; next warm invocation migrates; tracking rows exact"
+
+
+def _fault_then_recover(ctx: RunContext, fault: Callable[[MigrationRig], None], label: str,
+                        rounds_fast: int = 1, rounds_full: int = 3) -> Outcome:
+    """Warm up, then ``rounds`` times: fault -> generic error in budget -> lift -> migrate the next user."""
+    out = Outcome()
+    rounds = ctx.n(rounds_fast, rounds_full)
+    with MigrationRig(ctx, accounts=2 + rounds) as rig:
+        c = rig.container()
+        first = rig.sign_in(c, rig.accounts[0])
+        expect_migrated(out, first, rig.accounts[0], "warm-up")
+        expected = {str(rig.accounts[0].userid): 1}
+        times = []
+        for i in range(rounds):
+            victim, survivor = rig.accounts[1], rig.accounts[2 + i]
+            fault(rig)
+            inv = rig.sign_in(c, victim)
+            times.append(inv.seconds)
+            expect_refused_in_budget(out, inv, f"{label} #{i + 1}")
+            rig.proxy.pass_through()
+            rig.proxy.cap(None)
+            after = rig.sign_in(c, survivor)
+            expect_migrated(out, after, survivor, f"recovery #{i + 1}")
+            expected[str(survivor.userid)] = 1
+        expect_tracking(out, rig, expected)
+        out.note(f"{label}: generic error in {', '.join(f'{t:.2f}s' for t in times)}; "
+                 f"recovery {describe(after)}; {len(expected)} tracking rows, none lost/duplicated")
+    return out
+
+
+def refused(ctx: RunContext) -> Outcome:
+    """The DB stops listening (and live connections are reset)."""
+    return _fault_then_recover(ctx, lambda rig: rig.proxy.refuse(), "refused")
+
+
+def blackholed(ctx: RunContext) -> Outcome:
+    """The DB accepts and never answers; the warm connection goes silent too."""
+    return _fault_then_recover(ctx, lambda rig: rig.proxy.blackhole(), "black-holed")
+
+
+def blackholed_cold(ctx: RunContext) -> Outcome:
+    """A cold container whose very first connect is black-holed (greeting never arrives)."""
+    out = Outcome()
+    with MigrationRig(ctx, accounts=2) as rig:
+        rig.proxy.blackhole()
+        c = rig.container()
+        inv = rig.sign_in(c, rig.accounts[0])
+        expect_refused_in_budget(out, inv, "cold black-holed connect")
+        rig.proxy.pass_through()
+        after = rig.sign_in(c, rig.accounts[1])
+        expect_migrated(out, after, rig.accounts[1], "recovery")
+        expect_tracking(out, rig, {str(rig.accounts[1].userid): 1})
+        out.note(f"cold connect black-holed: {describe(inv)}; recovery {describe(after)}")
+    return out
+
+
+def slow(ctx: RunContext) -> Outcome:
+    """Every answer from the DB is held 6 s (past the 3.5 s budget)."""
+    return _fault_then_recover(ctx, lambda rig: rig.proxy.delay(6.0), "slow (6 s per answer)")
+
+
+def reset_midstream(ctx: RunContext) -> Outcome:
+    """Live connections are reset on their next packet and new ones after the greeting."""
+    return _fault_then_recover(ctx, lambda rig: rig.proxy.reset(after_bytes=40), "reset mid-stream")
+
+
+def capped(ctx: RunContext) -> Outcome:
+    """The proxy admits no connection at all (cap 0) after the warm one is killed: max_connections at the edge."""
+
+    def fault(rig: MigrationRig) -> None:
+        rig.proxy.cap(0)
+        rig.proxy.kill_all()
+
+    return _fault_then_recover(ctx, fault, "connection cap reached")
+
+
+def killed_between_warm(ctx: RunContext) -> Outcome:
+    """The server kills the warm connection between invocations (KILL CONNECTION, and a proxy RST)."""
+    out = Outcome()
+    rounds = ctx.n(2, 10)
+    with MigrationRig(ctx, accounts=1 + rounds) as rig:
+        c = rig.container()
+        first = rig.sign_in(c, rig.accounts[0])
+        expect_migrated(out, first, rig.accounts[0], "warm-up")
+        expected = {str(rig.accounts[0].userid): 1}
+        worst = 0.0
+        killed = 0
+        for i in range(rounds):
+            if i % 2 == 0:
+                killed += kill_db_sessions(dbname(rig.url))
+            else:
+                killed += rig.proxy.kill_all()
+            account = rig.accounts[1 + i]
+            inv = rig.sign_in(c, account)
+            worst = max(worst, inv.seconds)
+            expect_migrated(out, inv, account, f"after kill #{i + 1}")
+            expected[str(account.userid)] = 1
+        out.timed(worst)
+        out.check("connections were really killed", killed >= rounds, f"{killed} killed")
+        expect_tracking(out, rig, expected)
+        out.note(f"{rounds} kills (server KILL + proxy RST alternately): every next sign-in migrated "
+                 f"(worst {worst:.2f}s), reconnect transparent; {len(expected)} tracking rows")
+    return out
+
+
+def credentials_rotated(ctx: RunContext) -> Outcome:
+    """The DB user's password changes between invocations (sessions dropped), then is restored."""
+    out = Outcome()
+    url = ctx.databases.mysql("relcreds")
+    with mysql_user(dbname(url)) as user, MigrationRig(ctx, accounts=3, user=user, url=url) as rig:
+        c = rig.container()
+        expect_migrated(out, rig.sign_in(c, rig.accounts[0]), rig.accounts[0], "warm-up")
+        user.set_password(user.password + "-rotated")
+        warm = rig.sign_in(c, rig.accounts[1])  # the live session survives a password change
+        user.kill_sessions()
+        rig.proxy.kill_all()
+        inv = rig.sign_in(c, rig.accounts[1])
+        expect_refused_in_budget(out, inv, "stale password")
+        user.restore_password()
+        after = rig.sign_in(c, rig.accounts[2])
+        expect_migrated(out, after, rig.accounts[2], "after restore")
+        expected = {str(rig.accounts[0].userid): 1, str(rig.accounts[2].userid): 1}
+        if rig.succeeded(warm, rig.accounts[1]):
+            expected[str(rig.accounts[1].userid)] = 1
+        expect_tracking(out, rig, expected)
+        out.note(f"live session after rotation: {describe(warm)}; reconnect with stale password: {describe(inv)}; "
+                 f"after restore: {describe(after)}")
+    return out
+
+
+def max_user_connections(ctx: RunContext) -> Outcome:
+    """A DB account limited to 2 connections, both held by others: a cold container must fail fast."""
+    out = Outcome()
+    url = ctx.databases.mysql("relmaxconn")
+    with mysql_user(dbname(url), max_connections=2) as user, MigrationRig(ctx, accounts=2, user=user, url=url) as rig:
+        from tests.helpers.legacy_db import connect
+
+        hogs = [connect(user.url()) for _ in range(2)]
+        try:
+            c = rig.container()
+            start = time.monotonic()
+            inv = rig.sign_in(c, rig.accounts[0])
+            expect_refused_in_budget(out, inv, "MAX_USER_CONNECTIONS reached")
+            out.check("failed fast (error, not timeout)", time.monotonic() - start < 1.5, describe(inv))
+        finally:
+            for h in hogs:
+                h.close()
+        time.sleep(0.2)
+        after = rig.sign_in(c, rig.accounts[1])
+        expect_migrated(out, after, rig.accounts[1], "after connections freed")
+        expect_tracking(out, rig, {str(rig.accounts[1].userid): 1})
+        out.note(f"account limit exhausted: {describe(inv)} (MariaDB error 1226); after release: {describe(after)}")
+    return out
+
+
+SCENARIOS = [
+    Scenario("legacy DB refused", RECOVERY, refused),
+    Scenario("legacy DB black-holed (warm connection)", RECOVERY, blackholed),
+    Scenario("legacy DB black-holed (cold connect)", RECOVERY, blackholed_cold),
+    Scenario("legacy DB slow past budget (6 s/answer)", RECOVERY, slow),
+    Scenario("legacy DB reset mid-stream", RECOVERY, reset_midstream),
+    Scenario("legacy DB killed between warm invocations",
+             "every next sign-in migrates (transparent reconnect); tracking rows exact", killed_between_warm),
+    Scenario("legacy DB credentials rotated, then restored", RECOVERY, credentials_rotated),
+    Scenario("legacy DB max_connections exhausted (MAX_USER_CONNECTIONS=2)", RECOVERY, max_user_connections),
+    Scenario("legacy DB connection cap (proxy admits none)", RECOVERY, capped),
+]
