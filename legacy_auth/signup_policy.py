@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from legacy_auth.errors import LegacyAuthError
+from legacy_auth.errors import BudgetExceededError, LegacyAuthError
 from legacy_auth.hooks_config import AdminCreateMode, GuardMode, HookSettings
 
 MSG_LEGACY_ACCOUNT = (
@@ -269,10 +269,10 @@ def link_external(request: SignUpRequest, settings: HookSettings, cognito: Cogni
 
 
 def aws_errors() -> tuple[type[Exception], ...]:
-    """botocore's error roots, imported only when a Cognito call is actually made (lean cold start)."""
+    """botocore's error roots (imported only when a Cognito call is made) and "no time left for the call"."""
     from botocore.exceptions import BotoCoreError, ClientError  # lazy on purpose
 
-    return (BotoCoreError, ClientError)
+    return (BotoCoreError, ClientError, BudgetExceededError)
 
 
 def users_with_email(cognito: Any, user_pool_id: str, email: str) -> list[dict[str, Any]]:

@@ -10,17 +10,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from legacy_auth.config import Settings as LegacySettings
 from legacy_auth.db.database import Database
+from legacy_auth.db.deadline import Deadline
+from legacy_auth.errors import BudgetExceededError
 from legacy_auth.hooks_config import HookSettings
 from legacy_auth.presets import get_preset
 from legacy_auth.signup_guard import LegacyGuard, MigratedCheck
 from legacy_auth.tracking import MigrationTracker
 
 _cognito: Any = None
+CONNECT_S = 0.5
+READ_S = 1.0
+CALL_S = CONNECT_S + READ_S  # worst case of one Cognito call (no retry: failures are handled, not repeated)
 _legacy: tuple[LegacySettings, Database] | None = None
 
 
@@ -32,9 +37,20 @@ def cognito_client() -> Any:
         from botocore.config import Config
 
         # Cognito gives a trigger 5 s in all: short timeouts, one retry, never botocore's 60 s defaults.
-        config = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 2, "mode": "standard"})
+        config = Config(connect_timeout=CONNECT_S, read_timeout=READ_S, retries={"total_max_attempts": 1})
         _cognito = boto3.client("cognito-idp", config=config)
     return _cognito
+
+
+def cognito_within(deadline: Deadline) -> Callable[[], Any]:
+    """A client factory that refuses (``BudgetExceededError``) when one more call could overrun ``deadline``."""
+
+    def factory() -> Any:
+        if deadline.remaining() < CALL_S:
+            raise BudgetExceededError("no time left for a Cognito call")
+        return cognito_client()
+
+    return factory
 
 
 def legacy_database(environ: Mapping[str, str]) -> tuple[LegacySettings, Database]:

@@ -19,7 +19,7 @@ from legacy_auth.errors import ConfigurationError
 from legacy_auth.hooks_config import GuardMode, HookSettings
 from legacy_auth.signup_guard import LegacyGuard
 from legacy_auth.signup_policy import MSG_UNAVAILABLE, SignUpDecision, SignUpRefusedError, decide, parse_request
-from triggers.hook_wiring import cognito_client, legacy_guard
+from triggers.hook_wiring import cognito_within, legacy_guard
 from triggers.observability import emit, instrument, make_logger, make_metrics
 
 logger = make_logger()
@@ -73,7 +73,7 @@ def _decide(event: dict[str, Any], context: Any) -> SignUpDecision:
     deadline = Deadline.from_context(context, margin_ms=config.time_margin_ms)
     needs_guard = config.signup_guard is GuardMode.REFUSE
     legacy_match = guard().matcher(deadline) if needs_guard else _never
-    cognito = cognito_client if (config.trusted_domains or config.link_providers) else None
+    cognito = cognito_within(deadline) if (config.trusted_domains or config.link_providers) else None
     return decide(request, config, legacy_match=legacy_match, cognito=cognito)
 
 

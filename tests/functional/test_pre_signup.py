@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -295,3 +296,23 @@ def test_list_users_error_means_no_auto_flags(legacy_env: dict[str, str], monkey
         stub.add_client_error("list_users", service_error_code="TooManyRequestsException", http_status_code=429)
         out = hook.handler(_event(load_event, "cognito_pre_signup_sign_up", email="new@corp.example"), lambda_context)
     assert out["response"]["autoConfirmUser"] is False
+
+
+def test_a_legacy_db_that_never_answers_is_refused_before_cognitos_limit(
+    monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any]
+) -> None:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)  # the kernel completes the handshake; nothing ever answers
+    try:
+        monkeypatch.setenv("LEGACY_APP", "q2a")
+        monkeypatch.setenv("LEGACY_DB_URL", f"mysql://root@127.0.0.1:{server.getsockname()[1]}/none")
+        monkeypatch.setattr(hook_wiring, "_legacy", None)
+        monkeypatch.setattr(hook, "_guard", None)
+        configure(monkeypatch)
+        context = LocalLambdaContext(timeout_ms=5000)
+        err = _refusal(_event(load_event, "cognito_pre_signup_sign_up"), context)
+        assert err.reason == "guard_unavailable"
+        assert context.get_remaining_time_in_millis() > 0
+    finally:
+        server.close()

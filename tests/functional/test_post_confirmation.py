@@ -1,0 +1,221 @@
+"""PostConfirmation handler: provisioning (SQLite app DB = legacy DB), default group (moto), tracking, failures."""
+
+from __future__ import annotations
+
+import copy
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from devstack.context import LocalLambdaContext
+from legacy_auth.db.database import Database
+from legacy_auth.db.deadline import Deadline
+from legacy_auth.hooks_config import HookSettings
+from legacy_auth.provisioning import create_tables
+from legacy_auth.tracking import MigrationTracker
+from legacy_auth.tracking import ddl as tracking_ddl
+from tests.helpers.legacy_db import create_schema
+from triggers import hook_wiring
+from triggers import post_confirmation as hook
+
+SUB = "7a1c2e34-5b6d-4e8f-9a0b-1c2d3e4f5a6b"
+
+
+@pytest.fixture
+def app_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A SQLite q2a legacy DB that is also the app DB (HOOKS_APP_DB_URL unset), with tracking on."""
+    url = f"sqlite:///{tmp_path / 'forum.sqlite3'}"
+    create_schema(url, "q2a")
+    db = Database(url)
+    create_tables(db, HookSettings.from_env({}).app_users, deadline=Deadline.after(5))
+    for statement in tracking_ddl("sqlite"):
+        db.execute(statement, deadline=Deadline.after(5))
+    db.close()
+    for name, value in {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url, "LEGACY_TRACK_MIGRATION": "true"}.items():
+        monkeypatch.setenv(name, value)
+    for attr in ("_db", "_tracker"):
+        monkeypatch.setattr(hook, attr, None)
+    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    configure(monkeypatch)
+    yield url
+    if hook._db is not None:
+        hook._db.close()
+
+
+@pytest.fixture
+def cognito(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
+    with mock_aws():
+        client = boto3.client("cognito-idp", region_name="eu-west-1")
+        pool = client.create_user_pool(PoolName="p")["UserPool"]["Id"]
+        client.create_group(UserPoolId=pool, GroupName="members")
+        monkeypatch.setattr(hook_wiring, "_cognito", client)
+        yield client, pool
+
+
+def configure(monkeypatch: pytest.MonkeyPatch, **env: str) -> None:
+    monkeypatch.setattr(hook, "_settings", HookSettings.from_env(env))
+
+
+def rows(url: str, table: str = "app_users") -> list[dict[str, Any]]:
+    db = Database(url)
+    try:
+        return db.fetch_all(f"SELECT * FROM {table} ORDER BY 1", deadline=Deadline.after(5))
+    finally:
+        db.close()
+
+
+def test_confirm_sign_up_provisions_one_row_across_three_retries(
+    app_url: str, load_event: Callable[[str], Any], lambda_context: Any
+) -> None:
+    event = load_event("cognito_post_confirmation_confirm_sign_up")
+    before = copy.deepcopy(event)
+    for _ in range(3):
+        assert hook.handler(copy.deepcopy(event), lambda_context) == before
+    got = rows(app_url)
+    assert [(r["cognito_sub"], r["username"], r["email"], r["legacy_id"]) for r in got] == [
+        (SUB, "dave", "dave@example.com", None)
+    ]
+
+
+def test_confirm_forgot_password_does_not_duplicate_and_records_the_reset(
+    app_url: str, load_event: Callable[[str], Any], lambda_context: Any
+) -> None:
+    event = load_event("cognito_post_confirmation_confirm_forgot_password")
+    hook.handler(copy.deepcopy(event), lambda_context)
+    hook.handler(copy.deepcopy(event), lambda_context)
+    got = rows(app_url)
+    assert len(got) == 1
+    assert got[0]["legacy_id"] == "1042"
+    db = Database(app_url)
+    try:
+        assert MigrationTracker(db, app="q2a").status("1042", deadline=Deadline.after(5)) == "reset_completed"
+    finally:
+        db.close()
+
+
+def test_default_group_is_added_idempotently(app_url: str, cognito: tuple[Any, str], monkeypatch: pytest.MonkeyPatch,
+                                             load_event: Callable[[str], Any], lambda_context: Any) -> None:
+    client, pool = cognito
+    client.admin_create_user(UserPoolId=pool, Username="dave", MessageAction="SUPPRESS")
+    configure(monkeypatch, HOOKS_DEFAULT_GROUP="members")
+    event = load_event("cognito_post_confirmation_confirm_sign_up")
+    event["userPoolId"] = pool
+    for _ in range(2):
+        hook.handler(copy.deepcopy(event), lambda_context)
+    members = client.list_users_in_group(UserPoolId=pool, GroupName="members")["Users"]
+    assert [m["Username"] for m in members] == ["dave"]
+    assert rows(app_url, "provisioning_failures") == []
+
+
+def test_group_failure_is_recorded_and_does_not_block(app_url: str, cognito: tuple[Any, str],
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      load_event: Callable[[str], Any], lambda_context: Any) -> None:
+    _client, pool = cognito
+    configure(monkeypatch, HOOKS_DEFAULT_GROUP="no-such-group")
+    event = load_event("cognito_post_confirmation_confirm_sign_up")
+    event["userPoolId"] = pool
+    assert hook.handler(event, lambda_context) is event
+    assert len(rows(app_url)) == 1
+    failures = rows(app_url, "provisioning_failures")
+    assert [(f["cognito_sub"], f["reason"]) for f in failures] == [(SUB, "group_failed")]
+
+
+def test_database_down_raises_nothing_and_answers_in_time(
+    monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any]
+) -> None:
+    monkeypatch.setenv("LEGACY_APP", "q2a")
+    monkeypatch.setenv("LEGACY_DB_URL", "mysql://root@127.0.0.1:1/none")
+    monkeypatch.delenv("LEGACY_TRACK_MIGRATION", raising=False)
+    for attr in ("_db", "_tracker"):
+        monkeypatch.setattr(hook, attr, None)
+    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    configure(monkeypatch)
+    started = time.monotonic()
+    event = load_event("cognito_post_confirmation_confirm_sign_up")
+    assert hook.handler(event, LocalLambdaContext(timeout_ms=5000)) is event
+    assert time.monotonic() - started < 4.8
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda e: e["request"]["userAttributes"].pop("sub"),
+        lambda e: e["request"]["userAttributes"].update(sub="'; DROP TABLE app_users; --"),
+        lambda e: e["request"]["userAttributes"].update(email="e" * 5000 + "@example.com"),
+        lambda e: e["request"]["userAttributes"].update(email={"nested": True}),
+        lambda e: e["request"]["userAttributes"].update({"custom:legacy_id": "1 OR 1=1"}),
+        lambda e: e.update(userName=["dave"]),
+        lambda e: e.update(userName="d" * 1000),
+        lambda e: e["request"].update(userAttributes="sub=x"),
+        lambda e: e.update(request=None),
+    ],
+)
+def test_bad_input_is_a_no_op_without_partial_rows(app_url: str, load_event: Callable[[str], Any],
+                                                   lambda_context: Any,
+                                                   mutate: Callable[[dict[str, Any]], Any]) -> None:
+    event = load_event("cognito_post_confirmation_confirm_sign_up")
+    mutate(event)
+    assert hook.handler(event, lambda_context) is event
+    assert rows(app_url) == []
+    assert rows(app_url, "provisioning_failures") == []
+
+
+def test_provisioning_off_touches_no_database(monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
+                                              lambda_context: Any) -> None:
+    monkeypatch.setattr(hook, "_db", None)
+    monkeypatch.delenv("LEGACY_APP", raising=False)
+    monkeypatch.setattr(hook, "_tracker", None)
+    configure(monkeypatch, HOOKS_PROVISION="off")
+    event = load_event("cognito_post_confirmation_confirm_sign_up")
+    assert hook.handler(event, lambda_context) is event
+    assert hook._db is None
+
+
+@pytest.fixture
+def silent_db_port() -> Iterator[int]:
+    """A TCP server on 127.0.0.1 (ephemeral port) that accepts connections and never says a word."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join(timeout=2)
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def test_a_database_that_never_answers_cannot_push_the_hook_past_5_seconds(
+    silent_db_port: int, monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any]
+) -> None:
+    monkeypatch.setenv("LEGACY_APP", "q2a")
+    monkeypatch.setenv("LEGACY_DB_URL", f"mysql://root@127.0.0.1:{silent_db_port}/none")
+    monkeypatch.delenv("LEGACY_TRACK_MIGRATION", raising=False)
+    for attr in ("_db", "_tracker"):
+        monkeypatch.setattr(hook, attr, None)
+    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    configure(monkeypatch)
+    context = LocalLambdaContext(timeout_ms=5000)
+    event = load_event("cognito_post_confirmation_confirm_sign_up")
+    assert hook.handler(event, context) is event
+    assert context.get_remaining_time_in_millis() > 0

@@ -1,0 +1,145 @@
+"""PostConfirmation trigger: provision the app user (idempotent), add the default group, record completed resets.
+
+The user is already confirmed when Cognito calls this, so this hook **never raises** for a provisioning
+problem: raising would show the user an error for a sign-up that in fact succeeded (and Cognito would
+retry, up to 3 times, against the same broken database). Instead the failure is recorded in the failures
+table and counted in a metric; ``legacy-auth reconcile`` (``legacy_auth.reconcile``) repairs it.
+Only a configuration error raises (the deployment is broken: every confirmation would fail the same way).
+
+- ``PostConfirmation_ConfirmSignUp``: provision, then add to ``HOOKS_DEFAULT_GROUP``.
+- ``PostConfirmation_ConfirmForgotPassword``: the same idempotent provisioning (a user who migrated
+  through forgot-password gets their row once, never a second one), the group, and, with migration
+  tracking on, ``reset_completed`` for the user's ``custom:legacy_id``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import PostConfirmationTriggerEvent
+
+from legacy_auth.db.database import Database
+from legacy_auth.db.deadline import Deadline
+from legacy_auth.errors import StoreError
+from legacy_auth.hooks_config import HookSettings
+from legacy_auth.provisioning import AppUser, ProvisioningInputError, add_to_group, app_user_from_event, provision
+from legacy_auth.provisioning import record_failure as _record
+from legacy_auth.signup_policy import aws_errors
+from legacy_auth.tracking import MigrationTracker
+from triggers.hook_wiring import app_database, cognito_within, legacy_database, migration_tracker
+from triggers.observability import emit, instrument, make_logger, make_metrics
+
+logger = make_logger()
+metrics = make_metrics()
+CONFIRM_FORGOT = "PostConfirmation_ConfirmForgotPassword"
+RESERVE_MARGIN_MS = 150  # recording a failure may use part of the main margin, never the last 150 ms
+RESERVE_BUDGET_MS = 1000
+_settings: HookSettings | None = None
+_db: Database | None = None
+_tracker: tuple[MigrationTracker | None] | None = None
+
+
+def settings() -> HookSettings:
+    """The hook settings, read from the environment once per cold start."""
+    global _settings
+    if _settings is None:
+        _settings = HookSettings.from_env(os.environ)
+    return _settings
+
+
+def app_db() -> Database:
+    """The app database handle (created once, connected lazily, reused)."""
+    global _db
+    if _db is None:
+        _db = app_database(settings(), os.environ)
+    return _db
+
+
+def tracker() -> MigrationTracker | None:
+    """The migration tracking table when ``LEGACY_TRACK_MIGRATION`` is on and the legacy DB is configured."""
+    global _tracker
+    if _tracker is None:
+        if not os.environ.get("LEGACY_APP"):
+            _tracker = (None,)
+        else:
+            legacy, db = legacy_database(os.environ)
+            _tracker = (migration_tracker(legacy, db),)
+    return _tracker[0]
+
+
+@instrument(logger, metrics)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Lambda entry point: returns the event unchanged (PostConfirmation has no response fields)."""
+    confirmation = PostConfirmationTriggerEvent(event)
+    source = str(event.get("triggerSource", "unknown"))[:48]
+    config = settings()
+    deadline = Deadline.from_context(context, margin_ms=config.time_margin_ms)
+    try:  # the one error-mapping step for bad input: a no-op with a reason, never a partial row
+        user = app_user_from_event(event.get("userName"), _attributes(event),
+                                   legacy_id_attribute=config.legacy_id_attribute)
+    except ProvisioningInputError as exc:
+        _failed(exc.reason, source)
+        return event
+    if config.provision:
+        _provision(user, source, deadline, context)
+    if source == CONFIRM_FORGOT and user.legacy_id is not None:
+        _reset_completed(user.legacy_id, deadline)
+    if config.default_group and user.username:
+        _group(confirmation.user_pool_id, user, config.default_group, source, deadline, context)
+    return event
+
+
+def _provision(user: AppUser, source: str, deadline: Deadline, context: Any) -> None:
+    config = settings()
+    try:
+        created = provision(app_db(), config.app_users, user, deadline=deadline)
+    except StoreError as exc:
+        reason = str(getattr(exc, "reason", "db_unavailable"))
+        _failed(reason, source)
+        _record_failure(user, reason, context)
+        return
+    emit(metrics, "UserProvisioned" if created else "UserAlreadyProvisioned", dimensions={"trigger_source": source})
+
+
+def _reset_completed(legacy_id: str, deadline: Deadline) -> None:
+    try:
+        found = tracker()
+        if found is not None:
+            found.record_reset_completed(legacy_id, deadline=deadline)
+    except StoreError as exc:  # tracking is bookkeeping: never fatal
+        logger.warning("post-confirmation: tracking not recorded", extra={"reason": getattr(exc, "reason", "")})
+
+
+def _group(pool: str, user: AppUser, group: str, source: str, deadline: Deadline, context: Any) -> None:
+    assert user.username is not None  # checked by the caller
+    try:
+        add_to_group(cognito_within(deadline)(), pool, user.username, group)
+    except aws_errors() as exc:  # botocore errors and BudgetExceededError
+        _failed(f"group_{type(exc).__name__}"[:64], source)
+        _record_failure(user, "group_failed", context)
+
+
+def _record_failure(user: AppUser, reason: str, context: Any) -> None:
+    """Best effort: if even this fails, the metric and the log line remain, and reconcile finds the user.
+
+    Runs on its own short deadline (at most 1 s, never into the last 150 ms) so a timed-out provisioning
+    still gets its failure recorded before Cognito's limit.
+    """
+    if not settings().provision:
+        return
+    deadline = Deadline.from_context(context, margin_ms=RESERVE_MARGIN_MS, budget_ms=RESERVE_BUDGET_MS)
+    try:
+        _record(app_db(), settings().app_users, user, reason, deadline=deadline)
+    except StoreError as exc:
+        logger.error("post-confirmation: failure not recorded", extra={"reason": getattr(exc, "reason", "")})
+
+
+def _failed(reason: str, source: str) -> None:
+    logger.warning("post-confirmation: not provisioned", extra={"reason": reason, "trigger_source": source})
+    emit(metrics, "ProvisioningFailed", dimensions={"reason": reason, "trigger_source": source})
+
+
+def _attributes(event: dict[str, Any]) -> Any:
+    request = event.get("request")
+    return request.get("userAttributes") if isinstance(request, dict) else None
