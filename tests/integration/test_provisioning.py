@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +168,53 @@ def test_shipped_sql_files_match_the_generated_default_schema() -> None:
             text = (SQL_DIR / f"{name}.{dialect}.sql").read_text(encoding="utf-8")
             body = "\n".join(line for line in text.splitlines() if not line.startswith("--")).strip()
             assert body == ddl + ";"
+
+
+def test_serialization_failure_is_retried_to_one_row(databases: Any) -> None:
+    """PostgreSQL SERIALIZABLE: an ON CONFLICT insert racing a concurrent insert of the same sub gets 40001."""
+    import psycopg
+
+    url = str(databases.postgres("serial"))
+    setup = Database(url)
+    create_tables(setup, SCHEMA, deadline=Deadline.after(10))
+    dbname = url.rsplit("/", 1)[1]
+    setup.execute(f'ALTER DATABASE "{dbname}" SET default_transaction_isolation TO \'serializable\'',
+                  deadline=Deadline.after(5))
+    setup.close()
+    sql = "INSERT INTO app_users (cognito_sub) VALUES (%s) ON CONFLICT (cognito_sub) DO NOTHING"
+
+    def race(sub: str, run: Any) -> Any:
+        inserted = threading.Event()
+
+        def other() -> None:
+            with psycopg.connect(url, autocommit=False) as conn:
+                conn.execute(sql, (sub,))
+                inserted.set()
+                time.sleep(0.4)  # our transaction is now blocked on the unique key
+                conn.commit()
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        assert inserted.wait(5)
+        db = Database(url)
+        try:
+            return run(db)
+        finally:
+            thread.join(5)
+            db.close()
+
+    # control: without a retry the race is a real serialization failure
+    from legacy_auth.errors import StoreError
+
+    with pytest.raises(StoreError) as info:
+        race("control-sub", lambda db: db.transaction(lambda tx: tx.execute(sql, ("control-sub",)),
+                                                      deadline=Deadline.after(5), attempts=1))
+    assert "40001" in str(getattr(info.value, "driver_error", ""))
+    # provisioning retries the whole transaction and finds the row already there
+    user = AppUser(sub="raced-sub", username="racer")
+    assert race(user.sub, lambda db: provision(db, SCHEMA, user, deadline=Deadline.after(5))) is False
+    check = Database(url)
+    try:
+        assert len(_rows(check, user.sub)) == 1
+    finally:
+        check.close()
