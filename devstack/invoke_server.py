@@ -96,6 +96,7 @@ class Invocation:
     duration_ms: float
     ok: bool
     error_type: str | None = None
+    cold: bool = False
 
 
 class LambdaInvokeServer:
@@ -153,6 +154,7 @@ class LambdaInvokeServer:
             return False, {"errorMessage": f"Function not found: {name}", "errorType": "ResourceNotFoundException"}
         source = event.get("triggerSource") if isinstance(event, dict) else None
         with function._lock:  # one execution environment per function
+            cold = function._handler is None
             started = time.monotonic()
             wall = time.time()
             ok, payload = self._run(function, event)
@@ -164,7 +166,7 @@ class LambdaInvokeServer:
                 "errorType": "Sandbox.Timedout",
             }
         record = Invocation(name, source if isinstance(source, str) else None, wall, round(duration_ms, 2), ok,
-                            None if ok else str(payload.get("errorType")))
+                            None if ok else str(payload.get("errorType")), cold)
         with self._records_lock:
             self.invocations.append(record)
         return ok, payload

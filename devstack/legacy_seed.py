@@ -47,6 +47,8 @@ SAMPLE_USERS: tuple[SampleUser, ...] = (
     SampleUser(6, "erin", "erin@example.com", "erin-legacy-pass", "bcrypt"),
     SampleUser(7, "frank", "frank@example.com", "frank-legacy-pass", "bcrypt"),
     SampleUser(8, "grace", "grace@example.com", "grace-legacy-pass", "sha1"),
+    SampleUser(9, "heidi", "heidi@example.com", "heidi-legacy-pass", "bcrypt"),
+    SampleUser(10, "ivan", "ivan@example.com", "ivan-legacy-pass", "bcrypt"),
 )
 
 
