@@ -1,0 +1,247 @@
+"""Benchmark: the authorizer's verify path and handler against raw ``cryptography``, stock PyJWT and
+aws-jwt-verify (Node, installed with ``npm ci`` in ``tests/bench/node``), on the same 1,000 distinct
+Cognito-shaped access tokens and the same JWKS, in one run.
+
+Run: ``.venv/bin/python tests/bench/run.py authorizer``. Prints a table of ratios; exits 1 if a target
+from issue #5 is missed. Python timings are interleaved round by round (``benchutil.interleaved``) so
+machine noise hits every contender alike; each figure is the median per-token time over the rounds.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+import jwt  # noqa: E402
+from benchutil import interleaved, median, save, table  # noqa: E402
+from cryptography.hazmat.primitives import hashes  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402
+
+from tests.unit.authorizer.support import (  # noqa: E402
+    CLIENT_ID,
+    ISSUER,
+    POOL_ID,
+    RsaKey,
+    access_claims,
+    base_env,
+    jwks,
+    mint,
+)
+
+N_TOKENS = 1000
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+NODE_DIR = HERE / "node"
+TARGETS = {
+    "verify_vs_raw": 0.85,  # ours >= 0.85x raw cryptography throughput
+    "verify_vs_ajv": 1.0,  # ours >= 1.0x aws-jwt-verify verifySync throughput
+    "handler_vs_verify": 1.2,  # handler time <= 1.2x verify time
+    "cached_vs_ajv": 10.0,  # repeat tokens through the cache >= 10x aws-jwt-verify throughput
+    "cold_vs_baseline": 1.2,  # cold init time <= 1.2x importing jwt + cryptography
+}
+
+
+def _accepted(verify: Callable[[str], object], token: str) -> bool:
+    try:
+        verify(token)
+    except Exception:
+        return False
+    return True
+
+
+def run_node(payload: dict[str, Any]) -> dict[str, Any]:
+    """Run aws-jwt-verify on the same tokens (``npm ci`` first if node_modules is missing)."""
+    if not (NODE_DIR / "node_modules" / "aws-jwt-verify").is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise SystemExit("npm is required for the aws-jwt-verify anchor (apt-get install nodejs npm)")
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, check=True)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(payload, fh)
+        path = fh.name
+    try:
+        out = subprocess.run(["node", str(NODE_DIR / "ajv.mjs"), path], capture_output=True, text=True, check=True)
+    finally:
+        os.unlink(path)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cold_start_ms(env: dict[str, str], token: str, runs: int = 9) -> dict[str, float]:
+    """Median wall time of fresh interpreters: baseline imports vs our cold init + first request."""
+    ours = (
+        "import authorizer.handler as h;"
+        "h.handler({'type':'TOKEN','authorizationToken':'Bearer '+__import__('os').environ['BENCH_TOKEN'],"
+        "'methodArn':'arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/GET/x'}, None)"
+    )
+    codes = {"interpreter": "pass", "baseline": "import jwt, cryptography", "ours": ours}
+    full_env = dict(os.environ, **env, BENCH_TOKEN=token, PYTHONPATH=str(ROOT), POWERTOOLS_LOG_LEVEL="WARNING")
+    samples: dict[str, list[float]] = {k: [] for k in codes}
+    for _ in range(runs):
+        for name, code in codes.items():
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True, env=full_env, cwd=ROOT)
+            samples[name].append((time.perf_counter() - t0) * 1000)
+    return {k: statistics.median(v) for k, v in samples.items()}
+
+
+def main() -> int:
+    access, id_key = RsaKey("bench-access-kid"), RsaKey("bench-id-kid")
+    document = jwks(access, id_key)
+    tokens = [mint(access, access_claims()) for _ in range(N_TOKENS)]
+    invalid = [
+        tokens[0][:-6] + "AAAAAA",
+        mint(access, access_claims(exp=1)),
+        mint(access, access_claims(token_use="id")),
+    ]
+    env = base_env(JWKS_JSON=json.dumps(document))
+
+    from authorizer.handler import build_authorizer
+
+    plain = build_authorizer({**env, "TOKEN_CACHE_SIZE": "0"})
+    cached = build_authorizer({**env, "TOKEN_CACHE_SIZE": str(N_TOKENS * 2)})
+    import authorizer.handler as handler_module
+
+    handler_module.AUTHORIZER = plain
+    handler = handler_module.handler
+    arn = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/GET/reports/2026"
+    events = [{"type": "TOKEN", "authorizationToken": f"Bearer {t}", "methodArn": arn} for t in tokens]
+
+    # correctness gate before timing: every token passes everywhere, every invalid one is refused
+    public = access.private.public_key()
+    pyjwt_key = public
+    for t in tokens[:20]:
+        assert plain.verifier.verify(t).sub
+        assert handler(events[0], None)["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    if any(_accepted(plain.verifier.verify, t) for t in invalid):
+        raise SystemExit("correctness gate: an invalid token was accepted")
+
+    signed = [(base64.urlsafe_b64decode(t.split(".")[2] + "=="), t.rsplit(".", 1)[0].encode()) for t in tokens]
+    pad, sha = padding.PKCS1v15(), hashes.SHA256()
+    verify, cverify = plain.verifier.verify, cached.verifier.verify
+    for t in tokens:
+        cverify(t)  # warm the verified-token cache (repeat-token scenario)
+
+    def raw() -> None:
+        for sig, data in signed:
+            public.verify(sig, data, pad, sha)
+
+    def ours() -> None:
+        for t in tokens:
+            verify(t)
+
+    def whole_handler() -> None:
+        for e in events:
+            handler(e, None)
+
+    def ours_cached() -> None:
+        for t in tokens:
+            cverify(t)
+
+    def pyjwt_decode() -> None:
+        for t in tokens:
+            claims = jwt.decode(
+                t,
+                pyjwt_key,
+                algorithms=["RS256"],
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub"], "verify_aud": False},
+            )
+            if claims["token_use"] != "access" or claims["client_id"] != CLIENT_ID:
+                raise SystemExit("pyjwt adapter refused a valid token")
+
+    samples = interleaved(
+        {"raw": raw, "ours": ours, "handler": whole_handler, "cached": ours_cached, "pyjwt": pyjwt_decode},
+        rounds=ROUNDS,
+    )
+    us = {k: median(v) / 1000 / N_TOKENS for k, v in samples.items()}
+
+    node = run_node(
+        {
+            "userPoolId": POOL_ID,
+            "clientId": CLIENT_ID,
+            "jwks": document,
+            "tokens": tokens,
+            "rounds": ROUNDS,
+            "repeatToken": tokens[0],
+            "invalid": invalid,
+        }
+    )
+    if node["invalid_rejected"] != len(invalid):
+        raise SystemExit("aws-jwt-verify accepted an invalid token: the comparison would be unfair")
+    cold = cold_start_ms(env, tokens[1])
+
+    ratios = {
+        "verify_vs_raw": us["raw"] / us["ours"],
+        "verify_vs_ajv": node["distinct_us"] / us["ours"],
+        "handler_vs_verify": us["handler"] / us["ours"],
+        "cached_vs_ajv": node["repeat_us"] / us["cached"],
+        "cold_vs_baseline": cold["ours"] / cold["baseline"],
+    }
+    higher_is_better = {"verify_vs_raw", "verify_vs_ajv", "cached_vs_ajv"}
+    met = {k: (v >= TARGETS[k]) if k in higher_is_better else (v <= TARGETS[k]) for k, v in ratios.items()}
+
+    table(
+        f"authorizer: per-token time, {N_TOKENS} distinct RS256 access tokens, median of {ROUNDS} interleaved rounds",
+        ["contender", "us/token", "tokens/s"],
+        [
+            ["raw cryptography RSAPublicKey.verify", us["raw"], f"{1e6 / us['raw']:,.0f}"],
+            ["ours: CognitoVerifier.verify (cache off)", us["ours"], f"{1e6 / us['ours']:,.0f}"],
+            ["ours: handler, REST TOKEN event -> policy", us["handler"], f"{1e6 / us['handler']:,.0f}"],
+            ["ours: verify, repeat tokens via cache", us["cached"], f"{1e6 / us['cached']:,.0f}"],
+            ["stock PyJWT jwt.decode (+ Cognito checks)", us["pyjwt"], f"{1e6 / us['pyjwt']:,.0f}"],
+            [
+                f"aws-jwt-verify {node['version']} verifySync ({node['node']})",
+                node["distinct_us"],
+                f"{1e6 / node['distinct_us']:,.0f}",
+            ],
+            ["aws-jwt-verify verifySync, repeat token", node["repeat_us"], f"{1e6 / node['repeat_us']:,.0f}"],
+        ],
+    )
+    table(
+        "cold start (fresh interpreter, median of 9 interleaved runs)",
+        ["what", "ms"],
+        [
+            ["python -c pass", cold["interpreter"]],
+            ["import jwt, cryptography (baseline)", cold["baseline"]],
+            ["import authorizer.handler + first request", cold["ours"]],
+        ],
+    )
+    table(
+        "targets (issue #5)",
+        ["ratio", "value", "target", "met"],
+        [
+            [k, ratios[k], (">= " if k in higher_is_better else "<= ") + str(TARGETS[k]), "yes" if met[k] else "NO"]
+            for k in ratios
+        ],
+    )
+    print(f"\n  context: ours vs stock PyJWT jwt.decode = {us['pyjwt'] / us['ours']:.2f}x faster")
+    save(
+        "authorizer",
+        {
+            "us_per_token": us,
+            "node": node,
+            "cold_ms": cold,
+            "ratios": ratios,
+            "met": met,
+            "rounds": ROUNDS,
+            "tokens": N_TOKENS,
+        },
+    )
+    return 0 if all(met.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
