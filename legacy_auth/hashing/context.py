@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
-from legacy_auth.errors import ConfigurationError, CorruptHashError, UnknownHashSchemeError
+from legacy_auth.errors import ConfigurationError, CorruptHashError, HashError, UnknownHashSchemeError
 from legacy_auth.hashing import dispatch
 from legacy_auth.hashing.apps import APPS, AppRules
 from legacy_auth.hashing.base import Scheme, Strength, Verification, stored_text_or_none
@@ -199,9 +199,9 @@ def get_context(
         options["pepper"] = pepper
     if app == "symfony":
         options["iterations"] = symfony_iterations
-    context = HashContext(app, rules, options, dummy_hash, generic_scheme)
     try:
+        context = HashContext(app, rules, options, dummy_hash, generic_scheme)
         context._dummy_scheme.validate(context._dummy_hash)
-    except CorruptHashError as exc:
+    except HashError as exc:
         raise ConfigurationError("dummy_hash", "not a valid hash for this app") from exc
     return context

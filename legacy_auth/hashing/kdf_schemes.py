@@ -28,14 +28,15 @@ ARGON2_RE = re.compile(
     rf"\$(argon2id|argon2i|argon2d)\$(v=\d+\$)?m=\d{{1,8}},t=\d{{1,4}},p=\d{{1,3}}\${_PHC_B64}{{11,}}\${_PHC_B64}{{16,}}"
 )
 _ARGON2_PARAMS = re.compile(r"m=(\d+),t=(\d+),p=(\d+)")
-MAX_ARGON2_KIB = 1 << 21  # 2 GiB: larger is a hostile value, not a real hash (and would exhaust the Lambda)
+MAX_ARGON2_KIB = 1 << 20  # 1 GiB: larger is a hostile value, not a real hash (and would exhaust the Lambda)
+MAX_ARGON2_TIME = 32
 
 
 def argon2_check(pw: bytes, phc: str, scheme: str) -> bool:
     """Verify a PHC argon2 string (``$argon2id$v=19$m=..,t=..,p=..$salt$hash``) with argon2-cffi."""
     kind = phc[1 : phc.index("$", 1)]
     params = _ARGON2_PARAMS.search(phc)
-    if params is None or int(params.group(1)) > MAX_ARGON2_KIB or int(params.group(2)) > 64:
+    if params is None or int(params.group(1)) > MAX_ARGON2_KIB or int(params.group(2)) > MAX_ARGON2_TIME:
         raise CorruptHashError(scheme, "argon2 parameters out of range")
     try:
         return verify_secret(phc.encode("ascii"), pw, _ARGON2_TYPES[kind])

@@ -21,6 +21,9 @@ ITOA64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _ITOA_INDEX = {c: i for i, c in enumerate(ITOA64)}
 DRUPAL_HASH_LENGTH = 55
 PHPASS_MAX_PASSWORD = 4096  # class-phpass CheckPassword (WordPress, Joomla, phpBB)
+#: phpass/Drupal allow 2**30 rounds; defaults are 2**8 to 2**16. Above 2**20 (~1-2 s here) a value is treated
+#: as corrupt rather than blocking the Lambda past Cognito's 5-second limit.
+MAX_COUNT_LOG2 = 20
 _B64 = r"[./A-Za-z0-9]"
 PHPASS_RE = re.compile(rf"\$[PH]\${_B64}{{31}}")
 DRUPAL_RE = re.compile(rf"\$S\${_B64}{{52}}")
@@ -77,7 +80,7 @@ def phpass_crypt(algo: str, pw: bytes, setting: str, scheme: str) -> str:
     """
     count_log2 = _ITOA_INDEX.get(setting[3:4], -1)
     salt = setting[4:12]
-    if not 7 <= count_log2 <= 30 or len(salt) != 8:
+    if not 7 <= count_log2 <= MAX_COUNT_LOG2 or len(salt) != 8:
         raise CorruptHashError(scheme, "bad count or salt")
     h = _loop(algo, salt.encode("ascii"), pw, 1 << count_log2)
     encoded = setting[:12] + phpass_b64(h, len(h))
@@ -93,6 +96,8 @@ def _loop(algo: str, salt: bytes, pw: bytes, count: int) -> bytes:
 
 
 def _check_phpass(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
+    if not 7 <= _ITOA_INDEX.get(stored[3], 0) <= MAX_COUNT_LOG2:
+        raise CorruptHashError("phpass", "round count out of range")
     if len(pw) > PHPASS_MAX_PASSWORD:  # class-phpass refuses longer passwords (libpass would raise)
         return False
     return bool(_passlib_phpass.verify(pw, stored))

@@ -1,0 +1,193 @@
+"""Per-app rules that the vectors do not pin on their own: transforms, caps, errors, options, dummy cost."""
+
+from __future__ import annotations
+
+import time
+
+import bcrypt
+import pytest
+from passlib.hash import phpass
+
+from legacy_auth.errors import ConfigurationError, CorruptHashError, UnknownHashSchemeError
+from legacy_auth.hashing import SCHEMES, Strength, Verification, get_context
+from legacy_auth.hashing.apps import APPS
+from legacy_auth.hashing.transforms import phpbb_request_var
+
+ALL_APPS = sorted(APPS)
+
+
+def bc4(secret: bytes) -> str:
+    """A cost-4 PHP-style ``$2y$`` bcrypt hash (Python bcrypt writes ``$2b$``, same algorithm)."""
+    return bcrypt.hashpw(secret, bcrypt.gensalt(4)).decode().replace("$2b$", "$2y$", 1)
+
+
+CHEAP_BCRYPT_OF_PW = bc4(b"pw")
+
+
+def test_phpbb_accepts_a_padded_password_whose_hash_was_made_from_the_trimmed_registration_value() -> None:
+    # phpBB's login reads the password untrimmed, registration trims: "try both" (deliberate, see vectors README)
+    stored = bc4(phpbb_request_var("pw", trim=True).encode())
+    ctx = get_context("phpbb3")
+    assert ctx.verify("  pw  ", stored).ok is True
+    assert ctx.verify("pw", stored).ok is True
+    assert ctx.verify("  pwx  ", stored).ok is False
+
+
+def test_phpbb_escapes_before_hashing_so_the_raw_value_does_not_match() -> None:
+    stored = bc4(b"a&amp;&quot;b")
+    assert get_context("phpbb3").verify('a&"b', stored).ok is True
+    assert get_context("laravel").verify('a&"b', stored).ok is False
+
+
+@pytest.mark.parametrize("app", ["phpbb3", "symfony"])
+def test_apps_refusing_an_empty_password_answer_no_even_for_a_hash_of_the_empty_string(app: str) -> None:
+    stored = bc4(b"")
+    assert get_context(app).verify("", stored).ok is False
+    assert get_context("laravel").verify("", stored).ok is True
+
+
+@pytest.mark.parametrize(("app", "limit"), [("wordpress", 4096), ("phpbb3", 4096), ("symfony", 4096), ("drupal", 512)])
+def test_passwords_over_the_apps_byte_cap_are_refused(app: str, limit: int) -> None:
+    ctx = get_context(app)
+    stored = CHEAP_BCRYPT_OF_PW if app != "symfony" else bc4(b"x" * 72)
+    assert ctx.verify("é" * (limit // 2 + 1), stored).ok is False
+
+
+def test_q2a_row_without_any_password_is_an_unknown_scheme_not_a_crash() -> None:
+    with pytest.raises(UnknownHashSchemeError):
+        get_context("q2a").verify("pw", None, passsalt=None, passcheck=None)
+
+
+def test_q2a_passcheck_accepts_raw_bytes_and_hex_in_either_case() -> None:
+    import hashlib
+
+    salt = b"abcdefgh12345678"
+    raw = hashlib.sha1(salt[:8] + b"pw" + salt[8:]).digest()  # noqa: S324
+    ctx = get_context("q2a")
+    for passcheck in (raw, raw.hex(), raw.hex().upper(), raw.hex().encode()):
+        assert ctx.verify("pw", None, passsalt=salt.decode(), passcheck=passcheck).ok is True
+    with pytest.raises(CorruptHashError):
+        ctx.verify("pw", None, passsalt=salt, passcheck=b"short")
+
+
+def test_django_unusable_password_is_a_plain_no() -> None:
+    result = get_context("django").verify("!", "!Jq3zV7xN0")
+    assert result == Verification(ok=False, scheme="django_unusable", needs_upgrade=True)
+    assert SCHEMES["django_unusable"].strength is Strength.UNUSABLE
+
+
+def test_devise_pepper_is_appended_before_the_72_byte_cut() -> None:
+    stored = bc4(b"pw" + b"p" * 70)
+    assert get_context("devise", pepper="p" * 100).verify("pw", stored).ok is True
+    assert get_context("devise").verify("pw", stored).ok is False
+
+
+@pytest.mark.parametrize(
+    ("app", "stored"),
+    [
+        ("wordpress", "$wp$2y$10$tooshort"),
+        ("wordpress", "$P$Bnot-a-valid-phpass-hash-at-all!"),
+        ("wordpress", "x" * 31),
+        ("drupal7", "$S$Dshort"),
+        ("drupal7", "$S$" + "0" + "a" * 51),  # count 2**2: below phpass's minimum
+        ("drupal", "$2y$10$" + "!" * 53),
+        ("laravel", "$2y$31$" + "a" * 53),  # valid bcrypt but days of work: refused as corrupt
+        ("laravel", "$argon2id$v=19$m=99999999,t=4,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"),
+        ("django", "pbkdf2_sha256$0$salt$aGFzaA=="),
+        ("django", "scrypt$3$salt$8$1$aGFzaA=="),
+        ("django", "bcrypt_sha256$$2b$12$short"),
+        ("aspnet_identity", "AAAA"),
+        ("aspnet_identity", "AQAAAAMAACcQAAAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),  # prf 3
+        ("magento2", "abc:salt:1"),
+        ("magento2", "a" * 64 + ":salt:9"),
+        ("joomla", "{SHA256}nothex"),
+        ("symfony", "$2y$13$" + "a" * 10),
+        ("generic", "*NOTHEX"),
+        ("phpbb3", "$H\\2y$9xxxxxxxx$10\\short$x"),
+    ],
+)
+def test_malformed_hashes_raise_corrupt_hash_error(app: str, stored: str) -> None:
+    with pytest.raises(CorruptHashError):
+        get_context(app).verify("pw", stored)
+
+
+@pytest.mark.parametrize(
+    ("app", "stored"),
+    [
+        ("wordpress", None),
+        ("wordpress", ""),
+        ("drupal7", "$2y$10$" + "a" * 53),  # D7 has no password_verify fallback
+        ("laravel", "$P$B" + "a" * 30),
+        ("django", "crypt$$abc"),
+        ("devise", "pbkdf2_sha256$1$a$b"),
+        ("aspnet_identity", "$2y$10$"),
+        ("symfony", "plain"),
+        ("generic", "abc"),
+        ("phpbb3", "$CP$converted"),
+        ("magento2", "nocolon"),
+    ],
+)
+def test_unrecognised_hashes_raise_unknown_hash_scheme_error(app: str, stored: str | None) -> None:
+    with pytest.raises(UnknownHashSchemeError):
+        get_context(app).verify("pw", stored)
+
+
+def test_generic_salted_digest_needs_the_scheme_configured() -> None:
+    with pytest.raises(UnknownHashSchemeError):
+        get_context("generic").verify("pw", "0" * 64, salt="s")
+    with pytest.raises(CorruptHashError):
+        get_context("generic", generic_scheme="sha256_salt_password").verify("pw", "0" * 64)  # salt missing
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"app": "nosuchapp"},
+        {"app": "wordpress", "generic_scheme": "md5_salt_password"},
+        {"app": "generic", "generic_scheme": "rot13"},
+        {"app": "django", "pepper": "x"},
+        {"app": "symfony", "symfony_iterations": 0},
+        {"app": "q2a", "dummy_hash": "not a hash"},
+    ],
+)
+def test_bad_options_raise_configuration_error(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ConfigurationError):
+        get_context(**kwargs)  # type: ignore[arg-type]
+
+
+def test_non_ascii_stored_bytes_are_corrupt() -> None:
+    with pytest.raises(CorruptHashError):
+        get_context("wordpress").verify("pw", "$P$é".encode())
+
+
+def test_stored_hash_may_be_bytes() -> None:
+    assert get_context("generic").verify("pw", CHEAP_BCRYPT_OF_PW.encode()).ok is True
+
+
+@pytest.mark.parametrize("password", ["\ud800", "a\udfffb", b"\xff\xfe"])
+def test_unencodable_passwords_are_a_plain_no(password: str | bytes) -> None:
+    assert get_context("generic").verify(password, CHEAP_BCRYPT_OF_PW).ok is False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("app", ALL_APPS)
+def test_dummy_verify_costs_at_least_a_cheap_real_verification(app: str) -> None:
+    ctx = get_context(app)
+    started = time.perf_counter()
+    assert ctx.dummy_verify() is None
+    elapsed = time.perf_counter() - started
+    cheap = get_context("generic", dummy_hash=phpass.using(rounds=7).hash("x"))
+    started = time.perf_counter()
+    cheap.dummy_verify()
+    assert elapsed > (time.perf_counter() - started)
+
+
+def test_dummy_hash_override_is_used_for_the_app() -> None:
+    ctx = get_context("wordpress", dummy_hash=phpass.using(rounds=7).hash("x"))
+    assert ctx.dummy_verify() is None
+    assert ctx.identify(ctx._dummy_hash).name == "phpass"
+
+
+def test_every_app_dummy_hash_is_identified_by_its_own_app() -> None:
+    for app, rules in APPS.items():
+        assert get_context(app).identify(rules.dummy_hash).strength in (Strength.STRONG, Strength.ACCEPTABLE), app
