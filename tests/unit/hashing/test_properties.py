@@ -23,7 +23,7 @@ from .vectors import VECTOR_DIR
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 GENERIC = get_context("generic")
 passwords = st.text(max_size=40)
-no_nul_passwords = st.text(alphabet=st.characters(blacklist_characters="\0"), max_size=40)
+no_nul_passwords = st.text(alphabet=st.characters(blacklist_characters="\0", blacklist_categories=["Cs"]), max_size=40)
 
 
 @FAST
