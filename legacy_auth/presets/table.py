@@ -102,6 +102,9 @@ class TablePreset:
             if parsed is not None:
                 values[key] = parsed
         self.options = values
+        # (lookup, prefix, dialect) -> (sql, extra params): options are fixed after __init__, so the SQL for a
+        # given lookup never changes; caching keeps the warm hot path to a dict lookup (bounded size).
+        self._statements: dict[tuple[Lookup, str, str], tuple[str, tuple[Any, ...]]] = {}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r})"
@@ -166,21 +169,32 @@ class TablePreset:
 
     def find_queries(self, login: str, *, prefix: str, dialect: Dialect) -> list[Query]:
         """Queries to try in order for what the user typed; ``[]`` if the login cannot exist."""
-        dialect = check_dialect(dialect)
-        table = quote(self.table(prefix), dialect)
         if not isinstance(login, str) or usable_login(login, 10_000) is None:
+            self.statement(Lookup(self.primary_key, 1), prefix, dialect)  # still validate prefix and dialect
             return []
-        extra_sql, extra_params = self.filters(dialect)
         queries = []
         for lookup, value in self.lookups(login):
+            sql, extra_params = self.statement(lookup, prefix, dialect)
             bound = usable_login(value, lookup.max_length)
-            if bound is None:
-                continue
-            where = " AND ".join([lookup.condition(dialect), *extra_sql])
-            # identifiers are validated and quoted; the login is a %s parameter
-            sql = f"SELECT {self.select_list(dialect)} FROM {table} WHERE {where} LIMIT 2"  # noqa: S608
-            queries.append(Query(sql, (bound, *extra_params)))
+            if bound is not None:
+                queries.append(Query(sql, (bound, *extra_params)))
         return queries
+
+    def statement(self, lookup: Lookup, prefix: str, dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
+        """The SELECT for one lookup (validated and cached) and the filter parameters that follow the login."""
+        key = (lookup, prefix, dialect)
+        cached = self._statements.get(key)
+        if cached is not None:
+            return cached
+        dialect = check_dialect(dialect)
+        table = quote(self.table(prefix), dialect)
+        extra_sql, extra_params = self.filters(dialect)
+        where = " AND ".join([lookup.condition(dialect), *extra_sql])
+        # identifiers are validated and quoted; the login is a %s parameter
+        sql = f"SELECT {self.select_list(dialect)} FROM {table} WHERE {where} LIMIT 2"  # noqa: S608
+        if len(self._statements) < 64:
+            self._statements[key] = (sql, extra_params)
+        return sql, extra_params
 
     def scan_query(self, *, prefix: str, dialect: Dialect) -> Query:
         """All rows in primary-key order, same columns as the lookups."""
