@@ -177,3 +177,15 @@ def test_corrupt_row_errors_never_carry_the_values(app: str) -> None:
         preset.to_user(row)
     assert secret not in str(err.value)
     assert secret not in repr(err.value.args)
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_cached_statements_still_validate_every_new_prefix(app: str) -> None:
+    preset = make(app)
+    first = preset.find_queries("someone@example.org", prefix="ok_", dialect="postgresql")
+    again = preset.find_queries("other@example.org", prefix="ok_", dialect="postgresql")
+    assert [q.sql for q in first] == [q.sql for q in again]
+    with pytest.raises(ConfigurationError):
+        preset.find_queries("someone@example.org", prefix="ok_;--", dialect="postgresql")
+    with pytest.raises(ConfigurationError):
+        preset.find_queries("", prefix="ok_;--", dialect="postgresql")
