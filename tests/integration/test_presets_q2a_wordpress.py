@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from legacy_auth.model import AccountState
 from legacy_auth.presets import get_preset
@@ -172,3 +175,32 @@ def test_wordpress_multisite_spam_and_deleted_are_refused(wp_url: str) -> None:
 def test_wordpress_sql_metacharacters_never_match(wp_url: str, login: str) -> None:
     assert find_rows(wp_url, "wordpress", login) == []
 
+
+
+LOGINS = st.one_of(
+    st.text(max_size=30),
+    st.lists(st.sampled_from(["'", '"', "\\", "%", "_", "--", ";", "@", "alice", "ALICE", " ", "\x00", "é", "🔐",
+                              "OR 1=1", "example.org", "\ud800"]), max_size=8).map("".join),
+)
+
+
+def _ascii_fold(text: str) -> str:
+    return "".join(c.lower() if c.isascii() else c for c in text)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(login=LOGINS)
+def test_q2a_any_login_runs_safely_and_only_matches_its_own_row(q2a_url: str, login: str) -> None:
+    rows = find_rows(q2a_url, "q2a", login)
+    assert len(rows) <= 2
+    dialect = dialect_of(q2a_url)
+    typed = login.strip(" \t\n\r\x00\x0b")
+    for row in rows:
+        column = "email" if "@" in typed else "handle"
+        if dialect == "sqlite":
+            assert _ascii_fold(row[column]) == _ascii_fold(typed)
+        elif dialect == "postgresql":
+            assert row[column].lower() == typed.lower()
+        else:  # MySQL general_ci also folds accents: equal once accents and case are removed
+            assert unicodedata.normalize("NFKD", row[column]).encode("ascii", "ignore").lower() == \
+                unicodedata.normalize("NFKD", typed).encode("ascii", "ignore").lower()
