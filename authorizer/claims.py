@@ -54,15 +54,20 @@ def check_claims(payload: Mapping[str, Any], settings: Settings, now: float) -> 
     if type(audience) is not str or audience not in settings.client_ids:
         raise TokenRejectedError("invalid claim", audience_claim)
     leeway = settings.leeway
-    exp = _time_claim(payload, "exp", True)
-    if exp is not None and exp + leeway <= now:
+    exp = payload.get("exp")
+    if type(exp) is not int or not 0 <= exp < _MAX_TIME:  # rejects bool, float, NaN, 1e400, str, null
+        raise TokenRejectedError("invalid claim", "exp")
+    if exp + leeway <= now:
         raise TokenRejectedError("expired", "exp")
-    iat = _time_claim(payload, "iat", True)
-    if iat is not None and iat > now + leeway:
+    iat = payload.get("iat")
+    if type(iat) is not int or not 0 <= iat < _MAX_TIME:
         raise TokenRejectedError("invalid claim", "iat")
-    nbf = _time_claim(payload, "nbf", False)
-    if nbf is not None and nbf > now + leeway:
-        raise TokenRejectedError("not yet valid", "nbf")
+    if iat > now + leeway:
+        raise TokenRejectedError("invalid claim", "iat")
+    if "nbf" in payload:
+        nbf = _time_claim(payload, "nbf", True)
+        if nbf is not None and nbf > now + leeway:
+            raise TokenRejectedError("not yet valid", "nbf")
     sub = payload.get("sub")
     if type(sub) is not str or not sub:
         raise TokenRejectedError("invalid claim", "sub")
