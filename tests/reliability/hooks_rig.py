@@ -1,0 +1,87 @@
+"""An app database on the real MariaDB (behind the fault proxy) and PostConfirmation containers.
+
+::
+
+    with HooksRig(ctx) as rig:
+        c = rig.container()                          # cold PostConfirmation container (own app DB handle)
+        inv = rig.confirm(c, event)                  # Invocation
+        rig.app_rows(sub), rig.failure_rows(sub)     # rows for one sub, read directly (not via the proxy)
+"""
+
+from __future__ import annotations
+
+from types import ModuleType, TracebackType
+from typing import Any
+
+from legacy_auth.hooks_config import AppUsersSchema
+from legacy_auth.provisioning import schema_ddl
+from tests.helpers.legacy_db import connect, run_query
+from tests.reliability.containers import Invocation, cold_start, environment, invoke
+from tests.reliability.proxy import FaultProxy
+from tests.reliability.scenario import RunContext
+
+LEGACY_VARS = ("LEGACY_APP", "LEGACY_DB_URL", "LEGACY_TRACK_MIGRATION")
+
+
+def fresh_hook_wiring() -> None:
+    """Forget ``triggers.hook_wiring``'s process-wide legacy handle (a new container builds its own)."""
+    import triggers.hook_wiring as wiring
+
+    wiring._legacy = None
+
+
+class HooksRig:
+    """App database (default schema: ``app_users`` + ``provisioning_failures``) for PostConfirmation."""
+
+    def __init__(self, ctx: RunContext, *, via_proxy: bool = True, **env: str) -> None:
+        self.url = ctx.databases.mysql("relapp")
+        self.proxy = FaultProxy("127.0.0.1", 3306)
+        self.via_proxy = via_proxy
+        self.extra_env = env
+        self.env: dict[str, str] = {}
+
+    def __enter__(self) -> HooksRig:
+        conn = connect(self.url)
+        try:
+            cur = conn.cursor()
+            for stmt in schema_ddl("mysql", AppUsersSchema()):
+                cur.execute(stmt)
+        finally:
+            conn.close()
+        self.proxy.start()
+        self.env = {
+            "HOOKS_APP_DB_URL": self.proxy.rewrite(self.url) if self.via_proxy else self.url,
+            "HOOKS_PROVISION": "true",
+            "POWERTOOLS_SERVICE_NAME": "reliability",
+            "POWERTOOLS_METRICS_NAMESPACE": "Reliability",
+            "AWS_REGION": "eu-west-1",
+            **self.extra_env,
+        }
+        return self
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
+        self.proxy.stop()
+
+    def container(self) -> ModuleType:
+        """A new PostConfirmation container (cold start, own app DB handle)."""
+        with environment(self.env, remove=LEGACY_VARS):
+            fresh_hook_wiring()
+            return cold_start("post_confirmation")
+
+    def confirm(self, module: ModuleType, event: dict[str, Any]) -> Invocation:
+        """One PostConfirmation invocation with a 5 s context."""
+        with environment(self.env, remove=LEGACY_VARS):
+            return invoke(module, event)
+
+    def app_rows(self, sub: str) -> int:
+        """``app_users`` rows for ``sub``."""
+        return int(run_query(self.url, "SELECT COUNT(*) AS n FROM app_users WHERE cognito_sub = %s", (sub,))[0]["n"])
+
+    def failure_rows(self, sub: str) -> list[dict[str, Any]]:
+        """``provisioning_failures`` rows for ``sub``."""
+        return run_query(self.url, "SELECT reason, attempts FROM provisioning_failures WHERE cognito_sub = %s", (sub,))
+
+    @staticmethod
+    def returned_event(inv: Invocation, event: dict[str, Any]) -> bool:
+        """The documented no-op answer: the event itself, no exception."""
+        return inv.error is None and inv.result == event
