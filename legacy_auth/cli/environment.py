@@ -1,0 +1,91 @@
+"""Configuration of the CLI: the trigger's own ``LEGACY_*`` environment, overridden by command-line flags.
+
+Flags are written into a copy of the environment under the variable they stand for, then
+:meth:`legacy_auth.config.Settings.from_env` validates everything exactly as it does for the trigger, so a
+bad value gives the same ``ConfigurationError`` (naming the variable) in both places.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from legacy_auth import config
+from legacy_auth.config import Settings
+from legacy_auth.db import Database
+from legacy_auth.hashing import HashContext, get_context
+from legacy_auth.presets import get_preset
+from legacy_auth.presets.base import AppPreset
+
+#: argparse destination -> environment variable it overrides.
+FLAG_VARIABLES: dict[str, str] = {
+    "app": config.LEGACY_APP,
+    "db_url": config.LEGACY_DB_URL,
+    "table_prefix": config.LEGACY_TABLE_PREFIX,
+    "tracking_table": config.LEGACY_TRACKING_TABLE,
+    "pool_sign_in": config.LEGACY_POOL_SIGN_IN,
+}
+
+
+def add_legacy_flags(parser: argparse.ArgumentParser) -> None:
+    """Add the flags that override ``LEGACY_*`` variables (shared by every command reading the legacy DB)."""
+    group = parser.add_argument_group("legacy database (default: the trigger's LEGACY_* environment)")
+    group.add_argument("--app", metavar="APP", help=f"LEGACY_APP: {', '.join(config.APPS)}")
+    group.add_argument("--db-url", metavar="URL",
+                       help="LEGACY_DB_URL, e.g. mysql://user@host/db (prefer the variable: flags show in ps)")
+    group.add_argument("--table-prefix", metavar="PREFIX", help="LEGACY_TABLE_PREFIX (default: the app's own)")
+    group.add_argument("--tracking-table", metavar="TABLE", help="LEGACY_TRACKING_TABLE")
+    group.add_argument("--pool-sign-in", choices=("username", "email"),
+                       help="LEGACY_POOL_SIGN_IN: the pool signs in by username (aliases) or email")
+
+
+def settings_from(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
+    """Validated settings: ``environ`` with the flags given in ``args`` written over it.
+
+    Raises
+    ------
+    ConfigurationError
+        A variable (or the flag standing for it) is missing or invalid.
+    """
+    env = dict(environ)
+    for dest, variable in FLAG_VARIABLES.items():
+        value = getattr(args, dest, None)
+        if value is not None:
+            env[variable] = str(value)
+    return Settings.from_env(env)
+
+
+@dataclass(frozen=True, slots=True)
+class Legacy:
+    """Everything a command needs to read the legacy users table."""
+
+    settings: Settings
+    db: Database
+    preset: AppPreset
+    prefix: str
+
+    @property
+    def table(self) -> str:
+        """The users table name (validated identifier, unquoted)."""
+        return self.preset.table(self.prefix)
+
+
+def open_legacy(settings: Settings) -> Legacy:
+    """The legacy database (lazy: nothing connects yet), the app preset and the table prefix.
+
+    Raises
+    ------
+    ConfigurationError
+        Unknown preset option or bad prefix.
+    """
+    preset = get_preset(settings.app, **settings.preset_kwargs())
+    prefix = preset.default_prefix if settings.table_prefix is None else settings.table_prefix
+    preset.table(prefix)  # validates the prefix now: a bad one is a configuration error, not a SQL error
+    db = Database(settings.db_url, options=settings.db_options, dbname=settings.db_name, idle_timeout_s=120.0)
+    return Legacy(settings=settings, db=db, preset=preset, prefix=prefix)
+
+
+def hash_context(settings: Settings) -> HashContext:
+    """The app's verification context, configured as the trigger configures it."""
+    return get_context(settings.app, **settings.hashing_options())

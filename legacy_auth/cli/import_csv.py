@@ -1,0 +1,166 @@
+"""Cognito user-import CSV files for legacy users who never signed in (``legacy-auth export``).
+
+Format (Cognito developer guide, "Creating the user import .csv file"): the first row is the header exactly
+as ``GetCSVHeader`` returns it for the pool (every column present, order free); ``cognito:username`` and
+``cognito:mfa_enabled`` are required and ``email_verified`` or ``phone_number_verified`` must be ``TRUE``
+for every user (with the matching ``email`` / ``phone_number``); values are **not** quoted, a comma inside a
+value is written ``\\,``; UTF-8 without BOM; leading/trailing spaces are trimmed by Cognito; the username
+cannot contain spaces or tabs; at most 16,000 characters per row, 500,000 rows and 100 MB per file.
+
+The attributes are the migrate-user trigger's own (:func:`legacy_auth.migration.user_attributes`), so an
+imported user looks like a migrated one (``custom:legacy_id`` when the pool has that attribute).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from legacy_auth.cli.cognito_rules import email_problem, username_problem
+from legacy_auth.cli.errors import CliError, UsageError
+from legacy_auth.errors import AccountStateError
+from legacy_auth.migration import MigrationPolicy, user_attributes
+from legacy_auth.model import AccountState, LegacyUser
+
+MAX_ROWS = 500_000
+MAX_BYTES = 100 * 1024 * 1024
+MAX_ROW_CHARS = 16_000
+REQUIRED = ("cognito:username", "cognito:mfa_enabled")
+BOOLEANS = frozenset({"email_verified", "phone_number_verified", "cognito:mfa_enabled"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def escape(value: str) -> str:
+    """A CSV value as Cognito reads it: control characters become spaces, trimmed, ``,`` -> ``\\,``."""
+    return _CONTROL.sub(" ", value).strip().replace(",", "\\,")
+
+
+def check_header(header: Sequence[str]) -> list[str]:
+    """Validate a ``GetCSVHeader`` header; ``CliError`` when a required column is missing."""
+    columns = [str(c) for c in header]
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        raise CliError(f"CSV header lacks required column(s) {', '.join(missing)}", exit_code=2)
+    if "email_verified" not in columns and "phone_number_verified" not in columns:
+        raise CliError("CSV header has neither email_verified nor phone_number_verified", exit_code=2)
+    return columns
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRules:
+    """How users become rows: the trigger's policy, MFA flag and alias rules."""
+
+    policy: MigrationPolicy
+    mfa_enabled: bool = False
+    aliases: bool = True
+
+
+def user_row(user: LegacyUser, header: Sequence[str], rules: ExportRules) -> tuple[list[str] | None, str | None]:
+    """The CSV values of ``user`` in ``header`` order, or ``(None, reason)`` when it cannot be imported."""
+    if user.state is not AccountState.ACTIVE:
+        return None, f"state_{user.state.value}"
+    email_pool = rules.policy.pool_sign_in == "email"
+    login = (user.email if email_pool else user.username) or ""
+    if email_pool:
+        if not login.strip() or email_problem(login.strip()) is not None:
+            return None, "email_invalid"
+    elif username_problem(user.username, aliases=rules.aliases) is not None:
+        return None, "username_invalid"
+    try:
+        attrs = user_attributes(user, login, rules.policy)
+    except AccountStateError:
+        return None, "no_email"
+    if "email" in attrs and email_problem(attrs["email"]) is not None:
+        return None, "email_invalid"
+    verified = attrs.get("email_verified") == "true" or attrs.get("phone_number_verified") == "true"
+    if not verified:
+        return None, "no_verified_contact"
+    attrs.pop("username", None)  # the trigger's alias-pool username answer; the CSV has its own column
+    attrs["cognito:username"] = login.strip()
+    attrs["cognito:mfa_enabled"] = "true" if rules.mfa_enabled else "false"
+    values = []
+    for column in header:
+        value = attrs.get(column, "")
+        values.append(value.upper() if column in BOOLEANS and value else escape(value))
+    return values, None
+
+
+@dataclass(slots=True)
+class ExportResult:
+    """Files written and users skipped (by reason)."""
+
+    files: list[Path] = field(default_factory=list)
+    rows_per_file: list[int] = field(default_factory=list)
+    exported: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+class CsvSplitter:
+    """Writes rows to ``<stem>-001.csv``, ``-002`` ... starting a new file before a limit would be crossed."""
+
+    def __init__(self, directory: Path, stem: str, header: Sequence[str], *, max_rows: int = MAX_ROWS,
+                 max_bytes: int = MAX_BYTES) -> None:
+        if not 1 <= max_rows <= MAX_ROWS or not 1024 <= max_bytes <= MAX_BYTES:
+            raise UsageError(f"--max-rows must be 1..{MAX_ROWS} and --max-bytes 1024..{MAX_BYTES}")
+        self.directory, self.stem = directory, stem
+        self.header_line = (",".join(escape(h) for h in header) + "\n").encode("utf-8")
+        self.max_rows, self.max_bytes = max_rows, max_bytes
+        self.result = ExportResult()
+        self._fh: IO[bytes] | None = None
+        self._rows = 0
+        self._bytes = 0
+
+    def _open(self) -> None:
+        self.close()
+        path = self.directory / f"{self.stem}-{len(self.result.files) + 1:03d}.csv"
+        self._fh = path.open("wb")  # bytes: exact size accounting, UTF-8 without BOM, \n line ends
+        self._fh.write(self.header_line)
+        self._rows, self._bytes = 0, len(self.header_line)
+        self.result.files.append(path)
+        self.result.rows_per_file.append(0)
+
+    def write(self, values: Sequence[str]) -> bool:
+        """Append one row; ``False`` (skipped as ``row_too_long``) past Cognito's 16,000 characters."""
+        text = ",".join(values)
+        if len(text) > MAX_ROW_CHARS:
+            self.result.skipped["row_too_long"] += 1
+            return False
+        line = (text + "\n").encode("utf-8")
+        if self._fh is None or self._rows >= self.max_rows or self._bytes + len(line) > self.max_bytes:
+            self._open()
+        assert self._fh is not None
+        self._fh.write(line)
+        self._rows += 1
+        self._bytes += len(line)
+        self.result.rows_per_file[-1] += 1
+        self.result.exported += 1
+        return True
+
+    def close(self) -> None:
+        """Close the current file."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def export_users(users: Iterable[LegacyUser], header: Sequence[str], rules: ExportRules, splitter: CsvSplitter,
+                 *, skip_ids: set[str] | frozenset[str] = frozenset()) -> ExportResult:
+    """Write every importable user of ``users`` not in ``skip_ids`` (already in Cognito)."""
+    result = splitter.result
+    try:
+        for user in users:
+            if user.legacy_id in skip_ids:
+                result.skipped["already_migrated"] += 1
+                continue
+            values, reason = user_row(user, header, rules)
+            if values is None:
+                result.skipped[reason or "unknown"] += 1
+                continue
+            splitter.write(values)
+    finally:
+        splitter.close()
+    return result

@@ -1,0 +1,120 @@
+"""``legacy-auth scan``: is the legacy users table ready for migration? Exit 1 on a blocking finding."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from legacy_auth.cli.environment import add_legacy_flags, hash_context, open_legacy, settings_from
+from legacy_auth.cli.findings import Finding, exit_status, findings
+from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabled
+from legacy_auth.cli.scan import ScanReport, ScanRules, count_duplicate_emails, count_rows, scan_rows
+from legacy_auth.cli.timing import COGNITO_LIMIT_MS, SchemeTiming, estimate, lambda_factor
+
+HELP = "stream the whole legacy users table and report what would block or weaken the migration"
+
+
+def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
+    """Add the ``scan`` sub-command."""
+    p = sub.add_parser("scan", help=HELP, description=HELP + ". Exit status 1 when a blocking finding exists "
+                       "(see docs/cli.md), 0 otherwise.", parents=parents)
+    add_legacy_flags(p)
+    p.add_argument("--lambda-memory", type=int, default=1024, metavar="MB",
+                   help="memory size of the migration Lambda, for the verify-time estimate (default 1024)")
+    p.add_argument("--no-aliases", action="store_true",
+                   help="the pool has no email/phone aliases: email- or phone-shaped usernames are fine")
+    p.add_argument("--batch", type=int, default=2000, help="rows per server-side cursor fetch (default 2000)")
+    p.add_argument("--repeats", type=int, default=3, help="timed verifications per scheme (median; default 3)")
+    bar = p.add_mutually_exclusive_group()
+    bar.add_argument("--progress", dest="progress", action="store_true", default=None,
+                     help="always draw the progress bar on stderr")
+    bar.add_argument("--no-progress", dest="progress", action="store_false", help="never draw it")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | None = None,
+        stderr: TextIO | None = None) -> int:
+    """Run the scan; print the report; return the exit status (0 ready, 1 blocking findings)."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    settings = settings_from(args, environ)
+    legacy = open_legacy(settings)
+    ctx = hash_context(settings)
+    rules = ScanRules(pool_sign_in=settings.pool_sign_in, aliases=not args.no_aliases,
+                      trust_emails=settings.trust_emails)
+    started = time.monotonic()
+    total = count_rows(legacy)
+    bar = Progress(total, label="scan", stream=err, enabled=progress_enabled(args.progress, err))
+    query = legacy.preset.scan_query(prefix=legacy.prefix, dialect=legacy.db.dialect)
+    report = scan_rows(legacy.db.stream(query.sql, query.params, batch=max(1, args.batch)), legacy, ctx, rules,
+                       on_row=bar.update)
+    bar.update(report.rows, force=True)
+    bar.close()
+    count_duplicate_emails(legacy, report)
+    scan_s = time.monotonic() - started
+    timings = estimate(ctx, report.samples, report.schemes, memory_mb=args.lambda_memory,
+                       budget_ms=settings.budget_ms, repeats=args.repeats)
+    items = findings(report, timings, rules)
+    status = exit_status(items)
+    context = {"app": settings.app, "table": legacy.table, "dialect": legacy.db.dialect,
+               "pool_sign_in": settings.pool_sign_in, "lambda_memory_mb": args.lambda_memory,
+               "budget_ms": settings.budget_ms, "seconds": round(scan_s, 3)}
+    if args.json:
+        print_json(as_json(report, timings, items, context, status), out)
+    else:
+        out.write(render(report, timings, items, context, status))
+    return status
+
+
+def as_json(report: ScanReport, timings: list[SchemeTiming], items: list[Finding], context: dict[str, Any],
+            status: int) -> dict[str, Any]:
+    """The machine-readable report (no hash, password or email is ever included)."""
+    return {
+        **context,
+        "rows": report.rows,
+        "ready": status == 0,
+        "states": dict(report.states),
+        "schemes": {name: {"users": n, "strength": report.strengths.get(name)}
+                    for name, n in report.schemes.most_common()},
+        "unsupported_hashes": report.unsupported,
+        "corrupt_hashes": dict(report.corrupt),
+        "duplicate_emails": {"groups": report.duplicate_email_groups, "users": report.duplicate_email_users},
+        "verify_time": [{"scheme": t.scheme, "users": t.users, "local_ms": t.local_ms, "lambda_ms": t.lambda_ms,
+                         "verdict": t.verdict} for t in timings],
+        "findings": [f.as_dict() for f in items],
+    }
+
+
+def render(report: ScanReport, timings: list[SchemeTiming], items: list[Finding], context: dict[str, Any],
+           status: int) -> str:
+    """The human report."""
+    lines = [f"legacy-auth scan: {context['app']} table {context['table']} ({context['dialect']}), "
+             f"{fmt_int(report.rows)} rows in {context['seconds']:.1f} s", ""]
+    lines.append("Account states")
+    for state, n in report.states.most_common():
+        lines.append(f"  {state:<14}{fmt_int(n):>12}")
+    if report.unreadable:
+        lines.append(f"  {'unreadable':<14}{fmt_int(report.unreadable):>12}")
+    lines += ["", "Hash schemes (rows with a password)"]
+    for name, n in report.schemes.most_common():
+        lines.append(f"  {name:<22}{fmt_int(n):>12}  {report.strengths.get(name, '')}")
+    if report.unsupported:
+        lines.append(f"  {'(unsupported)':<22}{fmt_int(report.unsupported):>12}")
+    for name, n in report.corrupt.most_common():
+        lines.append(f"  {'(corrupt ' + name + ')':<22}{fmt_int(n):>12}")
+    factor = lambda_factor(context["lambda_memory_mb"])
+    lines += ["", f"Verify time per scheme at {context['lambda_memory_mb']} MB (x{factor:.2f} of local; "
+              f"budget {context['budget_ms']} ms, Cognito limit {COGNITO_LIMIT_MS} ms)"]
+    for t in timings:
+        lines.append(f"  {t.scheme:<22}{t.local_ms:>9.1f} ms local{t.lambda_ms:>10.1f} ms Lambda  {t.verdict}")
+    lines += ["", "Findings"]
+    if not items:
+        lines.append("  none")
+    for f in items:
+        tail = f"  e.g. legacy ids {', '.join(f.examples)}" if f.examples else ""
+        lines.append(f"  {f.severity.upper():<9}{fmt_int(f.users):>10}  {f.code}: {f.message}{tail}")
+    verdict = "READY: nothing blocks the migration" if status == 0 else "NOT READY: blocking findings above"
+    lines += ["", verdict, ""]
+    return "\n".join(lines)
