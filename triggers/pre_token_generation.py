@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import (
     PreTokenGenerationTriggerEvent,
     PreTokenGenerationV2TriggerEvent,
@@ -20,7 +21,7 @@ from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import
 from legacy_auth.claims import IdentityClaims, identity_claims, merge_groups
 from legacy_auth.errors import LegacyAuthError
 from legacy_auth.hooks_config import HookSettings
-from triggers.observability import emit, instrument, make_logger, make_metrics
+from triggers.observability import instrument, make_logger, make_metrics
 
 logger = make_logger()
 metrics = make_metrics()
@@ -51,8 +52,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         apply_v2(PreTokenGenerationV2TriggerEvent(event), found, access_token=settings().access_token_claims)
     else:
         apply_v1(PreTokenGenerationTriggerEvent(event), found)
-    if found.claims or found.groups:
-        emit(metrics, "TokenClaimsAdded", len(found.claims) + len(found.groups))
+    # aggregated into the one EMF line the instrument decorator flushes (single_metric costs ~2x this handler)
+    metrics.add_metric(name="TokenClaimsAdded", unit=MetricUnit.Count, value=len(found.claims) + len(found.groups))
     return event
 
 
