@@ -350,3 +350,39 @@ def test_authorizer_package_contains_no_database_driver_hash_library_or_boto3(tm
     assert not shipped & {"pymysql", "libpass", "passlib", "boto3", "botocore", "psycopg", "bcrypt", "argon2-cffi"}
     imported = _imported_top_level(tmp_path, "authorizer.handler")
     assert not set(imported) & FORBIDDEN_IN_AUTHORIZER
+
+
+# ---------------------------------------------------------------- operations
+
+
+def test_dashboard_body_is_valid_json_with_the_5_second_line(sam: dict[str, Any]) -> None:
+    body, variables = sam["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    names = set(re.findall(r"\$\{([^}]+)\}", body))
+    assert names <= set(variables) | set(sam["Parameters"]) | {"AWS::Region", "AWS::StackName"}
+    dashboard = json.loads(re.sub(r"\$\{[^}]+\}", "x", body))
+    titles = [w["properties"]["title"] for w in dashboard["widgets"]]
+    assert any("by outcome" in t for t in titles)
+    assert any("Authorizer denials" in t for t in titles)
+    annotations = [w["properties"].get("annotations", {}) for w in dashboard["widgets"]]
+    lines = [a["value"] for group in annotations for a in group.get("horizontal", [])]
+    assert 5000 in lines
+
+
+def test_alarms_watch_failure_rate_duration_and_throttles(sam: dict[str, Any]) -> None:
+    alarms = {k: v["Properties"] for k, v in sam["Resources"].items() if v["Type"] == "AWS::CloudWatch::Alarm"}
+    rate = alarms["MigrationFailureRateAlarm"]["Metrics"]
+    assert [m["Id"] for m in rate if m.get("ReturnData")] == ["rate"]
+    assert alarms["MigrationDurationAlarm"]["Threshold"] < 5000
+    assert {a["MetricName"] for a in alarms.values() if "MetricName" in a} >= {"Duration", "Throttles"}
+    filters = {v["Properties"]["MetricTransformations"][0]["MetricName"] for v in sam["Resources"].values()
+               if v["Type"] == "AWS::Logs::MetricFilter"}
+    assert {"MigrationFailedLogged", "MigrationSucceededLogged"} <= filters
+
+
+def test_metric_filters_match_the_handlers_log_messages() -> None:
+    """The filters count log lines by message: those messages must still be what the handlers log."""
+    migration = (ROOT / "triggers" / "user_migration.py").read_text(encoding="utf-8")
+    authorizer = (ROOT / "authorizer" / "handler.py").read_text(encoding="utf-8")
+    assert '"user migrated"' in migration
+    assert '"user migration failed"' in migration
+    assert '"token rejected"' in authorizer
