@@ -159,3 +159,11 @@ def test_repeat_token_is_served_from_the_verified_token_cache_until_it_expires(
     assert authorizer.verifier.verify(token) is first  # cache hit: same object
     clock[0] = 1_000_200.0  # past exp + leeway
     assert outcome(token_event(token)) == "401"
+
+
+def test_http_api_payload_1_0_is_answered_like_rest(pool_keys: PoolKeys, make_authorizer: MakeAuthorizer) -> None:
+    make_authorizer()
+    event = token_event(mint(pool_keys.access, access_claims()), "apigw_request_authorizer")
+    event["version"] = "1.0"
+    response = respond(event)
+    assert response["policyDocument"]["Statement"][0]["Resource"] == WILDCARD
