@@ -150,8 +150,8 @@ class Settings:
         if not _IDENTIFIER.fullmatch(tracking_table):
             raise ConfigurationError(LEGACY_TRACKING_TABLE, "must match ^[A-Za-z_][A-Za-z0-9_$]*$")
         generic_scheme = _get(environ, LEGACY_GENERIC_SCHEME)
-        if app == "generic" and generic_scheme is None:
-            raise ConfigurationError(LEGACY_GENERIC_SCHEME, "required when LEGACY_APP=generic")
+        if generic_scheme is not None and app != "generic":
+            raise ConfigurationError(LEGACY_GENERIC_SCHEME, "only applies to LEGACY_APP=generic")
         pepper = environ.get(LEGACY_PEPPER)
         budget = _int(environ, LEGACY_BUDGET_MS, 3500, 200, 4500)
         return cls(
