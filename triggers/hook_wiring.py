@@ -78,9 +78,9 @@ def legacy_guard(environ: Mapping[str, str]) -> LegacyGuard:
 
 def app_database(hooks: HookSettings, environ: Mapping[str, str]) -> Database:
     """The app database: ``HOOKS_APP_DB_URL`` if set, else the legacy database itself."""
-    if hooks.app_db_url is not None:
+    if hooks.app_db_url is not None and hooks.app_db_url != environ.get("LEGACY_DB_URL", "").strip():
         return Database(hooks.app_db_url)
-    return legacy_database(environ)[1]
+    return legacy_database(environ)[1]  # same database: share the handle (one connection)
 
 
 def migrated_check(settings: LegacySettings, db: Database) -> MigratedCheck | None:

@@ -3,8 +3,9 @@
 The user is already confirmed when Cognito calls this, so this hook **never raises** for a provisioning
 problem: raising would show the user an error for a sign-up that in fact succeeded (and Cognito would
 retry, up to 3 times, against the same broken database). Instead the failure is recorded in the failures
-table and counted in a metric; ``legacy-auth reconcile`` (``legacy_auth.reconcile``) repairs it.
-Only a configuration error raises (the deployment is broken: every confirmation would fail the same way).
+table and counted in a metric; ``legacy-auth reconcile`` (``legacy_auth.reconcile``) repairs it. A broken
+configuration is logged and counted (``ProvisioningFailed``, reason ``misconfigured``) for an alarm, not
+raised: the user could do nothing about it.
 
 - ``PostConfirmation_ConfirmSignUp``: provision, then add to ``HOOKS_DEFAULT_GROUP``.
 - ``PostConfirmation_ConfirmForgotPassword``: the same idempotent provisioning (a user who migrated
@@ -21,7 +22,7 @@ from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import
 
 from legacy_auth.db.database import Database
 from legacy_auth.db.deadline import Deadline
-from legacy_auth.errors import StoreError
+from legacy_auth.errors import ConfigurationError, StoreError
 from legacy_auth.hooks_config import HookSettings
 from legacy_auth.provisioning import AppUser, ProvisioningInputError, add_to_group, app_user_from_event, provision
 from legacy_auth.provisioning import record_failure as _record
@@ -94,6 +95,10 @@ def _provision(user: AppUser, source: str, deadline: Deadline, context: Any) -> 
     config = settings()
     try:
         created = provision(app_db(), config.app_users, user, deadline=deadline)
+    except ConfigurationError as exc:  # broken deployment: alarm on the metric, never fail a confirmed user
+        logger.error("post-confirmation: misconfigured", extra={"setting": exc.setting})
+        _failed("misconfigured", source)
+        return
     except StoreError as exc:
         reason = str(getattr(exc, "reason", "db_unavailable"))
         _failed(reason, source)
@@ -107,8 +112,8 @@ def _reset_completed(legacy_id: str, deadline: Deadline) -> None:
         found = tracker()
         if found is not None:
             found.record_reset_completed(legacy_id, deadline=deadline)
-    except StoreError as exc:  # tracking is bookkeeping: never fatal
-        logger.warning("post-confirmation: tracking not recorded", extra={"reason": getattr(exc, "reason", "")})
+    except (StoreError, ConfigurationError) as exc:  # tracking is bookkeeping: never fatal
+        logger.warning("post-confirmation: tracking not recorded", extra={"error": type(exc).__name__})
 
 
 def _group(pool: str, user: AppUser, group: str, source: str, deadline: Deadline, context: Any) -> None:
@@ -131,7 +136,7 @@ def _record_failure(user: AppUser, reason: str, context: Any) -> None:
     deadline = Deadline.from_context(context, margin_ms=RESERVE_MARGIN_MS, budget_ms=RESERVE_BUDGET_MS)
     try:
         _record(app_db(), settings().app_users, user, reason, deadline=deadline)
-    except StoreError as exc:
+    except (StoreError, ConfigurationError) as exc:
         logger.error("post-confirmation: failure not recorded", extra={"reason": getattr(exc, "reason", "")})
 
 

@@ -219,3 +219,18 @@ def test_a_database_that_never_answers_cannot_push_the_hook_past_5_seconds(
     event = load_event("cognito_post_confirmation_confirm_sign_up")
     assert hook.handler(event, context) is event
     assert context.get_remaining_time_in_millis() > 0
+
+
+def test_broken_configuration_never_fails_a_confirmed_user(monkeypatch: pytest.MonkeyPatch,
+                                                           load_event: Callable[[str], Any],
+                                                           lambda_context: Any) -> None:
+    monkeypatch.setenv("LEGACY_APP", "q2a")
+    monkeypatch.setenv("LEGACY_TRACK_MIGRATION", "true")
+    monkeypatch.delenv("LEGACY_DB_URL", raising=False)
+    monkeypatch.delenv("LEGACY_DB_SECRET_ARN", raising=False)
+    for attr in ("_db", "_tracker"):
+        monkeypatch.setattr(hook, attr, None)
+    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    configure(monkeypatch)
+    event = load_event("cognito_post_confirmation_confirm_forgot_password")
+    assert hook.handler(event, lambda_context) is event
