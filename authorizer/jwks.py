@@ -18,6 +18,7 @@ Design (docs/authorizer.md, "Keys"):
 from __future__ import annotations
 
 import binascii
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -33,6 +34,7 @@ MIN_RSA_BITS = 2048
 MAX_RSA_BITS = 8192
 SUPPORTED_ALG = "RS256"
 Fetcher = Callable[[str, float], FetchedJwks]
+_log = logging.getLogger("authorizer.jwks")  # a child of the Powertools "authorizer" logger
 
 
 def _b64url_uint(value: object) -> int:
@@ -171,6 +173,7 @@ class JwksCache:
         self._lock = threading.Lock()
         self.fetch_count = 0
         self.last_error: str | None = None
+        self.generation = 0  # bumped when a refresh drops a key (verified-token caches then start over)
 
     def get(self, kid: str) -> RSAPublicKey | None:
         """Return the verification key for ``kid``, refreshing the key set when allowed; None if unknown."""
@@ -206,10 +209,14 @@ class JwksCache:
             keys = parse_jwks(fetched.body)
         except KeyFetchError as exc:
             self.last_error = exc.reason
+            _log.warning("JWKS fetch failed; keeping %d cached keys", len(self._keys), extra={"reason": exc.reason})
             return False
         if not keys:
             self.last_error = "no usable keys"
+            _log.warning("JWKS holds no usable key; keeping %d cached keys", len(self._keys))
             return False  # never replace good keys by an empty set
+        if not self._keys.keys() <= keys.keys():
+            self.generation += 1
         age = self._max_age if fetched.max_age is None else min(max(fetched.max_age, self._min_age), self._max_age)
         self._keys = keys
         self._expires = self._clock() + age

@@ -43,5 +43,9 @@ class TokenCache:
         if len(self._data) > self._maxsize:
             self._data.popitem(last=False)
 
+    def clear(self) -> None:
+        """Forget every entry (after a signing key was removed from the JWKS)."""
+        self._data.clear()
+
     def __len__(self) -> int:
         return len(self._data)

@@ -51,6 +51,7 @@ class CognitoVerifier:
             if settings.token_cache_size
             else None
         )
+        self._generation = keys.generation
         self._padding = PKCS1v15()
         self._hash = SHA256()
 
@@ -75,6 +76,9 @@ class CognitoVerifier:
         now = self._time()
         cache = self._cache
         if cache is not None:
+            if self.keys.generation != self._generation:  # a key was removed: re-verify everything
+                self._generation = self.keys.generation
+                cache.clear()
             hit = cache.get(token, now)
             if hit is not None:
                 return hit

@@ -148,3 +148,22 @@ def test_parse_jwks_keeps_only_usable_rs256_signing_keys(pool_keys: PoolKeys) ->
         parse_jwks(b'{"keys": {}}')
     with pytest.raises(KeyFetchError):
         parse_jwks(b'{"keys": [], "keys": []}')
+
+
+def test_removing_a_key_also_empties_the_verified_token_cache(pool_keys: PoolKeys) -> None:
+    from authorizer.config import Settings
+    from authorizer.errors import TokenRejectedError
+    from authorizer.verifier import CognitoVerifier
+    from tests.unit.authorizer.support import access_claims, base_env, mint
+
+    with JwksServer(pool_keys.jwks()) as server:
+        clock = FakeClock()
+        keys = JwksCache(server.url, max_age=300, min_age=60, clock=clock)
+        verifier = CognitoVerifier(Settings.from_env(base_env(JWKS_URL=server.url)), keys)
+        token = mint(pool_keys.access, access_claims())
+        assert verifier.verify(token).sub
+        server.serve(jwks(pool_keys.id))  # the access key is withdrawn
+        clock.advance(301)
+        assert keys.get(pool_keys.id.kid) is not None  # refresh happens
+        with pytest.raises(TokenRejectedError):
+            verifier.verify(token)  # not served from the cache any more
