@@ -52,7 +52,8 @@ def test_scan_reports_every_finding_and_exits_1(q2a_env: dict[str, str]) -> None
     assert sum(report["corrupt_hashes"].values()) == 1
     assert report["duplicate_emails"] == {"groups": 1, "users": 2}
     codes = {f["code"]: f for f in report["findings"]}
-    assert codes["unsupported_hash"]["users"] == 1 and codes["unsupported_hash"]["examples"] == ["6"]
+    assert codes["unsupported_hash"]["users"] == 1
+    assert codes["unsupported_hash"]["examples"] == ["6"]
     assert codes["corrupt_hash"]["examples"] == ["5"]
     assert codes["duplicate_email"]["severity"] == "blocking"
     assert codes["username_invalid_characters"]["examples"] == ["9"]
@@ -81,7 +82,10 @@ def test_scan_output_never_contains_hashes_or_emails(q2a_env: dict[str, str]) ->
 def test_progress_bar_shows_total_rate_and_eta_on_stderr(q2a_env: dict[str, str]) -> None:
     code, out, err = _run(["scan", "--progress", "--repeats", "1"], q2a_env)
     assert code == 1
-    assert "12/12" in err and "rows/s" in err and "ETA" in err and "100.0%" in err
+    assert "12/12" in err
+    assert "rows/s" in err
+    assert "ETA" in err
+    assert "100.0%" in err
     assert "rows/s" not in out
 
 
@@ -103,7 +107,8 @@ def test_email_pool_makes_missing_email_blocking(databases: Any, tmp_path: Path)
     env = {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url}
     code_user, out_user, _ = _run(["scan", "--json", "--repeats", "1"], env)
     code_mail, out_mail, _ = _run(["scan", "--json", "--repeats", "1", "--pool-sign-in", "email"], env)
-    assert code_user == 0 and code_mail == 1
+    assert code_user == 0
+    assert code_mail == 1
     sev = {f["code"]: f["severity"] for f in json.loads(out_mail)["findings"]}
     assert sev["no_email"] == "blocking"
     assert {f["code"]: f["severity"] for f in json.loads(out_user)["findings"]}["no_email"] == "warning"
@@ -111,6 +116,8 @@ def test_email_pool_makes_missing_email_blocking(databases: Any, tmp_path: Path)
 
 def test_unreachable_database_is_one_line_exit_3() -> None:
     env = {"LEGACY_APP": "q2a", "LEGACY_DB_URL": "mysql://root@127.0.0.1:1/nothing"}
-    code, out, err = _run(["scan"], env)
+    code, _out, err = _run(["scan"], env)
     assert code == 3
-    assert err.count("\n") == 1 and "database error" in err and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert "database error" in err
+    assert "Traceback" not in err

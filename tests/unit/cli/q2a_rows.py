@@ -18,7 +18,7 @@ def bcrypt_hash(password: str = PASSWORD, rounds: int = 4) -> str:
 
 def q2a_sha1(password: str = PASSWORD, salt: str = SALT) -> bytes:
     """q2a <= 1.7 ``passcheck``: sha1(salt[:8] . password . salt[8:]) as 20 raw bytes."""
-    return hashlib.sha1((salt[:8] + password + salt[8:]).encode()).digest()
+    return hashlib.sha1((salt[:8] + password + salt[8:]).encode()).digest()  # noqa: S324 - the legacy scheme
 
 
 def rows() -> list[dict[str, Any]]:

@@ -1,0 +1,177 @@
+"""``legacy-auth check`` and ``legacy-auth status`` against real MariaDB, PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from legacy_auth.cli import check_cmd
+from legacy_auth.cli.main import main
+from legacy_auth.db import Database, Deadline
+from legacy_auth.tracking import MigrationTracker, ddl
+from tests.helpers.legacy_db import create_schema, dialect_of, insert_users, run_query
+from tests.unit.cli.q2a_rows import PASSWORD, rows
+
+pytestmark = pytest.mark.integration
+
+
+def _run(argv: list[str], env: dict[str, str], stdin: str | None = None,
+         monkeypatch: pytest.MonkeyPatch | None = None) -> tuple[int, str, str]:
+    if stdin is not None:
+        assert monkeypatch is not None
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, environ=env, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(params=["mysql", "postgresql", "sqlite"])
+def env(request: pytest.FixtureRequest, databases: Any, tmp_path: Path) -> dict[str, str]:
+    if request.param == "mysql":
+        url = databases.mysql("clicheck")
+    elif request.param == "postgresql":
+        url = databases.postgres("clicheck")
+    else:
+        url = databases.sqlite(tmp_path, "clicheck")
+    create_schema(url, "q2a")
+    insert_users(url, "q2a", rows())
+    return {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url}
+
+
+# ---------------------------------------------------------------- check
+
+
+def test_check_right_password_shows_the_attributes_cognito_gets(env: dict[str, str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = _run(["check", "bob", "--password-stdin", "--json"], env, PASSWORD + "\n", monkeypatch)
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["lookup"]["found"] is True
+    assert data["lookup"]["legacy_id"] == "2"
+    assert data["hash"]["scheme"] == "q2a_sha1"
+    assert data["hash"]["strength"] == "weak"
+    assert data["verify"]["ok"] is True
+    assert data["outcome"] == {"migrate": True, "final_user_status": "CONFIRMED", "message_action": "SUPPRESS",
+                               "user_attributes": {"custom:legacy_id": "2", "email": "bob@example.org",
+                                                   "email_verified": "true", "preferred_username": "bob"}}
+    assert data["time"]["total_ms"] < data["time"]["budget_ms"]
+    assert PASSWORD not in out + err
+
+
+def test_check_wrong_password_is_refused_with_the_reason(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = _run(["check", "alice@example.org", "--password-stdin"], env, "nope\n", monkeypatch)
+    assert code == 1
+    assert "row found: legacy id 1" in out
+    assert "password does NOT match" in out
+    assert "REFUSED (wrong_password)" in out
+    assert "Incorrect username or password." in out
+    assert "nope" not in out + err
+    stored = next(r["passhash"] for r in rows() if r["userid"] == 1)
+    assert stored not in out + err
+
+
+def test_check_blocked_user_runs_a_real_verify_then_refuses(env: dict[str, str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = _run(["check", "carol", "--password-stdin", "--json"], env, PASSWORD + "\n", monkeypatch)
+    data = json.loads(out)
+    assert code == 1
+    assert data["lookup"]["state"] == "blocked"
+    assert data["verify"]["ran"] is True
+    assert data["outcome"]["reason"] == "account_blocked"
+
+
+def test_check_unknown_user_does_a_dummy_verify(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = _run(["check", "nobody", "--password-stdin", "--json"], env, "x\n", monkeypatch)
+    data = json.loads(out)
+    assert code == 1
+    assert data["lookup"]["found"] is False
+    assert data["verify"]["dummy"] is True
+    assert data["outcome"]["reason"] == "unknown_user"
+
+
+def test_check_prompts_without_echo_by_default(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    prompts: list[str] = []
+
+    def fake_getpass(prompt: str = "") -> str:
+        prompts.append(prompt)
+        return PASSWORD
+
+    monkeypatch.setattr(check_cmd.getpass, "getpass", fake_getpass)
+    code, out, _ = _run(["check", "alice"], env)
+    assert code == 0
+    assert prompts == ["Password (not echoed): "]
+    assert "MIGRATE as CONFIRMED" in out
+
+
+def test_check_empty_stdin_is_a_usage_error(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = _run(["check", "alice", "--password-stdin"], env, "", monkeypatch)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "nothing on stdin" in err
+
+
+# ---------------------------------------------------------------- status
+
+
+def _track(url: str, done: dict[str, tuple[str, str]]) -> None:
+    """Create the tracking table and record ``legacy_id -> (status, day)``."""
+    dialect = dialect_of(url)
+    for stmt in ddl(dialect):
+        run_query(url, stmt)
+    db = Database(url)
+    tracker = MigrationTracker(db, app="q2a")
+    for legacy_id, (status, _) in done.items():
+        tracker.record(legacy_id, status, trigger_source="UserMigration_Authentication",  # type: ignore[arg-type]
+                       deadline=Deadline.after(5))
+    db.close()
+    for legacy_id, (status, day) in done.items():
+        noon = datetime.fromisoformat(f"{day} 12:00:00")
+        stamp: Any = noon.isoformat(sep=" ") if dialect == "sqlite" else noon
+        column = "completed_at" if status == "reset_completed" else "first_at"
+        run_query(url, f"UPDATE legacy_auth_migrations SET {column} = %s WHERE legacy_id = %s", (stamp, legacy_id))
+
+
+def test_status_counts_migrated_remaining_and_days(env: dict[str, str], tmp_path: Path) -> None:
+    _track(env["LEGACY_DB_URL"], {"1": ("migrated", "2026-11-01"), "2": ("migrated", "2026-11-01"),
+                                  "7": ("reset_completed", "2026-11-03"), "8": ("reset_pending", "2026-11-03")})
+    code, out, err = _run(["status", "--json", "--days", "0"], env)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["legacy_users"], data["migrated"], data["remaining"], data["reset_pending"]) == (12, 3, 9, 1)
+    days = [(d["day"], d["migrated"]) for d in data["by_day"]]
+    assert days[:3] == [("2026-11-01", 2), ("2026-11-02", 0), ("2026-11-03", 1)]
+    code, out, _ = _run(["status", "--days", "0"], env)
+    assert "migrated              3  (25.0%)" in out
+    assert "2026-11-01 " + "#" * 40 + " 2" in out
+    assert "2026-11-03 " + "#" * 20 + " " * 20 + " 1" in out
+
+
+def test_status_png_is_written_with_matplotlib(env: dict[str, str], tmp_path: Path) -> None:
+    _track(env["LEGACY_DB_URL"], {"1": ("migrated", "2026-11-01")})
+    png = tmp_path / "progress.png"
+    code, out, err = _run(["status", "--png", str(png)], env)
+    assert code == 0, err
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"Chart saved to {png}" in out
+
+
+def test_status_png_without_matplotlib_is_one_clear_line(env: dict[str, str], tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    _track(env["LEGACY_DB_URL"], {"1": ("migrated", "2026-11-01")})
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
+    code, _, err = _run(["status", "--png", str(tmp_path / "x.png")], env)
+    assert code == 2
+    assert err == "legacy-auth: --png needs matplotlib: pip install 'cognito-legacy-auth[chart]'\n"
+
+
+def test_status_without_tracking_table_says_how_to_create_it(env: dict[str, str]) -> None:
+    code, _, err = _run(["status"], env)
+    assert code == 3
+    assert err.count("\n") == 1
+    assert "tracking table 'legacy_auth_migrations' cannot be read" in err
