@@ -386,3 +386,52 @@ def test_metric_filters_match_the_handlers_log_messages() -> None:
     assert '"user migrated"' in migration
     assert '"user migration failed"' in migration
     assert '"token rejected"' in authorizer
+
+
+# ---------------------------------------------------------------- the functions' configuration as deployed
+
+FAKE_REFS = {"UserPool": "eu-west-1_AbCdEf123", "UserPoolClient": "4example5client6id7", "AWS::Region": "eu-west-1"}
+
+
+def _resolve(value: Any, sam: dict[str, Any], overrides: dict[str, str]) -> Any:
+    """Resolve Ref / Fn::If / Fn::Equals / Fn::Not with parameter defaults (plus overrides); None = NoValue."""
+    params = {k: str(v.get("Default", "")) for k, v in sam["Parameters"].items()} | overrides
+    if isinstance(value, dict) and "Ref" in value:
+        ref = value["Ref"]
+        if ref == "AWS::NoValue":
+            return None
+        return params.get(ref, FAKE_REFS.get(ref))
+    if isinstance(value, dict) and "Fn::If" in value:
+        name, yes, no = value["Fn::If"]
+        return _resolve(yes if _resolve(sam["Conditions"][name], sam, overrides) else no, sam, overrides)
+    if isinstance(value, dict) and "Fn::Equals" in value:
+        left, right = (_resolve(v, sam, overrides) for v in value["Fn::Equals"])
+        return left == right
+    if isinstance(value, dict) and "Fn::Not" in value:
+        return not _resolve(value["Fn::Not"][0], sam, overrides)
+    return value
+
+
+def _function_env(sam: dict[str, Any], logical_id: str, overrides: dict[str, str]) -> dict[str, str]:
+    merged = dict(sam["Globals"]["Function"]["Environment"]["Variables"])
+    merged |= _functions(sam)[logical_id]["Properties"].get("Environment", {}).get("Variables", {})
+    env = {k: _resolve(v, sam, overrides) for k, v in merged.items()}
+    return {k: str(v) for k, v in env.items() if v is not None}
+
+
+@pytest.mark.parametrize("overrides", [{}, {"EmailMode": "username", "LegacyTablePrefix": "qa_",
+                                            "LegacyDbSecretArn": "arn:aws:secretsmanager:eu-west-1:1:secret:x",
+                                            "TrackMigration": "true", "AppDbUrl": "mysql://app@db:3306/app"}])
+def test_each_function_accepts_the_environment_the_template_gives_it(sam: dict[str, Any],
+                                                                    overrides: dict[str, str]) -> None:
+    from authorizer.config import Settings as AuthorizerSettings
+    from legacy_auth.config import Settings as LegacySettings
+    from legacy_auth.hooks_config import HookSettings
+
+    for logical_id in ("MigrationFunction", "PreSignUpFunction", "PostConfirmationFunction"):
+        env = _function_env(sam, logical_id, overrides)
+        LegacySettings.from_env(env)
+        HookSettings.from_env(env)
+    HookSettings.from_env(_function_env(sam, "PreTokenGenerationFunction", overrides))
+    settings = AuthorizerSettings.from_env(_function_env(sam, "AuthorizerFunction", overrides))
+    assert settings.issuer == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123"
