@@ -110,9 +110,12 @@ def build_principal(payload: Mapping[str, Any], token_use: str) -> Principal:
         text = _text(app_user_id)
         if text is not None:
             context["app_user_id"] = text
-    for key, value in context.items():
-        if type(value) is str and (len(value) > MAX_VALUE_CHARS or not value.isprintable()):
-            context[key] = clean(value)
+    # One C-level check over the concatenation; the per-value escaping loop only runs for odd values.
+    probe = f"{context['sub']}{context['username']}{context['client_id']}{context['groups']}{context['scopes']}"
+    if len(probe) > MAX_VALUE_CHARS or not probe.isprintable() or "email" in context:
+        for key, value in context.items():
+            if type(value) is str and (len(value) > MAX_VALUE_CHARS or not value.isprintable()):
+                context[key] = clean(value)
     jti, origin_jti = get("jti"), get("origin_jti")
     jtis = (jti if type(jti) is str else "", origin_jti if type(origin_jti) is str else "")
     return Principal(payload["sub"], context, frozenset(scope_list), frozenset(groups), payload["exp"], jtis)
