@@ -48,7 +48,9 @@ class IdentityClaims:
     ignored: tuple[str, ...] = ()
 
 
-def identity_claims(attributes: Mapping[str, Any], settings: HookSettings) -> IdentityClaims:
+def identity_claims(
+    attributes: Mapping[str, Any], settings: HookSettings, *, looked_up_app_user_id: str | None = None
+) -> IdentityClaims:
     """Derive the identity claims and role groups from a user's Cognito attributes.
 
     Parameters
@@ -57,17 +59,20 @@ def identity_claims(attributes: Mapping[str, Any], settings: HookSettings) -> Id
         ``request.userAttributes`` of the event (values should be strings; anything else is ignored).
     settings : HookSettings
         Attribute names and the role -> group map.
+    looked_up_app_user_id : str or None
+        The app-users row id, when ``HOOKS_TOKEN_APP_USER_LOOKUP`` is on and the row exists.
 
     Returns
     -------
     IdentityClaims
-        ``app_user_id`` is the ``custom:app_user_id`` attribute if set, otherwise the legacy id (the legacy
-        row *is* the app user for a migrated user); users with neither carry only ``sub``, the key the
-        post-confirmation hook provisions them under.
+        ``app_user_id`` is the ``custom:app_user_id`` attribute if set, else the looked-up row id, else the
+        legacy id (the legacy row *is* the app user for a migrated user); users with none of these carry only
+        ``sub``, the key the post-confirmation hook provisions them under.
     """
     ignored: list[str] = []
     legacy_id = _id_value(attributes, settings.legacy_id_attribute, ignored)
-    app_user_id = _id_value(attributes, settings.app_user_id_attribute, ignored) or legacy_id
+    looked_up = looked_up_app_user_id if looked_up_app_user_id and _ID.fullmatch(looked_up_app_user_id) else None
+    app_user_id = _id_value(attributes, settings.app_user_id_attribute, ignored) or looked_up or legacy_id
     claims: dict[str, str] = {}
     if legacy_id:
         claims[LEGACY_ID_CLAIM] = legacy_id

@@ -41,6 +41,8 @@ CLAIMS_APP_USER_ID_ATTRIBUTE = "HOOKS_TOKEN_APP_USER_ID_ATTRIBUTE"
 CLAIMS_ROLES_ATTRIBUTE = "HOOKS_TOKEN_ROLES_ATTRIBUTE"
 CLAIMS_ROLE_GROUPS = "HOOKS_TOKEN_ROLE_GROUPS"
 CLAIMS_ACCESS_CLAIMS = "HOOKS_TOKEN_ACCESS_CLAIMS"
+CLAIMS_APP_USER_LOOKUP = "HOOKS_TOKEN_APP_USER_LOOKUP"
+APP_USERS_ID_COLUMN = "HOOKS_APP_USERS_ID_COLUMN"
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$")
@@ -75,6 +77,7 @@ class AppUsersSchema:
     email_column: str | None = "email"
     legacy_id_column: str | None = "legacy_id"
     failures_table: str | None = "provisioning_failures"
+    id_column: str = "id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +100,7 @@ class HookSettings:
     roles_attribute: str = "custom:legacy_roles"
     role_groups: Mapping[str, str] = field(default_factory=dict)
     access_token_claims: bool = True
+    app_user_lookup: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> HookSettings:
@@ -136,6 +140,7 @@ class HookSettings:
             roles_attribute=_required(environ, CLAIMS_ROLES_ATTRIBUTE, "custom:legacy_roles", _ATTRIBUTE),
             role_groups=_role_groups(environ),
             access_token_claims=_flag(environ, CLAIMS_ACCESS_CLAIMS, default=True),
+            app_user_lookup=_flag(environ, CLAIMS_APP_USER_LOOKUP, default=False),
         )
 
 
@@ -240,6 +245,7 @@ def _schema(environ: Mapping[str, str]) -> AppUsersSchema:
         email_column=_identifier(environ, APP_USERS_EMAIL_COLUMN, d.email_column, optional=True),
         legacy_id_column=_identifier(environ, APP_USERS_LEGACY_ID_COLUMN, d.legacy_id_column, optional=True),
         failures_table=_identifier(environ, FAILURES_TABLE, d.failures_table, optional=True),
+        id_column=_identifier(environ, APP_USERS_ID_COLUMN, d.id_column, optional=False) or d.id_column,
     )
     named = (schema.sub_column, schema.username_column, schema.email_column, schema.legacy_id_column)
     columns = [c for c in named if c]

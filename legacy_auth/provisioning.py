@@ -177,6 +177,19 @@ def record_failure(db: Database, schema: AppUsersSchema, user: AppUser | None, r
     return True
 
 
+def find_app_user_id(db: Database, schema: AppUsersSchema, sub: str, *, deadline: Deadline) -> str | None:
+    """The app-users row id for ``sub`` (``HOOKS_APP_USERS_ID_COLUMN``), or None when not provisioned yet.
+
+    Raises
+    ------
+    StoreError
+        The app database could not answer before ``deadline``.
+    """
+    table, key, column = (quote(db.dialect, n) for n in (schema.table, schema.sub_column, schema.id_column))
+    row = db.fetch_one(f"SELECT {column} AS id FROM {table} WHERE {key} = %s", (sub,), deadline=deadline)  # noqa: S608
+    return None if row is None or row["id"] is None else str(row["id"])
+
+
 def add_to_group(cognito: Any, user_pool_id: str, username: str, group: str) -> None:
     """Add the user to ``group`` (AdminAddUserToGroup is idempotent: a member stays a member).
 

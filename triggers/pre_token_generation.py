@@ -1,7 +1,8 @@
 """PreTokenGeneration trigger (V1 ``claimsOverrideDetails`` and V2/V3 ``claimsAndScopeOverrideDetails``).
 
-Adds ``legacy_id`` / ``app_user_id`` claims and groups mapped from legacy roles, from the user's attributes
-only: no database and no network on this hot path (it runs on every sign-in and refresh). Suppresses any
+Adds ``legacy_id`` / ``app_user_id`` claims and groups mapped from legacy roles, from the user's attributes:
+no database and no network on this hot path (it runs on every sign-in and refresh) unless
+``HOOKS_TOKEN_APP_USER_LOOKUP=on`` asks for the app-users row id (one indexed SELECT, 1 s budget). Suppresses any
 custom attribute whose name marks it as a credential. Never blocks token issuance: an unusable attribute
 or a malformed event answers with the event unchanged.
 """
@@ -27,6 +28,8 @@ logger = make_logger()
 metrics = make_metrics()
 
 _settings: HookSettings | None = None
+_db: Any = None  # legacy_auth.db.Database, only with HOOKS_TOKEN_APP_USER_LOOKUP=on
+LOOKUP_BUDGET_MS = 1000
 V2_VERSIONS = frozenset({"2", "3"})  # PreTokenGenerationConfig LambdaVersion V2_0 / V3_0
 
 
@@ -41,8 +44,9 @@ def settings() -> HookSettings:
 @instrument(logger, metrics)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point: add identity claims and role groups, return the event."""
+    attributes = _attributes(event)
     try:
-        found = identity_claims(_attributes(event), settings())
+        found = identity_claims(attributes, settings(), looked_up_app_user_id=_lookup(attributes, context))
     except LegacyAuthError as exc:  # the one error-mapping step: configuration or data problem -> no-op
         logger.warning("pre-token: claims skipped", extra={"error": type(exc).__name__})
         return event
@@ -85,6 +89,32 @@ def apply_v2(event: PreTokenGenerationV2TriggerEvent, found: IdentityClaims, *, 
             token.claims_to_suppress = [*token.claims_to_suppress, *found.suppress]
     if found.groups:
         details.group_configuration = _groups(event.raw_event, found)
+
+
+def _lookup(attributes: Mapping[str, Any], context: Any) -> str | None:
+    """The app-users row id, only when ``HOOKS_TOKEN_APP_USER_LOOKUP`` is on (off: no database on this path).
+
+    Bounded by ``LOOKUP_BUDGET_MS``; a slow or failing database means no looked-up id (logged), never a failed
+    token issue. The db layer is imported here, on first use, to keep the default cold start lean.
+    """
+    config = settings()
+    sub = attributes.get("sub")
+    if not config.app_user_lookup or attributes.get(config.app_user_id_attribute) or not isinstance(sub, str):
+        return None
+    from legacy_auth.db.deadline import Deadline
+    from legacy_auth.provisioning import find_app_user_id
+
+    global _db
+    try:
+        if _db is None:
+            from triggers.hook_wiring import app_database
+
+            _db = app_database(config, os.environ)
+        deadline = Deadline.from_context(context, margin_ms=config.time_margin_ms, budget_ms=LOOKUP_BUDGET_MS)
+        return find_app_user_id(_db, config.app_users, sub[:64], deadline=deadline)
+    except LegacyAuthError as exc:  # StoreError, ConfigurationError: no looked-up id, never a failed token
+        logger.warning("pre-token: app user lookup failed", extra={"error": type(exc).__name__})
+        return None
 
 
 def _attributes(event: Mapping[str, Any]) -> Mapping[str, Any]:

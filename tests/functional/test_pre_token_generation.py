@@ -123,3 +123,57 @@ def test_handler_does_not_log_attribute_values(load_event: Callable[[str], Any],
     out = capsys.readouterr()
     assert "sensitive-but-bad" not in out.out + out.err
     assert "erin@example.com" not in out.out + out.err
+
+
+@pytest.fixture
+def lookup(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    from legacy_auth.db.database import Database
+    from legacy_auth.db.deadline import Deadline
+    from legacy_auth.provisioning import AppUser, create_tables, provision
+
+    url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    settings = HookSettings.from_env({"HOOKS_TOKEN_APP_USER_LOOKUP": "on", "HOOKS_APP_DB_URL": url})
+    db = Database(url)
+    create_tables(db, settings.app_users, deadline=Deadline.after(5))
+    for sub in ("first-sub", "0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f"):
+        provision(db, settings.app_users, AppUser(sub=sub), deadline=Deadline.after(5))
+    db.close()
+    monkeypatch.setattr(hook, "_settings", settings)
+    monkeypatch.setattr(hook, "_db", None)
+    yield settings
+    if hook._db is not None:
+        hook._db.close()
+
+
+def test_configured_lookup_puts_the_app_row_id_in_app_user_id(lookup: HookSettings, load_event: Callable[[str], Any],
+                                                              lambda_context: Any) -> None:
+    out = hook.handler(load_event("cognito_pre_token_generation_v2_authentication"), lambda_context)
+    claims = out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"]
+    assert claims == {"legacy_id": "1042", "app_user_id": "2"}
+
+
+def test_lookup_of_an_unprovisioned_user_falls_back_to_the_legacy_id(
+    lookup: HookSettings, load_event: Callable[[str], Any], lambda_context: Any
+) -> None:
+    event = load_event("cognito_pre_token_generation_v1_authentication")
+    event["request"]["userAttributes"]["sub"] = "not-provisioned"
+    claims = hook.handler(event, lambda_context)["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]
+    assert claims == {"legacy_id": "1042", "app_user_id": "1042"}
+
+
+def test_lookup_with_the_database_down_still_issues_the_legacy_claims(
+    monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any], lambda_context: Any
+) -> None:
+    monkeypatch.setattr(hook, "_settings", HookSettings.from_env(
+        {"HOOKS_TOKEN_APP_USER_LOOKUP": "on", "HOOKS_APP_DB_URL": "mysql://root@127.0.0.1:1/none"}))
+    monkeypatch.setattr(hook, "_db", None)
+    out = hook.handler(load_event("cognito_pre_token_generation_v1_authentication"), lambda_context)
+    assert out["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]["legacy_id"] == "1042"
+    monkeypatch.setattr(hook, "_db", None)
+
+
+def test_lookup_off_never_creates_a_database(load_event: Callable[[str], Any], lambda_context: Any,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hook, "_db", None)
+    hook.handler(load_event("cognito_pre_token_generation_v2_refreshtokens"), lambda_context)
+    assert hook._db is None

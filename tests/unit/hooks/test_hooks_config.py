@@ -20,6 +20,8 @@ def test_defaults_guard_on_and_documented_schema() -> None:
     assert s.legacy_id_attribute == "custom:legacy_id"
     assert s.role_groups == {}
     assert s.access_token_claims is True
+    assert s.app_user_lookup is False
+    assert s.app_users.id_column == "id"
 
 
 def test_app_db_url_is_none_unless_set_meaning_the_legacy_db() -> None:
@@ -67,6 +69,8 @@ def test_optional_columns_can_be_disabled_with_an_empty_value() -> None:
         ("HOOKS_TOKEN_ROLE_GROUPS", "level:50=bad\tgroup"),
         ("HOOKS_LINK_PROVIDERS", "Google,Bad Provider"),
         ("HOOKS_TOKEN_LEGACY_ID_ATTRIBUTE", "custom:legacy id"),
+        ("HOOKS_TOKEN_APP_USER_LOOKUP", "sometimes"),
+        ("HOOKS_APP_USERS_ID_COLUMN", "id;"),
     ],
 )
 def test_bad_value_names_the_variable(name: str, value: str) -> None:
