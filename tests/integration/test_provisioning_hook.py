@@ -1,0 +1,62 @@
+"""The PostConfirmation handler on real MariaDB / PostgreSQL, the app DB being the legacy DB, tracking on."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from legacy_auth.db.database import Database
+from legacy_auth.db.deadline import Deadline
+from legacy_auth.hooks_config import HookSettings
+from legacy_auth.provisioning import create_tables
+from legacy_auth.tracking import MigrationTracker
+from legacy_auth.tracking import ddl as tracking_ddl
+from tests.helpers.legacy_db import create_schema, dialect_of
+from triggers import hook_wiring
+from triggers import post_confirmation as hook
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(params=["mysql", "postgres"])
+def forum_url(request: pytest.FixtureRequest, databases: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = str(databases.mysql("hookprov") if request.param == "mysql" else databases.postgres("hookprov"))
+    create_schema(url, "q2a")
+    db = Database(url)
+    create_tables(db, HookSettings.from_env({}).app_users, deadline=Deadline.after(10))
+    for statement in tracking_ddl(dialect_of(url)):
+        db.execute(statement, deadline=Deadline.after(10))
+    db.close()
+    for name, value in {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url, "LEGACY_TRACK_MIGRATION": "true"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("HOOKS_APP_DB_URL", raising=False)
+    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({}))
+    for attr in ("_db", "_tracker"):
+        monkeypatch.setattr(hook, attr, None)
+    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    yield url
+    if hook._db is not None:
+        hook._db.close()
+
+
+def test_forgot_password_confirmations_give_one_row_and_a_completed_reset(
+    forum_url: str, load_event: Callable[[str], Any], lambda_context: Any
+) -> None:
+    event = load_event("cognito_post_confirmation_confirm_forgot_password")
+    for _ in range(3):
+        hook.handler(copy.deepcopy(event), lambda_context)
+    signup = load_event("cognito_post_confirmation_confirm_sign_up")
+    hook.handler(signup, lambda_context)
+    db = Database(forum_url)
+    try:
+        rows = db.fetch_all("SELECT cognito_sub, username, legacy_id FROM app_users ORDER BY username",
+                            deadline=Deadline.after(5))
+        assert [(r["username"], r["legacy_id"]) for r in rows] == [("dave", None), ("erin", "1042")]
+        tracker = MigrationTracker(db, app="q2a")
+        assert tracker.status("1042", deadline=Deadline.after(5)) == "reset_completed"
+        assert hook._db is hook_wiring._legacy[1]  # type: ignore[index]  # one shared handle for both roles
+    finally:
+        db.close()
