@@ -14,13 +14,16 @@ from legacy_auth.hashing.digest_schemes import HEX, Q2A_SHA1, SALTED
 from legacy_auth.hashing.registry import SCHEMES
 
 _DUMMY_PASSWORD = b"legacy-auth dummy verification"
+#: schemes much cheaper than the app's default: padded with a dummy verification (timing must not reveal that
+#: an account exists with a legacy hash, since unknown users cost one dummy verification)
+_PADDED = frozenset({Strength.ACCEPTABLE, Strength.WEAK, Strength.BROKEN})
 GENERIC_SCHEMES = frozenset({*SALTED, *(s.name for s in HEX.values()), "mysql41"})
 
 
 class HashContext:
     """Verifies passwords exactly as one legacy app does (see :func:`get_context`)."""
 
-    __slots__ = ("_dummy_hash", "_dummy_scheme", "_fixed", "_options", "_rules", "app")
+    __slots__ = ("_dummy_hash", "_dummy_scheme", "_fixed", "_options", "_pad", "_rules", "app")
 
     def __init__(
         self,
@@ -29,8 +32,10 @@ class HashContext:
         options: Mapping[str, Any],
         dummy_hash: str | None = None,
         generic_scheme: str | None = None,
+        pad_weak: bool = True,
     ) -> None:
         self.app = app
+        self._pad = pad_weak
         self._rules = rules
         self._options = dict(options)
         self._fixed: Scheme | None = SCHEMES[generic_scheme] if generic_scheme else None
@@ -131,6 +136,8 @@ class HashContext:
             if scheme.run(candidate, text, merged):
                 ok = True
                 break
+        if self._pad and scheme.strength in _PADDED:
+            self.dummy_verify()
         return Verification(ok, scheme.name, scheme.needs_upgrade)
 
     def _verify_q2a(self, password: str | bytes, stored: str | bytes | None, fields: Mapping[str, Any]) -> Verification:
@@ -157,6 +164,7 @@ def get_context(
     generic_scheme: str | None = None,
     symfony_iterations: int = 5000,
     dummy_hash: str | None = None,
+    pad_weak: bool = True,
 ) -> HashContext:
     """Build the verification context of one legacy app.
 
@@ -174,6 +182,9 @@ def get_context(
         Symfony MessageDigest iteration count (FOSUserBundle default 5000).
     dummy_hash : str | None
         Override the dummy hash (match the deployment's real cost, e.g. a sample row's hash).
+    pad_weak : bool
+        After verifying a scheme weaker than :attr:`Strength.STRONG` (q2a sha1, phpass, md5...), also run
+        :meth:`HashContext.dummy_verify`, so a legacy-hash account answers no faster than an unknown user.
 
     Returns
     -------
@@ -200,7 +211,7 @@ def get_context(
     if app == "symfony":
         options["iterations"] = symfony_iterations
     try:
-        context = HashContext(app, rules, options, dummy_hash, generic_scheme)
+        context = HashContext(app, rules, options, dummy_hash, generic_scheme, pad_weak)
         context._dummy_scheme.validate(context._dummy_hash)
     except HashError as exc:
         raise ConfigurationError("dummy_hash", "not a valid hash for this app") from exc

@@ -9,7 +9,7 @@ import pytest
 from passlib.hash import phpass
 
 from legacy_auth.errors import ConfigurationError, CorruptHashError, UnknownHashSchemeError
-from legacy_auth.hashing import SCHEMES, Strength, Verification, get_context
+from legacy_auth.hashing import SCHEMES, Scheme, Strength, Verification, get_context
 from legacy_auth.hashing.apps import APPS
 from legacy_auth.hashing.transforms import phpbb_request_var
 
@@ -191,3 +191,17 @@ def test_dummy_hash_override_is_used_for_the_app() -> None:
 def test_every_app_dummy_hash_is_identified_by_its_own_app() -> None:
     for app, rules in APPS.items():
         assert get_context(app).identify(rules.dummy_hash).strength in (Strength.STRONG, Strength.ACCEPTABLE), app
+
+
+
+def test_weak_schemes_are_padded_with_a_dummy_verification_by_default() -> None:
+    calls: list[str] = []
+    spy = Scheme("spy", Strength.STRONG, False, lambda pw, text, fields: bool(calls.append(text)))
+    weak, strong = phpass.using(rounds=7).hash("pw"), bc4(b"pw")
+    for pad in (True, False):
+        ctx = get_context("wordpress", pad_weak=pad)
+        ctx._dummy_scheme = spy
+        assert ctx.verify("pw", weak).ok is True
+        assert ctx.verify("pw", strong).ok is True
+        assert ctx.verify("wrong", weak).ok is False
+    assert len(calls) == 2  # the padded context, for the weak scheme, whatever the answer
