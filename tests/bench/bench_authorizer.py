@@ -10,6 +10,7 @@ machine noise hits every contender alike; each figure is the median per-token ti
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import shutil
@@ -44,6 +45,7 @@ from tests.unit.authorizer.support import (  # noqa: E402
 
 N_TOKENS = 1000
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+BLOCKS = 3
 NODE_DIR = HERE / "node"
 TARGETS = {
     "verify_vs_raw": 0.85,  # ours >= 0.85x raw cryptography throughput
@@ -108,6 +110,7 @@ def main() -> int:
     ]
     env = base_env(JWKS_JSON=json.dumps(document))
 
+    os.environ.update(env)  # the handler module configures itself from the environment at import
     from authorizer.handler import build_authorizer
 
     plain = build_authorizer({**env, "TOKEN_CACHE_SIZE": "0"})
@@ -150,6 +153,18 @@ def main() -> int:
         for t in tokens:
             cverify(t)
 
+    def padded(seg: str) -> str:
+        return seg + "=" * (-len(seg) % 4)
+
+    segments = [(padded(t.split(".")[1]), padded(t.split(".")[2])) for t in tokens]
+    to_std = bytes.maketrans(b"-_", b"+/")
+    a2b, loads = binascii.a2b_base64, json.loads
+
+    def stdlib_floor() -> None:  # the fastest stdlib decoding any Python verifier must do, with no checks
+        for p, sig in segments:
+            a2b(sig.encode().translate(to_std))
+            loads(a2b(p.encode().translate(to_std)))
+
     def pyjwt_decode() -> None:
         for t in tokens:
             claims = jwt.decode(
@@ -162,25 +177,40 @@ def main() -> int:
             if claims["token_use"] != "access" or claims["client_id"] != CLIENT_ID:
                 raise SystemExit("pyjwt adapter refused a valid token")
 
-    samples = interleaved(
-        {"raw": raw, "ours": ours, "handler": whole_handler, "cached": ours_cached, "pyjwt": pyjwt_decode},
-        rounds=ROUNDS,
-    )
+    contenders = {
+        "raw": raw,
+        "ours": ours,
+        "handler": whole_handler,
+        "cached": ours_cached,
+        "pyjwt": pyjwt_decode,
+        "floor": stdlib_floor,
+    }
+    node_payload = {
+        "userPoolId": POOL_ID,
+        "clientId": CLIENT_ID,
+        "jwks": document,
+        "tokens": tokens,
+        "rounds": max(1, ROUNDS // BLOCKS),
+        "repeatToken": tokens[0],
+        "invalid": invalid,
+    }
+    # Python and Node alternate in blocks so that load changes on the shared machine hit both alike.
+    samples: dict[str, list[int]] = {k: [] for k in contenders}
+    node_distinct: list[float] = []
+    node_repeat: list[float] = []
+    for _ in range(BLOCKS):
+        block = interleaved(contenders, rounds=max(1, ROUNDS // BLOCKS), clock=time.thread_time_ns)
+        for name, values in block.items():
+            samples[name].extend(values)
+        node = run_node(node_payload)
+        if node["invalid_rejected"] != len(invalid):
+            raise SystemExit("aws-jwt-verify accepted an invalid token: the comparison would be unfair")
+        node_distinct.extend(node["distinct_rounds"])
+        node_repeat.extend(node["repeat_rounds"])
+    node["distinct_us"] = statistics.median(node_distinct)
+    node["repeat_us"] = statistics.median(node_repeat)
     us = {k: median(v) / 1000 / N_TOKENS for k, v in samples.items()}
 
-    node = run_node(
-        {
-            "userPoolId": POOL_ID,
-            "clientId": CLIENT_ID,
-            "jwks": document,
-            "tokens": tokens,
-            "rounds": ROUNDS,
-            "repeatToken": tokens[0],
-            "invalid": invalid,
-        }
-    )
-    if node["invalid_rejected"] != len(invalid):
-        raise SystemExit("aws-jwt-verify accepted an invalid token: the comparison would be unfair")
     cold = cold_start_ms(env, tokens[1])
 
     ratios = {
@@ -194,7 +224,8 @@ def main() -> int:
     met = {k: (v >= TARGETS[k]) if k in higher_is_better else (v <= TARGETS[k]) for k, v in ratios.items()}
 
     table(
-        f"authorizer: per-token time, {N_TOKENS} distinct RS256 access tokens, median of {ROUNDS} interleaved rounds",
+        f"authorizer: per-token CPU time, {N_TOKENS} distinct RS256 access tokens, median of {ROUNDS} interleaved"
+        " rounds (Python and Node alternate in 3 blocks)",
         ["contender", "us/token", "tokens/s"],
         [
             ["raw cryptography RSAPublicKey.verify", us["raw"], f"{1e6 / us['raw']:,.0f}"],
@@ -228,9 +259,16 @@ def main() -> int:
         ],
     )
     print(f"\n  context: ours vs stock PyJWT jwt.decode = {us['pyjwt'] / us['ours']:.2f}x faster")
+    best = us["raw"] / (us["raw"] + us["floor"])
+    print(
+        f"  context: stdlib base64 + json.loads of payload and signature alone cost {us['floor']:.2f} us/token, so no"
+        f" Python verifier that parses with the stdlib can exceed {best:.2f}x raw verify on this machine"
+    )
+    del node["distinct_rounds"], node["repeat_rounds"]
     save(
         "authorizer",
         {
+            "stdlib_floor_ratio": best,
             "us_per_token": us,
             "node": node,
             "cold_ms": cold,

@@ -29,13 +29,19 @@ def sample_ns(fn: Callable[[], object], n: int, warmup: int = 3) -> list[int]:
     return out
 
 
-def interleaved(fns: dict[str, Callable[[], object]], rounds: int, warmup: int = 2) -> dict[str, list[int]]:
-    """Time several functions in alternation (ABAB...) so machine noise hits them equally."""
+def interleaved(
+    fns: dict[str, Callable[[], object]], rounds: int, warmup: int = 2, clock: Callable[[], int] = time.perf_counter_ns
+) -> dict[str, list[int]]:
+    """Time several functions in alternation (ABAB...) so machine noise hits them equally.
+
+    ``clock=time.thread_time_ns`` measures CPU time instead of wall time (robust when the shared machine is
+    busy and the process is preempted).
+    """
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     out: dict[str, list[int]] = {k: [] for k in fns}
-    pc = time.perf_counter_ns
+    pc = clock
     for _ in range(rounds):
         for name, fn in fns.items():
             t0 = pc()
