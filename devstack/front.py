@@ -125,7 +125,7 @@ class LocalApiFront:
 
     def start(self) -> str:
         """Serve in a background thread; return the URL."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="api-front", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="api-front", daemon=True)
         self._thread.start()
         return self.url
 

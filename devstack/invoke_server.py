@@ -77,6 +77,13 @@ class LocalFunction:
     _handler: Handler | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    @classmethod
+    def of(cls, name: str, handler: Handler, timeout_ms: int = 5000, adapter: Adapter | None = None) -> LocalFunction:
+        """A function backed by an already-imported callable (tests, custom stacks)."""
+        function = cls(name, f"<in-process>:{getattr(handler, '__name__', 'handler')}", timeout_ms, adapter=adapter)
+        function._handler = handler
+        return function
+
     def resolve(self) -> Handler:
         """Import the handler (once); raises ``ImportError`` / ``AttributeError`` when it does not exist."""
         if self._handler is None:
@@ -131,7 +138,8 @@ class LambdaInvokeServer:
         if self._function_log is not None:
             self._saved_stdout = sys.stdout
             sys.stdout = FunctionOutput(self._function_log, sys.stdout)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="lambda-invoke", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="lambda-invoke",
+                                        daemon=True)
         self._thread.start()
         return self.url
 
