@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import PostConfirmationTriggerEvent
 
 from legacy_auth.db.database import Database
@@ -104,7 +105,9 @@ def _provision(user: AppUser, source: str, deadline: Deadline, context: Any) -> 
         _failed(reason, source)
         _record_failure(user, reason, context)
         return
-    emit(metrics, "UserProvisioned" if created else "UserAlreadyProvisioned", dimensions={"trigger_source": source})
+    metrics.add_dimension(name="trigger_source", value=source)  # one EMF line, flushed by the decorator
+    metrics.add_metric(name="UserProvisioned" if created else "UserAlreadyProvisioned", unit=MetricUnit.Count,
+                       value=1)
 
 
 def _reset_completed(legacy_id: str, deadline: Deadline) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import PreSignUpTriggerEvent
 
 from legacy_auth.db.deadline import Deadline
@@ -61,9 +62,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     answer.response.auto_confirm_user = decision.auto_confirm
     answer.response.auto_verify_email = decision.auto_verify_email
     answer.response.auto_verify_phone = False  # never: a verified phone alias would move off another user
-    if decision.linked_to is not None:
-        emit(metrics, "ExternalIdentityLinked", dimensions={"trigger_source": source})
-    emit(metrics, "SignUpAccepted", dimensions={"trigger_source": source, "auto": str(decision.auto_confirm)})
+    # success path: metrics aggregated into the one EMF line the decorator flushes (cheaper than emit())
+    metrics.add_dimension(name="trigger_source", value=source)
+    metrics.add_metric(name="SignUpAccepted", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="SignUpAutoConfirmed", unit=MetricUnit.Count, value=int(decision.auto_confirm))
+    metrics.add_metric(name="ExternalIdentityLinked", unit=MetricUnit.Count, value=int(decision.linked_to is not None))
     return answer.raw_event
 
 

@@ -316,3 +316,19 @@ def test_a_legacy_db_that_never_answers_is_refused_before_cognitos_limit(
         assert context.get_remaining_time_in_millis() > 0
     finally:
         server.close()
+
+
+def test_logs_and_metrics_carry_reasons_never_the_users_data(
+    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
+    lambda_context: Any, capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure(monkeypatch)
+    hook.handler(_event(load_event, "cognito_pre_signup_sign_up", email="fresh.person@example.net"), lambda_context)
+    event = _event(load_event, "cognito_pre_signup_sign_up", email="alice@example.com")
+    _refusal(event, lambda_context)
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "SignUpAccepted" in text
+    assert "legacy_account" in text
+    for secret in ("fresh.person", "alice@example.com", "alice.new", "Alice New"):
+        assert secret not in text
