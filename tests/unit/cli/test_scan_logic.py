@@ -1,0 +1,154 @@
+"""Pure parts of the scan: Cognito username/email rules, row classification, findings, timing, progress, chart."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+
+from legacy_auth.cli.chart import bar_lines
+from legacy_auth.cli.cognito_rules import email_problem, username_problem
+from legacy_auth.cli.environment import Legacy
+from legacy_auth.cli.findings import exit_status, findings
+from legacy_auth.cli.output import Progress, fmt_duration
+from legacy_auth.cli.scan import ScanReport, ScanRules, scan_rows
+from legacy_auth.cli.status_cmd import fill_days
+from legacy_auth.cli.timing import SchemeTiming, estimate, lambda_factor
+from legacy_auth.config import Settings
+from legacy_auth.db import Database
+from legacy_auth.hashing import get_context
+from legacy_auth.presets import get_preset
+from tests.unit.cli.q2a_rows import bcrypt_hash, driver_rows
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("alice", None), ("Zoë_ü-1.2", None), ("名前", None), ("a" * 128, None),
+    ("", "empty"), (None, "empty"), ("a" * 129, "too_long"), ("two words", "invalid_characters"),
+    ("tab\there", "invalid_characters"), ("nul\x00", "invalid_characters"), ("nbsp\u00a0x", "invalid_characters"),
+    ("me@example.org", "email_format"), ("+4915112345678", "phone_format"),
+])
+def test_cognito_username_rules(name: str | None, problem: str | None) -> None:
+    assert username_problem(name) == problem
+
+
+def test_email_and_phone_shaped_usernames_are_fine_without_aliases() -> None:
+    assert username_problem("me@example.org", aliases=False) is None
+    assert username_problem("0123456789", aliases=False) is None
+
+
+@pytest.mark.parametrize(("email", "problem"), [
+    ("a@example.org", None), ("first.last+tag@sub.example.co.uk", None), ("user@xn--bcher-kva.example", None),
+    ("a@@example.org", "format"), ("no-at.example.org", "format"), ("a@localhost", "format"),
+    ("a@example..org", "format"), (".a@example.org", "format"), ("a..b@example.org", "format"),
+    ("a b@example.org", "invalid_characters"), ("x" * 65 + "@example.org", "too_long"),
+    ("a@" + "d" * 250 + ".org", "too_long"), ("jörg@example.org", "non_ascii_local_part"),
+    ("joerg@bücher.example", None),
+])
+def test_email_rules(email: str, problem: str | None) -> None:
+    assert email_problem(email) == problem
+
+
+def _legacy() -> Legacy:
+    settings = Settings.from_env({"LEGACY_APP": "q2a", "LEGACY_DB_URL": "sqlite:///unused.db"})
+    return Legacy(settings=settings, db=Database("sqlite:///unused.db"), preset=get_preset("q2a"), prefix="qa_")
+
+
+def test_scan_rows_counts_each_problem_once() -> None:
+    seen: list[int] = []
+    report = scan_rows(driver_rows(), _legacy(), get_context("q2a"), ScanRules(), on_row=seen.append)
+    assert report.rows == 12
+    assert dict(report.states) == {"active": 10, "blocked": 1, "sso_only": 1}
+    assert dict(report.schemes) == {"bcrypt": 8, "q2a_sha1": 1}
+    assert (report.unsupported_active, report.corrupt_active, report.weak_active) == (1, 1, 1)
+    assert dict(report.bad_usernames) == {"invalid_characters": 1}
+    assert dict(report.bad_emails) == {"format": 1}
+    assert report.unverified_email_active == 1
+    assert set(report.samples) == {"bcrypt", "q2a_sha1"}
+    assert "passhash" not in repr(report.samples["bcrypt"])
+    assert seen == []  # fewer than 1024 rows: no progress callback
+
+
+def test_unreadable_rows_are_counted_not_raised() -> None:
+    broken = [{"userid": 1}]  # the scan query's columns are missing
+    report = scan_rows(broken, _legacy(), get_context("q2a"), ScanRules())
+    assert report.unreadable == 1
+    items = findings(report, [], ScanRules())
+    assert items[0].code == "unreadable_rows"
+    assert exit_status(items) == 1
+
+
+def test_trusted_emails_are_not_reported_unverified() -> None:
+    report = scan_rows(driver_rows(), _legacy(), get_context("q2a"), ScanRules(trust_emails=True))
+    assert report.unverified_email_active == 0
+
+
+def test_only_warnings_exit_zero() -> None:
+    report = ScanReport(weak_active=3, unverified_email_active=2)
+    report.states["blocked"] = 4
+    items = findings(report, [SchemeTiming("bcrypt", 5, 400.0, 2000.0, "tight")], ScanRules())
+    assert {f.severity for f in items} == {"warning", "info"}
+    assert exit_status(items) == 0
+
+
+def test_a_scheme_over_budget_blocks() -> None:
+    items = findings(ScanReport(), [SchemeTiming("django_pbkdf2_sha256", 9, 600.0, 8300.0, "over")], ScanRules())
+    assert [(f.code, f.severity, f.users) for f in items] == [("slow_django_pbkdf2_sha256", "blocking", 9)]
+
+
+def test_lambda_scaling_is_one_vcpu_at_1769_mb() -> None:
+    assert lambda_factor(1769) == 1.0
+    assert lambda_factor(3008) == 1.0  # single-threaded: more vCPUs do not help
+    assert lambda_factor(128) == pytest.approx(1769 / 128)
+
+
+def test_estimate_times_a_real_verify_and_scales_it() -> None:
+    from legacy_auth.cli.scan import Sample
+
+    ctx = get_context("q2a")
+    samples = {"bcrypt": Sample(bcrypt_hash(rounds=8), {})}
+    fast, slow = (estimate(ctx, samples, {"bcrypt": 2}, memory_mb=m, budget_ms=3500, repeats=1)[0]
+                  for m in (1769, 128))
+    assert fast.local_ms > 1.0  # cost 8 bcrypt is milliseconds, not microseconds
+    assert slow.lambda_ms == pytest.approx(slow.local_ms * 1769 / 128, rel=0.01)
+    assert fast.users == 2
+    assert estimate(ctx, samples, {}, memory_mb=128, budget_ms=1, repeats=1)[0].verdict == "over"
+    assert estimate(ctx, samples, {}, memory_mb=1769, budget_ms=1_000_000, repeats=1)[0].verdict == "ok"
+
+
+def test_progress_line_has_rate_and_eta() -> None:
+    stream = io.StringIO()
+    bar = Progress(1000, label="scan", stream=stream, enabled=True)
+    bar.started -= 2.0  # pretend two seconds passed
+    bar.update(500, force=True)
+    line = stream.getvalue()
+    assert "[##############..............]" in line
+    assert "50.0%" in line
+    assert "500/1,000" in line
+    assert "rows/s" in line
+    assert "ETA 0:02" in line
+
+
+def test_disabled_progress_writes_nothing() -> None:
+    stream = io.StringIO()
+    bar = Progress(10, stream=stream, enabled=False)
+    bar.update(5, force=True)
+    bar.close()
+    assert stream.getvalue() == ""
+
+
+def test_durations() -> None:
+    assert (fmt_duration(75.2), fmt_duration(3725)) == ("1:15", "1:02:05")
+
+
+def test_bar_chart_scales_to_the_peak_and_keeps_small_days_visible() -> None:
+    lines = bar_lines([("2026-11-01", 1000), ("2026-11-02", 1), ("2026-11-03", 0)], width=10)
+    assert lines == ["2026-11-01 ########## 1,000", "2026-11-02 #              1",
+                     "2026-11-03                0"]
+
+
+def test_fill_days_zero_fills_and_limits() -> None:
+    rows = [("2026-11-01", 2), ("2026-11-04", 1)]
+    assert fill_days(rows, 0) == [("2026-11-01", 2), ("2026-11-02", 0), ("2026-11-03", 0), ("2026-11-04", 1)]
+    assert fill_days(rows, 2, today=date(2026, 11, 5)) == [("2026-11-04", 1), ("2026-11-05", 0)]
+    assert fill_days([], 30) == []
