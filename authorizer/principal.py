@@ -118,4 +118,4 @@ def build_principal(payload: Mapping[str, Any], token_use: str) -> Principal:
                 context[key] = clean(value)
     jti, origin_jti = get("jti"), get("origin_jti")
     jtis = (jti if type(jti) is str else "", origin_jti if type(origin_jti) is str else "")
-    return Principal(payload["sub"], context, frozenset(scope_list), frozenset(groups), payload["exp"], jtis)
+    return Principal(str(context["sub"]), context, frozenset(scope_list), frozenset(groups), payload["exp"], jtis)

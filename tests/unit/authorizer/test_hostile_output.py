@@ -216,3 +216,12 @@ def test_case37_logs_and_errors_never_echo_the_token_or_signature(
     for token in [*hostile, good]:
         for part in token.split("."):
             assert part not in logged  # ... without any token segment or signature
+
+
+def test_case32_control_characters_in_sub_are_escaped_in_principal_id_too(
+    pool_keys: PoolKeys, make_authorizer: MakeAuthorizer
+) -> None:
+    make_authorizer()
+    response = respond(token_event(mint(pool_keys.access, access_claims(sub="abc\r\ndef"))))
+    assert response["principalId"] == "abc\\u000d\\u000adef"
+    assert response["context"]["sub"] == response["principalId"]
