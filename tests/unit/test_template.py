@@ -435,3 +435,14 @@ def test_each_function_accepts_the_environment_the_template_gives_it(sam: dict[s
     HookSettings.from_env(_function_env(sam, "PreTokenGenerationFunction", overrides))
     settings = AuthorizerSettings.from_env(_function_env(sam, "AuthorizerFunction", overrides))
     assert settings.issuer == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123"
+
+
+def test_http_api_variant_uses_the_same_authorizer_alias_with_simple_responses(cfn: dict[str, Any]) -> None:
+    authorizer = cfn["Resources"]["HttpApiAuthorizer"]
+    assert authorizer["Condition"] == "WithHttpApi"
+    properties = authorizer["Properties"]
+    assert properties["AuthorizerPayloadFormatVersion"] == "2.0"
+    assert properties["EnableSimpleResponses"] is True
+    assert "AuthorizerFunctionAliaslive" in json.dumps(properties["AuthorizerUri"])
+    integration = cfn["Resources"]["HttpApiBackendIntegration"]["Properties"]
+    assert _alias_target(cfn, integration["IntegrationUri"]) == "ExampleBackendFunction"
