@@ -200,9 +200,9 @@ def get_context(
     if rules is None:
         raise ConfigurationError("LEGACY_APP", f"unknown app {app!r}; expected one of {', '.join(APPS)}")
     if generic_scheme is not None and (app != "generic" or generic_scheme not in GENERIC_SCHEMES):
-        raise ConfigurationError("generic_scheme", f"{generic_scheme!r} is not a generic digest scheme for {app!r}")
+        raise ConfigurationError("LEGACY_GENERIC_SCHEME", f"{generic_scheme!r} is not a digest scheme for {app!r}")
     if pepper is not None and app != "devise":
-        raise ConfigurationError("pepper", "a pepper is only used by the devise app")
+        raise ConfigurationError("LEGACY_PEPPER", "a pepper is only used by LEGACY_APP=devise")
     if not 1 <= symfony_iterations <= 1_000_000:
         raise ConfigurationError("symfony_iterations", "must be between 1 and 1000000")
     options: dict[str, Any] = {}

@@ -1,5 +1,5 @@
 """Fast-digest formats: unsalted hex digests, MySQL ``PASSWORD()``, generic salted digests, q2a's legacy
-``passcheck``, Joomla ``md5:salt`` / ``{SHA256}`` and Symfony's MessageDigest.
+``passcheck``, Joomla ``md5:salt`` / ``{SHA256}`` and Symfony's MessageDigest and PBKDF2 (1000) hashers.
 
 libpass has ``hex_md5``/``hex_sha1``/``hex_sha256``/``mysql41`` handlers, but it refuses secrets over
 4096 bytes, while MySQL and most home-grown apps accept any length, and the rest (salted variants, q2a,
@@ -117,6 +117,12 @@ def _check_symfony_digest(pw: bytes, stored: str, fields: Mapping[str, Any]) -> 
     return consteq(base64.b64encode(digest), stored)
 
 
+def _check_symfony_pbkdf2(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
+    # Custom: Symfony Pbkdf2PasswordHasher defaults: hash_pbkdf2('sha512', pw, salt, 1000, 40, raw), base64.
+    salt = text_field(fields, "salt", "symfony_pbkdf2_sha512", required=False)
+    return consteq(base64.b64encode(hashlib.pbkdf2_hmac("sha512", pw, salt, 1000, 40)), stored)
+
+
 HEX = {algo: _hex_scheme(algo) for algo in _DIGESTS}
 SALTED = {s.name: s for algo in _DIGESTS for s in (_salted_scheme(algo, True), _salted_scheme(algo, False))}
 MYSQL41 = Scheme("mysql41", Strength.BROKEN, True, _check_mysql41, ("*",), re.compile(r"\*[0-9a-fA-F]{40}"))
@@ -136,4 +142,8 @@ SYMFONY_SHA512 = Scheme(
     "symfony_sha512", Strength.WEAK, True, _check_symfony_digest, (), re.compile(r"[A-Za-z0-9+/]{86}==")
 )
 
-ALL = (*HEX.values(), *SALTED.values(), MYSQL41, Q2A_SHA1, JOOMLA_MD5, JOOMLA_SHA256, SYMFONY_SHA512)
+SYMFONY_PBKDF2 = Scheme(
+    "symfony_pbkdf2_sha512", Strength.ACCEPTABLE, True, _check_symfony_pbkdf2, (), re.compile(r"[A-Za-z0-9+/]{54}==")
+)
+
+ALL = (*HEX.values(), *SALTED.values(), MYSQL41, Q2A_SHA1, JOOMLA_MD5, JOOMLA_SHA256, SYMFONY_SHA512, SYMFONY_PBKDF2)

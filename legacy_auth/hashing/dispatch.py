@@ -111,13 +111,15 @@ def laravel(stored: str, fields: Mapping[str, Any]) -> Scheme:
 
 
 def symfony(stored: str, fields: Mapping[str, Any]) -> Scheme:
-    """Symfony ``auto`` / migrating hashers: native bcrypt (pre-hash rule), sodium argon2, MessageDigest sha512."""
+    """Symfony hashers: native bcrypt (pre-hash rule), sodium argon2, MessageDigest sha512 (88), PBKDF2 (56)."""
     if stored.startswith("$2"):
         return bc.SYMFONY_BCRYPT
     if stored.startswith("$argon2"):
         return kdf.ARGON2
     if len(stored) == 88 and "$" not in stored:
         return dg.SYMFONY_SHA512
+    if len(stored) == 56 and "$" not in stored:
+        return dg.SYMFONY_PBKDF2
     raise UnknownHashSchemeError("symfony")
 
 
