@@ -72,24 +72,29 @@ def tracker() -> MigrationTracker | None:
 
 @instrument(logger, metrics)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Lambda entry point: returns the event unchanged (PostConfirmation has no response fields)."""
+    """Lambda entry point: returns the event unchanged (PostConfirmation has no response fields).
+
+    Fields are read with the data class's ``get`` (its properties raise ``KeyError`` on a missing field); every
+    value this hook uses is validated by ``app_user_from_event`` first.
+    """
     confirmation = PostConfirmationTriggerEvent(event)
-    source = str(event.get("triggerSource", "unknown"))[:48]
+    source = str(confirmation.get("triggerSource", "unknown"))[:48]
     config = settings()
     deadline = Deadline.from_context(context, margin_ms=config.time_margin_ms)
     try:  # the one error-mapping step for bad input: a no-op with a reason, never a partial row
-        user = app_user_from_event(event.get("userName"), _attributes(event),
+        user = app_user_from_event(confirmation.get("userName"), _attributes(confirmation),
                                    legacy_id_attribute=config.legacy_id_attribute)
     except ProvisioningInputError as exc:
         _failed(exc.reason, source)
-        return event
+        return confirmation.raw_event
     if config.provision:
         _provision(user, source, deadline, context)
     if source == CONFIRM_FORGOT and user.legacy_id is not None:
         _reset_completed(user.legacy_id, deadline)
-    if config.default_group and user.username:
-        _group(confirmation.user_pool_id, user, config.default_group, source, deadline, context)
-    return event
+    pool = confirmation.get("userPoolId")
+    if config.default_group and user.username and isinstance(pool, str) and pool:
+        _group(pool[:64], user, config.default_group, source, deadline, context)
+    return confirmation.raw_event
 
 
 def _provision(user: AppUser, source: str, deadline: Deadline, context: Any) -> None:
@@ -148,6 +153,6 @@ def _failed(reason: str, source: str) -> None:
     emit(metrics, "ProvisioningFailed", dimensions={"reason": reason, "trigger_source": source})
 
 
-def _attributes(event: dict[str, Any]) -> Any:
-    request = event.get("request")
+def _attributes(confirmation: PostConfirmationTriggerEvent) -> Any:
+    request = confirmation.get("request")
     return request.get("userAttributes") if isinstance(request, dict) else None

@@ -58,6 +58,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.error("pre-signup: misconfigured", extra={"setting": exc.setting})
         _refused("misconfigured", source)
         raise SignUpRefusedError("misconfigured", MSG_UNAVAILABLE) from None
+    if not isinstance(event.get("response"), dict):
+        event["response"] = {}  # Cognito always sends one; a malformed event still gets a well-formed answer
     answer = PreSignUpTriggerEvent(event)
     answer.response.auto_confirm_user = decision.auto_confirm
     answer.response.auto_verify_email = decision.auto_verify_email

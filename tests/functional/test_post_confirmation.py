@@ -234,3 +234,14 @@ def test_broken_configuration_never_fails_a_confirmed_user(monkeypatch: pytest.M
     configure(monkeypatch)
     event = load_event("cognito_post_confirmation_confirm_forgot_password")
     assert hook.handler(event, lambda_context) is event
+
+
+@pytest.mark.parametrize("pool", [None, 7, ""])
+def test_missing_pool_id_skips_the_group_but_still_provisions(app_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                              load_event: Callable[[str], Any],
+                                                              lambda_context: Any, pool: Any) -> None:
+    configure(monkeypatch, HOOKS_DEFAULT_GROUP="members")
+    event = load_event("cognito_post_confirmation_confirm_sign_up")
+    event["userPoolId"] = pool
+    assert hook.handler(event, lambda_context) is event
+    assert len(rows(app_url)) == 1

@@ -332,3 +332,15 @@ def test_logs_and_metrics_carry_reasons_never_the_users_data(
     assert "legacy_account" in text
     for secret in ("fresh.person", "alice@example.com", "alice.new", "Alice New"):
         assert secret not in text
+
+
+@pytest.mark.parametrize("response", [None, "x", []])
+def test_missing_or_odd_response_object_still_gets_a_well_formed_answer(
+    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
+    lambda_context: Any, response: Any,
+) -> None:
+    configure(monkeypatch)
+    event = _event(load_event, "cognito_pre_signup_sign_up")
+    event["response"] = response
+    out = hook.handler(event, lambda_context)
+    assert out["response"] == {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
