@@ -214,11 +214,12 @@ def describe(info: StackInfo, env: Mapping[str, str]) -> str:
         f"  Issuer / JWKS                {info.issuer}   {info.jwks_url}",
         f"  Lambda Invoke server         {info.invoke_url}   (GET /_devstack/invocations)",
         f"  API (authorizer + backend)   {info.api_url}/me",
-        f"  Legacy DB ({info.legacy_app:<6})          {_redact(info.legacy_db_url)}",
+        f"  {'Legacy DB (' + info.legacy_app + ')':<29}{_redact(info.legacy_db_url)}",
         f"  App DB                       {_redact(info.app_db_url)}",
         f"  Confirmation code            {info.confirmation_code}",
     ]
     lines.append(f"  Function logs (stdout)       {Path(info.state_dir) / 'functions.log'} unless --verbose")
+    lines.append(f"  State directory              {info.state_dir} (removed at stop unless --keep-state)")
     return "\n".join(lines)
 
 
