@@ -30,6 +30,8 @@ metrics = make_metrics()
 _settings: HookSettings | None = None
 _db: Any = None  # legacy_auth.db.Database, only with HOOKS_TOKEN_APP_USER_LOOKUP=on
 LOOKUP_BUDGET_MS = 1000
+_LISTS = frozenset({"claimsToSuppress", "scopesToAdd", "scopesToSuppress", "groupsToOverride", "iamRolesToOverride"})
+_OBJECTS = frozenset({"idTokenGeneration", "accessTokenGeneration", "groupOverrideDetails", "claimsToAddOrOverride"})
 V2_VERSIONS = frozenset({"2", "3"})  # PreTokenGenerationConfig LambdaVersion V2_0 / V3_0
 
 
@@ -52,6 +54,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return event
     if found.ignored:
         logger.warning("pre-token: unusable attributes ignored", extra={"attributes": list(found.ignored)})
+    if not isinstance(event.get("response"), dict):
+        event["response"] = {}  # Cognito always sends one; a malformed event still gets a well-formed answer
+    for key in ("claimsOverrideDetails", "claimsAndScopeOverrideDetails"):
+        if not isinstance(event["response"].get(key), dict | None) or _odd(event["response"].get(key)):
+            event["response"][key] = None  # outputs Cognito sends as null: written from scratch if malformed
     if str(event.get("version")) in V2_VERSIONS:
         apply_v2(PreTokenGenerationV2TriggerEvent(event), found, access_token=settings().access_token_claims)
     else:
@@ -115,6 +122,20 @@ def _lookup(attributes: Mapping[str, Any], context: Any) -> str | None:
     except LegacyAuthError as exc:  # StoreError, ConfigurationError: no looked-up id, never a failed token
         logger.warning("pre-token: app user lookup failed", extra={"error": type(exc).__name__})
         return None
+
+
+def _odd(details: Any) -> bool:
+    """True when an override object holds something other than objects / lists where Cognito expects them."""
+    if not isinstance(details, dict):
+        return False
+    for key, value in details.items():
+        if value is None:
+            continue
+        if key in _LISTS and not isinstance(value, list):
+            return True
+        if key in _OBJECTS and (not isinstance(value, dict) or (key != "claimsToAddOrOverride" and _odd(value))):
+            return True
+    return False
 
 
 def _attributes(event: Mapping[str, Any]) -> Mapping[str, Any]:

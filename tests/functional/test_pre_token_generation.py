@@ -94,6 +94,13 @@ def test_credential_like_attributes_are_suppressed_in_every_token(load_event: Ca
         lambda e: e["request"]["userAttributes"].update({"custom:legacy_id": {"$ne": 1}}),
         lambda e: e["request"]["userAttributes"].update({"custom:legacy_roles": "level:80\u0000admin"}),
         lambda e: e.update(version=None),
+        lambda e: e.pop("response"),
+        lambda e: e.update(response=None),
+        lambda e: e.update(response=["x"]),
+        lambda e: e["response"].update(claimsOverrideDetails="x", claimsAndScopeOverrideDetails=7),
+        lambda e: e["response"].update(claimsOverrideDetails={"claimsToAddOrOverride": 3, "claimsToSuppress": "a"},
+                                       claimsAndScopeOverrideDetails={"idTokenGeneration": "x"}),
+        lambda e: e["response"].update(claimsAndScopeOverrideDetails={"accessTokenGeneration": {"scopesToAdd": 1}}),
     ],
 )
 @pytest.mark.parametrize("version", ["v1", "v2"])
