@@ -144,28 +144,35 @@ class Scheme:
 # ---------------------------------------------------------------- helpers shared by the scheme modules
 
 
-def password_bytes(password: str | bytes) -> bytes | None:
-    """UTF-8 bytes of ``password``, or ``None`` when it cannot be encoded (lone surrogates)."""
-    if isinstance(password, bytes):
-        return password
+def password_bytes(password: object) -> bytes | None:
+    """UTF-8 bytes of ``password``; ``None`` when it cannot be encoded (lone surrogates) or is not text."""
+    if isinstance(password, bytes | bytearray | memoryview):
+        return bytes(password)
+    if not isinstance(password, str):
+        return None
     try:
         return password.encode("utf-8")
     except UnicodeEncodeError:
         return None
 
 
-def stored_text_or_none(stored: str | bytes | None) -> str | None:
-    """The stored value as text, ``None`` for ``None`` or non-ASCII bytes."""
+def stored_text_or_none(stored: object) -> str | None:
+    """The stored value as text; ``None`` for ``None``, non-ASCII bytes or a value of another type.
+
+    ``bytes``, ``bytearray`` and ``memoryview`` (PostgreSQL ``bytea`` via psycopg) are decoded as ASCII.
+    """
     if stored is None or isinstance(stored, str):
         return stored
-    try:
-        return stored.decode("ascii")
-    except UnicodeDecodeError:
-        return None
+    if isinstance(stored, bytes | bytearray | memoryview):
+        try:
+            return bytes(stored).decode("ascii")
+        except UnicodeDecodeError:
+            return None
+    return None
 
 
-def stored_text(stored: str | bytes, scheme: str) -> str:
-    """The stored value as text; non-ASCII bytes are a :class:`CorruptHashError`."""
+def stored_text(stored: object, scheme: str) -> str:
+    """The stored value as text; non-ASCII bytes or another type are a :class:`CorruptHashError`."""
     text = stored_text_or_none(stored)
     if text is None:
         raise CorruptHashError(scheme, "not ASCII")

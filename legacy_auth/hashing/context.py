@@ -58,7 +58,7 @@ class HashContext:
             return Q2A_SHA1
         text = stored_text_or_none(stored)
         if stored is not None and text is None:
-            raise CorruptHashError("unknown", "stored hash is not ASCII")
+            raise CorruptHashError("unknown", "stored hash is not ASCII text")
         if not text:
             raise UnknownHashSchemeError(self.app)
         scheme = self._dispatch(text, fields)
@@ -105,12 +105,14 @@ class HashContext:
             return dispatch.generic(text, fields, self._fixed)
         return self._rules.dispatch(text, fields)
 
-    def _candidates(self, password: str | bytes) -> list[bytes] | None:
-        if isinstance(password, bytes):
+    def _candidates(self, password: object) -> list[bytes] | None:
+        if isinstance(password, bytes | bytearray | memoryview):
             try:
-                password = password.decode("utf-8")
+                password = bytes(password).decode("utf-8")
             except UnicodeDecodeError:
                 return None
+        if not isinstance(password, str):
+            return None
         rules = self._rules
         out = []
         for candidate in rules.transform(password):
@@ -145,7 +147,7 @@ class HashContext:
         has_old = fields.get("passsalt") is not None and fields.get("passcheck") is not None
         text = stored_text_or_none(stored)
         if stored is not None and text is None:
-            raise CorruptHashError("unknown", "stored hash is not ASCII")
+            raise CorruptHashError("unknown", "stored hash is not ASCII text")
         if not has_old and not text:
             raise UnknownHashSchemeError("q2a")  # no password at all: external/SSO-only account
         if has_old:

@@ -137,7 +137,9 @@ _NO_DIGITS = st.characters(blacklist_categories=["Nd"])  # mutations never raise
 
 @st.composite
 def mutated(draw: st.DrawFn) -> str | bytes | None:
-    kind = draw(st.sampled_from(["cheap", "truncate", "replace", "extend", "text", "bytes", "none"]))
+    kind = draw(st.sampled_from(["cheap", "truncate", "replace", "extend", "text", "bytes", "none", "other"]))
+    if kind == "other":
+        return draw(st.one_of(st.integers(), st.floats(), st.builds(bytearray, st.binary(max_size=20))))  # type: ignore[return-value]
     if kind == "text":
         return draw(st.text(max_size=120))
     if kind == "bytes":
@@ -159,6 +161,7 @@ hostile_passwords = st.one_of(
     st.text(max_size=60),
     st.binary(max_size=60),
     st.sampled_from(["", "\0", "\ud800", "a\udfffb", "\ufeff", "\r\n", " " * 5, "é" * 3000, "x" * 5000, "0"]),
+    st.one_of(st.none(), st.integers(), st.builds(memoryview, st.binary(max_size=20))),
 )
 fields = st.fixed_dictionaries(
     {},
