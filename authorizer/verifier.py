@@ -19,7 +19,7 @@ from .config import Settings
 from .errors import TokenRejectedError
 from .jwks import SUPPORTED_ALG, JwksCache
 from .jws import b64url_decode, parse_header
-from .principal import Principal, build_principal
+from .principal import Principal
 from .strictjson import StrictJsonError, loads_object
 from .token_cache import TokenCache
 
@@ -112,7 +112,7 @@ class CognitoVerifier:
             payload = loads_object(payload_json)
         except StrictJsonError:
             raise TokenRejectedError("malformed", "payload") from None
-        principal = build_principal(payload, check_claims(payload, self.settings, now))
+        principal = Principal(payload, check_claims(payload, self.settings, now))
         if cache is not None:
             cache.put(token, principal)
         return principal
