@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from tests.helpers.legacy_db import connect
+from tests.reliability.secrets_check import remember
 
 ROOT_MYSQL = "mysql://root@127.0.0.1:3306/mysql"
 
@@ -54,6 +55,7 @@ class DbUser:
 
     def set_password(self, password: str) -> None:
         """``ALTER USER`` (existing sessions stay open, as in a real rotation)."""
+        remember(password, "db_password")
         admin(f"ALTER USER '{self.name}'@'%%' IDENTIFIED BY %s", (password,))
         admin(f"ALTER USER '{self.name}'@'localhost' IDENTIFIED BY %s", (password,))
 
@@ -83,6 +85,7 @@ class DbUser:
 def mysql_user(database: str, max_connections: int = 0) -> Iterator[DbUser]:
     """A fresh account with all privileges on ``database``; dropped (sessions killed) on exit."""
     user = DbUser(f"rl_{secrets.token_hex(4)}", secrets.token_urlsafe(18), database)
+    remember(user.password, "db_password")
     for host in ("%%", "localhost"):
         admin(f"CREATE USER '{user.name}'@'{host}' IDENTIFIED BY %s", (user.password,))
         admin(f"GRANT ALL PRIVILEGES ON `{database}`.* TO '{user.name}'@'{host}'")

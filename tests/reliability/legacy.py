@@ -18,6 +18,7 @@ from typing import Any
 import bcrypt
 
 from tests.helpers.legacy_db import create_schema, insert_users
+from tests.reliability.secrets_check import remember
 
 APP = "q2a"
 POOL_ID = "eu-west-1_Reliab1ty"
@@ -51,6 +52,7 @@ def make_accounts(count: int, bcrypt_every: int = 10, start: int = 1) -> list[Le
     out = []
     for i in range(start, start + count):
         password = secrets.token_urlsafe(12)
+        remember(password, "password")
         scheme = "bcrypt" if bcrypt_every and i % bcrypt_every == 0 else "sha1"
         out.append(LegacyAccount(i, f"user{i}", f"user{i}@example.org", password, scheme))
     return out
@@ -65,10 +67,13 @@ def row_for(account: LegacyAccount, bcrypt_cache: dict[str, str] | None = None) 
     if account.scheme == "bcrypt":
         cache = bcrypt_cache if bcrypt_cache is not None else {}
         row["passhash"] = cache.setdefault(account.password, bcrypt_y(account.password))
+        remember(row["passhash"], "hash")
+        remember(row["passhash"][7:], "hash")  # salt + digest without the $2y$10$ prefix
     else:
         salt = "".join(secrets.choice(_ALNUM) for _ in range(16))
         row["passsalt"] = salt.encode("ascii")
         row["passcheck"] = q2a_sha1(account.password, salt)
+        remember(row["passcheck"], "hash")
     return row
 
 

@@ -1,0 +1,103 @@
+"""JWKS outages under the authorizer: fail closed on a cold cache, keep serving on a warm one.
+
+Each fault is one of the JWKS server's modes (500, hang, slow, redirect, oversized, garbage). Hits are
+counted to show that an outage does not turn every request into a fetch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from tests.reliability.authz import ALLOW, UNAUTHORIZED, PoolKeys, authorize, authorizer_container, authorizer_env
+from tests.reliability.containers import BUDGET_S
+from tests.reliability.jwks_server import FaultyJwksServer
+from tests.reliability.scenario import Outcome, RunContext, Scenario
+
+FAULTS: dict[str, Callable[[FaultyJwksServer], None]] = {
+    "down (500)": lambda s: s.down(),
+    "hang": lambda s: s.hang(),
+    "slow (5 s)": lambda s: s.slow(5.0),
+    "redirect": lambda s: s.redirect(),
+    "oversized (200 KiB)": lambda s: s.oversized(),
+    "garbage": lambda s: s.garbage(),
+}
+
+FAST_FAULTS = ("down (500)", "hang", "redirect", "garbage")
+
+
+def _faults(ctx: RunContext) -> list[tuple[str, Callable[[FaultyJwksServer], None]]]:
+    """Every fault at full scale; the fast subset drops the two that only differ in timing (slow, oversized)."""
+    return [(k, v) for k, v in FAULTS.items() if ctx.full or k in FAST_FAULTS]
+
+
+def cold_cache(ctx: RunContext) -> Outcome:
+    """A cold container during each outage: every request 401 within budget, fetches bounded; then recovery."""
+    out = Outcome()
+    keys = PoolKeys()
+    burst = ctx.n(3, 20)
+    summary = []
+    for name, fault in _faults(ctx):
+        with FaultyJwksServer(keys.document()) as server:
+            fault(server)
+            c = authorizer_container(authorizer_env(server.url))
+            token = f"Bearer {keys.token()}"
+            start = time.monotonic()
+            results = [authorize(c, token) for _ in range(burst)]
+            elapsed = time.monotonic() - start
+            worst = max(t for _, t in results)
+            out.timed(worst)
+            outcomes = {o for o, _ in results}
+            out.check(f"{name}: all {burst} refused 401", outcomes == {UNAUTHORIZED}, str(outcomes))
+            out.check(f"{name}: each within {BUDGET_S}s", worst < BUDGET_S, f"{worst:.2f}s")
+            allowed_hits = 1 + int(elapsed / 1.0) + 1  # one fetch per 1 s refetch floor
+            out.check(f"{name}: fetches bounded", server.hits <= allowed_hits, f"{server.hits} hits in {elapsed:.1f}s")
+            server.ok()
+            time.sleep(1.05)  # the refetch floor
+            recovered, _ = authorize(c, f"Bearer {keys.token()}")
+            out.check(f"{name}: recovers when the JWKS is back", recovered == ALLOW, recovered)
+            summary.append(f"{name}: {burst}x401 worst {worst:.2f}s, {server.hits} fetches")
+    out.note("; ".join(summary) + "; all recovered")
+    return out
+
+
+def warm_cache(ctx: RunContext) -> Outcome:
+    """A warm container keeps allowing valid tokens through each outage, refuses hostile ones, few fetches."""
+    out = Outcome()
+    keys = PoolKeys()
+    burst = ctx.n(50, 1000)
+    summary = []
+    for name, fault in _faults(ctx):
+        with FaultyJwksServer(keys.document()) as server:
+            c = authorizer_container(authorizer_env(server.url))
+            first, _ = authorize(c, f"Bearer {keys.token()}")
+            out.check(f"{name}: warm-up allowed", first == ALLOW, first)
+            fault(server)
+            hits_before = server.hits
+            tokens = [f"Bearer {keys.token()}" for _ in range(min(burst, 50))]
+            results = [authorize(c, tokens[i % len(tokens)]) for i in range(burst)]
+            forged, t1 = authorize(c, f"Bearer {keys.forged()}")
+            unknown, t2 = authorize(c, f"Bearer {keys.unknown_kid()}")
+            worst = max([t for _, t in results] + [t1, t2])
+            out.timed(worst)
+            outcomes = {o for o, _ in results}
+            out.check(f"{name}: valid tokens still allowed", outcomes == {ALLOW}, str(outcomes))
+            out.check(f"{name}: forged signature refused", forged == UNAUTHORIZED, forged)
+            out.check(f"{name}: unknown kid refused", unknown == UNAUTHORIZED, unknown)
+            out.check(f"{name}: within {BUDGET_S}s", worst < BUDGET_S, f"{worst:.2f}s")
+            out.check(f"{name}: at most one fetch during the outage", server.hits - hits_before <= 1,
+                      f"{server.hits - hits_before} fetches")
+            summary.append(f"{name}: {burst} allowed, forged/unknown-kid 401, worst {worst:.3f}s, "
+                           f"{server.hits - hits_before} fetch")
+    out.note("; ".join(summary))
+    return out
+
+
+SCENARIOS = [
+    Scenario("JWKS outage, cold cache (500/hang/slow/redirect/oversized/garbage)",
+             "fail closed: every request 401 < 4.5 s, fetches bounded by the refetch floor; Allow once back",
+             cold_cache, "authorizer"),
+    Scenario("JWKS outage, warm cache (same faults)",
+             "keeps serving: valid tokens Allow, forged/unknown-kid 401, at most one fetch attempt",
+             warm_cache, "authorizer"),
+]
