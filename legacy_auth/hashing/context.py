@@ -91,6 +91,8 @@ class HashContext:
             return self._verify_q2a(password, stored, fields)
         scheme = self.identify(stored, **fields)
         text = stored_text_or_none(stored) or ""
+        if self.app == "generic" and scheme.name in GENERIC_SCHEMES:
+            text = text.lower()  # home-grown apps may store upper-case hex; the PHP apps compare exactly
         return self._run(scheme, password, text, fields)
 
     def dummy_verify(self) -> None:

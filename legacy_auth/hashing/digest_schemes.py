@@ -4,7 +4,9 @@
 libpass has ``hex_md5``/``hex_sha1``/``hex_sha256``/``mysql41`` handlers, but it refuses secrets over
 4096 bytes, while MySQL and most home-grown apps accept any length, and the rest (salted variants, q2a,
 Joomla, Symfony) have no handler at all; each is one ``hashlib`` call, so they are written here.
-Hex digests compare case-insensitively (MySQL ``SHA1()`` is lower-case, .NET's ``ToString("X2")`` upper).
+Hex digests compare exactly against PHP/Python's lower-case output, as WordPress (``hash_equals``), phpBB
+(``===``), Joomla and Django do; the ``generic`` context lower-cases them first (home-grown apps may have
+stored ``ToString("X2")`` upper-case hex). ``PASSWORD()`` is upper-case by definition: compared as such.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def _hex_scheme(algo: str) -> Scheme:
     new = _DIGESTS[algo]
 
     def check(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
-        return consteq(new(pw).hexdigest(), stored.lower())
+        return consteq(new(pw).hexdigest(), stored)
 
     pattern = re.compile(f"[0-9a-fA-F]{{{_HEXLEN[algo]}}}")
     return Scheme(f"hex_{algo}", Strength.BROKEN, True, check, (), pattern)
@@ -44,7 +46,7 @@ def _salted_scheme(algo: str, salt_first: bool) -> Scheme:
     def check(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
         salt = text_field(fields, "salt", name)
         data = salt + pw if salt_first else pw + salt
-        return consteq(new(data).hexdigest(), stored.lower())
+        return consteq(new(data).hexdigest(), stored)
 
     name = f"{algo}_salt_password" if salt_first else f"{algo}_password_salt"
     pattern = re.compile(f"[0-9a-fA-F]{{{_HEXLEN[algo]}}}")

@@ -205,3 +205,12 @@ def test_weak_schemes_are_padded_with_a_dummy_verification_by_default() -> None:
         assert ctx.verify("pw", strong).ok is True
         assert ctx.verify("wrong", weak).ok is False
     assert len(calls) == 2  # the padded context, for the weak scheme, whatever the answer
+
+
+def test_php_apps_compare_hex_md5_exactly_while_generic_accepts_upper_case() -> None:
+    import hashlib
+
+    upper = hashlib.md5(b"pw").hexdigest().upper()  # noqa: S324
+    assert get_context("wordpress").verify("pw", upper).ok is False  # hash_equals(stored, md5(pw))
+    assert get_context("wordpress").verify("pw", upper.lower()).ok is True
+    assert get_context("generic").verify("pw", upper).ok is True
