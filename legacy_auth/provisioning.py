@@ -241,7 +241,17 @@ def _optional(value: Any, field: str, limit: int) -> str | None:
         raise ProvisioningInputError(field, "too_long")
     if _CONTROL.search(value):
         raise ProvisioningInputError(field, "control_characters")
+    if not _utf8(value):
+        raise ProvisioningInputError(field, "invalid_unicode")  # lone surrogates: no database can store them
     return value
+
+
+def _utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def schema_ddl(dialect: str, schema: AppUsersSchema) -> list[str]:

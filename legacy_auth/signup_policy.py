@@ -294,6 +294,10 @@ def _attr(user: Mapping[str, Any], name: str) -> str | None:
 def _clean(value: Any) -> str | None:
     if not isinstance(value, str) or not value or len(value) > MAX_VALUE or _CONTROL.search(value):
         return None
+    try:
+        value.encode("utf-8")  # lone surrogates cannot be a real username/email, nor be sent to a database
+    except UnicodeEncodeError:
+        return None
     return value
 
 

@@ -153,6 +153,8 @@ def test_database_down_raises_nothing_and_answers_in_time(
         lambda e: e["request"]["userAttributes"].update({"custom:legacy_id": "1 OR 1=1"}),
         lambda e: e.update(userName=["dave"]),
         lambda e: e.update(userName="d" * 1000),
+        lambda e: e.update(userName="\ud800dave"),
+        lambda e: e["request"]["userAttributes"].update(email="\udfff@example.com"),
         lambda e: e["request"].update(userAttributes="sub=x"),
         lambda e: e.update(request=None),
     ],

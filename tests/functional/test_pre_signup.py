@@ -227,6 +227,8 @@ def test_external_provider_with_an_unmigrated_legacy_email_is_refused(
         lambda e: e["request"]["userAttributes"].update(email="x" * 300 + "@example.com"),
         lambda e: e["request"]["userAttributes"].update(email=["a@example.com"]),
         lambda e: e["request"]["userAttributes"].update(email="a@example.com\r\nBcc: x@evil.com"),
+        lambda e: e.update(userName="\ud800alice"),
+        lambda e: e["request"]["userAttributes"].update(email="\udfffa@example.com"),
     ],
 )
 def test_malformed_events_get_a_clear_refusal(legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
