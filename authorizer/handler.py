@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -23,7 +24,7 @@ logger = Logger(service="authorizer")
 UNAUTHORIZED = "Unauthorized"
 
 
-def build_authorizer(environ: dict[str, str] | os._Environ[str]) -> Authorizer:
+def build_authorizer(environ: Mapping[str, str]) -> Authorizer:
     """Create the authorizer (settings, key cache, verifier) from environment variables."""
     settings = Settings.from_env(environ)
     keys = JwksCache(
@@ -37,9 +38,9 @@ def build_authorizer(environ: dict[str, str] | os._Environ[str]) -> Authorizer:
     return Authorizer(settings, keys)
 
 
-def _cold_start() -> Authorizer | None:
+def _cold_start(environ: Mapping[str, str] = os.environ) -> Authorizer | None:
     try:
-        return build_authorizer(os.environ)
+        return build_authorizer(environ)
     except ConfigurationError as exc:
         # The variable name and the problem only: never the value (it may hold keys or client ids).
         logger.error(
