@@ -167,3 +167,16 @@ def test_http_api_payload_1_0_is_answered_like_rest(pool_keys: PoolKeys, make_au
     event["version"] = "1.0"
     response = respond(event)
     assert response["policyDocument"]["Statement"][0]["Resource"] == WILDCARD
+
+
+def test_emulator_issuer_and_jwks_url_overrides_verify_local_tokens(
+    pool_keys: PoolKeys, make_authorizer: MakeAuthorizer
+) -> None:
+    from tests.unit.authorizer.support import JwksServer
+
+    with JwksServer(pool_keys.jwks()) as server:
+        local_issuer = server.url.split("/.well-known/")[0].rsplit("/", 1)[0] + "/local_5a8b9c0d"
+        make_authorizer(USER_POOL_ID="local_5a8b9c0d", ISSUER=local_issuer, JWKS_URL=server.url)
+        assert outcome(token_event(mint(pool_keys.access, access_claims(iss=local_issuer)))) == ALLOW
+        assert outcome(token_event(mint(pool_keys.access, access_claims()))) == "401"  # the AWS issuer is not it
+        assert server.hits == 1
