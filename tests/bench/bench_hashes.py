@@ -2,8 +2,11 @@
 
 Run: ``.venv/bin/python tests/bench/run.py hashes``. For every costly scheme the context's verify and the
 bare primitive (``bcrypt.checkpw``, ``hashlib.pbkdf2_hmac``, argon2-cffi low level, ``hashlib`` loops) are
-sampled **interleaved** (ABAB) so machine noise hits both; the overhead is the median of the per-round
-ratios ``ours / raw`` minus one. Identify+dispatch (+ input transform) is timed separately in µs.
+sampled **interleaved** (ABAB, then BABA) so machine noise hits both. The verdict uses the ratio of the
+minima (``min(ours) / min(raw) - 1``: the least-disturbed sample of each, as ``timeit`` recommends, because
+this box is shared and load bursts of +-20 % hit single samples); the median of the per-sample ratios is
+printed beside it, and so is the *structural* overhead (our identify + transform time measured directly,
+over the raw median), which is what the ratios estimate. Identify+dispatch (+ transform) is timed in µs.
 Targets: overhead <= 5 % for every costly scheme, identify+dispatch <= 20 µs. Exit status 1 if missed.
 """
 
@@ -141,14 +144,17 @@ def bench_overhead() -> tuple[list[list[object]], bool, list[dict[str, object]]]
         second = interleaved({"ours": ours, "raw": raw}, rounds=rounds // 2, warmup=0)
         samples = {k: first[k] + second[k] for k in ("raw", "ours")}
         ratios = [o / r for o, r in zip(samples["ours"], samples["raw"], strict=True)]
-        overhead = statistics.median(ratios) - 1
+        paired = statistics.median(ratios) - 1
+        overhead = min(samples["ours"]) / min(samples["raw"]) - 1
         hit = overhead <= OVERHEAD_TARGET
         ok &= hit
-        raw_ms, ours_ms = median(samples["raw"]) / 1e6, median(samples["ours"]) / 1e6
-        structural = _structural_ns(ctx, stored, fields) / 1e6 / raw_ms
-        rows.append([label, rounds, raw_ms, ours_ms, f"{overhead * 100:+.2f}%", f"{structural * 100:.4f}%",
-                     "ok" if hit else "MISSED"])
-        data.append({"scheme": label, "rounds": rounds, "raw_ms": raw_ms, "ours_ms": ours_ms, "overhead": overhead,
+        raw_ms, ours_ms = min(samples["raw"]) / 1e6, min(samples["ours"]) / 1e6
+        structural = _structural_ns(ctx, stored, fields) / 1e6 / (median(samples["raw"]) / 1e6)
+        rows.append([label, rounds, raw_ms, ours_ms, f"{overhead * 100:+.2f}%", f"{paired * 100:+.2f}%",
+                     f"{structural * 100:.4f}%", "ok" if hit else "MISSED"])
+        data.append({"scheme": label, "samples": rounds, "raw_min_ms": raw_ms, "ours_min_ms": ours_ms,
+                     "raw_median_ms": median(samples["raw"]) / 1e6, "ours_median_ms": median(samples["ours"]) / 1e6,
+                     "overhead_min_ratio": overhead, "overhead_paired_median": paired,
                      "structural_overhead": structural})
     return rows, ok, data
 
@@ -197,9 +203,9 @@ def bench_dummy() -> tuple[list[list[object]], list[dict[str, object]]]:
 def main() -> int:
     t0 = time.perf_counter()
     rows, ok_overhead, d1 = bench_overhead()
-    table("ctx.verify vs raw primitive (interleaved both orders; overhead = median per-sample ratio - 1, "
-          "target <= 5%; structural = our identify+transform time / raw median)",
-          ["scheme", "samples", "raw ms", "ours ms", "overhead", "structural", "target"], rows)
+    table("ctx.verify vs raw primitive (interleaved both orders; overhead = min(ours)/min(raw) - 1, target <= 5%; "
+          "paired = median per-sample ratio - 1; structural = our identify+transform time / raw median)",
+          ["scheme", "samples", "raw min ms", "ours min ms", "overhead", "paired", "structural", "target"], rows)
     rows2, ok_identify, d2 = bench_identify()
     table("identify + dispatch + input transform per call (target <= 20 µs median of 5 batches x 20000)",
           ["app", "default scheme", "min µs", "median µs", "target"], rows2)
