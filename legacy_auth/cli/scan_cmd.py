@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Mapping
@@ -11,9 +12,11 @@ from typing import Any, TextIO
 from legacy_auth.cli.environment import add_legacy_flags, hash_context, open_legacy, settings_from
 from legacy_auth.cli.findings import Finding, exit_status, findings
 from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabled
+from legacy_auth.cli.parallel_scan import key_range, parallel_scan, split
 from legacy_auth.cli.scan import ScanReport, ScanRules, count_duplicate_emails, count_rows, scan_rows
 from legacy_auth.cli.timing import COGNITO_LIMIT_MS, SchemeTiming, estimate, lambda_factor
 
+PARALLEL_MIN_ROWS = 100_000
 HELP = "stream the whole legacy users table and report what would block or weaken the migration"
 
 
@@ -28,11 +31,22 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
                    help="the pool has no email/phone aliases: email- or phone-shaped usernames are fine")
     p.add_argument("--batch", type=int, default=2000, help="rows per server-side cursor fetch (default 2000)")
     p.add_argument("--repeats", type=int, default=3, help="timed verifications per scheme (median; default 3)")
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help=f"processes scanning primary-key ranges (default: one per CPU from {PARALLEL_MIN_ROWS:,} "
+                        "rows, else 1)")
     bar = p.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None,
                      help="always draw the progress bar on stderr")
     bar.add_argument("--no-progress", dest="progress", action="store_false", help="never draw it")
     p.set_defaults(func=run)
+
+
+def cpu_count() -> int:
+    """CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | None = None,
@@ -47,9 +61,15 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     started = time.monotonic()
     total = count_rows(legacy)
     bar = Progress(total, label="scan", stream=err, enabled=progress_enabled(args.progress, err))
-    query = legacy.preset.scan_query(prefix=legacy.prefix, dialect=legacy.db.dialect)
-    report = scan_rows(legacy.db.stream(query.sql, query.params, batch=max(1, args.batch)), legacy, ctx, rules,
-                       on_row=bar.update)
+    workers = args.workers or (cpu_count() if total >= PARALLEL_MIN_ROWS else 1)
+    keys = key_range(legacy) if workers > 1 else None
+    if keys is not None:
+        ranges = split(keys[0], keys[1], workers)
+        report = parallel_scan(legacy, rules, ranges, batch=max(1, args.batch), on_rows=bar.update)
+    else:
+        query = legacy.preset.scan_query(prefix=legacy.prefix, dialect=legacy.db.dialect)
+        report = scan_rows(legacy.db.stream(query.sql, query.params, batch=max(1, args.batch)), legacy, ctx, rules,
+                           on_row=bar.update)
     bar.update(report.rows, force=True)
     bar.close()
     count_duplicate_emails(legacy, report)
@@ -60,7 +80,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     status = exit_status(items)
     context = {"app": settings.app, "table": legacy.table, "dialect": legacy.db.dialect,
                "pool_sign_in": settings.pool_sign_in, "lambda_memory_mb": args.lambda_memory,
-               "budget_ms": settings.budget_ms, "seconds": round(scan_s, 3)}
+               "budget_ms": settings.budget_ms, "seconds": round(scan_s, 3),
+               "workers": len(ranges) if keys is not None else 1}
     if args.json:
         print_json(as_json(report, timings, items, context, status), out)
     else:

@@ -121,3 +121,17 @@ def test_unreachable_database_is_one_line_exit_3() -> None:
     assert err.count("\n") == 1
     assert "database error" in err
     assert "Traceback" not in err
+
+
+def test_parallel_range_scan_matches_the_single_stream(q2a_env: dict[str, str]) -> None:
+    single = json.loads(_run(["scan", "--json", "--repeats", "1", "--workers", "1"], q2a_env)[1])
+    code, out, err = _run(["scan", "--json", "--repeats", "1", "--workers", "3", "--progress"], q2a_env)
+    assert code == 1, err
+    parallel = json.loads(out)
+    assert parallel["workers"] == 3
+    assert single["workers"] == 1
+    for key in ("rows", "states", "schemes", "unsupported_hashes", "corrupt_hashes", "duplicate_emails"):
+        assert parallel[key] == single[key], key
+    strip = [{k: v for k, v in f.items() if k != "message"} for f in single["findings"]]
+    assert [{k: v for k, v in f.items() if k != "message"} for f in parallel["findings"]] == strip
+    assert "12/12" in err
