@@ -74,3 +74,5 @@ sam-build:
 	@test -x $(SAM_VENV)/bin/sam || { $(SAM_PYTHON) -m venv $(SAM_VENV) && $(SAM_VENV)/bin/pip install --quiet aws-sam-cli==1.170.0; }
 	PATH="$(dir $(SAM_PYTHON)):$$PATH" SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-west-1} \
 		$(SAM_VENV)/bin/sam build --build-in-source --template-file template.yaml
+	@echo "Importing each package on its own with $(SAM_PYTHON) -S:"
+	$(SAM_PYTHON) -S devstack/lambda/smoke.py .aws-sam/build
