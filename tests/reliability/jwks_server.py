@@ -92,7 +92,8 @@ class FaultyJwksServer:
     def url(self) -> str:
         """The JWKS URL (loopback HTTP, accepted by the authorizer's configuration)."""
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{PATH}"
+        name = host.decode("ascii") if isinstance(host, bytes) else host
+        return f"http://{name}:{port}{PATH}"
 
     def _set(self, behaviour: Behaviour) -> None:
         with self._lock:

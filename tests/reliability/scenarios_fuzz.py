@@ -101,7 +101,7 @@ def _fuzz(module: ModuleType, env: dict[str, str], bases: list[dict[str, Any]], 
             if problem is not None and len(violations) < 20:
                 violations.append(f"{what} -> {problem}")
 
-        return run  # type: ignore[no-any-return]
+        return run
 
     for base in bases:
         runner(base)()
@@ -118,7 +118,7 @@ def _record(out: Outcome, name: str, result: tuple[collections.Counter[str], lis
 def fuzz_handlers(ctx: RunContext) -> Outcome:
     """Every handler, ``n`` mutated events per real-shaped base event."""
     out = Outcome()
-    n = ctx.n(25, 300)
+    n = ctx.n(15, 300)
     with MigrationRig(ctx, accounts=2) as rig:
         rig.env["LEGACY_DB_URL"] = rig.url
         account = rig.accounts[0]

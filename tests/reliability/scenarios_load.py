@@ -83,7 +83,7 @@ def migration_burst(ctx: RunContext) -> Outcome:
     """N migrations from W concurrent containers against MariaDB."""
     global _PLAN, _ENV
     out = Outcome()
-    total, workers = ctx.n(64, 1000), ctx.n(8, 32)
+    total, workers = ctx.n(24, 1000), ctx.n(4, 32)
     with MigrationRig(ctx, accounts=total) as rig:
         _PLAN, _ENV = _plan(rig.accounts, total), {**rig.env, "LEGACY_DB_URL": rig.url}
         _ENV["POWERTOOLS_LOG_LEVEL"] = os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING")

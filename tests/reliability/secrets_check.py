@@ -71,7 +71,7 @@ class Capture:
         return "\n".join(self.parts)
 
 
-def _all_stream_handlers() -> list[logging.StreamHandler]:  # type: ignore[type-arg]
+def _all_stream_handlers() -> list[logging.StreamHandler]:
     loggers: list[logging.Logger] = [logging.getLogger()]
     loggers += [lg for lg in logging.root.manager.loggerDict.values() if isinstance(lg, logging.Logger)]
     return [h for lg in loggers for h in lg.handlers if isinstance(h, logging.StreamHandler)
