@@ -145,8 +145,14 @@ def decide(
     scopes: frozenset[str],
     groups: frozenset[str],
 ) -> bool:
-    """Return True when the first rule matching ``method`` + ``path`` is satisfied (else the default)."""
+    """Return True when the first rule matching ``method`` + ``path`` is satisfied (else the default).
+
+    A path with ``.`` or ``..`` segments is refused outright: the rules must not be matched against a path
+    that the backend might resolve to another route.
+    """
     segments = split_path(path)
+    if "." in segments or ".." in segments:
+        return False
     for rule in rules:
         if rule.matches(method, segments):
             return rule.satisfied_by(scopes, groups)

@@ -180,3 +180,14 @@ def test_emulator_issuer_and_jwks_url_overrides_verify_local_tokens(
         assert outcome(token_event(mint(pool_keys.access, access_claims(iss=local_issuer)))) == ALLOW
         assert outcome(token_event(mint(pool_keys.access, access_claims()))) == "401"  # the AWS issuer is not it
         assert server.hits == 1
+
+
+def test_dot_segments_never_match_a_more_permissive_rule(pool_keys: PoolKeys, make_authorizer: MakeAuthorizer) -> None:
+    rules = [
+        {"route": "GET /reports/**", "scopes_any": ["reports/read"]},
+        {"route": "GET /admin/**", "groups_any": ["a"]},
+    ]
+    make_authorizer(ROUTE_RULES=json.dumps(rules))
+    event = token_event(mint(pool_keys.access, access_claims()))
+    event["methodArn"] = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/GET/reports/../admin/users"
+    assert outcome(event) == DENY
