@@ -108,7 +108,8 @@ class Settings:
             route_rules=rules,
             route_default_allow=default == "allow",
             revoked_jtis=_revoked(env),
-            http_api_response=_choice(env, HTTP_API_RESPONSE, ("simple", "iam"), "simple"),
+            # Simple responses open or close every route for a cached identity: with route rules, IAM by default.
+            http_api_response=_choice(env, HTTP_API_RESPONSE, ("simple", "iam"), "iam" if rules else "simple"),
             token_cache_size=_int(env, TOKEN_CACHE_SIZE, 1000, 0, 100_000),
             jwks_timeout=float(_int(env, JWKS_TIMEOUT_SECONDS, 2, 1, 3)),
             jwks_max_age=_int(env, JWKS_MAX_AGE_SECONDS, 3600, 60, 86400),

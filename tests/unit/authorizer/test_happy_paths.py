@@ -78,9 +78,19 @@ def test_http_api_v2_iam_response_scopes_to_the_stage(pool_keys: PoolKeys, make_
 def test_http_api_v2_simple_response_denies_a_caller_lacking_the_route_scope(
     pool_keys: PoolKeys, make_authorizer: MakeAuthorizer
 ) -> None:
-    make_authorizer(ROUTE_RULES=json.dumps([{"route": "GET /reports/*", "scopes_all": ["reports/admin"]}]))
+    rules = json.dumps([{"route": "GET /reports/*", "scopes_all": ["reports/admin"]}])
+    make_authorizer(ROUTE_RULES=rules, HTTP_API_RESPONSE="simple")
     response = respond(token_event(mint(pool_keys.access, access_claims()), "apigw_http_v2_authorizer"))
     assert response["isAuthorized"] is False
+
+
+def test_http_api_v2_with_route_rules_defaults_to_route_scoped_iam_policies(
+    pool_keys: PoolKeys, make_authorizer: MakeAuthorizer
+) -> None:
+    make_authorizer(ROUTE_RULES=json.dumps([{"route": "GET /reports/*", "scopes_any": ["reports/read"]}]))
+    event = token_event(mint(pool_keys.access, access_claims()), "apigw_http_v2_authorizer")
+    statement = respond(event)["policyDocument"]["Statement"][0]
+    assert statement == {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["routeArn"]}
 
 
 @pytest.mark.parametrize(
