@@ -32,6 +32,13 @@ _OWN_NAMES = {"USER_POOL_ID", "APP_CLIENT_IDS", "ISSUER", "JWKS_URL", "JWKS_JSON
               "ROUTE_RULES", "ROUTE_DEFAULT", "REVOKED_JTIS", "REVOKED_JTIS_FILE", "HTTP_API_RESPONSE"}
 
 
+def stack_env(extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without the stack's own variables, plus ``extra_env``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_OWN_PREFIXES) and k not in _OWN_NAMES}
+    env.update(extra_env or {})
+    return env
+
+
 def _drain(stream: Any, lines: queue.Queue[str], keep: list[str]) -> None:
     for line in iter(stream.readline, ""):
         keep.append(line)
@@ -45,8 +52,7 @@ def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[dict[str,
     ``extra_env`` is added to a copy of the environment without the stack's own variables (e.g. a
     ``LEGACY_APP`` / ``LEGACY_DB_URL`` pair to run against another legacy database).
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_OWN_PREFIXES) and k not in _OWN_NAMES}
-    env.update(extra_env or {})
+    env = stack_env(extra_env)
     process = subprocess.Popen(
         [sys.executable, "-m", "devstack", "run", "--json"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
