@@ -261,7 +261,10 @@ class FaultProxy:
         with self._lock:
             sock, self._listener = self._listener, None
         if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # wakes the acceptor's poll; the port stops listening now
             sock.close()
+            time.sleep(2 * POLL)  # let the acceptor drop its reference before callers connect
 
     def _accept_loop(self) -> None:
         while not self._stop.is_set():
