@@ -88,7 +88,7 @@ def fetch_jwks(url: str, timeout: float, max_bytes: int = MAX_JWKS_BYTES) -> Fet
             while True:
                 if time.monotonic() > deadline:
                     raise KeyFetchError("timeout")
-                chunk = resp.read(16384)
+                chunk = resp.read1(16384)  # what has arrived: a slow-drip body cannot outlast the deadline
                 if not chunk:
                     break
                 size += len(chunk)

@@ -137,6 +137,7 @@ class ServerBehaviour:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    drip: float = 0.0  # seconds between body bytes (a slow-drip server)
 
 
 class JwksServer:
@@ -160,7 +161,13 @@ class JwksServer:
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(b.body)))
                     self.end_headers()
-                    self.wfile.write(b.body)
+                    if b.drip:
+                        for i in range(min(len(b.body), 50)):  # bounded: at most 50 slow bytes
+                            self.wfile.write(b.body[i : i + 1])
+                            self.wfile.flush()
+                            time.sleep(b.drip)
+                    else:
+                        self.wfile.write(b.body)
                 except OSError:
                     pass
 

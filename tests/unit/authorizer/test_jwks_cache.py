@@ -167,3 +167,14 @@ def test_removing_a_key_also_empties_the_verified_token_cache(pool_keys: PoolKey
         assert keys.get(pool_keys.id.kid) is not None  # refresh happens
         with pytest.raises(TokenRejectedError):
             verifier.verify(token)  # not served from the cache any more
+
+
+def test_a_slow_drip_body_cannot_outlast_the_fetch_budget(pool_keys: PoolKeys) -> None:
+    import time
+
+    with JwksServer(pool_keys.jwks()) as server:
+        server.behaviour.drip = 0.1  # 50 bytes at 0.1 s: 5 s if read to the end
+        t0 = time.monotonic()
+        with pytest.raises(KeyFetchError):
+            fetch_jwks(server.url, 1.0)
+        assert time.monotonic() - t0 < 2.5
