@@ -107,3 +107,15 @@ def kill_db_sessions(database: str) -> int:
         with suppress(Exception):
             admin(f"KILL CONNECTION {int(pid)}")
     return len(rows)
+
+
+def kill_pg_sessions(url: str) -> int:
+    """``pg_terminate_backend`` every session on the database of ``url`` (except this admin one)."""
+    conn = connect("postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (dbname(url),)).fetchall()
+        return len(rows)
+    finally:
+        conn.close()

@@ -16,7 +16,7 @@ from types import ModuleType, TracebackType
 from typing import Any
 
 from legacy_auth.tracking import ddl as tracking_ddl
-from tests.helpers.legacy_db import connect, run_query
+from tests.helpers.legacy_db import connect, dialect_of, run_query
 from tests.reliability.containers import BUDGET_S, Invocation, cold_start, environment, invoke
 from tests.reliability.dbadmin import DbUser
 from tests.reliability.legacy import LegacyAccount, make_accounts, migration_env, migration_event, seed
@@ -31,7 +31,7 @@ def create_tracking(url: str) -> None:
     conn = connect(url)
     try:
         cur = conn.cursor()
-        for stmt in tracking_ddl("mysql"):
+        for stmt in tracking_ddl(dialect_of(url)):
             cur.execute(stmt)
     finally:
         conn.close()
@@ -51,15 +51,18 @@ class MigrationRig:
         rig creates the database itself when ``user`` is given with ``url``.
     url:
         Use this existing database instead of creating one.
+    dialect:
+        ``mysql`` (MariaDB on 3306) or ``postgresql`` (PostgreSQL on 5432) when the rig creates the database.
     """
 
     def __init__(self, ctx: RunContext, accounts: int = 4, *, user: DbUser | None = None, url: str | None = None,
-                 **env: str) -> None:
+                 dialect: str = "mysql", **env: str) -> None:
         self.ctx = ctx
-        self.url = url or ctx.databases.mysql("rel")
+        self.url = url or (ctx.databases.postgres("rel") if dialect == "postgresql" else ctx.databases.mysql("rel"))
+        self.dialect = dialect_of(self.url)
         self.accounts: list[LegacyAccount] = make_accounts(accounts)
         self.user = user
-        self.proxy = FaultProxy("127.0.0.1", 3306)
+        self.proxy = FaultProxy("127.0.0.1", 5432 if self.dialect == "postgresql" else 3306)
         self.extra_env = env
         self.env: dict[str, str] = {}
 
