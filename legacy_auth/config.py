@@ -28,6 +28,7 @@ LEGACY_TABLE_PREFIX = "LEGACY_TABLE_PREFIX"
 LEGACY_PEPPER = "LEGACY_PEPPER"
 LEGACY_GENERIC_SCHEME = "LEGACY_GENERIC_SCHEME"
 LEGACY_TRUST_EMAILS = "LEGACY_TRUST_EMAILS"
+LEGACY_PAD_WEAK_HASHES = "LEGACY_PAD_WEAK_HASHES"
 LEGACY_POOL_SIGN_IN = "LEGACY_POOL_SIGN_IN"
 LEGACY_TRACK_MIGRATION = "LEGACY_TRACK_MIGRATION"
 LEGACY_TRACKING_TABLE = "LEGACY_TRACKING_TABLE"
@@ -105,6 +106,7 @@ class Settings:
     table_prefix: str | None = None  # None: the preset's default (qa_, wp_, ...)
     pepper: str | None = field(default=None, repr=False)
     generic_scheme: str | None = None
+    pad_weak_hashes: bool = True  # weak legacy hashes also pay one dummy verification (timing)
     preset_options: tuple[tuple[str, str], ...] = ()  # LEGACY_<OPTION> raw texts for get_preset(app, ...)
     trust_emails: bool = False
     pool_sign_in: PoolSignIn = "username"
@@ -162,6 +164,7 @@ class Settings:
             table_prefix=None if prefix is None else prefix.strip(),
             pepper=pepper if pepper else None,
             generic_scheme=generic_scheme,
+            pad_weak_hashes=_bool(environ, LEGACY_PAD_WEAK_HASHES, True),
             preset_options=_preset_options(environ, app),
             trust_emails=_bool(environ, LEGACY_TRUST_EMAILS, False),
             pool_sign_in=_choice(environ, LEGACY_POOL_SIGN_IN, ("username", "email"), "username"),  # type: ignore[arg-type]
@@ -182,6 +185,8 @@ class Settings:
     def hashing_options(self) -> dict[str, Any]:
         """Keyword options for ``legacy_auth.hashing.get_context(app, **options)``."""
         options: dict[str, Any] = {}
+        if not self.pad_weak_hashes:
+            options["pad_weak"] = False
         if self.pepper:
             options["pepper"] = self.pepper
         if self.generic_scheme:

@@ -22,7 +22,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import UserMigrationTriggerEvent
 
 from legacy_auth.config import Settings
@@ -43,7 +42,7 @@ from legacy_auth.migration import MigrationPolicy, MigrationResult, lookup_for_r
 from legacy_auth.presets import get_preset
 from legacy_auth.store import SqlUserStore
 from legacy_auth.tracking import MigrationTracker, Status
-from triggers.observability import instrument, make_logger, make_metrics
+from triggers.observability import emit_line, instrument, make_logger, make_metrics
 
 GENERIC_MESSAGE = "Incorrect username or password."
 AUTHENTICATION = "UserMigration_Authentication"
@@ -113,7 +112,7 @@ def reset_runtime() -> None:
     _runtime = None
 
 
-@instrument(logger, metrics)
+@instrument(logger)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point for the migrate-user trigger (see the module docstring)."""
     started = time.perf_counter()
@@ -157,7 +156,7 @@ def _track(tracker: MigrationTracker, result: MigrationResult, source: str, dead
     except StoreError as exc:
         logger.warning("migration tracking failed", extra={"reason": getattr(exc, "reason", "db_unavailable"),
                                                            "legacy_id": result.legacy_id})
-        metrics.add_metric(name="TrackingFailed", unit=MetricUnit.Count, value=1)
+        emit_line(metrics, {}, {"TrackingFailed": (1, "Count")})
 
 
 def _respond(trigger: UserMigrationTriggerEvent, result: MigrationResult) -> None:
@@ -219,9 +218,6 @@ def _observe_success(result: MigrationResult, source: str, started: float) -> No
 
 def _metric(name: str, source: str, started: float, *, reason: str, scheme: str) -> None:
     """One EMF line per invocation: the outcome count and the duration, with the same dimensions."""
-    metrics.add_dimension(name="trigger", value=_TRIGGER_NAMES.get(source, "unknown"))
-    metrics.add_dimension(name="reason", value=reason)
-    metrics.add_dimension(name="scheme", value=scheme)
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
-    metrics.add_metric(name="MigrationDuration", unit=MetricUnit.Milliseconds,
-                       value=round((time.perf_counter() - started) * 1000, 3))
+    duration = round((time.perf_counter() - started) * 1000, 3)
+    emit_line(metrics, {"trigger": _TRIGGER_NAMES.get(source, "unknown"), "reason": reason, "scheme": scheme},
+              {name: (1, "Count"), "MigrationDuration": (duration, "Milliseconds")})

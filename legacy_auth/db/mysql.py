@@ -9,7 +9,9 @@ and before each operation the connection's read/write timeouts are re-set to the
 from __future__ import annotations
 
 import contextlib
+import select
 import ssl
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +25,8 @@ from legacy_auth.db.url import DbUrl, Dialect
 
 _AUTH = {1044, 1045, 1698, 1251}  # access denied (db / user), plugin refused
 _RETRY = {1205, 1213}  # lock wait timeout, deadlock
+#: An idle connection older than this is pinged (one round trip) before use.
+PING_AFTER_IDLE_S = 10.0
 _CONNECTION = {2002, 2003, 2006, 2013, 2014, 2055, 1040, 1053, 1927, 4031}  # gone / lost / too many / killed
 
 
@@ -60,13 +64,29 @@ class MySqlDriver:
         )
 
     def alive(self, conn: Any) -> bool:
-        """``ping()`` without reconnect (one round trip, ~50 µs on loopback)."""
-        if not conn.open:
+        """Cheap check first, ``ping()`` (without reconnect) only after a long idle period.
+
+        A connection the server closed (``KILL``, ``wait_timeout``, restart, RDS Proxy idle timeout) has
+        data or EOF waiting on its socket: a zero-timeout ``select`` sees it without a round trip. Only a
+        connection idle for more than ``PING_AFTER_IDLE_S`` (where a NAT or proxy may have dropped it silently)
+        pays the ``ping()`` round trip. A read that still finds the connection dead is retried once on a
+        fresh connection by :class:`legacy_auth.db.Database`.
+        """
+        if not conn.open or conn._sock is None:
             return False
         try:
-            conn.ping(reconnect=False)
-        except (pymysql.err.Error, OSError):
+            readable, _, _ = select.select([conn._sock], [], [], 0)
+        except (OSError, ValueError):
             return False
+        if readable:  # an idle connection has nothing to say: this is an error packet or EOF
+            return False
+        now = time.monotonic()
+        if now - getattr(conn, "legacy_auth_used_at", now) > PING_AFTER_IDLE_S:
+            try:
+                conn.ping(reconnect=False)
+            except (pymysql.err.Error, OSError):
+                return False
+        conn.legacy_auth_used_at = now
         return True
 
     def bound(self, conn: Any, deadline: Deadline | None, idle_s: float) -> None:

@@ -66,6 +66,7 @@ def test_every_documented_app_is_accepted(app: str):
     ({"LEGACY_TABLE_PREFIX": "qa_; DROP"}, "LEGACY_TABLE_PREFIX"),
     ({"LEGACY_TRACKING_TABLE": "x y"}, "LEGACY_TRACKING_TABLE"),
     ({"LEGACY_TRUST_EMAILS": "yes please"}, "LEGACY_TRUST_EMAILS"),
+    ({"LEGACY_PAD_WEAK_HASHES": "2"}, "LEGACY_PAD_WEAK_HASHES"),
     ({"LEGACY_POOL_SIGN_IN": "phone"}, "LEGACY_POOL_SIGN_IN"),
     ({"LEGACY_BUDGET_MS": "4900"}, "LEGACY_BUDGET_MS"),
     ({"LEGACY_BUDGET_MS": "fast"}, "LEGACY_BUDGET_MS"),
@@ -123,3 +124,5 @@ def test_preset_options_are_collected_from_their_legacy_variables():
     generic = settings(LEGACY_APP="generic", LEGACY_GENERIC_TABLE="members", LEGACY_GENERIC_SCHEME="hex_sha1")
     assert generic.preset_kwargs()["generic_table"] == "members"
     assert generic.hashing_options() == {"generic_scheme": "hex_sha1"}
+    assert settings(LEGACY_PAD_WEAK_HASHES="false").hashing_options() == {"pad_weak": False}
+    assert settings().pad_weak_hashes is True
