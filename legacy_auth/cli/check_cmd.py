@@ -21,7 +21,15 @@ from legacy_auth.cli.errors import UsageError
 from legacy_auth.cli.output import print_json
 from legacy_auth.cli.timing import COGNITO_LIMIT_MS
 from legacy_auth.db import Deadline
-from legacy_auth.errors import BudgetExceededError, CorruptRowError, CredentialError, HashError, LegacyAuthError
+from legacy_auth.errors import (
+    BudgetExceededError,
+    CorruptHashError,
+    CorruptRowError,
+    CredentialError,
+    HashError,
+    LegacyAuthError,
+    UnknownHashSchemeError,
+)
 from legacy_auth.hashing import HashContext
 from legacy_auth.migration import MigrationPolicy, MigrationResult, migrate_user
 from legacy_auth.model import LegacyUser
@@ -169,12 +177,26 @@ def report(login: str, table: str, steps: Steps, result: MigrationResult | None,
         data["outcome"] = {"migrate": True, "final_user_status": result.final_user_status,
                            "message_action": result.message_action, "user_attributes": result.user_attributes}
     else:
-        reason = getattr(refusal, "reason", None) or (type(refusal).__name__ if refusal else "db_error")
-        data["outcome"] = {"migrate": False, "reason": reason,
+        data["outcome"] = {"migrate": False, "reason": refusal_reason(refusal),
                            "cognito_message": "Incorrect username or password."}
     data["time"] = {"total_ms": _ms(total_ms), "budget_ms": budget_ms, "cognito_limit_ms": COGNITO_LIMIT_MS}
     data["notes"] = steps.notes
     return data
+
+
+def refusal_reason(exc: LegacyAuthError | None) -> str:
+    """The trigger's log reason for a refusal, chosen by exception type (as ``triggers.user_migration``)."""
+    if isinstance(exc, CredentialError):
+        return str(exc.reason)
+    if isinstance(exc, CorruptHashError):
+        return "corrupt_hash"
+    if isinstance(exc, UnknownHashSchemeError):
+        return "unknown_hash_scheme"
+    if isinstance(exc, BudgetExceededError):
+        return "budget_exceeded"
+    if isinstance(exc, CorruptRowError):
+        return "corrupt_row"
+    return "internal_error"
 
 
 def _ms(value: float | None) -> float | None:

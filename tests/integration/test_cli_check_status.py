@@ -95,6 +95,15 @@ def test_check_unknown_user_does_a_dummy_verify(env: dict[str, str], monkeypatch
     assert data["outcome"]["reason"] == "unknown_user"
 
 
+@pytest.mark.parametrize(("login", "reason"), [("eve", "corrupt_hash"), ("frank", "unknown_hash_scheme"),
+                                               ("dave", "account_sso_only")])
+def test_check_unusable_hashes_name_the_reason(env: dict[str, str], monkeypatch: pytest.MonkeyPatch, login: str,
+                                               reason: str) -> None:
+    code, out, _ = _run(["check", login, "--password-stdin", "--json"], env, PASSWORD + "\n", monkeypatch)
+    assert code == 1
+    assert json.loads(out)["outcome"]["reason"] == reason
+
+
 def test_check_prompts_without_echo_by_default(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     prompts: list[str] = []
 
