@@ -27,7 +27,7 @@ from legacy_auth.migration import MigrationPolicy, user_attributes
 from legacy_auth.model import AccountState, LegacyUser
 
 MAX_ROWS = 500_000
-MAX_BYTES = 100 * 1024 * 1024
+MAX_BYTES = 100_000_000  # "100 MB": the decimal reading is the safe one
 MAX_ROW_CHARS = 16_000
 REQUIRED = ("cognito:username", "cognito:mfa_enabled")
 BOOLEANS = frozenset({"email_verified", "phone_number_verified", "cognito:mfa_enabled"})
