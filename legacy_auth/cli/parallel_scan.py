@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -63,6 +64,7 @@ def split(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:
 
 
 def _worker(settings: Settings, rules: ScanRules, lo: int, hi: int, batch: int, counter: Any, out: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it terminates the workers
     try:
         legacy = open_legacy(settings)
         sql, params = range_query(legacy, lo, hi)

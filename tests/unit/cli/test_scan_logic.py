@@ -152,3 +152,24 @@ def test_fill_days_zero_fills_and_limits() -> None:
     assert fill_days(rows, 0) == [("2026-11-01", 2), ("2026-11-02", 0), ("2026-11-03", 0), ("2026-11-04", 1)]
     assert fill_days(rows, 2, today=date(2026, 11, 5)) == [("2026-11-04", 1), ("2026-11-05", 0)]
     assert fill_days([], 30) == []
+
+
+def test_key_ranges_cover_every_id_once() -> None:
+    from legacy_auth.cli.parallel_scan import split
+
+    assert split(1, 10, 3) == [(1, 4), (5, 8), (9, 10)]
+    assert split(5, 5, 4) == [(5, 5)]
+    covered = [i for lo, hi in split(-3, 1000, 7) for i in range(lo, hi + 1)]
+    assert covered == list(range(-3, 1001))
+
+
+def test_merged_reports_add_up_to_the_single_scan() -> None:
+    from legacy_auth.cli.parallel_scan import merge
+
+    rows, legacy, ctx = driver_rows(), _legacy(), get_context("q2a")
+    whole = scan_rows(rows, legacy, ctx, ScanRules())
+    parts = merge([scan_rows(rows[:5], legacy, ctx, ScanRules()), scan_rows(rows[5:], legacy, ctx, ScanRules())])
+    for name in ("rows", "states", "schemes", "corrupt", "bad_usernames", "bad_emails", "examples", "strengths",
+                 "unsupported_active", "corrupt_active", "weak_active", "unverified_email_active"):
+        assert getattr(parts, name) == getattr(whole, name), name
+    assert set(parts.samples) == set(whole.samples)
