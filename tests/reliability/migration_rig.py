@@ -53,17 +53,19 @@ class MigrationRig:
         Use this existing database instead of creating one.
     dialect:
         ``mysql`` (MariaDB on 3306) or ``postgresql`` (PostgreSQL on 5432) when the rig creates the database.
+    env:
+        Extra environment variables for the containers (e.g. ``LEGACY_BUDGET_MS``).
     """
 
     def __init__(self, ctx: RunContext, accounts: int = 4, *, user: DbUser | None = None, url: str | None = None,
-                 dialect: str = "mysql", **env: str) -> None:
+                 dialect: str = "mysql", env: dict[str, str] | None = None) -> None:
         self.ctx = ctx
         self.url = url or (ctx.databases.postgres("rel") if dialect == "postgresql" else ctx.databases.mysql("rel"))
         self.dialect = dialect_of(self.url)
         self.accounts: list[LegacyAccount] = make_accounts(accounts)
         self.user = user
         self.proxy = FaultProxy("127.0.0.1", 5432 if self.dialect == "postgresql" else 3306)
-        self.extra_env = env
+        self.extra_env = env or {}
         self.env: dict[str, str] = {}
 
     def __enter__(self) -> MigrationRig:

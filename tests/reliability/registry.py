@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tests.reliability import scenarios_hooks, scenarios_jwks, scenarios_legacy, scenarios_retry
+from tests.reliability import (
+    scenarios_hooks,
+    scenarios_jwks,
+    scenarios_legacy,
+    scenarios_retry,
+    scenarios_rotation,
+)
 from tests.reliability.scenario import Scenario
 
 
@@ -12,6 +18,7 @@ def all_scenarios() -> list[Scenario]:
 
     return [
         *scenarios_legacy.SCENARIOS,
+        *scenarios_rotation.SCENARIOS,
         *scenarios_hooks.SCENARIOS,
         *scenarios_retry.SCENARIOS,
         *scenarios_jwks.SCENARIOS,

@@ -36,7 +36,7 @@ def _fault_then_recover(ctx: RunContext, fault: Callable[[MigrationRig], None], 
     """Warm up, then ``rounds`` times: fault -> generic error in budget -> lift -> migrate the next user."""
     out = Outcome()
     rounds = ctx.n(rounds_fast, rounds_full)
-    with MigrationRig(ctx, accounts=2 + rounds, dialect=dialect, **_budget(ctx, dialect)) as rig:
+    with MigrationRig(ctx, accounts=2 + rounds, dialect=dialect, env=_budget(ctx, dialect)) as rig:
         c = rig.container()
         first = rig.sign_in(c, rig.accounts[0])
         expect_migrated(out, first, rig.accounts[0], "warm-up")
@@ -72,7 +72,7 @@ def blackholed(ctx: RunContext) -> Outcome:
 def blackholed_cold(ctx: RunContext, dialect: str = "mysql") -> Outcome:
     """A cold container whose very first connect is black-holed (greeting never arrives)."""
     out = Outcome()
-    with MigrationRig(ctx, accounts=2, dialect=dialect, **_budget(ctx, dialect)) as rig:
+    with MigrationRig(ctx, accounts=2, dialect=dialect, env=_budget(ctx, dialect)) as rig:
         rig.proxy.blackhole()
         c = rig.container()
         inv = rig.sign_in(c, rig.accounts[0])

@@ -12,9 +12,11 @@ exactly one row per successful migration with ``events = 1``.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import statistics
+import sys
 import time
 from dataclasses import dataclass
 
@@ -43,6 +45,7 @@ class Answer:
 def _worker(args: tuple[int, int]) -> list[Answer]:
     """One container: cold start, then its share of the plan, sequentially (one invocation at a time)."""
     slot, workers = args
+    _output_to_inherited_fds()
     with environment(_ENV):
         module = cold_start("user_migration")
         answers = []
@@ -57,7 +60,23 @@ def _worker(args: tuple[int, int]) -> list[Answer]:
             else:
                 outcome = f"other:{type(inv.error).__name__}"
             answers.append(Answer(index, outcome, inv.seconds))
+    sys.stdout.flush()
+    sys.stderr.flush()
     return answers
+
+
+def _output_to_inherited_fds() -> None:
+    """In a forked worker, write to fds 1/2 (inherited, so the parent's capture sees the worker's output).
+
+    The parent may have pointed ``sys.stdout`` and logging handlers at in-memory buffers, which a forked
+    child only has a private copy of.
+    """
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    loggers = [logging.getLogger(), *(lg for lg in logging.root.manager.loggerDict.values()
+                                      if isinstance(lg, logging.Logger))]
+    for handler in (h for lg in loggers for h in lg.handlers):
+        if isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler):
+            handler.setStream(sys.__stdout__)
 
 
 def _plan(accounts: list[LegacyAccount], total: int) -> list[tuple[str, str, int | None]]:
