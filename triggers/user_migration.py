@@ -17,6 +17,7 @@ Docs: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -209,10 +210,12 @@ def _refusal(exc: Exception, source: str, started: float) -> MigrationRefusedErr
 
 
 def _observe_success(result: MigrationResult, source: str, started: float) -> None:
-    duration = round((time.perf_counter() - started) * 1000, 2)
-    logger.info("user migrated", extra={"trigger": source, "legacy_id": result.legacy_id,
-                                        "status": result.final_user_status, "scheme": result.scheme,
-                                        "duration_ms": duration})
+    # DEBUG, not INFO: a Powertools JSON log line costs ~40-80 µs, a third of a warm cheap-hash migration;
+    # successes are counted by the MigrationSucceeded metric and recorded durably by LEGACY_TRACK_MIGRATION.
+    if logger.log_level <= logging.DEBUG:
+        logger.debug("user migrated", extra={"trigger": source, "legacy_id": result.legacy_id,
+                                             "status": result.final_user_status, "scheme": result.scheme,
+                                             "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
     _metric("MigrationSucceeded", source, started, reason="ok", scheme=result.scheme or "none")
 
 
