@@ -217,3 +217,17 @@ def test_unsigned_alg_none_token_is_refused(stack: dict[str, Any], ivan_tokens: 
     header = jwt.utils.base64url_encode(json.dumps({"alg": "none", "kid": "CognitoLocal"}).encode()).decode()
     body = jwt.utils.base64url_encode(json.dumps(claims).encode()).decode()
     assert get_me(stack["api_url"], f"Bearer {header}.{body}.").status == 401
+
+
+def test_refreshed_access_token_runs_pre_token_generation_and_is_accepted(idp: Any, stack: dict[str, Any],
+                                                                          ivan_tokens: dict[str, str]) -> None:
+    before = _calls(stack)
+    refreshed = idp.initiate_auth(ClientId=stack["client_id"], AuthFlow="REFRESH_TOKEN_AUTH",
+                                  AuthParameters={"REFRESH_TOKEN": ivan_tokens["RefreshToken"]})
+    access = refreshed["AuthenticationResult"]["AccessToken"]
+    calls = _since(stack, before)
+    assert [(c["function"], c["trigger_source"], c["ok"]) for c in calls] == [
+        ("pre-token-generation", "TokenGeneration_RefreshTokens", True)]
+    answer = get_me(stack["api_url"], f"Bearer {access}")
+    assert answer.status == 200
+    assert answer.body["identity"]["username"] == "ivan"
