@@ -41,7 +41,6 @@ def _transform(template: dict[str, Any]) -> dict[str, Any]:
     """SAM -> CloudFormation with a no-op loader and placeholder code (no AWS, no network)."""
     from samtranslator.translator.transform import transform
 
-    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
     template = copy.deepcopy(template)
     template.get("Globals", {}).get("Function", {}).pop("CodeUri", None)
     for resource in template["Resources"].values():
@@ -52,7 +51,13 @@ def _transform(template: dict[str, Any]) -> dict[str, Any]:
         def load(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
             return {}
 
-    return transform(template, {}, NoOpLoader())
+    saved = os.environ.get("AWS_DEFAULT_REGION")
+    os.environ["AWS_DEFAULT_REGION"] = saved or "eu-west-1"  # the translator needs a region, never AWS
+    try:
+        return transform(template, {}, NoOpLoader())
+    finally:
+        if saved is None:
+            del os.environ["AWS_DEFAULT_REGION"]
 
 
 @pytest.fixture(scope="module")
