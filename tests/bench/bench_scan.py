@@ -12,7 +12,8 @@ Run: ``make bench-scan`` (or ``python tests/bench/bench_scan.py [--rows N]``). S
 2. Baseline, in a child process: the scan query itself streamed with a raw pymysql ``SSDictCursor``
    (``fetchmany(2000)``, rows only counted): the floor of any Python scan through this driver.
 3. The console script's entry point (``legacy_auth.cli.main:main``: ``scan --json --no-progress --workers 2``)
-   in a child process, on both databases; it scans primary-key ranges in 2 worker processes.
+   in a child process, on both databases; it scans primary-key ranges in 2 worker processes. For comparison
+   the N-row scan also runs with ``--workers 1`` (one stream, in the main process).
 
 Each child reports its own wall time and peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``; for the scan
 also ``RUSAGE_CHILDREN``: the largest range worker). The benchmark fails (exit 1) if the N-row scan takes 60 s
@@ -137,14 +138,14 @@ _CLI_CHILD = ("import resource, sys; from legacy_auth.cli.main import main; rc =
 WORKERS = 2  # both runs use the same number of range workers, so their memory is comparable
 
 
-def run_child(kind: str, database: str) -> dict[str, Any]:
+def run_child(kind: str, database: str, workers: int = WORKERS) -> dict[str, Any]:
     """Run the baseline or the real CLI (``legacy_auth.cli.main:main``, the console script's target) in a fresh
     process; return wall time, the child's own peak RSS and (CLI) its JSON report."""
     if kind == "baseline":
         cmd = [sys.executable, __file__, "--child-baseline", database]
     else:
         cmd = [sys.executable, "-c", _CLI_CHILD, "scan", "--json", "--no-progress", "--lambda-memory", "1024",
-               "--workers", str(WORKERS)]
+               "--workers", str(workers)]
     env = dict(os.environ, LEGACY_APP="q2a", LEGACY_DB_URL=_url(database))
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False, timeout=600, cwd=ROOT)
@@ -183,6 +184,7 @@ def main(argv: list[str]) -> int:
         scan_small = run_child("cli", small)
         baseline = run_child("baseline", big)
         scan_big = run_child("cli", big)
+        scan_one = run_child("cli", big, workers=1)
     finally:
         if not args.keep:
             drop(big)
@@ -193,8 +195,10 @@ def main(argv: list[str]) -> int:
     rows_out = [
         ("baseline: raw SSDictCursor stream", n, baseline["seconds"], n / baseline["seconds"],
          baseline["peak_rss_mb"], 1.0),
-        ("legacy-auth scan (whole CLI)", n, scan_big["wall"], n / scan_big["wall"], rss_big,
+        (f"legacy-auth scan (whole CLI, {WORKERS} workers)", n, scan_big["wall"], n / scan_big["wall"], rss_big,
          scan_big["wall"] / baseline["seconds"]),
+        ("legacy-auth scan --workers 1 (one stream)", n, scan_one["wall"], n / scan_one["wall"],
+         scan_one["peak_rss_mb"], scan_one["wall"] / baseline["seconds"]),
         (f"legacy-auth scan, {scan_small['rows']:,} rows", scan_small["rows"], scan_small["wall"],
          scan_small["rows"] / scan_small["wall"], rss_small, None),
     ]
@@ -213,7 +217,8 @@ def main(argv: list[str]) -> int:
     print(f"\ntarget: {args.rows:,} rows < {TARGET_S:.0f} s -> {scan_big['wall']:.1f} s {'OK' if fast else 'MISSED'}; "
           f"memory flat (10x rows, +{growth:.1f} MB) -> {'OK' if flat else 'MISSED'}")
     save("scan", {"rows": n, "baseline_s": baseline["seconds"], "scan_s": scan_big["wall"],
-                  "scan_rows_per_s": n / scan_big["wall"], "baseline_rss_mb": baseline["peak_rss_mb"],
+                  "scan_rows_per_s": n / scan_big["wall"],
+                  "scan_one_stream_s": scan_one["wall"], "baseline_rss_mb": baseline["peak_rss_mb"],
                   "scan_rss_mb": rss_big, "scan_small_rss_mb": rss_small, "workers": scan_big["workers"],
                   "worker_rss_mb": scan_big["worker_rss_mb"],
                   "worker_small_rss_mb": scan_small["worker_rss_mb"], "generate_s": gen_big,
