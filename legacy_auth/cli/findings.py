@@ -50,7 +50,8 @@ def findings(report: ScanReport, timings: list[SchemeTiming], rules: ScanRules) 
     add("duplicate_email", BLOCKING, report.duplicate_email_users,
         f"users sharing an email case-insensitively ({report.duplicate_email_groups} groups)")
     for reason, n in sorted(report.bad_usernames.items()):
-        add(f"username_{reason}", BLOCKING, n, f"active users whose username Cognito refuses: {reason}")
+        add(f"username_{reason}", BLOCKING, n,
+            f"active users whose username Cognito refuses ({reason}): they cannot sign in by username")
     for reason, n in sorted(report.bad_emails.items()):
         add(f"email_{reason}", BLOCKING, n, f"active users whose email Cognito refuses: {reason}")
     if rules.pool_sign_in == "email":
