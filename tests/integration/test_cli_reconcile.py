@@ -102,3 +102,13 @@ def test_reconcile_unknown_pool_is_one_aws_line(app_url: str, pool: tuple[Any, s
     assert code == 3
     assert err.startswith("legacy-auth: AWS error: ResourceNotFoundException")
     assert err.count("\n") == 1
+
+
+def test_reconcile_defaults_to_the_legacy_database(app_url: str, pool: tuple[Any, str]) -> None:
+    client, pool_id = pool
+    _confirmed(client, pool_id, "user7")
+    env = {**AWS_ENV, "LEGACY_APP": "q2a", "LEGACY_DB_URL": app_url, "USER_POOL_ID": pool_id}
+    code, out, err = _run(["reconcile", "--json"], env)
+    assert code == 0, err
+    assert json.loads(out)["provisioned"] == 1
+    assert _app_rows(app_url) == 1
