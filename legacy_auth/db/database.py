@@ -239,10 +239,9 @@ class Database:
     def _run(self, op: Callable[[Driver, Any], T], deadline: Deadline | None, *, idempotent: bool) -> T:
         with self._lock:
             for attempt in (0, 1):
-                conn = self._checkout(deadline)
+                conn = self._checkout(deadline)  # bounds the connection by the deadline
                 driver = self._require_driver()
                 try:
-                    driver.bound(conn, deadline, self._idle)
                     return op(driver, conn)
                 except StoreError as err:
                     self._discard()
@@ -268,7 +267,12 @@ class Database:
             if self._driver.alive(self._conn):
                 return self._conn
             self._discard()
-        return self._connect(deadline or Deadline.after(self._idle))
+        conn = self._connect(deadline or Deadline.after(self._idle))
+        try:
+            self._require_driver().bound(conn, deadline, self._idle)
+        except StoreTimeoutError as err:  # the connect used up the time: keep the connection for next time
+            raise tagged(err) from None
+        return conn
 
     def _connect(self, deadline: Deadline) -> Any:
         for attempt in (0, 1):

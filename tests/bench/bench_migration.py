@@ -110,12 +110,22 @@ def populate(url: str) -> None:
 # ---------------------------------------------------------------- 1. warm latency
 
 
+class FreshContext(LocalLambdaContext):
+    """A context as the Lambda runtime hands it to a warm invocation: ~5 s left, built outside the timing."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 4990
+
+
+CONTEXT = FreshContext(timeout_ms=5000)
+
+
 def handler_call(um: Any, login: str, password: str) -> Callable[[], object]:
     base = load_event("cognito_user_migration_authentication")
 
     def call() -> object:
         event = {**base, "userName": login, "request": {"password": password}, "response": {}}
-        out = um.handler(event, LocalLambdaContext(timeout_ms=5000))
+        out = um.handler(event, CONTEXT)
         assert out["response"]["finalUserStatus"] == "CONFIRMED"
         return out
 
