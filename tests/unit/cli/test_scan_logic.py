@@ -78,6 +78,17 @@ def test_unreadable_rows_are_counted_not_raised() -> None:
     assert exit_status(items) == 1
 
 
+def test_django_unusable_passwords_count_as_sso_only() -> None:
+    settings = Settings.from_env({"LEGACY_APP": "django", "LEGACY_DB_URL": "sqlite:///unused.db"})
+    legacy = Legacy(settings=settings, db=Database("sqlite:///unused.db"), preset=get_preset("django"), prefix="")
+    row = {c.name: None for c in get_preset("django").all_columns()}
+    row.update(id=1, username="sso", email="s@example.org", password="!unusablemarker0123456789", is_active=1)
+    report = scan_rows([row], legacy, get_context("django"), ScanRules())
+    assert dict(report.states) == {"sso_only": 1}
+    assert report.unsupported == 0
+    assert [f.code for f in findings(report, [], ScanRules())] == ["state_sso_only"]
+
+
 def test_trusted_emails_are_not_reported_unverified() -> None:
     report = scan_rows(driver_rows(), _legacy(), get_context("q2a"), ScanRules(trust_emails=True))
     assert report.unverified_email_active == 0
