@@ -135,3 +135,13 @@ def test_parallel_range_scan_matches_the_single_stream(q2a_env: dict[str, str]) 
     strip = [{k: v for k, v in f.items() if k != "message"} for f in single["findings"]]
     assert [{k: v for k, v in f.items() if k != "message"} for f in parallel["findings"]] == strip
     assert "12/12" in err
+
+
+def test_empty_table_is_ready_and_has_nothing_to_time(databases: Any) -> None:
+    url = databases.postgres("empty")
+    create_schema(url, "q2a")
+    code, out, err = _run(["scan", "--json", "--progress"], {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url})
+    assert code == 0, err
+    report = json.loads(out)
+    assert (report["rows"], report["findings"], report["verify_time"]) == (0, [], [])
+    assert "0 rows" in err
