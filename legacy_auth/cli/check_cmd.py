@@ -224,6 +224,8 @@ def render(data: dict[str, Any]) -> str:
                      f"({verify['ms']} ms)")
     elif verify["dummy"]:
         lines.append(f"3. verify      dummy verification only, to keep timing uniform ({verify['ms']} ms)")
+    elif outcome.get("reason") in ("corrupt_hash", "unknown_hash_scheme"):
+        lines.append(f"3. verify      impossible: {outcome['reason']} ({verify['ms']} ms)")
     else:
         lines.append("3. verify      not reached")
     if outcome["migrate"]:

@@ -102,6 +102,10 @@ def test_check_unusable_hashes_name_the_reason(env: dict[str, str], monkeypatch:
     code, out, _ = _run(["check", login, "--password-stdin", "--json"], env, PASSWORD + "\n", monkeypatch)
     assert code == 1
     assert json.loads(out)["outcome"]["reason"] == reason
+    code, text, _ = _run(["check", login, "--password-stdin"], env, PASSWORD + "\n", monkeypatch)
+    assert f"REFUSED ({reason})" in text
+    if "hash" in reason:
+        assert f"3. verify      impossible: {reason}" in text
 
 
 def test_check_prompts_without_echo_by_default(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
