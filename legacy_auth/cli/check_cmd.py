@@ -144,7 +144,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     finally:
         del password
     total_ms = (time.perf_counter() - t0) * 1000
-    data = report(args.username, legacy.table, steps, result, refusal, ctx, total_ms, budget_ms)
+    data = report(args.username, legacy.describe(), steps, result, refusal, ctx, total_ms, budget_ms)
     if args.json:
         print_json(data, out)
     else:

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from legacy_auth import config
 from legacy_auth.config import Settings
 from legacy_auth.db import Database
+from legacy_auth.errors import ConfigurationError
 from legacy_auth.hashing import HashContext, get_context
 from legacy_auth.presets import get_preset
 from legacy_auth.presets.base import AppPreset
+from legacy_auth.presets.sql import validate_prefix
 
 #: argparse destination -> environment variable it overrides.
 FLAG_VARIABLES: dict[str, str] = {
@@ -67,8 +69,21 @@ class Legacy:
 
     @property
     def table(self) -> str:
-        """The users table name (validated identifier, unquoted)."""
+        """The users table name (validated identifier, unquoted).
+
+        Raises
+        ------
+        ConfigurationError
+            The app has no table to scan (``LEGACY_APP=generic`` in query mode).
+        """
         return self.preset.table(self.prefix)
+
+    def describe(self) -> str:
+        """The table name, or ``"(LEGACY_GENERIC_USER_QUERY)"`` in generic query mode (for display)."""
+        try:
+            return self.table
+        except ConfigurationError:
+            return "(LEGACY_GENERIC_USER_QUERY)"
 
 
 def open_legacy(settings: Settings) -> Legacy:
@@ -81,7 +96,7 @@ def open_legacy(settings: Settings) -> Legacy:
     """
     preset = get_preset(settings.app, **settings.preset_kwargs())
     prefix = preset.default_prefix if settings.table_prefix is None else settings.table_prefix
-    preset.table(prefix)  # validates the prefix now: a bad one is a configuration error, not a SQL error
+    validate_prefix(prefix)  # a bad prefix is a configuration error now, not a SQL error later
     db = Database(settings.db_url, options=settings.db_options, dbname=settings.db_name, idle_timeout_s=120.0)
     return Legacy(settings=settings, db=db, preset=preset, prefix=prefix)
 

@@ -188,3 +188,20 @@ def test_status_without_tracking_table_says_how_to_create_it(env: dict[str, str]
     assert code == 3
     assert err.count("\n") == 1
     assert "tracking table 'legacy_auth_migrations' cannot be read" in err
+
+
+def test_check_works_with_a_generic_user_query(databases: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = databases.mysql("cligeneric")
+    run_query(url, "CREATE TABLE members (id INT PRIMARY KEY, login VARCHAR(50), mail VARCHAR(100), pw VARCHAR(100))")
+    md5_of_password = "5f4dcc3b5aa765d61d8327deb882cf99"
+    run_query(url, "INSERT INTO members VALUES (%s, %s, %s, %s)", (1, "zoe", "zoe@example.org", md5_of_password))
+    env = {"LEGACY_APP": "generic", "LEGACY_DB_URL": url, "LEGACY_GENERIC_SCHEME": "hex_md5",
+           "LEGACY_GENERIC_USER_QUERY": "SELECT id, login AS username, mail AS email, pw AS password_hash "
+                                        "FROM members WHERE login = %s"}
+    code, out, err = _run(["check", "zoe", "--password-stdin"], env, "password\n", monkeypatch)
+    assert code == 0, out + err
+    assert "against (LEGACY_GENERIC_USER_QUERY)" in out
+    assert "MIGRATE as CONFIRMED" in out
+    code, _, err = _run(["scan"], env)
+    assert code == 2
+    assert err.startswith("legacy-auth: configuration error: LEGACY_GENERIC_TABLE:")
