@@ -98,11 +98,11 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def migration_burst(ctx: RunContext) -> Outcome:
+def migration_burst(ctx: RunContext, workers_full: int = 32) -> Outcome:
     """N migrations from W concurrent containers against MariaDB."""
     global _PLAN, _ENV
     out = Outcome()
-    total, workers = ctx.n(24, 1000), ctx.n(4, 32)
+    total, workers = ctx.n(16, 1000), ctx.n(4, workers_full)
     with MigrationRig(ctx, accounts=total) as rig:
         _PLAN, _ENV = _plan(rig.accounts, total), {**rig.env, "LEGACY_DB_URL": rig.url}
         _ENV["POWERTOOLS_LOG_LEVEL"] = os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING")
@@ -118,6 +118,8 @@ def migration_burst(ctx: RunContext) -> Outcome:
                 wrong.append(f"#{a.index}: {a.outcome} (wanted {'migrated' if expected else 'generic'})")
         migrated = {str(e) for _, _, e in _PLAN if e is not None}
         tracking = rig.tracking()
+        lost_times = [a.seconds for a in answers if a.outcome.startswith("migrated:")
+                      and a.outcome.split(":", 1)[1] not in tracking]
         times = [a.seconds for a in answers]
         p50, p99 = statistics.median(times), _percentile(times, 0.99)
         out.timed(max(times))
@@ -136,6 +138,9 @@ def migration_burst(ctx: RunContext) -> Outcome:
         out.note(f"{total} sign-ins from {workers} containers in {wall:.1f}s ({total / wall:.0f}/s): "
                  f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {max(times) * 1000:.0f} ms; "
                  f"{len(wrong)} wrong answers; {len(tracking)} tracking rows for {len(migrated)} migrations")
+        if lost_times:
+            out.note(f"the {len(lost_times)} untracked sign-ins all took >= {min(lost_times):.2f}s: the tracking "
+                     "write (best effort, after the verify) found the deadline spent by a CPU-starved invocation")
     return out
 
 
@@ -182,9 +187,12 @@ def authorizer_flood(ctx: RunContext) -> Outcome:
 
 
 SCENARIOS = [
-    Scenario("burst of migrations from concurrent containers (MariaDB, q2a SHA-1/bcrypt mix)",
+    Scenario("burst of 1,000 migrations from 32 concurrent containers (MariaDB, q2a SHA-1/bcrypt mix)",
              "zero wrong answers; one tracking row per migration (none lost/duplicated); p50/p99 reported",
              migration_burst, "load"),
+    Scenario("control: the same burst from 8 containers (less CPU starvation on this 2-core host)",
+             "zero wrong answers; one tracking row per migration (none lost/duplicated); p50/p99 reported",
+             lambda ctx: migration_burst(ctx, workers_full=8), "load"),
     Scenario("authorizer flood with 1 % hostile tokens",
              "zero false accepts, zero false rejects, only 401/403/Allow; throughput reported",
              authorizer_flood, "load"),
