@@ -288,6 +288,7 @@ class Database:
                     raise
                 if kind == "auth" and attempt == 0 and not deadline.expired and self._source.refresh():
                     continue  # rotated secret / expired token: re-read once
+                kind = "auth" if kind == "auth" else "connection"  # nothing else can fail while connecting
                 raise store_error(exc, kind, driver.dialect, deadline) from None
             self._driver, self._conn = driver, conn
             self.connects += 1

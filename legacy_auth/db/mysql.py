@@ -28,7 +28,7 @@ _AUTH = {1044, 1045, 1698, 1251}  # access denied (db / user), plugin refused
 _RETRY = {1205, 1213}  # lock wait timeout, deadlock
 #: An idle connection older than this is pinged (one round trip) before use.
 PING_AFTER_IDLE_S = 10.0
-_CONNECTION = {2002, 2003, 2006, 2013, 2014, 2055, 1040, 1053, 1927, 4031}  # gone / lost / too many / killed
+_CONNECTION = {2002, 2003, 2006, 2013, 2014, 2026, 2055, 1040, 1053, 1927, 4031}  # gone / lost / too many / killed
 
 
 def _ssl_context(tls: TlsOptions) -> ssl.SSLContext | None:
@@ -49,7 +49,7 @@ class MySqlDriver:
     def connect(self, url: DbUrl, tls: TlsOptions, deadline: Deadline, cap_s: float) -> Any:
         """Connect with connect/read/write timeouts all derived from ``deadline``."""
         t = deadline.timeout(cap_s)
-        return pymysql.connect(
+        conn = pymysql.connect(
             host=url.host,
             port=url.port,
             user=url.user,
@@ -63,6 +63,8 @@ class MySqlDriver:
             ssl=_ssl_context(tls),
             cursorclass=pymysql.cursors.DictCursor,
         )
+        conn.legacy_auth_used_at = time.monotonic()
+        return conn
 
     def alive(self, conn: Any) -> bool:
         """Cheap check first, ``ping()`` (without reconnect) only after a long idle period.
@@ -82,7 +84,7 @@ class MySqlDriver:
         if readable:  # an idle connection has nothing to say: this is an error packet or EOF
             return False
         now = time.monotonic()
-        if now - getattr(conn, "legacy_auth_used_at", now) > PING_AFTER_IDLE_S:
+        if now - getattr(conn, "legacy_auth_used_at", 0.0) > PING_AFTER_IDLE_S:
             try:
                 conn.ping(reconnect=False)
             except (pymysql.err.Error, OSError):

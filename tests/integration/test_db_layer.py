@@ -294,3 +294,31 @@ def test_deadlocked_transactions_are_retried_until_both_commit(kind: str, databa
     assert attempts["a"] + attempts["b"] >= 3  # one of them was retried
     rows = setup.fetch_all("SELECT n FROM t WHERE id IN (1, 2) ORDER BY id", deadline=Deadline.after(5))
     assert rows == [{"n": 2}, {"n": 2}]
+
+
+@pytest.mark.parametrize("scheme", ["mysql", "postgresql"])
+@pytest.mark.parametrize("mode", ["require", "verify-full"])
+def test_required_tls_is_never_downgraded_to_plaintext(scheme: str, mode: str, databases: Any):
+    from legacy_auth.db import DbOptions, TlsOptions
+
+    url = databases.mysql("tls") if scheme == "mysql" else databases.postgres("tls")  # servers run without TLS
+    db = Database(url, options=DbOptions(tls=TlsOptions(mode)))  # type: ignore[arg-type]
+    with pytest.raises(StoreUnavailableError) as info:
+        db.fetch_one("SELECT 1 AS x", deadline=Deadline.after(3))
+    assert info.value.reason == "db_unavailable"  # type: ignore[attr-defined]
+
+
+def test_long_idle_mysql_connection_is_pinged_before_use(databases: Any, monkeypatch: pytest.MonkeyPatch):
+    from legacy_auth.db import mysql as mysql_driver
+
+    url = databases.mysql("idle")
+    db = Database(url)
+    first = db.fetch_one("SELECT CONNECTION_ID() AS id", deadline=Deadline.after(5))["id"]
+    monkeypatch.setattr(mysql_driver, "PING_AFTER_IDLE_S", 0.0)
+    pings: list[bool] = []
+    conn = db._conn  # the pymysql connection (white box: count the ping round trips)
+    original = conn.ping
+    monkeypatch.setattr(conn, "ping", lambda reconnect=False: pings.append(reconnect) or original(reconnect=False))
+    time.sleep(0.01)
+    assert db.fetch_one("SELECT CONNECTION_ID() AS id", deadline=Deadline.after(5))["id"] == first
+    assert pings == [False]  # pinged once, never with reconnect
