@@ -50,9 +50,11 @@ class PoolKeys:
         return _remembered(mint(self.attacker, access_claims()))
 
 
-def authorizer_env(jwks_url: str, **extra: str) -> dict[str, str]:
-    """Environment for an authorizer that fetches keys from ``jwks_url`` (1 s refetch floor)."""
-    env = base_env(JWKS_URL=jwks_url, JWKS_REFETCH_INTERVAL_SECONDS="1", POWERTOOLS_SERVICE_NAME="reliability")
+def authorizer_env(jwks_url: str, refetch_floor_s: int | None = 1, **extra: str) -> dict[str, str]:
+    """Environment for an authorizer that fetches keys from ``jwks_url`` (refetch floor 1 s; None: default 5 s)."""
+    env = base_env(JWKS_URL=jwks_url, POWERTOOLS_SERVICE_NAME="reliability")
+    if refetch_floor_s is not None:
+        env["JWKS_REFETCH_INTERVAL_SECONDS"] = str(refetch_floor_s)
     env.update(extra)
     return env
 

@@ -14,6 +14,7 @@ Exit status 1 when any scenario failed (the file is written anyway).
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import platform
 import sys
 import tempfile
@@ -27,6 +28,7 @@ from tests.reliability.secrets_check import capture_all, debug_logging, remember
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUTPUT = ROOT / "docs" / "reliability.md"
+WATCHDOG_S = 1800  # the whole run; a full run takes about 6 minutes on 2 shared cores
 
 
 def _cell(text: str) -> str:
@@ -103,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="run scenarios whose name contains this text")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
+    faulthandler.dump_traceback_later(WATCHDOG_S, exit=True)  # bounded: never hangs a CI job
 
     from tests.conftest import DatabaseFactory
 
@@ -132,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(document, encoding="utf-8")
     print(f"wrote {args.output} ({sum(r.passed for r in results)}/{len(results)} passed, {len(leaks)} leaks)",
           file=sys.stderr)
+    faulthandler.cancel_dump_traceback_later()
     return 0 if all(r.passed for r in results) and not leaks else 1
 
 
