@@ -124,9 +124,20 @@ def instrument(logger: Logger, metrics: Metrics | None = None) -> Callable[[F], 
     """
 
     def decorate(fn: F) -> F:
-        wrapped: Callable[..., object] = logger.inject_lambda_context(log_event=False, clear_state=True)(fn)
-        if metrics is not None:
-            wrapped = metrics.log_metrics(raise_on_empty_metrics=False)(wrapped)
-        return wraps(fn)(wrapped)  # type: ignore[return-value]
+        wrapped: Callable[..., Any] = logger.inject_lambda_context(log_event=False, clear_state=True)(fn)
+        if metrics is None:
+            return wraps(fn)(wrapped)  # type: ignore[return-value]
+
+        @wraps(fn)
+        def with_metrics(event: Any, context: Any) -> Any:
+            try:
+                return wrapped(event, context)
+            finally:
+                # Flush only when something was added: handlers mostly use ``emit`` / ``emit_line`` (own EMF
+                # lines), and Powertools' ``log_metrics`` warns "No application metrics" on every empty flush.
+                if metrics.metric_set:
+                    metrics.flush_metrics()
+
+        return with_metrics  # type: ignore[return-value]
 
     return decorate

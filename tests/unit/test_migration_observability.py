@@ -55,3 +55,28 @@ def test_instrument_never_logs_the_event_even_when_the_environment_asks(
 
     assert handler({"password": "hunter2-secret"}, LocalLambdaContext()) == {"password": "hunter2-secret"}
     assert "hunter2-secret" not in capsys.readouterr().out
+
+
+def test_instrument_flushes_powertools_metrics_only_when_some_were_added(capsys: pytest.CaptureFixture[str]):
+    import warnings
+
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    from devstack.context import LocalLambdaContext
+
+    logger, metrics = make_logger("flush-test"), make_metrics(namespace="FlushNs", service="flush-test")
+
+    @instrument(logger, metrics)
+    def handler(event: dict[str, bool], context: object) -> dict[str, bool]:
+        if event["add"]:
+            metrics.add_metric(name="Things", unit=MetricUnit.Count, value=2)
+        return event
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an empty flush must not warn
+        handler({"add": False}, LocalLambdaContext())
+    assert capsys.readouterr().out == ""
+    handler({"add": True}, LocalLambdaContext())
+    line = json.loads(capsys.readouterr().out)
+    assert line["Things"] == [2.0]
+    assert line["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "FlushNs"
