@@ -151,6 +151,40 @@ def killed_between_warm(ctx: RunContext, dialect: str = "mysql") -> Outcome:
     return out
 
 
+def killed_mid_invocation(ctx: RunContext, dialect: str = "mysql") -> Outcome:
+    """The server kills the warm connection but its goodbye is held 0.3 s in the proxy, so the kill lands after
+    the container's liveness check, in the middle of the lookup (a restart or failover during an invocation)."""
+    out = Outcome()
+    rounds = ctx.n(2, 5)
+    with MigrationRig(ctx, accounts=1 + 2 * rounds, dialect=dialect) as rig:
+        c = rig.container()
+        spare = iter(rig.accounts[1 + rounds:])
+        expect_migrated(out, rig.sign_in(c, rig.accounts[0]), rig.accounts[0], "warm-up")
+        expected = {str(rig.accounts[0].userid): 1}
+        seen: list[str] = []
+        previous_ok = True
+        for i in range(rounds):
+            if not previous_ok:  # re-warm: the failed call dropped the connection
+                again = next(spare)
+                if rig.succeeded(rig.sign_in(c, again), again):
+                    expected[str(again.userid)] = 1
+            rig.proxy.delay(0.3)
+            killed = kill_pg_sessions(rig.url) if dialect == "postgresql" else kill_db_sessions(dbname(rig.url))
+            account = rig.accounts[1 + i]
+            inv = rig.sign_in(c, account)
+            rig.proxy.pass_through()
+            out.timed(inv.seconds)
+            out.check(f"kill #{i + 1} hit the warm session", killed >= 1, f"{killed} killed")
+            expect_migrated(out, inv, account, f"killed mid-invocation #{i + 1} (read retried on a fresh connection)")
+            previous_ok = rig.succeeded(inv, account)
+            if previous_ok:
+                expected[str(account.userid)] = 1
+            seen.append(describe(inv))
+        expect_tracking(out, rig, expected)
+        out.note(f"{rounds} kills landing after the liveness check: {', '.join(seen)}")
+    return out
+
+
 def credentials_rotated(ctx: RunContext) -> Outcome:
     """The DB user's password changes between invocations (sessions dropped), then is restored."""
     out = Outcome()
@@ -209,6 +243,8 @@ SCENARIOS = [
     Scenario("legacy DB reset mid-stream", RECOVERY, reset_midstream),
     Scenario("legacy DB killed between warm invocations",
              "every next sign-in migrates (transparent reconnect); tracking rows exact", killed_between_warm),
+    Scenario("legacy DB connection killed mid-invocation (after the liveness check)",
+             "the read is retried once on a fresh connection: the sign-in migrates < 4.5 s", killed_mid_invocation),
     Scenario("legacy DB credentials rotated, then restored", RECOVERY, credentials_rotated),
     Scenario("legacy DB max_connections exhausted (MAX_USER_CONNECTIONS=2)", RECOVERY, max_user_connections),
     Scenario("legacy DB connection cap reached (proxy: one connection, two containers)",
@@ -227,4 +263,7 @@ SCENARIOS = [
     Scenario("PostgreSQL legacy DB killed between warm invocations",
              "every next sign-in migrates (transparent reconnect); tracking rows exact",
              lambda ctx: killed_between_warm(ctx, dialect="postgresql")),
+    Scenario("PostgreSQL connection terminated mid-invocation (after the liveness check)",
+             "the read is retried once on a fresh connection: the sign-in migrates < 4.5 s",
+             lambda ctx: killed_mid_invocation(ctx, dialect="postgresql")),
 ]
