@@ -104,3 +104,32 @@ def test_iam_token_is_generated_locally_cached_and_refreshed(aws: Any):
     assert source.refresh() is True
     assert source.url() is not first
     assert first.password not in repr(first)
+
+
+def test_handler_reads_the_legacy_db_from_an_rds_secret(aws: Any, mysql_login: tuple[str, str, str],
+                                                        monkeypatch: pytest.MonkeyPatch):
+    from devstack.context import LocalLambdaContext
+    from tests.conftest import load_event, load_vectors
+    from tests.helpers.legacy_db import create_schema, insert_users
+    from triggers import user_migration as um
+
+    url, user, dbname = mysql_login
+    vector = next(v for v in load_vectors() if v["app"] == "wordpress" and v["scheme"] == "phpass_portable_P"
+                  and v["expect"] and v["password"] == "correct horse battery staple")
+    create_schema(url, "wordpress")
+    insert_users(url, "wordpress", [{"ID": 5, "user_login": "eve", "user_email": "eve@example.org",
+                                     "user_pass": vector["hash"], "display_name": "Eve"}])
+    secret = {"engine": "mysql", "host": "127.0.0.1", "port": 3306, "username": user, "password": "first-Pw-1",
+              "dbname": dbname}
+    arn = aws.create_secret(Name="legacy-wp", SecretString=json.dumps(secret))["ARN"]
+    monkeypatch.delenv("LEGACY_DB_URL", raising=False)
+    monkeypatch.setenv("LEGACY_APP", "wordpress")
+    monkeypatch.setenv("LEGACY_DB_SECRET_ARN", arn)
+    um.reset_runtime()
+    try:
+        event = load_event("cognito_user_migration_authentication")
+        event["userName"], event["request"]["password"] = "eve", vector["password"]
+        attrs = um.handler(event, LocalLambdaContext())["response"]["userAttributes"]
+        assert (attrs["custom:legacy_id"], attrs["name"]) == ("5", "Eve")
+    finally:
+        um.reset_runtime()
