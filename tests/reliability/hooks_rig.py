@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import ModuleType, TracebackType
 from typing import Any
 
@@ -23,11 +25,20 @@ from tests.reliability.scenario import RunContext
 LEGACY_VARS = ("LEGACY_APP", "LEGACY_DB_URL", "LEGACY_TRACK_MIGRATION")
 
 
-def fresh_hook_wiring() -> None:
-    """Forget ``triggers.hook_wiring``'s process-wide legacy handle (a new container builds its own)."""
+@contextmanager
+def isolated_hook_wiring() -> Iterator[None]:
+    """A fresh ``triggers.hook_wiring`` legacy handle for the block (the module keeps one per process, shared by
+    every container copy); the previous handle is put back afterwards so other tests are unaffected."""
     import triggers.hook_wiring as wiring
 
+    saved = wiring._legacy
     wiring._legacy = None
+    try:
+        yield
+    finally:
+        if wiring._legacy is not None:
+            wiring._legacy[1].close()
+        wiring._legacy = saved
 
 
 class HooksRig:
@@ -65,8 +76,7 @@ class HooksRig:
     def container(self) -> ModuleType:
         """A new PostConfirmation container (cold start, own app DB handle)."""
         with environment(self.env, remove=LEGACY_VARS):
-            fresh_hook_wiring()
-            return cold_start("post_confirmation")
+            return cold_start("post_confirmation")  # no LEGACY_*: never touches hook_wiring's legacy handle
 
     def confirm(self, module: ModuleType, event: dict[str, Any]) -> Invocation:
         """One PostConfirmation invocation with a 5 s context."""

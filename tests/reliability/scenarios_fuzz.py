@@ -33,7 +33,7 @@ from tests.conftest import load_event
 from tests.reliability.authz import PoolKeys, authorizer_container, authorizer_env, classify
 from tests.reliability.containers import BUDGET_S, ROOT, Invocation, cold_start, environment, invoke
 from tests.reliability.fuzz import mutated
-from tests.reliability.hooks_rig import LEGACY_VARS, HooksRig, fresh_hook_wiring
+from tests.reliability.hooks_rig import LEGACY_VARS, HooksRig, isolated_hook_wiring
 from tests.reliability.jwks_server import FaultyJwksServer
 from tests.reliability.legacy import confirmation_event, migration_event
 from tests.reliability.migration_rig import GENERIC, MigrationRig
@@ -127,12 +127,13 @@ def fuzz_handlers(ctx: RunContext) -> Outcome:
                  migration_event(account.email, "x" * 12, "UserMigration_ForgotPassword")]
         _record(out, "UserMigration", _fuzz(migration, rig.env, bases, _migration_verdict, n))
         signup_env = {**rig.env, "HOOKS_SIGNUP_GUARD": "refuse"}
-        with environment(signup_env):
-            fresh_hook_wiring()
-            signup = cold_start("pre_signup")
-        bases = [load_event(name) for name in ("cognito_pre_signup_sign_up", "cognito_pre_signup_admin_create_user",
-                                               "cognito_pre_signup_external_provider")]
-        _record(out, "PreSignUp", _fuzz(signup, signup_env, bases, _signup_verdict, n))
+        with isolated_hook_wiring():
+            with environment(signup_env):
+                signup = cold_start("pre_signup")
+            bases = [load_event(name) for name in ("cognito_pre_signup_sign_up",
+                                                   "cognito_pre_signup_admin_create_user",
+                                                   "cognito_pre_signup_external_provider")]
+            _record(out, "PreSignUp", _fuzz(signup, signup_env, bases, _signup_verdict, n))
     with HooksRig(ctx, via_proxy=False) as hooks:
         confirm = hooks.container()
         bases = [confirmation_event("fuzzuser", legacy_id="7"),

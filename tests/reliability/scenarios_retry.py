@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from tests.conftest import load_event
 from tests.reliability.containers import BUDGET_S, cold_start, environment, invoke
-from tests.reliability.hooks_rig import LEGACY_VARS, HooksRig, fresh_hook_wiring
+from tests.reliability.hooks_rig import HooksRig, isolated_hook_wiring
 from tests.reliability.legacy import confirmation_event
 from tests.reliability.migration_rig import MigrationRig, expect_migrated, expect_tracking
 from tests.reliability.scenario import Outcome, RunContext, Scenario
@@ -73,8 +73,7 @@ def signup_retries(ctx: RunContext) -> Outcome:
     out = Outcome()
     with MigrationRig(ctx, accounts=1) as rig:
         env = {**rig.env, "HOOKS_SIGNUP_GUARD": "refuse"}
-        with environment(env):
-            fresh_hook_wiring()
+        with isolated_hook_wiring(), environment(env):
             c = cold_start("pre_signup")
             clash = load_event("cognito_pre_signup_sign_up")
             clash["userName"] = rig.accounts[0].handle
@@ -93,8 +92,6 @@ def signup_retries(ctx: RunContext) -> Outcome:
         out.timed(worst)
         out.check(f"within {BUDGET_S}s", worst < BUDGET_S, f"{worst:.2f}s")
         out.note("legacy clash: 3 identical refusals; new user: 3 identical accepts; no rows written")
-    with environment({}, remove=LEGACY_VARS):
-        fresh_hook_wiring()
     return out
 
 
