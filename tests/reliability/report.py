@@ -80,8 +80,21 @@ def render(results: list[Result], leaks: list[str], watched: int, captured: int,
         if r.outcome.figures:
             figures = ", ".join(f"{k} = {v}" for k, v in r.outcome.figures.items())
             lines.append(f"- **{r.scenario.name}**: {figures}")
-    lines += ["", "Latencies include waiting for a CPU: the worker processes share the machine's cores "
-              "(a Lambda container has its own), so they are upper bounds, not Lambda figures.", ""]
+    lines += [
+        "",
+        "How the load is built: each migration worker is a forked process that cold-starts its own UserMigration "
+        "container (own module state, own MariaDB connection) and runs its share of the sign-ins one at a time. "
+        "Legacy rows are q2a 1.8 as an upgraded site holds them: 90 % `passsalt`/`passcheck` SHA-1, 10 % "
+        "`password_hash` bcrypt `$2y$10$`; sign-ins are 90 % right password, 7 % wrong password, 3 % unknown user. "
+        "`legacy_auth.hashing` pads every SHA-1 check with the app's bcrypt-10 dummy (timing parity), so every "
+        "sign-in costs about one bcrypt-10. The authorizer flood is one warm container, 99 % valid access tokens "
+        "(a pool of distinct tokens, so the token cache is exercised as in production) and 1 % hostile values "
+        "from `tests/reliability/hostile.py` (forged, confused, expired, misdirected, malformed, oversized).",
+        "",
+        "Latencies include waiting for a CPU: the worker processes share the machine's cores "
+        "(a Lambda container has its own), so they are upper bounds, not Lambda figures.",
+        "",
+    ]
     failed = [r for r in results if not r.passed]
     if failed:
         lines += ["## Failed expectations", ""]
