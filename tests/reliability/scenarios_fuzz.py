@@ -163,8 +163,14 @@ def atheris_jwt(ctx: RunContext) -> Outcome:
     """libFuzzer (atheris) over the authorizer's JWT parser/verifier, in a bounded subprocess."""
     out = Outcome()
     runs, seconds = ctx.n(3000, 100_000), ctx.n(20, 180)
+    dictionary = ctx.tmp / "jwt.dict"  # libFuzzer dictionary: JSON/JWT tokens help it past the strict parser
+    words = ['"alg"', '"RS256"', '"kid"', '"fuzz-kid"', '"sub"', '"exp"', '"iat"', '"iss"', '"token_use"',
+             '"access"', '"client_id"', '"fuzzclient"', '"crit"', '"jku"', '"none"', "{", "}", "[", "]", ":", ",",
+             "null", "true", "1e999", "NaN", "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Fuzz1"]
+    dictionary.write_text("\n".join(f"kw{i}={w if w.startswith(chr(34)) else chr(34) + w + chr(34)}"
+                                    for i, w in enumerate(words)) + "\n", encoding="utf-8")
     cmd = [sys.executable, "-m", "tests.reliability.atheris_jws", f"-runs={runs}", f"-max_total_time={seconds}",
-           "-max_len=4096", "-print_final_stats=1"]
+           "-max_len=4096", "-print_final_stats=1", f"-dict={dictionary}"]
     start = time.monotonic()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=seconds + 60,
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
