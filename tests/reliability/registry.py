@@ -1,4 +1,4 @@
-"""Every reliability scenario, in report order (faults, retries, authorizer, load, fuzz)."""
+"""Every reliability scenario, in report order (faults, retries, authorizer, end to end, load, fuzz)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.reliability.scenario import Scenario
 
 def all_scenarios() -> list[Scenario]:
     """The scenarios ``make reliability`` runs and ``pytest tests/reliability`` runs at small counts."""
-    from tests.reliability import scenarios_fuzz, scenarios_load
+    from tests.reliability import scenarios_e2e, scenarios_fuzz, scenarios_load
 
     return [
         *scenarios_legacy.SCENARIOS,
@@ -22,6 +22,7 @@ def all_scenarios() -> list[Scenario]:
         *scenarios_hooks.SCENARIOS,
         *scenarios_retry.SCENARIOS,
         *scenarios_jwks.SCENARIOS,
+        *scenarios_e2e.SCENARIOS,
         *scenarios_load.SCENARIOS,
         *scenarios_fuzz.SCENARIOS,
     ]
