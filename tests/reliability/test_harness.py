@@ -132,3 +132,26 @@ def test_secrets_scan_finds_a_secret_however_it_is_written() -> None:
     found = scan(cap.text())
     assert len(found) == 4
     assert all(value not in " ".join(found) for value in planted.values())
+
+
+def test_report_renders_every_scenario_row_and_the_secrets_row() -> None:
+    from tests.reliability.report import render
+    from tests.reliability.scenario import Outcome, Result, Scenario
+
+    good, bad = Outcome(), Outcome()
+    good.check("answered", True)
+    good.note("generic error in 0.05s")
+    good.figures["p50_ms"] = 12.5
+    bad.check("within 4.5s", False, "4.61s")
+    results = [Result(Scenario("alpha | pipe", "generic error", lambda ctx: good), good, 1.0),
+               Result(Scenario("beta", "no raise", lambda ctx: bad), bad, 2.0)]
+    text = render(results, ["password 0123456789"], 7, 1000, True, 3.0)
+    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| scenario")]
+    assert len(rows) == 3
+    assert "alpha \\| pipe" in rows[0]
+    assert rows[0].endswith("| pass |")
+    assert rows[1].endswith("| **FAIL** |")
+    assert "1 found: password 0123456789" in rows[2]
+    assert "**1/2 scenarios met their expectation.**" in text
+    assert "p50_ms = 12.5" in text
+    assert "- beta: within 4.5s: 4.61s" in text
