@@ -44,9 +44,10 @@ def isolated_hook_wiring() -> Iterator[None]:
 class HooksRig:
     """App database (default schema: ``app_users`` + ``provisioning_failures``) for PostConfirmation."""
 
-    def __init__(self, ctx: RunContext, *, via_proxy: bool = True, **env: str) -> None:
-        self.url = ctx.databases.mysql("relapp")
-        self.proxy = FaultProxy("127.0.0.1", 3306)
+    def __init__(self, ctx: RunContext, *, via_proxy: bool = True, dialect: str = "mysql", **env: str) -> None:
+        self.dialect = dialect
+        self.url = ctx.databases.postgres("relapp") if dialect == "postgresql" else ctx.databases.mysql("relapp")
+        self.proxy = FaultProxy("127.0.0.1", 5432 if dialect == "postgresql" else 3306)
         self.via_proxy = via_proxy
         self.extra_env = env
         self.env: dict[str, str] = {}
@@ -55,7 +56,7 @@ class HooksRig:
         conn = connect(self.url)
         try:
             cur = conn.cursor()
-            for stmt in schema_ddl("mysql", AppUsersSchema()):
+            for stmt in schema_ddl(self.dialect, AppUsersSchema()):
                 cur.execute(stmt)
         finally:
             conn.close()

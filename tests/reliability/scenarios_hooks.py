@@ -137,6 +137,74 @@ def deadlock(ctx: RunContext) -> Outcome:
     return out
 
 
+def _wait_for_pg_lock_wait(url: str, seconds: float = 3.0) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        rows = run_query(url, "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() "
+                              "AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM \"provisioning_failures\"%%'")
+        if int(rows[0]["n"]):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _pg_deadlocks(url: str) -> int:
+    rows = run_query(url, "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+    return int(rows[0]["deadlocks"] or 0)
+
+
+def deadlock_postgres(ctx: RunContext) -> Outcome:
+    """The same forced deadlock on PostgreSQL (40P01 after deadlock_timeout, 1 s by default)."""
+    out = Outcome()
+    rounds = ctx.n(1, 3)
+    with HooksRig(ctx, dialect="postgresql") as rig:
+        c = rig.container()
+        before = _pg_deadlocks(rig.url)
+        victims = []
+        worst = 0.0
+        for i in range(rounds):
+            event = confirmation_event(f"pgdeadlock{i}")
+            sub = event["request"]["userAttributes"]["sub"]
+            run_query(rig.url, "INSERT INTO provisioning_failures (cognito_sub, reason) VALUES (%s, 'db_timeout')",
+                      (sub,))
+            competitor = connect(rig.url)
+            try:
+                competitor.autocommit = False
+                competitor.execute("UPDATE provisioning_failures SET attempts = attempts + 1 WHERE cognito_sub = %s",
+                                   (sub,))
+                thread, box = _in_thread(lambda ev=event: rig.confirm(c, ev))
+                waiting = _wait_for_pg_lock_wait(rig.url)
+                try:
+                    competitor.execute("INSERT INTO app_users (cognito_sub, username) VALUES (%s, %s)",
+                                       (sub, "competitor"))
+                    competitor.commit()
+                    victims.append("hook")
+                except Exception as exc:
+                    victims.append(f"competitor ({type(exc).__name__})")
+                    competitor.rollback()
+            finally:
+                competitor.close()
+            thread.join(timeout=6)
+            inv = box[0] if box else None
+            out.check(f"round {i + 1}: hook was waiting on the competitor", waiting)
+            out.check(f"round {i + 1}: hook answered", inv is not None and rig.returned_event(inv, event),
+                      "no answer" if inv is None else inv.error_type)
+            if inv is not None:
+                worst = max(worst, inv.seconds)
+                out.check(f"round {i + 1}: within {BUDGET_S}s", inv.seconds < BUDGET_S, f"{inv.seconds:.2f}s")
+            out.check(f"round {i + 1}: exactly one app row", rig.app_rows(sub) == 1, f"{rig.app_rows(sub)} rows")
+            out.check(f"round {i + 1}: failure record cleared", rig.failure_rows(sub) == [], str(rig.failure_rows(sub)))
+        out.timed(worst)
+        end = time.monotonic() + 3.0
+        while _pg_deadlocks(rig.url) - before < rounds and time.monotonic() < end:  # statistics lag a little
+            time.sleep(0.1)
+        detected = _pg_deadlocks(rig.url) - before
+        out.check("PostgreSQL really detected deadlocks", detected >= rounds, f"{detected} detected")
+        out.note(f"{detected} real deadlock(s) (40P01) in {rounds} round(s), victims: {', '.join(victims)}; "
+                 f"worst {worst:.2f}s (deadlock_timeout 1 s); one row each, failure records cleared")
+    return out
+
+
 def app_db_down_then_reconcile(ctx: RunContext) -> Outcome:
     """App DB refuses connections at confirmation; after recovery ``reconcile`` provisions the user."""
     import boto3
@@ -180,6 +248,8 @@ SCENARIOS = [
              "event returned < 4.5 s (no raise); failure recorded; retry provisions 1 row, record cleared", lock_wait),
     Scenario("app DB real deadlock during provisioning",
              "hook retries the transaction; event returned < 4.5 s; exactly 1 row; failure record cleared", deadlock),
+    Scenario("app DB (PostgreSQL) real deadlock during provisioning",
+             "40P01 retried; event returned < 4.5 s; exactly 1 row; failure record cleared", deadlock_postgres),
     Scenario("app DB refused during provisioning, then reconcile",
              "event returned < 4.5 s (no raise); reconcile provisions exactly 1 row (idempotent)",
              app_db_down_then_reconcile),
