@@ -45,6 +45,10 @@ class PoolKeys:
         """Valid claims, the pool's kid, signed with the attacker's key."""
         return _remembered(mint(self.attacker, access_claims(), kid=self.pool.kid))
 
+    def junk_kid(self, n: int) -> str:
+        """Valid claims signed with the attacker's key under a made-up kid (a kid-rotation storm)."""
+        return _remembered(mint(self.attacker, access_claims(), kid=f"junk-{n}-{self.attacker.kid}"))
+
     def unknown_kid(self) -> str:
         """Valid claims signed with the attacker's key under its own (unknown) kid."""
         return _remembered(mint(self.attacker, access_claims()))
