@@ -60,8 +60,12 @@ def render(results: list[Result], leaks: list[str], watched: int, captured: int,
         "`LocalLambdaContext` (Cognito's hard limit is 5 s and it retries up to 3 times).",
         "",
         f"**{ok}/{len(results)} scenarios met their expectation.** Faults are injected by a loopback TCP proxy "
-        "in front of the real MariaDB (`tests/reliability/proxy.py`), by MariaDB itself (KILL, ALTER USER, "
-        "MAX_USER_CONNECTIONS, InnoDB locks) and by a local JWKS server (`tests/reliability/jwks_server.py`).",
+        "in front of the real MariaDB and PostgreSQL (`tests/reliability/proxy.py`), by the servers themselves "
+        "(KILL CONNECTION / pg_terminate_backend, ALTER USER, MAX_USER_CONNECTIONS, row locks and forced "
+        "deadlocks), by a moto Secrets Manager secret, by a local JWKS server "
+        "(`tests/reliability/jwks_server.py`) and end to end through npm cognito-local. Each scenario is a "
+        "function in `tests/reliability/scenarios_*.py`; `pytest tests/reliability` runs the same ones at small "
+        "counts.",
         "",
         "| scenario | expected | observed | worst call | total | result |",
         "|---|---|---|---|---|---|",
