@@ -4,6 +4,7 @@ black-holed, and that the next sign-in works once it is back."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from tests.e2e.stackproc import cognito_client, running_stack
 from tests.reliability.containers import BUDGET_S
 from tests.reliability.migration_rig import MigrationRig, expect_tracking
 from tests.reliability.scenario import Outcome, RunContext, Scenario
+from tests.reliability.secrets_check import harness_aws_calls
 
 
 def stack_with_blackholed_legacy_db(ctx: RunContext) -> Outcome:
@@ -22,6 +24,9 @@ def stack_with_blackholed_legacy_db(ctx: RunContext) -> Outcome:
         env = {"LEGACY_APP": "q2a", "LEGACY_DB_URL": rig.proxy.rewrite(rig.url), "LEGACY_TRACK_MIGRATION": "true"}
         if not ctx.full:
             env["LEGACY_BUDGET_MS"] = "1500"  # fast runs; the full run uses the production default (3500 ms)
+        for name in ("POWERTOOLS_LOG_LEVEL", "POWERTOOLS_LOGGER_LOG_EVENT"):  # the secrets run's DEBUG settings
+            if name in os.environ:
+                env[name] = os.environ[name]
         try:
             stack_cm = running_stack(env)
             info = stack_cm.__enter__()
@@ -32,16 +37,19 @@ def stack_with_blackholed_legacy_db(ctx: RunContext) -> Outcome:
             idp = cognito_client(info["cognito_url"])
             client = info["client_id"]
             a0, a1 = rig.accounts[0], rig.accounts[1]
-            first = sign_in(idp, client, a0.handle, a0.password)
+            with harness_aws_calls():  # our test client, not product code (the handlers run in the stack process)
+                first = sign_in(idp, client, a0.handle, a0.password)
             out.check("sign-in with the legacy DB up", first.ok, str(first.error_code))
             rig.proxy.blackhole()
             start = time.monotonic()
-            down = sign_in(idp, client, a1.handle, a1.password)
+            with harness_aws_calls():
+                down = sign_in(idp, client, a1.handle, a1.password)
             user_wait = time.monotonic() - start
             rig.proxy.pass_through()
             out.check("DB black-holed: the user gets NotAuthorizedException (generic)",
                       down.error_code == "NotAuthorizedException", str(down.error_code))
-            again = sign_in(idp, client, a1.handle, a1.password)
+            with harness_aws_calls():
+                again = sign_in(idp, client, a1.handle, a1.password)
             out.check("same user signs in once the DB is back", again.ok, str(again.error_code))
             runs = [r for r in invocations(info["invoke_url"]) if r["function"] == "user-migration"]
             durations = [float(r["duration_ms"]) / 1000 for r in runs]

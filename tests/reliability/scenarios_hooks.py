@@ -19,6 +19,7 @@ from tests.reliability.containers import BUDGET_S, Invocation
 from tests.reliability.hooks_rig import HooksRig
 from tests.reliability.legacy import confirmation_event
 from tests.reliability.scenario import Outcome, RunContext, Scenario
+from tests.reliability.secrets_check import harness_aws_calls
 
 
 def _status(name: str) -> int:
@@ -219,12 +220,13 @@ def app_db_down_then_reconcile(ctx: RunContext) -> Outcome:
 
     out = Outcome()
     with HooksRig(ctx) as rig, mock_aws():
-        cognito = boto3.client("cognito-idp", region_name="eu-west-1")
-        pool = cognito.create_user_pool(PoolName="reliability")["UserPool"]["Id"]
-        created = cognito.admin_create_user(UserPoolId=pool, Username="downuser", MessageAction="SUPPRESS",
-                                            UserAttributes=[{"Name": "email", "Value": "downuser@example.org"}])
-        cognito.admin_set_user_password(UserPoolId=pool, Username="downuser", Password="Pw-" + uuid.uuid4().hex,
-                                        Permanent=True)
+        with harness_aws_calls():  # moto set-up by the harness, not product code
+            cognito = boto3.client("cognito-idp", region_name="eu-west-1")
+            pool = cognito.create_user_pool(PoolName="reliability")["UserPool"]["Id"]
+            created = cognito.admin_create_user(UserPoolId=pool, Username="downuser", MessageAction="SUPPRESS",
+                                                UserAttributes=[{"Name": "email", "Value": "downuser@example.org"}])
+            cognito.admin_set_user_password(UserPoolId=pool, Username="downuser", Password="Pw-" + uuid.uuid4().hex,
+                                            Permanent=True)
         attrs = {a["Name"]: a["Value"] for a in created["User"]["Attributes"]}
         event = confirmation_event("downuser", sub=attrs["sub"])
         c = rig.container()

@@ -9,6 +9,7 @@ secret is re-read and the sign-in migrates without any redeploy.
 from __future__ import annotations
 
 import json
+import logging
 
 from tests.reliability.dbadmin import DbUser, dbname, mysql_user
 from tests.reliability.migration_rig import (
@@ -19,7 +20,7 @@ from tests.reliability.migration_rig import (
     expect_tracking,
 )
 from tests.reliability.scenario import Outcome, RunContext, Scenario
-from tests.reliability.secrets_check import remember
+from tests.reliability.secrets_check import capture_all, harness_aws_calls, remember, scan
 
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
             "AWS_DEFAULT_REGION": "eu-west-1", "LEGACY_DB_REGION": "eu-west-1"}
@@ -38,8 +39,10 @@ def secrets_manager_rotation(ctx: RunContext) -> Outcome:
     out = Outcome()
     url = ctx.databases.mysql("relrotate")
     with mysql_user(dbname(url)) as user, MigrationRig(ctx, accounts=4, user=user, url=url) as rig, mock_aws():
-        client = boto3.client("secretsmanager", region_name="eu-west-1")
-        arn = client.create_secret(Name="legacy-db", SecretString=_secret(user, user.password, rig.proxy.port))["ARN"]
+        with harness_aws_calls():
+            client = boto3.client("secretsmanager", region_name="eu-west-1")
+            arn = client.create_secret(Name="legacy-db",
+                                       SecretString=_secret(user, user.password, rig.proxy.port))["ARN"]
         rig.env.pop("LEGACY_DB_URL", None)
         rig.env.update({**FAKE_AWS, "LEGACY_DB_SECRET_ARN": arn})
         c = rig.container()
@@ -51,7 +54,8 @@ def secrets_manager_rotation(ctx: RunContext) -> Outcome:
         rig.proxy.kill_all()
         pending = rig.sign_in(c, rig.accounts[1])  # ... the secret still has the old one
         expect_refused_in_budget(out, pending, "between DB change and secret promotion")
-        client.put_secret_value(SecretId=arn, SecretString=_secret(user, new_password, rig.proxy.port))
+        with harness_aws_calls():
+            client.put_secret_value(SecretId=arn, SecretString=_secret(user, new_password, rig.proxy.port))
         promoted = rig.sign_in(c, rig.accounts[2])  # cached old creds fail once, the secret is re-read
         expect_migrated(out, promoted, rig.accounts[2], "after promotion (secret re-read, no redeploy)")
         again = rig.sign_in(c, rig.accounts[3])
@@ -63,8 +67,46 @@ def secrets_manager_rotation(ctx: RunContext) -> Outcome:
     return out
 
 
+def root_debug_after_cold_start(ctx: RunContext) -> Outcome:
+    """Root logger raised to DEBUG *after* the cold start (app code calling ``basicConfig(level=DEBUG)``, a
+    debugging session): the Secrets Manager read must still not log the DB password."""
+    import boto3
+    from moto import mock_aws
+
+    out = Outcome()
+    url = ctx.databases.mysql("relrootdebug")
+    root, botocore = logging.getLogger(), logging.getLogger("botocore")
+    saved = (root.level, botocore.level)
+    with mysql_user(dbname(url)) as user, MigrationRig(ctx, accounts=1, user=user, url=url) as rig, mock_aws():
+        with harness_aws_calls():
+            client = boto3.client("secretsmanager", region_name="eu-west-1")
+            arn = client.create_secret(Name="legacy-db",
+                                       SecretString=_secret(user, user.password, rig.proxy.port))["ARN"]
+        rig.env.pop("LEGACY_DB_URL", None)
+        rig.env.update({**FAKE_AWS, "LEGACY_DB_SECRET_ARN": arn})
+        try:
+            root.setLevel(logging.WARNING)  # the default when the handler module is imported ...
+            botocore.setLevel(logging.NOTSET)
+            c = rig.container()
+            root.setLevel(logging.DEBUG)  # ... and DEBUG from then on
+            with capture_all() as cap:
+                inv = rig.sign_in(c, rig.accounts[0])
+        finally:
+            root.setLevel(saved[0])
+            botocore.setLevel(saved[1])
+        leaks = scan(cap.text())
+        expect_migrated(out, inv, rig.accounts[0], "sign-in through the secret")
+        out.check("no secret in the output", not leaks, f"found: {', '.join(leaks)} (botocore DEBUG request/response "
+                  "bodies: quiet_noisy_loggers only acts when the effective level is already below WARNING)")
+        out.timed(inv.seconds)
+        out.note(f"root DEBUG after cold start: {len(cap.text()):,} bytes of output, {len(leaks)} secret(s) found")
+    return out
+
+
 SCENARIOS = [
     Scenario("legacy DB credentials rotated via Secrets Manager (moto secret, real MariaDB account)",
              "generic error < 4.5 s while the secret lags; after promotion the secret is re-read and sign-ins "
              "migrate with no redeploy; tracking exact", secrets_manager_rotation),
+    Scenario("root logger raised to DEBUG after the cold start (Secrets Manager credentials)",
+             "sign-in migrates; no DB password or other secret in any output", root_debug_after_cold_start),
 ]

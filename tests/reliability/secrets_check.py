@@ -113,6 +113,22 @@ def capture_all() -> Iterator[Capture]:
 
 
 @contextlib.contextmanager
+def harness_aws_calls() -> Iterator[None]:
+    """Hold botocore/boto3/urllib3 at WARNING for the harness's *own* boto3 calls (moto set-up, the e2e user's
+    Cognito client): at DEBUG they log request bodies like any client, and that is not the product's output.
+    The previous levels are restored, so product code later runs under whatever the scenario set."""
+    names = ("botocore", "boto3", "urllib3")
+    saved = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for n, level in saved.items():
+            logging.getLogger(n).setLevel(level)
+
+
+@contextlib.contextmanager
 def debug_logging() -> Iterator[None]:
     """DEBUG everywhere the issue asks: Powertools level and event logging on, root and service loggers DEBUG."""
     keys = ("POWERTOOLS_LOG_LEVEL", "POWERTOOLS_LOGGER_LOG_EVENT", "POWERTOOLS_DEV")
