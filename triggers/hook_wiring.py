@@ -18,6 +18,7 @@ from legacy_auth.db.database import Database
 from legacy_auth.db.deadline import Deadline
 from legacy_auth.errors import BudgetExceededError
 from legacy_auth.hooks_config import HookSettings
+from legacy_auth.log_safety import quiet_noisy_loggers
 from legacy_auth.presets import get_preset
 from legacy_auth.signup_guard import LegacyGuard, MigratedCheck
 from legacy_auth.tracking import MigrationTracker
@@ -36,6 +37,7 @@ def cognito_client() -> Any:
         import boto3  # lazy: keeps boto3 out of cold starts that never call Cognito
         from botocore.config import Config
 
+        quiet_noisy_loggers()  # botocore DEBUG prints request bodies
         # Cognito gives a trigger 5 s in all: short timeouts, one retry, never botocore's 60 s defaults.
         config = Config(connect_timeout=CONNECT_S, read_timeout=READ_S, retries={"total_max_attempts": 1})
         _cognito = boto3.client("cognito-idp", config=config)

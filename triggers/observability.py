@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import os
 import sys
 import time
@@ -32,22 +31,13 @@ from typing import Any, TypeVar
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from legacy_auth.log_safety import NOISY_LOGGERS, quiet_noisy_loggers
+
 F = TypeVar("F", bound=Callable[..., Any])
+__all__ = ["NOISY_LOGGERS", "emit", "emit_line", "instrument", "make_logger", "make_metrics", "quiet_noisy_loggers"]
 
 DEFAULT_SERVICE = "legacy-auth"
 DEFAULT_NAMESPACE = "LegacyAuth"
-#: Libraries whose DEBUG/INFO output can contain secrets (request bodies, SQL parameters, events).
-NOISY_LOGGERS: tuple[str, ...] = (
-    "botocore", "boto3", "urllib3", "s3transfer", "pymysql", "psycopg", "aws_lambda_powertools",
-)
-
-
-def quiet_noisy_loggers() -> None:
-    """Raise the libraries' loggers to WARNING (kept there even if the root logger goes to DEBUG)."""
-    for name in NOISY_LOGGERS:
-        lib = logging.getLogger(name)
-        if lib.getEffectiveLevel() < logging.WARNING:
-            lib.setLevel(logging.WARNING)
 
 
 def make_logger(service: str | None = None) -> Logger:

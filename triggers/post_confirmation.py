@@ -77,6 +77,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     Fields are read with the data class's ``get`` (its properties raise ``KeyError`` on a missing field); every
     value this hook uses is validated by ``app_user_from_event`` first.
     """
+    if not isinstance(event, dict):  # Cognito always sends an object; the user is confirmed: a no-op, never a crash
+        _failed("malformed_event", "unknown")
+        return event
     confirmation = PostConfirmationTriggerEvent(event)
     source = str(confirmation.get("triggerSource", "unknown"))[:48]
     config = settings()

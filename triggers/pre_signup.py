@@ -19,7 +19,14 @@ from legacy_auth.db.deadline import Deadline
 from legacy_auth.errors import ConfigurationError
 from legacy_auth.hooks_config import GuardMode, HookSettings
 from legacy_auth.signup_guard import LegacyGuard
-from legacy_auth.signup_policy import MSG_UNAVAILABLE, SignUpDecision, SignUpRefusedError, decide, parse_request
+from legacy_auth.signup_policy import (
+    MSG_INVALID,
+    MSG_UNAVAILABLE,
+    SignUpDecision,
+    SignUpRefusedError,
+    decide,
+    parse_request,
+)
 from triggers.hook_wiring import cognito_within, legacy_guard
 from triggers.observability import emit, instrument, make_logger, make_metrics
 
@@ -48,6 +55,9 @@ def guard() -> LegacyGuard:
 @instrument(logger, metrics)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point: accept (possibly auto-confirming or linking) or refuse the sign-up."""
+    if not isinstance(event, dict):  # Cognito always sends an object; anything else is refused, not a crash
+        _refused("malformed_event", "unknown")
+        raise SignUpRefusedError("malformed_event", MSG_INVALID)
     source = str(event.get("triggerSource", "unknown"))[:40]
     try:
         decision = _decide(event, context)

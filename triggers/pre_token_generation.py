@@ -46,6 +46,9 @@ def settings() -> HookSettings:
 @instrument(logger, metrics)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point: add identity claims and role groups, return the event."""
+    if not isinstance(event, dict):  # Cognito always sends an object: anything else goes back unchanged
+        logger.warning("pre-token: malformed event ignored", extra={"event_type": type(event).__name__})
+        return event
     attributes = _attributes(event)
     try:
         found = identity_claims(attributes, settings(), looked_up_app_user_id=_lookup(attributes, context))

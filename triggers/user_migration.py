@@ -161,6 +161,8 @@ def _track(tracker: MigrationTracker, result: MigrationResult, source: str, dead
 
 
 def _respond(trigger: UserMigrationTriggerEvent, result: MigrationResult) -> None:
+    if not isinstance(trigger.raw_event.get("response"), dict):
+        trigger.raw_event["response"] = {}  # Cognito always sends one; a malformed event still gets a full answer
     response = trigger.response
     response.user_attributes = result.user_attributes
     response.final_user_status = result.final_user_status

@@ -61,6 +61,10 @@ def _aws_client(service: str, region: str | None) -> Any:
     import boto3  # lazy: only when a secret or IAM token is configured
     from botocore.config import Config
 
+    from legacy_auth.log_safety import quiet_noisy_loggers
+
+    quiet_noisy_loggers()  # botocore DEBUG would print the secret's value
+
     return boto3.client(service, region_name=region or os.environ.get("AWS_REGION"), config=Config(**_AWS_TIMEOUTS))
 
 

@@ -32,6 +32,11 @@ from legacy_auth.errors import StoreTimeoutError
 
 _AUTH_STATES = {"28000", "28P01"}
 _RETRY_STATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
+#: Operator intervention that ends the session: 57000, admin_shutdown (pg_terminate_backend, failover),
+#: crash_shutdown, cannot_connect_now, database_dropped, idle_session_timeout. Not 57014 (query_canceled:
+#: the session survives). psycopg's AdminShutdown & co. are *not* subclasses of OperatorIntervention, so
+#: the SQLSTATE decides.
+_SESSION_ENDED_STATES = {"57000", "57P01", "57P02", "57P03", "57P04", "57P05"}
 _CURSORS = count(1)
 #: libpq's minimum connect timeout (seconds, integer).
 MIN_CONNECT_S = 2
@@ -146,7 +151,7 @@ class PostgresDriver:
             return "auth"
         if state in _RETRY_STATES:
             return "retry"
-        if isinstance(exc, (pg_errors.OperatorIntervention, psycopg.InterfaceError)) or state.startswith("08"):
+        if state in _SESSION_ENDED_STATES or state.startswith("08") or isinstance(exc, psycopg.InterfaceError):
             return "connection"
         if isinstance(exc, psycopg.OperationalError) and not state:
             return "connection"

@@ -50,3 +50,15 @@ def test_any_event_gives_no_row_or_one_valid_row(app_db: Any, username: Any, att
         assert SUB.fullmatch(row["cognito_sub"])
         assert row["username"] is None or (isinstance(row["username"], str) and len(row["username"]) <= 128)
         assert row["email"] is None or len(row["email"]) <= 320
+
+
+@pytest.mark.parametrize("event", [None, [], ["PostConfirmation_ConfirmSignUp"], "event", 3, 2.5, True])
+def test_an_event_that_is_not_an_object_is_a_no_op(app_db: Any, event: Any, monkeypatch: pytest.MonkeyPatch,
+                                                   lambda_context: Any) -> None:
+    url, db = app_db
+    monkeypatch.delenv("LEGACY_APP", raising=False)
+    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_APP_DB_URL": url}))
+    monkeypatch.setattr(hook, "_db", db)
+    db.execute("DELETE FROM app_users", deadline=Deadline.after(5))
+    assert hook.handler(event, lambda_context) == event
+    assert db.fetch_all("SELECT * FROM app_users", deadline=Deadline.after(5)) == []

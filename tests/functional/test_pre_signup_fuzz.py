@@ -36,3 +36,13 @@ def test_any_event_is_answered_or_clearly_refused(source: Any, username: Any, at
         return
     assert out["response"]["autoVerifyPhone"] is False
     assert out["response"]["autoConfirmUser"] is False  # no trusted domain configured
+
+
+@pytest.mark.parametrize("event", [None, [], ["PreSignUp_SignUp"], "event", 3, 2.5, True])
+def test_an_event_that_is_not_an_object_is_refused_with_the_invalid_input_message(
+        event: Any, monkeypatch: pytest.MonkeyPatch, lambda_context: Any) -> None:
+    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_SIGNUP_GUARD": "off"}))
+    with pytest.raises(SignUpRefusedError) as refused:
+        hook.handler(event, lambda_context)
+    assert refused.value.reason == "malformed_event"
+    assert str(refused.value) == "Sign-up could not be completed: the username or email is not valid."

@@ -34,3 +34,10 @@ def test_any_event_gets_an_answer_with_only_id_shaped_claims(attributes: Any, ve
         for name, value in (token.get("claimsToAddOrOverride") or {}).items():
             assert name in ("legacy_id", "app_user_id")
             assert ID.fullmatch(value)
+
+
+@pytest.mark.parametrize("event", [None, [], ["x"], "event", 3, 2.5, True])
+def test_an_event_that_is_not_an_object_comes_back_unchanged(event: Any, monkeypatch: pytest.MonkeyPatch,
+                                                             lambda_context: Any) -> None:
+    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_TOKEN_ROLE_GROUPS": "admin=admins"}))
+    assert hook.handler(event, lambda_context) == event

@@ -134,6 +134,19 @@ def test_malformed_events_get_the_generic_answer(env: Any, lines: Lines, event: 
     assert lines.last()["reason"] in {"unsupported_trigger", "internal_error", "wrong_password"}
 
 
+@pytest.mark.parametrize("response", ["missing", None, [], "x", 7])
+def test_a_verified_sign_in_gets_a_full_answer_even_when_the_event_response_is_malformed(env: Any, response: Any):
+    event = auth_event("alice", SHA1["password"])
+    if response == "missing":
+        del event["response"]
+    else:
+        event["response"] = response
+    out = invoke(event)["response"]
+    assert out["finalUserStatus"] == "CONFIRMED"
+    assert out["messageAction"] == "SUPPRESS"
+    assert out["userAttributes"]["email"] == "alice@example.org"
+
+
 def test_bad_configuration_is_refused_generically_and_names_the_variable(env: Any, lines: Lines):
     env(LEGACY_APP="nosuchapp")
     with pytest.raises(um.MigrationRefusedError, match=f"^{GENERIC}$"):

@@ -259,6 +259,22 @@ def test_terminated_postgres_backend_is_replaced_on_next_use(databases: Any):
     assert db.connects == 2
 
 
+def test_postgres_backend_terminated_after_the_liveness_check_is_retried_on_a_fresh_connection(
+        databases: Any, monkeypatch: pytest.MonkeyPatch):
+    """pg_terminate_backend racing the check: the read fails with AdminShutdown (57P01), which psycopg does not
+    derive from OperatorIntervention; it must still count as a dead connection and be retried once."""
+    url = databases.postgres("killrace")
+    db = Database(url)
+    pid = db.fetch_one("SELECT pg_backend_pid() AS pid", deadline=Deadline.after(5))["pid"]
+    admin = connect(url)
+    admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    admin.close()
+    time.sleep(0.05)
+    monkeypatch.setattr(type(db._driver), "alive", lambda self, conn: True)  # the check saw nothing yet
+    assert db.fetch_one("SELECT pg_backend_pid() AS pid", deadline=Deadline.after(2))["pid"] != pid
+    assert db.connects == 2
+
+
 @pytest.mark.parametrize("kind", ["mysql", "postgresql"])
 def test_deadlocked_transactions_are_retried_until_both_commit(kind: str, databases: Any):
     url = databases.mysql("deadlock") if kind == "mysql" else databases.postgres("deadlock")

@@ -80,3 +80,21 @@ def test_instrument_flushes_powertools_metrics_only_when_some_were_added(capsys:
     line = json.loads(capsys.readouterr().out)
     assert line["Things"] == [2.0]
     assert line["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "FlushNs"
+
+
+def test_noisy_loggers_stay_quiet_when_the_root_logger_is_lowered_after_the_cold_start():
+    root = logging.getLogger()
+    saved = root.level, {name: logging.getLogger(name).level for name in NOISY_LOGGERS}
+    try:
+        root.setLevel(logging.WARNING)
+        for name in NOISY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.NOTSET)  # inherits WARNING from root: already "quiet"
+        make_logger("cold-start")
+        root.setLevel(logging.DEBUG)  # e.g. basicConfig(level=DEBUG) in app code, later
+        for name in NOISY_LOGGERS:
+            assert not logging.getLogger(name).isEnabledFor(logging.DEBUG), name
+            assert not logging.getLogger(f"{name}.child").isEnabledFor(logging.INFO), name
+    finally:
+        root.setLevel(saved[0])
+        for name, level in saved[1].items():
+            logging.getLogger(name).setLevel(level)
