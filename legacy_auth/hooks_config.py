@@ -36,6 +36,7 @@ APP_USERS_LEGACY_ID_COLUMN = "HOOKS_APP_USERS_LEGACY_ID_COLUMN"
 FAILURES_TABLE = "HOOKS_PROVISIONING_FAILURES_TABLE"
 DEFAULT_GROUP = "HOOKS_DEFAULT_GROUP"
 TIME_MARGIN_MS = "HOOKS_TIME_MARGIN_MS"
+BUDGET_MS = "HOOKS_BUDGET_MS"
 CLAIMS_LEGACY_ID_ATTRIBUTE = "HOOKS_TOKEN_LEGACY_ID_ATTRIBUTE"
 CLAIMS_APP_USER_ID_ATTRIBUTE = "HOOKS_TOKEN_APP_USER_ID_ATTRIBUTE"
 CLAIMS_ROLES_ATTRIBUTE = "HOOKS_TOKEN_ROLES_ATTRIBUTE"
@@ -95,6 +96,7 @@ class HookSettings:
     app_users: AppUsersSchema = field(default_factory=AppUsersSchema)
     default_group: str | None = None
     time_margin_ms: int = 500
+    budget_ms: int = 3500
     legacy_id_attribute: str = "custom:legacy_id"
     app_user_id_attribute: str = "custom:app_user_id"
     roles_attribute: str = "custom:legacy_roles"
@@ -135,6 +137,7 @@ class HookSettings:
             app_users=_schema(environ),
             default_group=_optional(environ, DEFAULT_GROUP, _GROUP),
             time_margin_ms=_int(environ, TIME_MARGIN_MS, 500, low=50, high=4000),
+            budget_ms=_int(environ, BUDGET_MS, 3500, low=200, high=4500),
             legacy_id_attribute=_required(environ, CLAIMS_LEGACY_ID_ATTRIBUTE, "custom:legacy_id", _ATTRIBUTE),
             app_user_id_attribute=_required(environ, CLAIMS_APP_USER_ID_ATTRIBUTE, "custom:app_user_id", _ATTRIBUTE),
             roles_attribute=_required(environ, CLAIMS_ROLES_ATTRIBUTE, "custom:legacy_roles", _ATTRIBUTE),

@@ -83,7 +83,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     confirmation = PostConfirmationTriggerEvent(event)
     source = str(confirmation.get("triggerSource", "unknown"))[:48]
     config = settings()
-    deadline = Deadline.from_context(context, margin_ms=config.time_margin_ms)
+    deadline = Deadline.from_context(context, margin_ms=config.time_margin_ms, budget_ms=config.budget_ms)
     try:  # the one error-mapping step for bad input: a no-op with a reason, never a partial row
         user = app_user_from_event(confirmation.get("userName"), _attributes(confirmation),
                                    legacy_id_attribute=config.legacy_id_attribute)

@@ -85,7 +85,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def _decide(event: dict[str, Any], context: Any) -> SignUpDecision:
     config = settings()
     request = parse_request(event)
-    deadline = Deadline.from_context(context, margin_ms=config.time_margin_ms)
+    deadline = Deadline.from_context(context, margin_ms=config.time_margin_ms, budget_ms=config.budget_ms)
     needs_guard = config.signup_guard is GuardMode.REFUSE
     legacy_match = guard().matcher(deadline) if needs_guard else _never
     cognito = cognito_within(deadline) if (config.trusted_domains or config.link_providers) else None

@@ -247,3 +247,21 @@ def test_missing_pool_id_skips_the_group_but_still_provisions(app_url: str, monk
     event["userPoolId"] = pool
     assert hook.handler(event, lambda_context) is event
     assert len(rows(app_url)) == 1
+
+
+def test_hooks_budget_caps_the_work_whatever_the_lambda_timeout(
+    silent_db_port: int, monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any]
+) -> None:
+    monkeypatch.setenv("LEGACY_APP", "q2a")
+    monkeypatch.setenv("LEGACY_DB_URL", f"mysql://root@127.0.0.1:{silent_db_port}/none")
+    monkeypatch.delenv("LEGACY_TRACK_MIGRATION", raising=False)
+    for attr in ("_db", "_tracker"):
+        monkeypatch.setattr(hook, attr, None)
+    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    configure(monkeypatch, HOOKS_BUDGET_MS="600")
+    context = LocalLambdaContext(timeout_ms=15_000)  # a generous Lambda timeout must not stretch the hook
+    event = load_event("cognito_post_confirmation_confirm_sign_up")
+    started = time.monotonic()
+    assert hook.handler(event, context) is event
+    # 0.6 s budget for provisioning + at most 1 s to try recording the failure (same silent DB)
+    assert time.monotonic() - started < 0.6 + 1.0 + 0.4

@@ -22,6 +22,7 @@ def test_defaults_guard_on_and_documented_schema() -> None:
     assert s.access_token_claims is True
     assert s.app_user_lookup is False
     assert s.app_users.id_column == "id"
+    assert (s.time_margin_ms, s.budget_ms) == (500, 3500)
 
 
 def test_app_db_url_is_none_unless_set_meaning_the_legacy_db() -> None:
@@ -65,6 +66,8 @@ def test_optional_columns_can_be_disabled_with_an_empty_value() -> None:
         ("HOOKS_DEFAULT_GROUP", "bad\ngroup"),
         ("HOOKS_TIME_MARGIN_MS", "lots"),
         ("HOOKS_TIME_MARGIN_MS", "10"),
+        ("HOOKS_BUDGET_MS", "5000"),
+        ("HOOKS_BUDGET_MS", "soon"),
         ("HOOKS_TOKEN_ROLE_GROUPS", "level:50"),
         ("HOOKS_TOKEN_ROLE_GROUPS", "level:50=bad\tgroup"),
         ("HOOKS_LINK_PROVIDERS", "Google,Bad Provider"),
