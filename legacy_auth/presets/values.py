@@ -131,7 +131,10 @@ class RowReader:
         if isinstance(value, datetime):
             return value if value.tzinfo else value.replace(tzinfo=UTC)
         if isinstance(value, int) and not isinstance(value, bool):
-            return datetime.fromtimestamp(value, UTC)
+            try:
+                return datetime.fromtimestamp(value, UTC)
+            except (OverflowError, OSError, ValueError):  # beyond what datetime holds: "forever" / "always"
+                return (datetime.max if value > 0 else datetime.min).replace(tzinfo=UTC)
         if isinstance(value, bytes | bytearray | memoryview):
             value = bytes(value).decode("ascii", "replace")
         if isinstance(value, str):

@@ -50,6 +50,9 @@ def test_impossible_flags_raise_a_typed_error_naming_the_column(value: Any) -> N
         (b"2030-01-02 03:04:05", datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)),
         (1_893_553_445, datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)),  # Drupal-style unix time
         ("0000-00-00 00:00:00", None),  # MySQL zero date
+        (67_768_036_191_676_800, datetime.max.replace(tzinfo=UTC)),  # past year 9999: "locked forever"
+        (-(2**62), datetime.min.replace(tzinfo=UTC)),
+        ("9999-12-31 23:59:59.9999999 +00:00", datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),  # .NET max
         ("", None),
         (None, None),
     ],
