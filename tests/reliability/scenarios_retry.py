@@ -11,8 +11,9 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.conftest import load_event
+from tests.helpers.legacy_db import run_query
 from tests.reliability.containers import BUDGET_S, cold_start, environment, invoke
-from tests.reliability.hooks_rig import HooksRig, isolated_hook_wiring
+from tests.reliability.hooks_rig import LEGACY_VARS, HooksRig, isolated_hook_wiring
 from tests.reliability.legacy import confirmation_event
 from tests.reliability.migration_rig import MigrationRig, expect_migrated, expect_tracking
 from tests.reliability.scenario import Outcome, RunContext, Scenario
@@ -95,6 +96,46 @@ def signup_retries(ctx: RunContext) -> Outcome:
     return out
 
 
+def token_retries(ctx: RunContext) -> Outcome:
+    """PreTokenGeneration (V2, app-user lookup on against the real MariaDB app DB) 3x in one container, then 3x at
+    once in three containers: identical claims every time, role groups merged once, never duplicated."""
+    out = Outcome()
+    with HooksRig(ctx, via_proxy=False) as rig:
+        confirm = confirmation_event("tokenretry", legacy_id="1042")
+        sub = confirm["request"]["userAttributes"]["sub"]
+        provisioned = rig.confirm(rig.container(), copy.deepcopy(confirm))
+        out.check("user provisioned first", provisioned.error is None and rig.app_rows(sub) == 1)
+        row_id = str(run_query(rig.url, "SELECT id FROM app_users WHERE cognito_sub = %s", (sub,))[0]["id"])
+        env = {**rig.env, "HOOKS_TOKEN_APP_USER_LOOKUP": "on", "HOOKS_TOKEN_ROLE_GROUPS": "level:80=moderator"}
+        event = load_event("cognito_pre_token_generation_v2_authentication")
+        event["request"]["userAttributes"]["sub"] = sub
+        with environment(env, remove=LEGACY_VARS):
+            warm = cold_start("pre_token_generation")
+            seq = [invoke(warm, copy.deepcopy(event)) for _ in range(RETRIES)]
+            containers = [cold_start("pre_token_generation") for _ in range(RETRIES)]
+            with ThreadPoolExecutor(RETRIES) as pool:
+                par = list(pool.map(lambda m: invoke(m, copy.deepcopy(event)), containers))
+        answers = seq + par
+        out.check("every retry answered with the event", all(i.error is None for i in answers),
+                  ", ".join(i.error_type for i in answers))
+        bodies = {json.dumps(i.result, sort_keys=True) for i in answers if i.error is None}
+        out.check("identical answers to identical events", len(bodies) == 1, f"{len(bodies)} distinct answers")
+        first = answers[0].result if answers[0].error is None else {}
+        details = (first.get("response") or {}).get("claimsAndScopeOverrideDetails") or {}
+        claims = (details.get("idTokenGeneration") or {}).get("claimsToAddOrOverride") or {}
+        groups = (details.get("groupOverrideDetails") or {}).get("groupsToOverride") or []
+        out.check("legacy_id and the looked-up app_user_id claimed",
+                  claims.get("legacy_id") == "1042" and claims.get("app_user_id") == row_id, json.dumps(claims))
+        out.check("role group added once, request groups kept", sorted(groups) == ["members", "moderator"],
+                  json.dumps(groups))
+        worst = max(i.seconds for i in answers)
+        out.timed(worst)
+        out.check(f"within {BUDGET_S}s", worst < BUDGET_S, f"{worst:.2f}s")
+        out.note(f"3 sequential + 3 concurrent token generations: {len(bodies)} distinct answer(s); claims "
+                 f"{sorted(claims)}; groups {sorted(groups)}; worst {worst:.2f}s")
+    return out
+
+
 SCENARIOS = [
     Scenario("Cognito retries UserMigration 3x (sequential and concurrent)",
              "6 identical migrations; 1 tracking row per user with events=3", migration_retries, "retries"),
@@ -102,4 +143,7 @@ SCENARIOS = [
              "event returned each time; exactly 1 app row per user; no failure rows", confirmation_retries, "retries"),
     Scenario("Cognito retries PreSignUp 3x", "same refusal 3x for a legacy clash, same accept 3x for a new user",
              signup_retries, "retries"),
+    Scenario("Cognito retries PreTokenGeneration 3x (V2, app-user lookup on; sequential and concurrent)",
+             "identical answers; legacy_id + looked-up app_user_id claims; role group added once", token_retries,
+             "retries"),
 ]
