@@ -17,7 +17,19 @@ help:
 	@echo "make run          - start the local stack in the foreground"
 	@echo "make reliability  - fault, burst and hostile-input scenarios; writes docs/reliability.md"
 
+# On a fresh Debian/Ubuntu machine: python3-venv and npm come from apt-get when we are root; otherwise we stop
+# and print the one command that would install them.
+define need_pkg
+{ if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+    echo "Installing $(1) with apt-get ..."; \
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
+  else echo "ERROR: $(2) is missing. Install it with: sudo apt-get install -y $(1)" >&2; exit 1; fi; }
+endef
+
 $(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "ERROR: Python >= 3.11 is required ($(PYTHON) is $$($(PYTHON) -V 2>&1)); set PYTHON=python3.11" >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || $(call need_pkg,python3-venv,Python's venv module)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev,chart]'
@@ -29,7 +41,7 @@ services:
 	@bash devstack/ensure-services.sh
 
 $(NODE_STAMP): devstack/package.json devstack/package-lock.json
-	@command -v npm >/dev/null || { echo "npm is required (apt-get install -y nodejs npm)"; exit 1; }
+	@command -v npm >/dev/null || $(call need_pkg,nodejs npm,npm (Node.js))
 	cd devstack && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
