@@ -5,6 +5,11 @@ One upsert per user (``ON CONFLICT DO NOTHING`` / ``ON DUPLICATE KEY UPDATE sub 
 deadlock / serialization failure (MySQL 1213/1205, PostgreSQL 40001/40P01, SQLite BUSY) while the
 deadline allows. Three runs of the same confirmation, or three at once, leave exactly one row.
 
+Both upserts stand down on a conflict with *any* unique key (MySQL has no conflict target; PostgreSQL and
+SQLite are given none so that the dialects agree). An upsert that inserted nothing is therefore checked in the
+same transaction: if no row holds this ``sub`` (another row holds a UNIQUE email, say) it is a
+:class:`ProvisioningConflictError`, recorded for repair like any failure, never "already provisioned".
+
 When provisioning fails past the retries the user is already confirmed in Cognito: the failure is
 recorded in the failures table (best effort) and ``legacy_auth.reconcile`` repairs it later.
 The default schema is in ``legacy_auth/sql/app_users.<dialect>.sql`` and
@@ -39,6 +44,12 @@ class ProvisioningInputError(LegacyAuthError):
         super().__init__(f"cannot provision: {field} {reason}")
         self.field = field
         self.reason = f"{field}_{reason}"
+
+
+class ProvisioningConflictError(LegacyAuthError):
+    """The insert hit another unique key (e.g. a UNIQUE email held by another sub): no row holds this sub."""
+
+    reason = "app_row_conflict"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +101,8 @@ def app_user_from_event(username: Any, attributes: Any, *, legacy_id_attribute: 
     )
 
 
-def provision(db: Database, schema: AppUsersSchema, user: AppUser, *, deadline: Deadline) -> bool:
+def provision(db: Database, schema: AppUsersSchema, user: AppUser, *, deadline: Deadline,
+              clear_failure: bool = True) -> bool:
     """Insert the app user row unless one already exists for ``user.sub``.
 
     Parameters
@@ -103,6 +115,9 @@ def provision(db: Database, schema: AppUsersSchema, user: AppUser, *, deadline: 
         From :func:`app_user_from_event`.
     deadline : Deadline
         Retries on deadlock / serialization failure stop when it passes.
+    clear_failure : bool
+        Delete the user's failure row in the same transaction. Pass False when a later step (the default
+        group) must succeed first; then call :func:`clear_failure_row` after it.
 
     Returns
     -------
@@ -111,22 +126,47 @@ def provision(db: Database, schema: AppUsersSchema, user: AppUser, *, deadline: 
 
     Raises
     ------
+    ProvisioningConflictError
+        Nothing was inserted and no row holds ``user.sub``: another unique key conflicted (rolled back).
     StoreError
         The database could not answer in time, even after retries (nothing was committed).
     """
     columns, params = _row(schema, user)
     insert = upsert_sql(db.dialect, schema.table, columns, schema.sub_column)
-    clear = None
-    if schema.failures_table:
-        clear = f"DELETE FROM {quote(db.dialect, schema.failures_table)} WHERE cognito_sub = %s"  # noqa: S608
+    table, key = quote(db.dialect, schema.table), quote(db.dialect, schema.sub_column)
+    present = f"SELECT 1 AS present FROM {table} WHERE {key} = %s"  # noqa: S608 - validated identifiers
+    clear = _clear_sql(db.dialect, schema) if clear_failure else None
 
     def work(tx: Transaction) -> bool:
         created = tx.execute(insert, params) == 1
+        if not created and tx.fetch_one(present, (user.sub,)) is None:
+            raise ProvisioningConflictError("another unique key holds this user's values")
         if clear is not None:
             tx.execute(clear, (user.sub,))
         return created
 
     return db.transaction(work, deadline=deadline)
+
+
+def clear_failure_row(db: Database, schema: AppUsersSchema, sub: str, *, deadline: Deadline) -> bool:
+    """Delete the failure row of ``sub`` once every step succeeded; True when the table is configured.
+
+    Raises
+    ------
+    StoreError
+        The failures table could not be written (the row stays; a later reconcile clears it).
+    """
+    sql = _clear_sql(db.dialect, schema)
+    if sql is None:
+        return False
+    db.execute(sql, (sub,), deadline=deadline, idempotent=True)
+    return True
+
+
+def _clear_sql(dialect: str, schema: AppUsersSchema) -> str | None:
+    if not schema.failures_table:
+        return None
+    return f"DELETE FROM {quote(dialect, schema.failures_table)} WHERE cognito_sub = %s"  # noqa: S608
 
 
 def record_failure(db: Database, schema: AppUsersSchema, user: AppUser | None, reason: str, *,
@@ -161,19 +201,12 @@ def record_failure(db: Database, schema: AppUsersSchema, user: AppUser | None, r
         return False
     table = quote(db.dialect, schema.failures_table)
     values = (key, user.username if user else None, reason[:MAX_REASON])
+    insert = f"INSERT INTO {table} (cognito_sub, username, reason) VALUES (%s, %s, %s) "  # noqa: S608
     if db.dialect == "mysql":
-        sql = (
-            f"INSERT INTO {table} (cognito_sub, username, reason) VALUES (%s, %s, %s) "  # noqa: S608
-            "ON DUPLICATE KEY UPDATE attempts = attempts + 1, reason = VALUES(reason), "
-            "last_failed_at = CURRENT_TIMESTAMP"
-        )
+        again = "ON DUPLICATE KEY UPDATE attempts = attempts + 1, reason = VALUES(reason), "
     else:
-        sql = (
-            f"INSERT INTO {table} (cognito_sub, username, reason) VALUES (%s, %s, %s) "  # noqa: S608
-            f"ON CONFLICT (cognito_sub) DO UPDATE SET attempts = {table}.attempts + 1, "
-            "reason = excluded.reason, last_failed_at = CURRENT_TIMESTAMP"
-        )
-    db.execute(sql, values, deadline=deadline, idempotent=False)
+        again = f"ON CONFLICT (cognito_sub) DO UPDATE SET attempts = {table}.attempts + 1, reason = excluded.reason, "
+    db.execute(insert + again + "last_failed_at = CURRENT_TIMESTAMP", values, deadline=deadline, idempotent=False)
     return True
 
 
@@ -202,8 +235,10 @@ def add_to_group(cognito: Any, user_pool_id: str, username: str, group: str) -> 
 
 
 def upsert_sql(dialect: str, table: str, columns: list[str], key: str) -> str:
-    """``INSERT`` that does nothing when a row with the same ``key`` exists (1 row affected only on insert).
+    """``INSERT`` that does nothing on a unique-key conflict (1 row affected only on insert).
 
+    MySQL's ``ON DUPLICATE KEY`` fires for any unique key; PostgreSQL/SQLite get a target-less
+    ``ON CONFLICT DO NOTHING`` to behave alike. :func:`provision` then checks that ``key`` holds the row.
     Identifiers must already be validated (``HookSettings``); they are quoted for the dialect here.
     """
     cols = ", ".join(quote(dialect, c) for c in columns)
@@ -212,7 +247,7 @@ def upsert_sql(dialect: str, table: str, columns: list[str], key: str) -> str:
     if dialect == "mysql":
         k = quote(dialect, key)
         return f"{base} ON DUPLICATE KEY UPDATE {k} = {k}"  # no-op update: 0 rows affected when present
-    return f"{base} ON CONFLICT ({quote(dialect, key)}) DO NOTHING"
+    return f"{base} ON CONFLICT DO NOTHING"
 
 
 def quote(dialect: str, identifier: str) -> str:
