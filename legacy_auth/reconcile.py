@@ -5,13 +5,15 @@ already confirmed; so a failure there (database down past the retries, a bad dep
 user without an app row. This module finds them by comparing the pool with the app-users table, page by
 page (ListUsers, 60 users a page, one ``IN (...)`` query per page), and provisions them with the same
 idempotent upsert as the hook, adds the default group, and retries every row of the failures table.
-Running it twice, or while the hook is live, is safe. Pure logic: the CLI passes the database, the boto3
+A user's failure row is deleted only once every step (row and group) succeeded; a group that still cannot be
+added keeps (or creates) the row, so the next run tries again. Running it twice, or while the hook is live,
+is safe. Pure logic: the CLI passes the database, the boto3
 client and the settings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +21,15 @@ from legacy_auth.db.database import Database
 from legacy_auth.db.deadline import Deadline
 from legacy_auth.errors import LegacyAuthError
 from legacy_auth.hooks_config import AppUsersSchema
-from legacy_auth.provisioning import AppUser, add_to_group, app_user_from_event, provision, quote
+from legacy_auth.provisioning import (
+    AppUser,
+    add_to_group,
+    app_user_from_event,
+    clear_failure_row,
+    provision,
+    quote,
+    record_failure,
+)
 
 #: Cognito statuses of users who can sign in and therefore need an app row.
 PROVISIONED_STATUSES = frozenset({"CONFIRMED", "EXTERNAL_PROVIDER", "RESET_REQUIRED"})
@@ -82,6 +92,7 @@ def reconcile(
         The app database could not be read at all (a per-user write failure is reported, not raised).
     """
     report = ReconcileReport()
+    tried: set[str] = set()  # repaired by the scan: not retried again from the failures table in this run
     for page in _pages(cognito, user_pool_id, limit):
         users = [u for u in page if u.get("UserStatus") in PROVISIONED_STATUSES]
         report.scanned += len(page)
@@ -92,9 +103,12 @@ def reconcile(
                 continue
             report.missing += 1
             if not dry_run:
+                tried.add(sub)
                 _repair(db, schema, cognito, user_pool_id, user, default_group, legacy_id_attribute, report)
     if not dry_run and schema.failures_table:
         for sub in failed_subs(db, schema):
+            if sub in tried:
+                continue
             found = _user_by_sub(cognito, user_pool_id, sub)
             if found is not None and found.get("UserStatus") in PROVISIONED_STATUSES:
                 report.failures_retried += 1
@@ -124,22 +138,36 @@ def failed_subs(db: Database, schema: AppUsersSchema, *, limit: int = 10_000) ->
 
 def _repair(db: Database, schema: AppUsersSchema, cognito: Any, pool: str, user: Mapping[str, Any],
             group: str | None, legacy_id_attribute: str, report: ReconcileReport) -> None:
+    """Provision, add the group, and only then forget the failure (a failed group re-records it)."""
     username = str(user.get("Username", ""))
     try:
         app_user: AppUser = app_user_from_event(username, _attributes(user), legacy_id_attribute=legacy_id_attribute)
-        if provision(db, schema, app_user, deadline=Deadline.after(STEP_S)):
+        if provision(db, schema, app_user, deadline=Deadline.after(STEP_S), clear_failure=not group):
             report.provisioned += 1
     except LegacyAuthError as exc:
         report.errors.append((username, str(getattr(exc, "reason", type(exc).__name__))))
         return
-    if group:
-        from botocore.exceptions import BotoCoreError, ClientError  # lazy: only when a group is configured
+    if not group:
+        return
+    from botocore.exceptions import BotoCoreError, ClientError  # lazy: only when a group is configured
 
-        try:
-            add_to_group(cognito, pool, username, group)
-            report.grouped += 1
-        except (BotoCoreError, ClientError) as exc:
-            report.errors.append((username, f"group:{type(exc).__name__}"))
+    try:
+        add_to_group(cognito, pool, username, group)
+    except (BotoCoreError, ClientError) as exc:
+        report.errors.append((username, f"group:{type(exc).__name__}"))
+        _store_step(report, username, lambda: record_failure(db, schema, app_user, "group_failed",
+                                                             deadline=Deadline.after(STEP_S)))
+        return
+    report.grouped += 1
+    _store_step(report, username, lambda: clear_failure_row(db, schema, app_user.sub, deadline=Deadline.after(STEP_S)))
+
+
+def _store_step(report: ReconcileReport, username: str, step: Callable[[], bool]) -> None:
+    """Run a failures-table write; a database error is reported for the user, never raised."""
+    try:
+        step()
+    except LegacyAuthError as exc:
+        report.errors.append((username, f"failures_table:{getattr(exc, 'reason', type(exc).__name__)}"))
 
 
 def _pages(cognito: Any, pool: str, limit: int | None) -> Iterator[list[dict[str, Any]]]:

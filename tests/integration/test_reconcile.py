@@ -112,3 +112,53 @@ def test_paging_and_limit(app_db: Database, pool: tuple[Any, str]) -> None:
     report = reconcile(app_db, SCHEMA, client, pool_id)
     assert (report.scanned, report.provisioned) == (65, 55)
     assert _count(app_db) == 65
+
+
+def _failures(db: Database) -> list[tuple[str, str, int]]:
+    rows = db.fetch_all("SELECT cognito_sub, reason, attempts FROM provisioning_failures",
+                        deadline=Deadline.after(5))
+    return [(r["cognito_sub"], r["reason"], int(r["attempts"])) for r in rows]
+
+
+def _members(client: Any, pool_id: str, group: str) -> list[str]:
+    return [u["Username"] for u in client.list_users_in_group(UserPoolId=pool_id, GroupName=group)["Users"]]
+
+
+def test_a_failed_group_keeps_the_failure_row_until_a_later_run_adds_the_group(
+    app_db: Database, pool: tuple[Any, str]
+) -> None:
+    client, pool_id = pool
+    sub = _confirmed(client, pool_id, "dave")
+    user = AppUser(sub=sub, username="dave")
+    provision(app_db, SCHEMA, user, deadline=Deadline.after(5))
+    record_failure(app_db, SCHEMA, user, "group_failed", deadline=Deadline.after(5))  # as the hook leaves it
+
+    first = reconcile(app_db, SCHEMA, client, pool_id, default_group="staff")  # the group does not exist yet
+    assert (first.failures_retried, first.grouped) == (1, 0)
+    assert first.errors == [("dave", "group:ResourceNotFoundException")]
+    assert _failures(app_db) == [(sub, "group_failed", 2)]  # kept, and counted again
+
+    client.create_group(UserPoolId=pool_id, GroupName="staff")
+    second = reconcile(app_db, SCHEMA, client, pool_id, default_group="staff")
+    assert (second.failures_retried, second.grouped, second.errors) == (1, 1, [])
+    assert _members(client, pool_id, "staff") == ["dave"]
+    assert _failures(app_db) == []
+
+
+def test_a_user_provisioned_by_the_scan_whose_group_fails_is_recorded_and_grouped_next_time(
+    app_db: Database, pool: tuple[Any, str]
+) -> None:
+    client, pool_id = pool
+    sub = _confirmed(client, pool_id, "erin")  # confirmed, no app row, no failure row
+
+    first = reconcile(app_db, SCHEMA, client, pool_id, default_group="staff")
+    assert (first.missing, first.provisioned, first.failures_retried) == (1, 1, 0)  # not retried twice in one run
+    assert first.errors == [("erin", "group:ResourceNotFoundException")]
+    assert _count(app_db) == 1
+    assert _failures(app_db) == [(sub, "group_failed", 1)]  # without it nothing would ever retry the group
+
+    client.create_group(UserPoolId=pool_id, GroupName="staff")
+    second = reconcile(app_db, SCHEMA, client, pool_id, default_group="staff")
+    assert (second.missing, second.failures_retried, second.grouped, second.errors) == (0, 1, 1, [])
+    assert _members(client, pool_id, "staff") == ["erin"]
+    assert _failures(app_db) == []
