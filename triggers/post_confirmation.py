@@ -10,7 +10,12 @@ raised: the user could do nothing about it.
 - ``PostConfirmation_ConfirmSignUp``: provision, then add to ``HOOKS_DEFAULT_GROUP``.
 - ``PostConfirmation_ConfirmForgotPassword``: the same idempotent provisioning (a user who migrated
   through forgot-password gets their row once, never a second one), the group, and, with migration
-  tracking on, ``reset_completed`` for the user's ``custom:legacy_id``.
+  tracking on, ``reset_completed`` for the user's ``custom:legacy_id`` **only while the tracking table does
+  not say the user migrated already** (no row, or ``reset_pending``): a migrated user's later password reset
+  is not a migration event and leaves their row alone.
+
+A user's failure row (from an earlier failed attempt) is deleted only after every step succeeded: with a
+default group, after the group was added; a failed group records ``group_failed`` instead.
 """
 
 from __future__ import annotations
@@ -25,7 +30,15 @@ from legacy_auth.db.database import Database
 from legacy_auth.db.deadline import Deadline
 from legacy_auth.errors import ConfigurationError, StoreError
 from legacy_auth.hooks_config import HookSettings
-from legacy_auth.provisioning import AppUser, ProvisioningInputError, add_to_group, app_user_from_event, provision
+from legacy_auth.provisioning import (
+    AppUser,
+    ProvisioningConflictError,
+    ProvisioningInputError,
+    add_to_group,
+    app_user_from_event,
+    clear_failure_row,
+    provision,
+)
 from legacy_auth.provisioning import record_failure as _record
 from legacy_auth.signup_policy import aws_errors
 from legacy_auth.tracking import MigrationTracker
@@ -90,50 +103,68 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except ProvisioningInputError as exc:
         _failed(exc.reason, source)
         return confirmation.raw_event
-    if config.provision:
-        _provision(user, source, deadline, context)
+    raw_pool = confirmation.get("userPoolId")
+    pool = raw_pool[:64] if isinstance(raw_pool, str) else ""
+    group = config.default_group if user.username and pool else None
+    provisioned = config.provision and _provision(user, source, deadline, context, clear_failure=group is None)
     if source == CONFIRM_FORGOT and user.legacy_id is not None:
         _reset_completed(user.legacy_id, deadline)
-    pool = confirmation.get("userPoolId")
-    if config.default_group and user.username and isinstance(pool, str) and pool:
-        _group(pool[:64], user, config.default_group, source, deadline, context)
+    if group is not None and _group(pool, user, group, source, deadline, context) and provisioned:
+        _clear_failure(user, deadline)  # only now: a failed group keeps the failure row for reconcile
     return confirmation.raw_event
 
 
-def _provision(user: AppUser, source: str, deadline: Deadline, context: Any) -> None:
+def _provision(user: AppUser, source: str, deadline: Deadline, context: Any, *, clear_failure: bool) -> bool:
+    """Provision (True when the row exists afterwards); a failure is counted and recorded, never raised."""
     config = settings()
     try:
-        created = provision(app_db(), config.app_users, user, deadline=deadline)
+        created = provision(app_db(), config.app_users, user, deadline=deadline, clear_failure=clear_failure)
     except ConfigurationError as exc:  # broken deployment: alarm on the metric, never fail a confirmed user
         logger.error("post-confirmation: misconfigured", extra={"setting": exc.setting})
         _failed("misconfigured", source)
-        return
-    except StoreError as exc:
+        return False
+    except (StoreError, ProvisioningConflictError) as exc:
         reason = str(getattr(exc, "reason", "db_unavailable"))
         _failed(reason, source)
         _record_failure(user, reason, context)
-        return
+        return False
     metrics.add_dimension(name="trigger_source", value=source)  # one EMF line, flushed by the decorator
     metrics.add_metric(name="UserProvisioned" if created else "UserAlreadyProvisioned", unit=MetricUnit.Count,
                        value=1)
+    return True
 
 
 def _reset_completed(legacy_id: str, deadline: Deadline) -> None:
+    """``reset_completed`` only for a user the tracking table does not already count as migrated.
+
+    A user who migrated by password (``migrated``) and resets it later is not completing a migration: their
+    row is left as is (the status never moves, ``events`` does not count the reset).
+    """
     try:
         found = tracker()
-        if found is not None:
+        if found is not None and not found.is_migrated(legacy_id, deadline=deadline):
             found.record_reset_completed(legacy_id, deadline=deadline)
     except (StoreError, ConfigurationError) as exc:  # tracking is bookkeeping: never fatal
         logger.warning("post-confirmation: tracking not recorded", extra={"error": type(exc).__name__})
 
 
-def _group(pool: str, user: AppUser, group: str, source: str, deadline: Deadline, context: Any) -> None:
+def _group(pool: str, user: AppUser, group: str, source: str, deadline: Deadline, context: Any) -> bool:
     assert user.username is not None  # checked by the caller
     try:
         add_to_group(cognito_within(deadline)(), pool, user.username, group)
     except aws_errors() as exc:  # botocore errors and BudgetExceededError
         _failed(f"group_{type(exc).__name__}"[:64], source)
         _record_failure(user, "group_failed", context)
+        return False
+    return True
+
+
+def _clear_failure(user: AppUser, deadline: Deadline) -> None:
+    """Every step succeeded: forget an earlier failure (a leftover row only makes reconcile retry, harmlessly)."""
+    try:
+        clear_failure_row(app_db(), settings().app_users, user.sub, deadline=deadline)
+    except (StoreError, ConfigurationError) as exc:
+        logger.warning("post-confirmation: failure row not cleared", extra={"error": type(exc).__name__})
 
 
 def _record_failure(user: AppUser, reason: str, context: Any) -> None:

@@ -18,7 +18,7 @@ from devstack.context import LocalLambdaContext
 from legacy_auth.db.database import Database
 from legacy_auth.db.deadline import Deadline
 from legacy_auth.hooks_config import HookSettings
-from legacy_auth.provisioning import create_tables
+from legacy_auth.provisioning import AppUser, create_tables, record_failure
 from legacy_auth.tracking import MigrationTracker
 from legacy_auth.tracking import ddl as tracking_ddl
 from tests.helpers.legacy_db import create_schema
@@ -125,6 +125,84 @@ def test_group_failure_is_recorded_and_does_not_block(app_url: str, cognito: tup
     assert len(rows(app_url)) == 1
     failures = rows(app_url, "provisioning_failures")
     assert [(f["cognito_sub"], f["reason"]) for f in failures] == [(SUB, "group_failed")]
+
+
+def test_an_earlier_failure_row_stays_until_the_group_is_added(
+    app_url: str, cognito: tuple[Any, str], monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
+    lambda_context: Any,
+) -> None:
+    client, pool = cognito
+    client.admin_create_user(UserPoolId=pool, Username="dave", MessageAction="SUPPRESS")
+    db = Database(app_url)
+    try:
+        record_failure(db, HookSettings.from_env({}).app_users, AppUser(sub=SUB, username="dave"), "db_timeout",
+                       deadline=Deadline.after(5))  # an earlier attempt never reached the database
+    finally:
+        db.close()
+    configure(monkeypatch, HOOKS_DEFAULT_GROUP="staff")  # not created yet
+    event = load_event("cognito_post_confirmation_confirm_sign_up")
+    event["userPoolId"] = pool
+    hook.handler(copy.deepcopy(event), lambda_context)
+    assert len(rows(app_url)) == 1
+    assert [(f["cognito_sub"], f["reason"]) for f in rows(app_url, "provisioning_failures")] == [
+        (SUB, "group_failed")]  # the row was not deleted with the upsert: the group still has to happen
+    client.create_group(UserPoolId=pool, GroupName="staff")
+    hook.handler(copy.deepcopy(event), lambda_context)
+    assert [m["Username"] for m in client.list_users_in_group(UserPoolId=pool, GroupName="staff")["Users"]] == [
+        "dave"]
+    assert rows(app_url, "provisioning_failures") == []
+
+
+def test_a_failed_provisioning_is_not_cleared_by_a_successful_group(
+    app_url: str, cognito: tuple[Any, str], monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
+    lambda_context: Any,
+) -> None:
+    client, pool = cognito
+    client.admin_create_user(UserPoolId=pool, Username="dave", MessageAction="SUPPRESS")
+    configure(monkeypatch, HOOKS_DEFAULT_GROUP="members", HOOKS_APP_USERS_TABLE="no_such_table")
+    event = load_event("cognito_post_confirmation_confirm_sign_up")
+    event["userPoolId"] = pool
+    assert hook.handler(event, lambda_context) is event
+    assert [m["Username"] for m in client.list_users_in_group(UserPoolId=pool, GroupName="members")["Users"]] == [
+        "dave"]
+    assert [(f["cognito_sub"], f["reason"]) for f in rows(app_url, "provisioning_failures")] == [
+        (SUB, "db_statement")]
+
+
+def _tracking(url: str, status: str | None) -> MigrationTracker:
+    db = Database(url)
+    tracker = MigrationTracker(db, app="q2a")
+    if status is not None:
+        tracker.record("1042", status, trigger_source="UserMigration_Authentication",  # type: ignore[arg-type]
+                       deadline=Deadline.after(5))
+    return tracker
+
+
+def _tracked(tracker: MigrationTracker) -> tuple[str | None, int]:
+    row = tracker.db.fetch_one("SELECT status, events FROM legacy_auth_migrations WHERE legacy_id = %s",
+                               ("1042",), deadline=Deadline.after(5))
+    return (None, 0) if row is None else (row["status"], int(row["events"]))
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (None, ("reset_completed", 1)),  # not tracked yet: the reset is the user's first recorded migration
+        ("reset_pending", ("reset_completed", 2)),  # migrated through forgot-password: the reset finishes it
+        ("migrated", ("migrated", 1)),  # migrated by password long ago: a later reset changes nothing
+        ("reset_completed", ("reset_completed", 1)),  # a second reset is not counted again
+    ],
+)
+def test_reset_completed_is_recorded_only_for_a_user_not_yet_migrated(
+    app_url: str, load_event: Callable[[str], Any], lambda_context: Any, before: str | None,
+    after: tuple[str, int],
+) -> None:
+    tracker = _tracking(app_url, before)
+    try:
+        hook.handler(load_event("cognito_post_confirmation_confirm_forgot_password"), lambda_context)
+        assert _tracked(tracker) == after
+    finally:
+        tracker.db.close()
 
 
 def test_database_down_raises_nothing_and_answers_in_time(

@@ -60,3 +60,23 @@ def test_forgot_password_confirmations_give_one_row_and_a_completed_reset(
         assert hook._db is hook_wiring._legacy[1]  # type: ignore[index]  # one shared handle for both roles
     finally:
         db.close()
+
+
+def test_a_migrated_users_later_reset_leaves_the_tracking_row_alone(
+    forum_url: str, load_event: Callable[[str], Any], lambda_context: Any
+) -> None:
+    db = Database(forum_url)
+    try:
+        tracker = MigrationTracker(db, app="q2a")
+        tracker.record("1042", "migrated", trigger_source="UserMigration_Authentication", scheme="bcrypt",
+                       deadline=Deadline.after(5))
+        for _ in range(2):
+            hook.handler(load_event("cognito_post_confirmation_confirm_forgot_password"), lambda_context)
+        row = db.fetch_one("SELECT status, events, trigger_source, completed_at FROM legacy_auth_migrations "
+                           "WHERE legacy_id = %s", ("1042",), deadline=Deadline.after(5))
+        assert row is not None
+        assert (row["status"], row["events"], row["trigger_source"], row["completed_at"]) == (
+            "migrated", 1, "UserMigration_Authentication", None)
+        assert len(db.fetch_all("SELECT id FROM app_users", deadline=Deadline.after(5))) == 1  # still provisioned
+    finally:
+        db.close()
