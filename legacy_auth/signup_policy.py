@@ -9,7 +9,8 @@ A refusal is a :class:`SignUpRefusedError` whose ``str()`` is the message Cognit
 What each trigger source does (see ``docs/hooks.md``):
 
 - ``PreSignUp_SignUp``: domain lists, then the legacy guard, then auto-confirm/auto-verify for a trusted
-  domain only if no Cognito user already holds the email (an auto-verified email would move the alias).
+  domain only if no Cognito user already holds the email under any of its case variants (typed,
+  lower-cased, domain lower-cased: :func:`email_variants`), since an auto-verified email would move the alias.
 - ``PreSignUp_AdminCreateUser``: the administrator is trusted by default (``allow``); with ``enforce`` the
   domain lists and the guard apply. Never sets the auto flags (Cognito ignores them here).
 - ``PreSignUp_ExternalProvider``: domain lists and the guard; optionally links the federated identity to the
@@ -215,13 +216,17 @@ def _matches(domain: str, entries: frozenset[str]) -> bool:
 
 
 def _auto_flags(request: SignUpRequest, settings: HookSettings, cognito: CognitoFactory | None) -> SignUpDecision:
-    """Auto-confirm and auto-verify only an exactly trusted domain whose email no Cognito user holds yet."""
+    """Auto-confirm and auto-verify only an exactly trusted domain whose email no Cognito user holds yet.
+
+    "Holds" is checked under every :func:`email_variants` form: an alias ``taken@corp.example`` is the same
+    mailbox as a sign-up's ``Taken@corp.example``. Any holder, or any lookup that fails, means no auto flags.
+    """
     if request.email is None or email_domain(request.email) not in settings.trusted_domains:
         return SignUpDecision()
     if cognito is None or _FILTER_UNSAFE.search(request.email):
         return SignUpDecision()
     try:
-        holders = users_with_email(cognito(), request.user_pool_id, request.email)
+        holders = users_holding_email(cognito, request.user_pool_id, request.email)
     except aws_errors():  # cannot prove the alias is free: no auto flags (the user confirms by code)
         return SignUpDecision()
     if holders:  # auto-verifying would move the email alias off an existing user: never
@@ -245,16 +250,15 @@ def link_external(request: SignUpRequest, settings: HookSettings, cognito: Cogni
     if not request.provider_email_verified or _FILTER_UNSAFE.search(request.email):
         return None
     try:
-        client = cognito()
         native = [
             u
-            for u in users_with_email(client, request.user_pool_id, request.email)
+            for u in users_holding_email(cognito, request.user_pool_id, request.email)
             if u.get("UserStatus") != "EXTERNAL_PROVIDER" and _attr(u, "email_verified") == "true"
         ]
         if len(native) != 1:
             return None
         target = str(native[0]["Username"])
-        client.admin_link_provider_for_user(
+        cognito().admin_link_provider_for_user(
             UserPoolId=request.user_pool_id,
             DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": target},
             SourceUser={
@@ -273,6 +277,33 @@ def aws_errors() -> tuple[type[Exception], ...]:
     from botocore.exceptions import BotoCoreError, ClientError  # lazy on purpose
 
     return (BotoCoreError, ClientError, BudgetExceededError)
+
+
+def email_variants(email: str) -> list[str]:
+    """The forms an existing holder of ``email`` may be stored under: as typed, lower-cased, domain lower-cased.
+
+    ListUsers' ``=`` filter is exact in moto and documented inconsistently for Cognito, while the mailbox (and,
+    in a case-insensitive pool, the alias) is the same whatever the case. Duplicates are dropped, order kept.
+    """
+    local, _, domain = email.rpartition("@")
+    out: list[str] = []
+    for variant in (email, email.lower(), f"{local}@{domain.lower()}"):
+        if variant not in out:
+            out.append(variant)
+    return out
+
+
+def users_holding_email(cognito: CognitoFactory, user_pool_id: str, email: str) -> list[dict[str, Any]]:
+    """Users found under any :func:`email_variants` form, once each (by ``Username``).
+
+    The factory is asked for the client before every call, so each ListUsers is checked against the deadline
+    (it raises ``BudgetExceededError`` when one more call could overrun it).
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for variant in email_variants(email):
+        for user in users_with_email(cognito(), user_pool_id, variant):
+            found.setdefault(str(user.get("Username")), user)
+    return list(found.values())
 
 
 def users_with_email(cognito: Any, user_pool_id: str, email: str) -> list[dict[str, Any]]:

@@ -142,6 +142,21 @@ def test_trusted_domain_never_moves_an_existing_alias(
     assert out["response"] == {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
 
 
+@pytest.mark.parametrize(("stored", "typed"), [("taken@corp.example", "Taken@corp.example"),
+                                              ("taken@corp.example", "TAKEN@CORP.EXAMPLE"),
+                                              ("Taken@corp.example", "Taken@CORP.example")])
+def test_trusted_domain_never_moves_an_alias_held_under_another_case(
+    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, cognito: tuple[Any, str],
+    load_event: Callable[[str], Any], lambda_context: Any, stored: str, typed: str,
+) -> None:
+    client, pool = cognito
+    client.admin_create_user(UserPoolId=pool, Username="holder", MessageAction="SUPPRESS", UserAttributes=[
+        {"Name": "email", "Value": stored}, {"Name": "email_verified", "Value": "true"}])
+    configure(monkeypatch, HOOKS_SIGNUP_TRUSTED_DOMAINS="corp.example")
+    out = hook.handler(_event(load_event, "cognito_pre_signup_sign_up", pool, email=typed), lambda_context)
+    assert out["response"] == {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
+
+
 def test_admin_create_user_is_trusted_by_default_and_checked_with_enforce(
     legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
     lambda_context: Any,
@@ -155,32 +170,79 @@ def test_admin_create_user_is_trusted_by_default_and_checked_with_enforce(
                     lambda_context).reason == "legacy_account"
 
 
-def _native_user_page(username: str, email: str) -> dict[str, Any]:
-    return {"Users": [{"Username": username, "UserStatus": "CONFIRMED", "Enabled": True, "Attributes": [
-        {"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]}]}
+class LinkStubbedClient:
+    """moto for every call (ListUsers reads real pool data) except AdminLinkProviderForUser, checked by a Stubber.
+
+    moto 5.x does not implement AdminLinkProviderForUser (``NotImplementedError``), so that one call goes to a
+    second client under botocore's Stubber, which validates our request against the real API model and
+    answers ``{}``. The user lookup and the link decision run against moto's real data.
+    """
+
+    def __init__(self, moto_client: Any, link_client: Any) -> None:
+        self._moto = moto_client
+        self._link = link_client
+
+    def admin_link_provider_for_user(self, **kwargs: Any) -> Any:
+        return self._link.admin_link_provider_for_user(**kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._moto, name)
 
 
+def _native_user(client: Any, pool: str, username: str, email: str, *, verified: bool = True) -> None:
+    client.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS", UserAttributes=[
+        {"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true" if verified else "false"}])
+    client.admin_set_user_password(UserPoolId=pool, Username=username, Password="Str0ng!Passw0rd", Permanent=True)
+
+
+def _link_request(pool: str, target: str) -> dict[str, Any]:
+    return {
+        "UserPoolId": pool,
+        "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": target},
+        "SourceUser": {"ProviderName": "Google", "ProviderAttributeName": "Cognito_Subject",
+                       "ProviderAttributeValue": "109876543210987654321"},
+    }
+
+
+@pytest.mark.parametrize("typed", ["carol@gmail.com", "Carol@Gmail.com"])
 def test_external_provider_links_to_the_native_user_with_the_same_verified_email(
-    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
-    lambda_context: Any,
+    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, cognito: tuple[Any, str],
+    load_event: Callable[[str], Any], lambda_context: Any, typed: str,
 ) -> None:
-    # moto 5 has no AdminLinkProviderForUser; botocore's Stubber checks our request against the real API model.
-    client = boto3.client("cognito-idp", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
-    monkeypatch.setattr(hook_wiring, "_cognito", client)
+    """ListUsers on moto (one verified native holder, one unverified decoy); only the link call is stubbed."""
+    client, pool = cognito
+    _native_user(client, pool, "carol", "carol@gmail.com")
+    _native_user(client, pool, "decoy", "carol@gmail.com", verified=False)  # not a link target: unverified
+    link_client = boto3.client("cognito-idp", region_name="eu-west-1")
+    monkeypatch.setattr(hook_wiring, "_cognito", LinkStubbedClient(client, link_client))
     configure(monkeypatch, HOOKS_LINK_PROVIDERS="Google", HOOKS_SIGNUP_GUARD="off")
-    event = _event(load_event, "cognito_pre_signup_external_provider")
-    with Stubber(client) as stub:
-        stub.add_response("list_users", _native_user_page("carol", "carol@gmail.com"),
-                          {"UserPoolId": POOL, "Filter": 'email = "carol@gmail.com"', "Limit": 10})
-        stub.add_response("admin_link_provider_for_user", {}, {
-            "UserPoolId": POOL,
-            "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "carol"},
-            "SourceUser": {"ProviderName": "Google", "ProviderAttributeName": "Cognito_Subject",
-                           "ProviderAttributeValue": "109876543210987654321"},
-        })
+    event = _event(load_event, "cognito_pre_signup_external_provider", pool, email=typed)
+    with Stubber(link_client) as stub:
+        stub.add_response("admin_link_provider_for_user", {}, _link_request(pool, "carol"))
         out = hook.handler(event, lambda_context)
         stub.assert_no_pending_responses()
     assert out["response"]["autoConfirmUser"] is False
+
+
+def test_external_provider_is_not_linked_when_two_native_users_hold_the_email(
+    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, cognito: tuple[Any, str],
+    load_event: Callable[[str], Any], lambda_context: Any,
+) -> None:
+    client, pool = cognito
+    _native_user(client, pool, "carol", "carol@gmail.com")
+    _native_user(client, pool, "carol2", "carol@gmail.com")
+    link_client = boto3.client("cognito-idp", region_name="eu-west-1")
+    monkeypatch.setattr(hook_wiring, "_cognito", LinkStubbedClient(client, link_client))
+    configure(monkeypatch, HOOKS_LINK_PROVIDERS="Google", HOOKS_SIGNUP_GUARD="off")
+    with Stubber(link_client) as stub:  # nothing queued: a link call would raise and fail the assertion below
+        out = hook.handler(_event(load_event, "cognito_pre_signup_external_provider", pool), lambda_context)
+        stub.assert_no_pending_responses()
+    assert out["response"] == {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
+    client.admin_delete_user(UserPoolId=pool, Username="carol2")  # control: one holder left -> linked
+    with Stubber(link_client) as stub:
+        stub.add_response("admin_link_provider_for_user", {}, _link_request(pool, "carol"))
+        hook.handler(_event(load_event, "cognito_pre_signup_external_provider", pool), lambda_context)
+        stub.assert_no_pending_responses()
 
 
 @pytest.mark.parametrize(
