@@ -4,6 +4,11 @@ Pure functions over the user's Cognito attributes (no database, no network: this
 issue and refresh). Only identifiers and group names ever leave this module; an attribute whose value
 is not a short printable string is ignored (a no-op, never an exception), so a hostile or corrupt
 attribute can neither break sign-in nor smuggle data into a token.
+
+The two id claims never share a meaning: ``legacy_id`` is always the legacy app's primary key (from
+``custom:legacy_id``); ``app_user_id`` is always the app-users row id (``custom:app_user_id``, or the row looked
+up by ``sub`` when ``HOOKS_TOKEN_APP_USER_LOOKUP`` is on), never the legacy id. A backend reading
+``app_user_id = 7`` knows it is row 7 of the app-users table, whoever the user is.
 """
 
 from __future__ import annotations
@@ -33,7 +38,8 @@ class IdentityClaims:
     Attributes
     ----------
     claims : dict[str, str]
-        Claim name -> value (``legacy_id``, ``app_user_id``); empty when the user has neither.
+        Claim name -> value: ``legacy_id`` (legacy primary key) and ``app_user_id`` (app-users row id), each
+        only when known; empty when the user has neither.
     groups : tuple[str, ...]
         Groups mapped from legacy roles (not yet merged with the user's Cognito groups).
     suppress : tuple[str, ...]
@@ -65,14 +71,15 @@ def identity_claims(
     Returns
     -------
     IdentityClaims
-        ``app_user_id`` is the ``custom:app_user_id`` attribute if set, else the looked-up row id, else the
-        legacy id (the legacy row *is* the app user for a migrated user); users with none of these carry only
-        ``sub``, the key the post-confirmation hook provisions them under.
+        ``legacy_id`` is the legacy primary key (``custom:legacy_id``) or absent. ``app_user_id`` is the
+        ``custom:app_user_id`` attribute if set, else the looked-up row id, else absent: it never falls back to
+        the legacy id (the two are different numbering schemes). Users with neither carry only ``sub``, the key
+        the post-confirmation hook provisions them under.
     """
     ignored: list[str] = []
     legacy_id = _id_value(attributes, settings.legacy_id_attribute, ignored)
     looked_up = looked_up_app_user_id if looked_up_app_user_id and _ID.fullmatch(looked_up_app_user_id) else None
-    app_user_id = _id_value(attributes, settings.app_user_id_attribute, ignored) or looked_up or legacy_id
+    app_user_id = _id_value(attributes, settings.app_user_id_attribute, ignored) or looked_up
     claims: dict[str, str] = {}
     if legacy_id:
         claims[LEGACY_ID_CLAIM] = legacy_id

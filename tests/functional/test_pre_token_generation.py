@@ -29,7 +29,7 @@ def test_v1_adds_id_token_claims_and_merges_groups(source: str, load_event: Call
     event = load_event(f"cognito_pre_token_generation_v1_{source}")
     out = hook.handler(event, lambda_context)
     details = out["response"]["claimsOverrideDetails"]
-    assert details["claimsToAddOrOverride"] == {"legacy_id": "1042", "app_user_id": "1042"}
+    assert details["claimsToAddOrOverride"] == {"legacy_id": "1042"}  # no app_user_id without one
     assert details["groupOverrideDetails"] == {
         "groupsToOverride": ["members", "moderator"],
         "iamRolesToOverride": ["arn:aws:iam::123456789012:role/members"],
@@ -44,7 +44,7 @@ def test_v2_adds_claims_to_id_and_access_tokens(source: str, load_event: Callabl
     event = load_event(f"cognito_pre_token_generation_v2_{source}")
     out = hook.handler(event, lambda_context)
     details = out["response"]["claimsAndScopeOverrideDetails"]
-    expected = {"legacy_id": "1042", "app_user_id": "1042"}
+    expected = {"legacy_id": "1042"}
     assert details["idTokenGeneration"]["claimsToAddOrOverride"] == expected
     assert details["accessTokenGeneration"]["claimsToAddOrOverride"] == expected
     assert details["groupOverrideDetails"]["groupsToOverride"] == ["members", "moderator"]
@@ -159,13 +159,13 @@ def test_configured_lookup_puts_the_app_row_id_in_app_user_id(lookup: HookSettin
     assert claims == {"legacy_id": "1042", "app_user_id": "2"}
 
 
-def test_lookup_of_an_unprovisioned_user_falls_back_to_the_legacy_id(
+def test_lookup_of_an_unprovisioned_user_gives_no_app_user_id_never_the_legacy_id(
     lookup: HookSettings, load_event: Callable[[str], Any], lambda_context: Any
 ) -> None:
     event = load_event("cognito_pre_token_generation_v1_authentication")
     event["request"]["userAttributes"]["sub"] = "not-provisioned"
     claims = hook.handler(event, lambda_context)["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]
-    assert claims == {"legacy_id": "1042", "app_user_id": "1042"}
+    assert claims == {"legacy_id": "1042"}
 
 
 def test_lookup_with_the_database_down_still_issues_the_legacy_claims(
@@ -184,3 +184,14 @@ def test_lookup_off_never_creates_a_database(load_event: Callable[[str], Any], l
     monkeypatch.setattr(hook, "_db", None)
     hook.handler(load_event("cognito_pre_token_generation_v2_refreshtokens"), lambda_context)
     assert hook._db is None
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_app_user_id_attribute_is_claimed_next_to_the_distinct_legacy_id(
+    version: str, load_event: Callable[[str], Any], lambda_context: Any
+) -> None:
+    event = load_event(f"cognito_pre_token_generation_{version}_authentication")
+    event["request"]["userAttributes"]["custom:app_user_id"] = "77"
+    response = hook.handler(event, lambda_context)["response"]
+    details = response.get("claimsOverrideDetails") or response["claimsAndScopeOverrideDetails"]["idTokenGeneration"]
+    assert details["claimsToAddOrOverride"] == {"legacy_id": "1042", "app_user_id": "77"}

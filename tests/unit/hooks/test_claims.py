@@ -12,9 +12,9 @@ from legacy_auth.hooks_config import HookSettings
 Q2A = HookSettings.from_env({"HOOKS_TOKEN_ROLE_GROUPS": "level:50=editor,level:80=moderator,level:100=admin"})
 
 
-def test_migrated_user_gets_legacy_id_and_app_user_id() -> None:
+def test_migrated_user_gets_legacy_id_and_no_app_user_id_borrowed_from_it() -> None:
     found = identity_claims({"sub": "s", "custom:legacy_id": "1042"}, Q2A)
-    assert found.claims == {"legacy_id": "1042", "app_user_id": "1042"}
+    assert found.claims == {"legacy_id": "1042"}  # app_user_id never means "the legacy id"
     assert found.groups == ()
     assert found.ignored == ()
 
@@ -22,6 +22,26 @@ def test_migrated_user_gets_legacy_id_and_app_user_id() -> None:
 def test_explicit_app_user_id_attribute_wins() -> None:
     found = identity_claims({"custom:legacy_id": "1042", "custom:app_user_id": "u-77"}, Q2A)
     assert found.claims == {"legacy_id": "1042", "app_user_id": "u-77"}
+
+
+def test_looked_up_row_id_is_the_app_user_id_and_the_legacy_id_keeps_its_own_claim() -> None:
+    found = identity_claims({"custom:legacy_id": "1042"}, Q2A, looked_up_app_user_id="2")
+    assert found.claims == {"legacy_id": "1042", "app_user_id": "2"}
+    assert identity_claims({"custom:app_user_id": "9"}, Q2A, looked_up_app_user_id="2").claims == {
+        "app_user_id": "9"}
+
+
+def test_the_same_number_in_app_user_id_means_the_same_app_row_for_every_user() -> None:
+    """A migrated user (legacy 7) and a fresh user (app row 7) can no longer both carry app_user_id 7."""
+    migrated = identity_claims({"custom:legacy_id": "7"}, Q2A).claims
+    fresh = identity_claims({"sub": "fresh"}, Q2A, looked_up_app_user_id="7").claims
+    assert migrated == {"legacy_id": "7"}
+    assert fresh == {"app_user_id": "7"}
+
+
+def test_a_malformed_looked_up_id_is_dropped_not_copied() -> None:
+    assert identity_claims({"custom:legacy_id": "1"}, Q2A, looked_up_app_user_id="7; DROP").claims == {
+        "legacy_id": "1"}
 
 
 def test_new_user_without_legacy_id_gets_no_claims() -> None:
