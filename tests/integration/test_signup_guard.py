@@ -1,4 +1,4 @@
-"""Sign-up guard against real q2a / WordPress tables on MariaDB and PostgreSQL, through the presets' own lookups."""
+"""Sign-up guard against real q2a / WordPress tables on MariaDB and PostgreSQL: the guard, and the PreSignUp handler."""
 
 from __future__ import annotations
 
@@ -13,8 +13,12 @@ from legacy_auth.errors import StoreError
 from legacy_auth.hooks_config import HookSettings
 from legacy_auth.presets import get_preset
 from legacy_auth.signup_guard import LegacyGuard
-from legacy_auth.signup_policy import SignUpRefusedError, decide, parse_request
-from tests.helpers.legacy_db import create_schema, insert_users
+from legacy_auth.signup_policy import MSG_LEGACY_ACCOUNT, SignUpRefusedError, decide, parse_request
+from legacy_auth.tracking import MigrationTracker
+from legacy_auth.tracking import ddl as tracking_ddl
+from tests.helpers.legacy_db import create_schema, dialect_of, insert_users
+from triggers import hook_wiring
+from triggers import pre_signup as hook
 
 pytestmark = pytest.mark.integration
 BCRYPT = "$2y$10$" + "a" * 53
@@ -137,3 +141,70 @@ def wordpress_guard(request: pytest.FixtureRequest, databases: Any) -> Iterator[
 @pytest.mark.parametrize(("login", "expected"), [("carol", True), ("carol@example.org", True), ("dave", False)])
 def test_wordpress_lookup_rules(wordpress_guard: LegacyGuard, login: str, expected: bool) -> None:
     assert wordpress_guard.unmigrated(login, deadline=_deadline()) is expected
+
+
+# ---------------------------------------------------------------- the PreSignUp handler on the same databases
+
+
+@pytest.fixture(params=["mysql", "postgres"])
+def handler_env(request: pytest.FixtureRequest, databases: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A q2a legacy DB with the tracking table; the handler configured for it (tracking on), state reset."""
+    url = str(databases.mysql("guardhook") if request.param == "mysql" else databases.postgres("guardhook"))
+    create_schema(url, "q2a")
+    insert_users(url, "q2a", Q2A_ROWS)
+    db = Database(url)
+    for statement in tracking_ddl(dialect_of(url)):
+        db.execute(statement, deadline=Deadline.after(10))
+    MigrationTracker(db, app="q2a").record("5", "migrated", trigger_source="UserMigration_Authentication",
+                                           deadline=Deadline.after(5))
+    db.close()
+    for name, value in {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url, "LEGACY_TRACK_MIGRATION": "true"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    monkeypatch.setattr(hook, "_guard", None)
+    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({}))
+    yield url
+    if hook_wiring._legacy is not None:
+        hook_wiring._legacy[1].close()
+
+
+def _signup(load_event: Any, username: str, email: str) -> dict[str, Any]:
+    event = load_event("cognito_pre_signup_sign_up")
+    event["userName"] = username
+    event["request"]["userAttributes"]["email"] = email
+    return dict(event)
+
+
+@pytest.mark.parametrize(
+    ("username", "email"),
+    [("alice", "new@example.com"), ("ALICE", "new@example.com"), ("newbie", "Alice@Example.COM"),
+     ("newbie", "shared@example.com"), ("blocked", "b2@example.com")],
+)
+def test_handler_refuses_a_legacy_identity_on_the_real_database(
+    handler_env: str, load_event: Any, lambda_context: Any, username: str, email: str
+) -> None:
+    with pytest.raises(SignUpRefusedError) as info:
+        hook.handler(_signup(load_event, username, email), lambda_context)
+    assert info.value.reason == "legacy_account"
+    assert str(info.value) == MSG_LEGACY_ACCOUNT
+
+
+@pytest.mark.parametrize(
+    ("username", "email"),
+    [("newbie", "newbie@example.com"), ("migrated", "migrated@example.com"), ("x' OR '1'='1", "o'hara@example.com"),
+     ("_lice", "%@example.com")],
+)
+def test_handler_accepts_new_migrated_and_hostile_but_unknown_identities(
+    handler_env: str, load_event: Any, lambda_context: Any, username: str, email: str
+) -> None:
+    out = hook.handler(_signup(load_event, username, email), lambda_context)
+    assert out["response"] == {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
+
+
+def test_handler_keeps_one_legacy_connection_across_warm_invocations(
+    handler_env: str, load_event: Any, lambda_context: Any
+) -> None:
+    for i in range(3):
+        hook.handler(_signup(load_event, f"fresh{i}", f"fresh{i}@example.com"), lambda_context)
+    assert hook_wiring._legacy is not None
+    assert hook_wiring._legacy[1].connects == 1
