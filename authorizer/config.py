@@ -158,10 +158,7 @@ def _static_keys(env: Mapping[str, str]) -> Mapping[str, RSAPublicKey] | None:
         source = JWKS_FILE
         path = Path(env[JWKS_FILE])
         path = path if path.is_absolute() else BUNDLED_DIR / path
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigurationError(JWKS_FILE, f"cannot read the file ({type(exc).__name__})") from None
+        text = _read_text(path, JWKS_FILE)
     if not text:
         return None
     try:
@@ -171,6 +168,15 @@ def _static_keys(env: Mapping[str, str]) -> Mapping[str, RSAPublicKey] | None:
     if not keys:
         raise ConfigurationError(source, "holds no usable RS256 signing key (RSA >= 2048 bits, use sig)")
     return keys
+
+
+def _read_text(path: Path, variable: str) -> str:
+    """Read a configuration file as UTF-8; any failure (missing, a directory, not UTF-8, a NUL in the
+    path) is a ``ConfigurationError`` naming ``variable``, so the cold start fails closed instead of crashing."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and "embedded null byte" are ValueErrors
+        raise ConfigurationError(variable, f"cannot read the file as UTF-8 text ({type(exc).__name__})") from None
 
 
 def _client_ids(env: Mapping[str, str]) -> frozenset[str]:
@@ -190,15 +196,14 @@ def _rules(env: Mapping[str, str]) -> tuple[RouteRule, ...]:
         return parse_rules(text)
     except ValueError as exc:
         raise ConfigurationError(ROUTE_RULES, str(exc)) from None
+    except RecursionError:  # json.loads on absurdly nested input
+        raise ConfigurationError(ROUTE_RULES, "is nested too deeply") from None
 
 
 def _revoked(env: Mapping[str, str]) -> frozenset[str]:
     items = env.get(REVOKED_JTIS, "").split(",")
     if env.get(REVOKED_JTIS_FILE):
-        try:
-            items += Path(env[REVOKED_JTIS_FILE]).read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise ConfigurationError(REVOKED_JTIS_FILE, f"cannot read the file ({type(exc).__name__})") from None
+        items += _read_text(Path(env[REVOKED_JTIS_FILE]), REVOKED_JTIS_FILE).splitlines()
     return frozenset(s for x in items if (s := x.strip()) and not s.startswith("#"))
 
 

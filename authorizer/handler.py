@@ -48,6 +48,10 @@ def _cold_start(environ: Mapping[str, str] = os.environ) -> Authorizer | None:
             extra={"variable": exc.variable, "problem": exc.problem},
         )
         return None
+    except Exception as exc:  # noqa: BLE001 - fail closed (401 to every request), never a failed Lambda init (500)
+        # The type only: the message of an unexpected error might quote a configuration value.
+        logger.error("authorizer cold start failed; every request will be refused", extra={"error": type(exc).__name__})
+        return None
 
 
 AUTHORIZER = _cold_start()

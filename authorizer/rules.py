@@ -109,6 +109,8 @@ def parse_rules(text: str) -> tuple[RouteRule, ...]:
         raw = json.loads(text)
     except ValueError as exc:
         raise ValueError("not valid JSON") from exc
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
     if type(raw) is not list:
         raise ValueError("must be a JSON array of rules")
     rules = []

@@ -75,3 +75,22 @@ def test_cold_start_with_preloaded_keys_never_touches_the_network() -> None:
     result = _run(env, [_event(mint(key, access_claims())), _event(mint(RsaKey("other"), access_claims()))])
     assert result["outcomes"] == ["Allow", "Exception:Unauthorized"]
     assert result["fetches"] == 0  # an unknown kid with static keys is refused without any fetch
+
+
+def test_cold_start_with_unreadable_or_absurd_configuration_answers_401_instead_of_failing_init(
+    tmp_path: Path,
+) -> None:
+    key = RsaKey("cold-kid")
+    token = mint(key, access_claims())
+    not_utf8 = tmp_path / "jwks.json"
+    not_utf8.write_bytes(b"\xff\xfe" + json.dumps(jwks(key)).encode())
+    revoked = tmp_path / "revoked.txt"
+    revoked.write_bytes(b"jti-1\n\xff\xfe\n")
+    for env in (
+        base_env(JWKS_FILE=str(not_utf8)),
+        base_env(JWKS_JSON=json.dumps(jwks(key)), REVOKED_JTIS_FILE=str(revoked)),
+        base_env(JWKS_JSON=json.dumps(jwks(key)), ROUTE_RULES="[" * 20_000 + "]" * 20_000),
+    ):
+        result = _run(env, [_event(token)])  # check=True: the interpreter (Lambda init) must not crash
+        assert result["outcomes"] == ["Exception:Unauthorized"]
+        assert result["fetches"] is None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,71 @@ def test_jwks_file_preloads_keys_and_disables_fetching(pool_keys: PoolKeys, tmp_
 def test_rules_reject_a_double_star_in_the_middle() -> None:
     with pytest.raises(ValueError, match="rule 0"):
         parse_rules('[{"route": "GET /a/**/b", "scopes_any": ["x"]}]')
+
+
+@pytest.mark.parametrize("variable", ["JWKS_FILE", "REVOKED_JTIS_FILE"])
+@pytest.mark.parametrize("problem", ["not_utf8", "directory", "nul_in_path"])
+def test_an_unreadable_configuration_file_is_a_configuration_error(
+    tmp_path: Path, variable: str, problem: str
+) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\x00not utf-8 \xc3\x28")
+    value = {"not_utf8": str(bad), "directory": str(tmp_path), "nul_in_path": f"{tmp_path}/a\x00b"}[problem]
+    with pytest.raises(ConfigurationError) as info:
+        Settings.from_env(base_env(**{variable: value}))
+    assert info.value.variable == variable
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("ROUTE_RULES", "[" * 100_000 + "]" * 100_000),
+        ("ROUTE_RULES", '[{"route": "GET /x", "scopes_any": ' + "[" * 5000 + "]" * 5000 + "}]"),
+        ("JWKS_JSON", '{"keys": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+    ],
+)
+def test_absurdly_nested_json_configuration_is_a_configuration_error(variable: str, value: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        Settings.from_env(base_env(**{variable: value}))
+    assert info.value.variable == variable
+
+
+def test_a_non_utf8_jwks_file_makes_the_cold_start_fail_closed(tmp_path: Path) -> None:
+    bad = tmp_path / "jwks.json"
+    bad.write_bytes(b"\xff" + json.dumps({"keys": []}).encode())
+    assert handler_module._cold_start(base_env(JWKS_FILE=str(bad))) is None
+
+
+def test_an_unexpected_cold_start_failure_fails_closed_and_logs_only_its_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(environ: object) -> Settings:
+        raise KeyError("secret-looking-value-123")  # a bug anywhere in the configuration code
+
+    monkeypatch.setattr(Settings, "from_env", staticmethod(broken))
+    buffer = io.StringIO()
+    capture = logging.StreamHandler(buffer)
+    capture.setFormatter(handler_module.logger.registered_formatter)  # the real JSON lines, extra keys included
+    underlying = logging.getLogger(handler_module.logger.name)
+    underlying.addHandler(capture)
+    try:
+        assert handler_module._cold_start(base_env()) is None
+    finally:
+        underlying.removeHandler(capture)
+    logged = buffer.getvalue()
+    assert "KeyError" in logged
+    assert "secret-looking-value-123" not in logged
+
+
+def test_a_relative_jwks_file_is_resolved_next_to_the_package(
+    pool_keys: PoolKeys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import authorizer.config as config_module
+
+    bundled = config_module.BUNDLED_DIR
+    assert bundled == Path(config_module.__file__).parent  # the package directory, where a deployment bundles it
+    monkeypatch.setattr(config_module, "BUNDLED_DIR", tmp_path)  # the tests never write into the source tree
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "jwks.json").write_text(json.dumps(pool_keys.jwks()))
+    monkeypatch.chdir(tmp_path / "keys")  # a path relative to the working directory would miss it
+    s = Settings.from_env(base_env(JWKS_FILE="keys/jwks.json"))
+    assert s.static_keys is not None
+    assert set(s.static_keys) == {pool_keys.access.kid, pool_keys.id.kid}
