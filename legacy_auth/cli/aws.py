@@ -6,6 +6,7 @@ import argparse
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from legacy_auth.cli.errors import UsageError
 
@@ -30,9 +31,34 @@ def pool_id(args: argparse.Namespace, environ: Mapping[str, str]) -> str:
     return value
 
 
+def endpoint_url(args: argparse.Namespace) -> str | None:
+    """``--endpoint-url``, checked: an ``http(s)://host[:port]`` URL, else ``UsageError`` (exit 2)."""
+    value = (getattr(args, "endpoint_url", None) or "").strip()
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError("--endpoint-url must be an http(s) URL, e.g. http://127.0.0.1:9229")
+    return value
+
+
 def cognito_client(args: argparse.Namespace, environ: Mapping[str, str], pool: str) -> Any:
-    """A ``cognito-idp`` client for the pool's region."""
+    """A ``cognito-idp`` client for the pool's region.
+
+    Raises
+    ------
+    UsageError
+        ``--endpoint-url`` or the region is unusable (boto3 raises ``ValueError`` for both).
+    """
     import boto3
 
+    endpoint = endpoint_url(args)
     region = args.region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or pool.split("_", 1)[0]
-    return boto3.client("cognito-idp", region_name=region, endpoint_url=args.endpoint_url or None)
+    try:
+        return boto3.client("cognito-idp", region_name=region, endpoint_url=endpoint)
+    except ValueError as exc:  # botocore's InvalidRegionError is a ValueError too; neither carries a secret
+        raise UsageError(f"cannot create the Cognito client: {exc}") from None

@@ -34,7 +34,8 @@ def write_png(rows: Sequence[tuple[str, int]], path: Path, *, title: str) -> Non
     Raises
     ------
     UsageError
-        matplotlib is not installed (it is the optional ``chart`` extra).
+        matplotlib is not installed (it is the optional ``chart`` extra), or ``path`` cannot be written
+        (missing directory, no permission).
     """
     try:
         import matplotlib
@@ -53,5 +54,7 @@ def write_png(rows: Sequence[tuple[str, int]], path: Path, *, title: str) -> Non
         ax.tick_params(axis="x", labelrotation=60, labelsize=8)
         fig.tight_layout()
         fig.savefig(path, format="png")
+    except OSError as exc:
+        raise UsageError(f"--png {path}: cannot write it ({exc.strerror or type(exc).__name__})") from None
     finally:
         plt.close(fig)

@@ -8,7 +8,7 @@ bad value gives the same ``ConfigurationError`` (naming the variable) in both pl
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from legacy_auth import config
@@ -28,6 +28,38 @@ FLAG_VARIABLES: dict[str, str] = {
     "tracking_table": config.LEGACY_TRACKING_TABLE,
     "pool_sign_in": config.LEGACY_POOL_SIGN_IN,
 }
+
+
+def int_in_range(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type``: an integer from ``low`` to ``high`` (inclusive; no upper bound when ``None``).
+
+    A bad value is a one-line argparse error (exit 2): ``argument --workers: must be an integer >= 1``.
+    Shared by every command (``scan --lambda-memory``/``--workers``, ``export --max-rows``/``--max-bytes``...).
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bounds = f">= {low:,}" if high is None else f"from {low:,} to {high:,}"
+            raise argparse.ArgumentTypeError(f"must be an integer {bounds}, not {value:,}")
+        return value
+
+    parse.__name__ = "int"
+    return parse
+
+
+def non_negative_float(text: str) -> float:
+    """An argparse ``type``: a finite number of seconds >= 0 (``--poll-interval``, ``--wait-timeout``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid float value: {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, not {text}")
+    return value
 
 
 def add_legacy_flags(parser: argparse.ArgumentParser) -> None:
@@ -86,8 +118,8 @@ class Legacy:
             return "(LEGACY_GENERIC_USER_QUERY)"
 
 
-def open_legacy(settings: Settings) -> Legacy:
-    """The legacy database (lazy: nothing connects yet), the app preset and the table prefix.
+def preset_and_prefix(settings: Settings) -> tuple[AppPreset, str]:
+    """The app preset and the validated table prefix (``LEGACY_TABLE_PREFIX`` or the app's default).
 
     Raises
     ------
@@ -97,6 +129,37 @@ def open_legacy(settings: Settings) -> Legacy:
     preset = get_preset(settings.app, **settings.preset_kwargs())
     prefix = preset.default_prefix if settings.table_prefix is None else settings.table_prefix
     validate_prefix(prefix)  # a bad prefix is a configuration error now, not a SQL error later
+    return preset, prefix
+
+
+def expected_table(args: argparse.Namespace, environ: Mapping[str, str]) -> str | None:
+    """What a failed SQL statement most likely means, naming the users table the configuration points at.
+
+    Used by the CLI's error line for ``db_statement`` (a missing table, usually a wrong prefix). ``None``
+    when the configuration cannot say (it is then invalid, and that error came first).
+    """
+    try:
+        settings = settings_from(args, environ)
+        preset, prefix = preset_and_prefix(settings)
+    except ConfigurationError:
+        return None
+    try:
+        table = preset.table(prefix)
+    except ConfigurationError:  # generic query mode: no table of our own
+        return "check LEGACY_GENERIC_USER_QUERY and the columns it returns"
+    return (f"expected the {settings.app} users table {table!r} (LEGACY_TABLE_PREFIX={prefix!r}): "
+            "check the prefix (--table-prefix) and that the table exists")
+
+
+def open_legacy(settings: Settings) -> Legacy:
+    """The legacy database (lazy: nothing connects yet), the app preset and the table prefix.
+
+    Raises
+    ------
+    ConfigurationError
+        Unknown preset option or bad prefix.
+    """
+    preset, prefix = preset_and_prefix(settings)
     db = Database(settings.db_url, options=settings.db_options, dbname=settings.db_name, idle_timeout_s=120.0)
     return Legacy(settings=settings, db=db, preset=preset, prefix=prefix)
 

@@ -69,7 +69,8 @@ def wait_for(client: Any, pool: str, job_id: str, *, poll_s: float, timeout_s: f
         if job.get("Status") in FINAL:
             return job
         if waited >= timeout_s:
-            raise CliError(f"import job {job_id} still {job.get('Status')} after {timeout_s:.0f} s")
+            raise CliError(f"import job {job_id} still {job.get('Status')} after {timeout_s:.0f} s; it keeps "
+                           "running in Cognito: follow it with describe-user-import-job before another run")
         sleep(poll_s)
         waited += poll_s
 

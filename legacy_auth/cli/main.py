@@ -1,9 +1,13 @@
 """``legacy-auth``: the admin CLI's entry point, argument parsing and the one error-mapping step.
 
 Exit statuses (every command): 0 success; 1 the command's own "not OK" answer (``scan``: blocking findings,
-``check``: the trigger would refuse, ``reconcile``: some users could not be repaired); 2 bad command line or
-configuration (one line on stderr naming the variable or flag); 3 the database or AWS could not be reached
-or refused (one line, never a traceback); 130 interrupted.
+``check``: the trigger would refuse, ``reconcile``: some users could not be repaired, ``export --start``: a job
+did not succeed), and also an unexpected error (a bug: one line naming the exception type, the traceback only
+with ``--debug``); 2 bad command line or configuration (one line on stderr naming the variable or flag); 3 the
+database or AWS could not be reached or refused (one line, never a traceback); 130 interrupted.
+
+With ``--json`` every failure is also one JSON object on stdout: ``{"error": <the line>, "kind": ...,
+"exit_status": N}``, so stdout is always valid JSON (``--help`` excepted: it prints text).
 """
 
 from __future__ import annotations
@@ -11,34 +15,50 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from collections.abc import Mapping, Sequence
 from typing import NoReturn, TextIO
 
-from legacy_auth.cli import check_cmd, export_cmd, reconcile_cmd, scan_cmd, status_cmd
-from legacy_auth.cli.errors import CliError
+from legacy_auth.cli import check_cmd, environment, export_cmd, reconcile_cmd, scan_cmd, status_cmd
+from legacy_auth.cli.errors import CliError, UsageError
+from legacy_auth.cli.output import print_json
 from legacy_auth.errors import ConfigurationError, LegacyAuthError, StoreError
 
 PROG = "legacy-auth"
 
 
+class ArgumentsError(UsageError):
+    """A command-line error, raised by :class:`OneLineParser` instead of exiting (``main`` prints it).
+
+    ``str()`` is the whole line (``legacy-auth scan: error: ... (see --help)``); ``message`` is argparse's.
+    """
+
+    def __init__(self, prog: str, message: str) -> None:
+        super().__init__(f"{prog}: error: {message} (see --help)")
+        self.message = message
+
+
 class OneLineParser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose usage errors are one line on stderr and exit status 2."""
+    """An ``ArgumentParser`` whose usage errors are one line (exit status 2, printed by :func:`main`)."""
 
     def error(self, message: str) -> NoReturn:
-        """Print ``prog: error: message`` and exit 2 (no usage block)."""
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        """Raise :class:`ArgumentsError` with ``prog: error: message (see --help)`` (no usage block)."""
+        raise ArgumentsError(self.prog, message)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every sub-command."""
     common = OneLineParser(add_help=False)
-    common.add_argument("--json", action="store_true", help="machine-readable JSON on stdout")
+    common.add_argument("--json", action="store_true", help="machine-readable JSON on stdout (errors too)")
+    common.add_argument("--debug", action="store_true",
+                        help="on an unexpected error, print the traceback (it may show data from the database)")
     parser = OneLineParser(
         prog=PROG,
         description="Admin tool of the Cognito legacy-user migration: readiness scan, single-user check, "
                     "progress, reconciliation and bulk export. Configuration comes from the trigger's "
                     "LEGACY_* environment (flags override it).",
-        epilog="Exit status: 0 ok, 1 not ok (command-specific), 2 bad configuration, 3 database/AWS error.",
+        epilog="Exit status: 0 ok, 1 not ok (command-specific) or unexpected error, 2 bad configuration, "
+               "3 database/AWS error, 130 interrupted.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
@@ -47,10 +67,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _store_message(exc: StoreError) -> str:
+def _store_message(exc: StoreError, hint: str | None) -> str:
     reason = getattr(exc, "reason", None) or type(exc).__name__
     dialect = getattr(exc, "dialect", None)
-    return f"database error: {reason}" + (f" ({dialect})" if dialect else "")
+    line = f"database error: {reason}" + (f" ({dialect})" if dialect else "")
+    return f"{line}: {hint}" if hint and reason == "db_statement" else line
+
+
+def _statement_hint(args: argparse.Namespace, environ: Mapping[str, str]) -> str | None:
+    """Which table a failed statement was expected to find (reconcile: the app tables; else the users table)."""
+    hint = reconcile_cmd.expected_table if args.command == "reconcile" else environment.expected_table
+    try:
+        return hint(args, environ)
+    except Exception:  # noqa: BLE001 - a hint must never hide the error it explains
+        return None
 
 
 def _aws_message(exc: Exception) -> str | None:
@@ -63,9 +93,40 @@ def _aws_message(exc: Exception) -> str | None:
     return f"AWS error: {type(exc).__name__}: {exc}"
 
 
+def describe_error(exc: Exception, args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str, int, str]:
+    """The one line (without the program name), exit status and kind of a command's failure.
+
+    Mapping by exception type, in one place: ``ConfigurationError`` 2, ``CliError`` its ``exit_code``,
+    ``StoreError`` 3 (a ``db_statement`` names the expected table), other ``LegacyAuthError`` 3, botocore /
+    boto3 errors 3, anything else 1 (``unexpected error: <type>``: the message could quote data, so it is
+    not shown).
+    """
+    if isinstance(exc, ConfigurationError):
+        return f"configuration error: {exc}", 2, "configuration"
+    if isinstance(exc, CliError):
+        return str(exc), exc.exit_code, "usage" if exc.exit_code == 2 else "failure"
+    if isinstance(exc, StoreError):
+        hint = _statement_hint(args, environ) if getattr(exc, "reason", None) == "db_statement" else None
+        return _store_message(exc, hint), 3, "database"
+    if isinstance(exc, LegacyAuthError):
+        return f"{type(exc).__name__}: {exc}", 3, "failure"
+    message = _aws_message(exc)
+    if message is not None:
+        return message, 3, "aws"
+    return f"unexpected error: {type(exc).__name__} (a bug; --debug shows the traceback)", 1, "unexpected"
+
+
+def _report(line: str, error: str, status: int, kind: str, *, as_json: bool, out: TextIO, err: TextIO) -> int:
+    """Write ``line`` on ``err`` (and ``{"error": error, ...}`` on ``out`` with ``--json``); return ``status``."""
+    err.write(f"{line}\n")
+    if as_json:
+        print_json({"error": error, "kind": kind, "exit_status": status}, out)
+    return status
+
+
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None,
          stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Run ``legacy-auth`` with ``argv``; return the exit status (never raises for expected failures).
+    """Run ``legacy-auth`` with ``argv``; return the exit status (never raises, never prints a traceback).
 
     Parameters
     ----------
@@ -81,35 +142,25 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     int
         The exit status (see the module docstring).
     """
-    err = stderr or sys.stderr
-    parser = build_parser()
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    argv = list(sys.argv[1:] if argv is None else argv)
+    env = environ if environ is not None else os.environ
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help (0) or a usage error (2): argparse already printed
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help: argparse printed it
         return int(exc.code or 0)
+    except ArgumentsError as exc:
+        return _report(str(exc), exc.message, 2, "usage", as_json="--json" in argv, out=out, err=err)
     try:
-        return int(args.func(args, environ if environ is not None else os.environ, stdout, err))
-    except ConfigurationError as exc:
-        err.write(f"{PROG}: configuration error: {exc}\n")
-        return 2
-    except CliError as exc:
-        err.write(f"{PROG}: {exc}\n")
-        return exc.exit_code
-    except StoreError as exc:
-        err.write(f"{PROG}: {_store_message(exc)}\n")
-        return 3
-    except LegacyAuthError as exc:
-        err.write(f"{PROG}: {type(exc).__name__}: {exc}\n")
-        return 3
+        return int(args.func(args, env, stdout, err))
     except KeyboardInterrupt:
-        err.write(f"{PROG}: interrupted\n")
-        return 130
-    except Exception as exc:
-        message = _aws_message(exc)
-        if message is None:
-            raise
-        err.write(f"{PROG}: {message}\n")
-        return 3
+        return _report(f"{PROG}: interrupted", "interrupted", 130, "interrupted", as_json=args.json, out=out,
+                       err=err)
+    except Exception as exc:  # noqa: BLE001 - the last-resort guard: one line, never a traceback
+        message, status, kind = describe_error(exc, args, env)
+        if kind == "unexpected" and args.debug:
+            traceback.print_exception(exc, file=err)
+        return _report(f"{PROG}: {message}", message, status, kind, as_json=args.json, out=out, err=err)
 
 
 if __name__ == "__main__":

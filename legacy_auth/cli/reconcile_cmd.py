@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from legacy_auth.cli.aws import add_pool_flags, cognito_client, pool_id
-from legacy_auth.cli.environment import add_legacy_flags, settings_from
+from legacy_auth.cli.environment import add_legacy_flags, int_in_range, settings_from
 from legacy_auth.cli.output import fmt_int, print_json
 from legacy_auth.db import Database
-from legacy_auth.hooks_config import APP_DB_URL, DEFAULT_GROUP, HookSettings
+from legacy_auth.db.url import DbUrlError, parse_db_url
+from legacy_auth.errors import ConfigurationError
+from legacy_auth.hooks_config import APP_DB_URL, APP_USERS_TABLE, DEFAULT_GROUP, FAILURES_TABLE, HookSettings
 from legacy_auth.reconcile import reconcile
 
 HELP = "provision confirmed Cognito users that are missing from the app database"
@@ -31,23 +33,56 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--app-db-url", metavar="URL", help="HOOKS_APP_DB_URL (default: the legacy database)")
     p.add_argument("--default-group", metavar="GROUP", help="HOOKS_DEFAULT_GROUP: add repaired users to it")
     p.add_argument("--dry-run", action="store_true", help="only count the missing users; write nothing")
-    p.add_argument("--limit", type=int, metavar="N", help="stop after scanning N Cognito users")
+    p.add_argument("--limit", type=int_in_range(1), metavar="N", help="stop after scanning N Cognito users")
     add_legacy_flags(p)
     p.set_defaults(func=run)
 
 
-def app_database(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[HookSettings, Database]:
-    """The hooks' settings and the app database (``HOOKS_APP_DB_URL`` or the legacy database)."""
+def hook_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> HookSettings:
+    """The hooks' ``HOOKS_*`` settings with ``--app-db-url`` / ``--default-group`` written over them.
+
+    Raises
+    ------
+    ConfigurationError
+        A ``HOOKS_*`` value (or the flag standing for it) is invalid, ``HOOKS_APP_DB_URL`` included.
+    """
     env = dict(environ)
     if args.app_db_url:
         env[APP_DB_URL] = args.app_db_url
     if args.default_group:
         env[DEFAULT_GROUP] = args.default_group
-    hooks = HookSettings.from_env(env)
+    return HookSettings.from_env(env)
+
+
+def app_database(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[HookSettings, Database]:
+    """The hooks' settings and the app database (``HOOKS_APP_DB_URL`` or the legacy database).
+
+    Raises
+    ------
+    ConfigurationError
+        Bad ``HOOKS_*`` / ``LEGACY_*`` configuration, e.g. a ``HOOKS_APP_DB_URL`` that is not a database URL
+        (checked here, before anything connects, by the parser the database layer uses).
+    """
+    hooks = hook_settings(args, environ)
     if hooks.app_db_url is not None:
-        return hooks, Database(hooks.app_db_url, idle_timeout_s=60.0)
+        try:
+            url = parse_db_url(hooks.app_db_url)
+        except DbUrlError as exc:  # the message never contains the password
+            raise ConfigurationError(APP_DB_URL, str(exc)) from None
+        return hooks, Database(url, idle_timeout_s=60.0)
     settings = settings_from(args, environ)
     return hooks, Database(settings.db_url, options=settings.db_options, dbname=settings.db_name)
+
+
+def expected_table(args: argparse.Namespace, environ: Mapping[str, str]) -> str | None:
+    """The hint of a failed statement: the app tables the hooks' configuration names (``None`` if unknown)."""
+    try:
+        schema = hook_settings(args, environ).app_users
+    except ConfigurationError:
+        return None
+    failures = f" and {schema.failures_table!r} ({FAILURES_TABLE})" if schema.failures_table else ""
+    return (f"expected the app users table {schema.table!r} ({APP_USERS_TABLE}){failures}: "
+            "create them (docs/hooks.md) or check HOOKS_APP_DB_URL")
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | None = None,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from legacy_auth.cli.chart import bar_lines, write_png
-from legacy_auth.cli.environment import Legacy, add_legacy_flags, open_legacy, settings_from
+from legacy_auth.cli.environment import Legacy, add_legacy_flags, int_in_range, open_legacy, settings_from
 from legacy_auth.cli.errors import CliError
 from legacy_auth.cli.output import fmt_int, print_json
 from legacy_auth.cli.scan import count_rows
@@ -37,7 +37,7 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     """Add the ``status`` sub-command."""
     p = sub.add_parser("status", help=HELP, description=HELP + " (LEGACY_TRACK_MIGRATION).", parents=parents)
     add_legacy_flags(p)
-    p.add_argument("--days", type=int, default=30, help="days shown in the chart (default 30; 0 = all)")
+    p.add_argument("--days", type=int_in_range(0), default=30, help="days shown in the chart (default 30; 0 = all)")
     p.add_argument("--png", type=Path, metavar="FILE",
                    help="also save the chart as a PNG (needs the optional extra: pip install '.[chart]')")
     p.set_defaults(func=run)

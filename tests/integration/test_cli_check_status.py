@@ -183,6 +183,25 @@ def test_status_png_without_matplotlib_is_one_clear_line(env: dict[str, str], tm
     assert err == "legacy-auth: --png needs matplotlib: pip install 'cognito-legacy-auth[chart]'\n"
 
 
+def test_status_png_in_a_missing_directory_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    _track(env["LEGACY_DB_URL"], {"1": ("migrated", "2026-11-01")})
+    target = tmp_path / "no-such-dir" / "x.png"
+    code, out, err = _run(["status", "--png", str(target), "--json"], env)
+    assert code == 2
+    line = f"--png {target}: cannot write it (No such file or directory)"
+    assert err == f"legacy-auth: {line}\n"
+    assert json.loads(out) == {"error": line, "kind": "usage", "exit_status": 2}
+
+
+def test_status_with_a_wrong_prefix_names_the_expected_users_table(env: dict[str, str]) -> None:
+    _track(env["LEGACY_DB_URL"], {"1": ("migrated", "2026-11-01")})
+    code, _, err = _run(["status", "--table-prefix", "zz_"], env)
+    assert code == 3
+    assert err.count("\n") == 1
+    assert "db_statement" in err
+    assert "expected the q2a users table 'zz_users' (LEGACY_TABLE_PREFIX='zz_')" in err
+
+
 def test_status_without_tracking_table_says_how_to_create_it(env: dict[str, str]) -> None:
     code, _, err = _run(["status"], env)
     assert code == 3

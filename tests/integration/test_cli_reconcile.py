@@ -1,10 +1,12 @@
-"""``legacy-auth reconcile``: moto Cognito pool (ListUsers, paginated) vs a real app DB (MariaDB, PostgreSQL)."""
+"""``legacy-auth reconcile``: moto Cognito pool (ListUsers, paginated) vs a real app DB (MariaDB, PostgreSQL,
+SQLite)."""
 
 from __future__ import annotations
 
 import io
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -20,9 +22,14 @@ pytestmark = pytest.mark.integration
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "eu-west-1"}
 
 
-@pytest.fixture(params=["mysql", "postgres"])
-def app_url(request: pytest.FixtureRequest, databases: Any) -> str:
-    url = databases.mysql("clirecon") if request.param == "mysql" else databases.postgres("clirecon")
+@pytest.fixture(params=["mysql", "postgres", "sqlite"])
+def app_url(request: pytest.FixtureRequest, databases: Any, tmp_path: Path) -> str:
+    if request.param == "mysql":
+        url = databases.mysql("clirecon")
+    elif request.param == "postgres":
+        url = databases.postgres("clirecon")
+    else:
+        url = databases.sqlite(tmp_path, "clirecon")
     db = Database(url)
     create_tables(db, AppUsersSchema(), deadline=Deadline.after(10))
     db.close()
@@ -112,3 +119,17 @@ def test_reconcile_defaults_to_the_legacy_database(app_url: str, pool: tuple[Any
     assert code == 0, err
     assert json.loads(out)["provisioned"] == 1
     assert _app_rows(app_url) == 1
+
+
+def test_reconcile_without_the_app_tables_names_them(databases: Any, tmp_path: Path, pool: tuple[Any, str]) -> None:
+    client, pool_id = pool
+    _confirmed(client, pool_id, "user3")
+    env = {**AWS_ENV, "HOOKS_APP_DB_URL": databases.sqlite(tmp_path, "noapp"), "USER_POOL_ID": pool_id}
+    code, out, err = _run(["reconcile", "--json"], env)
+    assert code == 3
+    line = ("database error: db_statement (sqlite): expected the app users table 'app_users' (HOOKS_APP_USERS_TABLE) "
+            "and 'provisioning_failures' (HOOKS_PROVISIONING_FAILURES_TABLE): create them (docs/hooks.md) or check "
+            "HOOKS_APP_DB_URL")
+    assert err == f"legacy-auth: {line}\n"
+    assert json.loads(out)["error"] == line
+
