@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 import time
 from collections.abc import Iterator, Mapping
@@ -16,11 +18,19 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from legacy_auth.cli.aws import add_pool_flags, cognito_client, pool_id
-from legacy_auth.cli.environment import Legacy, add_legacy_flags, open_legacy, settings_from
+from legacy_auth.cli.environment import (
+    Legacy,
+    add_legacy_flags,
+    int_in_range,
+    non_negative_float,
+    open_legacy,
+    settings_from,
+)
 from legacy_auth.cli.errors import CliError, UsageError
 from legacy_auth.cli.import_csv import (
     MAX_BYTES,
     MAX_ROWS,
+    ROLES_ATTRIBUTE,
     CsvSplitter,
     ExportResult,
     ExportRules,
@@ -31,11 +41,20 @@ from legacy_auth.cli.import_jobs import run_jobs
 from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabled
 from legacy_auth.cli.scan import count_rows
 from legacy_auth.errors import CorruptRowError, StoreError
+from legacy_auth.hooks_config import CLAIMS_ROLES_ATTRIBUTE
 from legacy_auth.migration import MigrationPolicy
 from legacy_auth.model import LegacyUser
 from legacy_auth.presets.sql import quote
 
 HELP = "write users who never migrated as Cognito user-import CSV files; --start runs the import jobs"
+_STEM = re.compile(r"^[\w.-]{1,100}$")
+
+
+def file_stem(text: str) -> str:
+    """An argparse ``type`` for ``--stem``: a plain file name part (no directory, no spaces)."""
+    if not _STEM.fullmatch(text) or text.startswith("."):
+        raise argparse.ArgumentTypeError("must be letters, digits, '_', '-' or '.' (a file name, no directory)")
+    return text
 
 
 def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -47,16 +66,19 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
                    help="saved `aws cognito-idp get-csv-header` JSON (or one CSV header line) instead of "
                         "calling GetCSVHeader")
     p.add_argument("--out-dir", type=Path, default=Path("."), help="where to write the files (default .)")
-    p.add_argument("--stem", default="legacy-auth-import", help="file name stem: STEM-001.csv ...")
-    p.add_argument("--max-rows", type=int, default=MAX_ROWS, help=f"rows per file (at most {MAX_ROWS:,})")
-    p.add_argument("--max-bytes", type=int, default=MAX_BYTES, help=f"bytes per file (at most {MAX_BYTES:,})")
+    p.add_argument("--stem", type=file_stem, default="legacy-auth-import", help="file name stem: STEM-001.csv ...")
+    p.add_argument("--max-rows", type=int_in_range(1, MAX_ROWS), default=MAX_ROWS,
+                   help=f"rows per file (1 to {MAX_ROWS:,}, Cognito's limit; default the limit)")
+    p.add_argument("--max-bytes", type=int_in_range(1024, MAX_BYTES), default=MAX_BYTES,
+                   help=f"bytes per file (1,024 to {MAX_BYTES:,}, Cognito's 100 MB; default the limit)")
     p.add_argument("--mfa-enabled", action="store_true", help="write cognito:mfa_enabled TRUE (pool MFA required)")
     p.add_argument("--no-aliases", action="store_true", help="the pool has no email/phone aliases")
     p.add_argument("--all", action="store_true", help="ignore the tracking table: export every active user")
     p.add_argument("--start", action="store_true", help="create, upload and start one import job per file")
     p.add_argument("--role-arn", metavar="ARN", help="CloudWatchLogsRoleArn for the import jobs (with --start)")
-    p.add_argument("--poll-interval", type=float, default=10.0, help="seconds between job status polls")
-    p.add_argument("--wait-timeout", type=float, default=3600.0, help="longest wait for one job (seconds)")
+    p.add_argument("--poll-interval", type=non_negative_float, default=10.0, help="seconds between job status polls")
+    p.add_argument("--wait-timeout", type=non_negative_float, default=3600.0,
+                   help="longest wait for one job (seconds)")
     bar = p.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None, help="draw the bar")
     bar.add_argument("--no-progress", dest="progress", action="store_false", help="never draw it")
@@ -68,7 +90,12 @@ def read_header(path: Path) -> list[str]:
     try:
         text = path.read_text("utf-8").strip()
     except OSError as exc:
-        raise UsageError(f"--header-file {path}: {type(exc).__name__}") from None
+        raise UsageError(f"--header-file {path}: {exc.strerror or type(exc).__name__}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"--header-file {path}: not UTF-8 text (expected get-csv-header JSON or a CSV line)") \
+            from None
+    if not text:
+        raise UsageError(f"--header-file {path}: empty file")
     if text.startswith(("{", "[")):
         try:
             data = json.loads(text)
@@ -79,6 +106,19 @@ def read_header(path: Path) -> list[str]:
             raise UsageError(f"--header-file {path}: no CSVHeader list")
         return [str(h) for h in header]
     return [h.strip() for h in text.splitlines()[0].split(",")]
+
+
+def prepare_out_dir(path: Path) -> Path:
+    """Create ``--out-dir`` if needed; ``UsageError`` when it cannot hold the files (checked before the scan)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UsageError(f"--out-dir {path}: exists and is not a directory") from None
+    except OSError as exc:
+        raise UsageError(f"--out-dir {path}: cannot create it ({exc.strerror or type(exc).__name__})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise UsageError(f"--out-dir {path}: not writable")
+    return path
 
 
 def tracked_ids(legacy: Legacy, table: str) -> set[str]:
@@ -113,14 +153,15 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     legacy = open_legacy(settings)
     if args.start and not args.role_arn:
         raise UsageError("--start needs --role-arn (the CloudWatch Logs role of the import jobs)")
+    prepare_out_dir(args.out_dir)
     pool = pool_id(args, environ) if (args.start or args.header_file is None) else None
     client = cognito_client(args, environ, pool) if pool else None
     header = check_header(read_header(args.header_file) if args.header_file else
                           client.get_csv_header(UserPoolId=pool)["CSVHeader"])  # type: ignore[union-attr]
     skip = set() if args.all else tracked_ids(legacy, settings.tracking_table)
-    args.out_dir.mkdir(parents=True, exist_ok=True)
     policy = MigrationPolicy(trust_emails=settings.trust_emails, pool_sign_in=settings.pool_sign_in)
-    rules = ExportRules(policy=policy, mfa_enabled=args.mfa_enabled, aliases=not args.no_aliases)
+    rules = ExportRules(policy=policy, mfa_enabled=args.mfa_enabled, aliases=not args.no_aliases,
+                        roles_attribute=environ.get(CLAIMS_ROLES_ATTRIBUTE, "").strip() or ROLES_ATTRIBUTE)
     splitter = CsvSplitter(args.out_dir, args.stem, header, max_rows=args.max_rows, max_bytes=args.max_bytes)
     bar = Progress(count_rows(legacy), label="export", stream=err, enabled=progress_enabled(args.progress, err))
     result = export_users(legacy_users(legacy, splitter.result, bar), header, rules, splitter, skip_ids=skip)
@@ -135,7 +176,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
         jobs = run_jobs(client, pool or "", result.files, role_arn=args.role_arn,
                         job_prefix=f"legacy-auth-{settings.app}-{time.strftime('%Y%m%d%H%M%S')}",
                         poll_s=args.poll_interval, timeout_s=args.wait_timeout, log=log)
-    data = {"app": settings.app, "exported": result.exported, "skipped": dict(result.skipped),
+    data = {"app": settings.app, "exported": result.exported, "renamed": result.renamed,
+            "skipped": dict(result.skipped),
             "files": [{"path": str(p), "rows": n} for p, n in zip(result.files, result.rows_per_file, strict=True)],
             "header": header, "jobs": jobs}
     if args.json:
@@ -150,6 +192,9 @@ def render(data: dict[str, Any]) -> str:
     """The human summary."""
     lines = [f"legacy-auth export: {fmt_int(data['exported'])} users in {len(data['files'])} file(s)"]
     lines += [f"  {f['path']}  {fmt_int(f['rows'])} rows" for f in data["files"]]
+    if data["renamed"]:
+        lines.append(f"  {fmt_int(data['renamed'])} under a legacy_<id> username (Cognito refuses their legacy "
+                     "username; they sign in by email, as the trigger would migrate them)")
     if data["skipped"]:
         lines.append("  skipped:")
         lines += [f"    {reason:<22}{fmt_int(n):>10}" for reason, n in sorted(data["skipped"].items())]

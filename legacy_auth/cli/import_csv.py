@@ -8,7 +8,11 @@ value is written ``\\,``; UTF-8 without BOM; leading/trailing spaces are trimmed
 cannot contain spaces or tabs; at most 16,000 characters per row, 500,000 rows and 100 MB per file.
 
 The attributes are the migrate-user trigger's own (:func:`legacy_auth.migration.user_attributes`), so an
-imported user looks like a migrated one (``custom:legacy_id`` when the pool has that attribute).
+imported user looks like a migrated one (``custom:legacy_id`` when the pool has that attribute). The username
+follows the trigger too: in a pool with aliases, a user whose legacy username Cognito refuses migrates under the
+trigger's answer for an email sign-in (the legacy username if usable, else ``legacy_<id>``), so the CSV uses
+that same answer (it is *computed by* ``user_attributes``, not re-implemented). ``custom:legacy_roles``, when the
+header has it, carries :attr:`LegacyUser.roles` for the pre-token-generation hook's role-to-group mapping.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from legacy_auth.model import AccountState, LegacyUser
 MAX_ROWS = 500_000
 MAX_BYTES = 100_000_000  # "100 MB": the decimal reading is the safe one
 MAX_ROW_CHARS = 16_000
+ROLES_ATTRIBUTE = "custom:legacy_roles"  # the hooks' default HOOKS_TOKEN_ROLES_ATTRIBUTE
+MAX_ROLES_CHARS = 256  # template.yaml: legacy_roles StringAttributeConstraints MaxLength
 REQUIRED = ("cognito:username", "cognito:mfa_enabled")
 BOOLEANS = frozenset({"email_verified", "phone_number_verified", "cognito:mfa_enabled"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -50,26 +56,65 @@ def check_header(header: Sequence[str]) -> list[str]:
     return columns
 
 
+def roles_value(roles: Iterable[str], limit: int = MAX_ROLES_CHARS) -> str:
+    """``LegacyUser.roles`` as the roles attribute: comma-joined, at most ``limit`` characters.
+
+    Roles are stripped (control characters become spaces), empty ones and repeats dropped, as the hook's
+    ``parse_roles`` reads them back. A role containing a comma cannot be written (it would read back as two
+    roles) and a role that no longer fits is left out whole, never cut; later, shorter roles still go in.
+    """
+    kept: list[str] = []
+    size = 0
+    for raw in roles:
+        role = _CONTROL.sub(" ", str(raw)).strip()
+        if not role or "," in role or role in kept:
+            continue
+        extra = len(role) + (1 if kept else 0)
+        if size + extra > limit:
+            continue
+        kept.append(role)
+        size += extra
+    return ",".join(kept)
+
+
 @dataclass(frozen=True, slots=True)
 class ExportRules:
-    """How users become rows: the trigger's policy, MFA flag and alias rules."""
+    """How users become rows: the trigger's policy, MFA flag, alias rules and the roles column."""
 
     policy: MigrationPolicy
     mfa_enabled: bool = False
     aliases: bool = True
+    roles_attribute: str = ROLES_ATTRIBUTE
+
+
+#: ``user_row``'s note for a row written under the trigger's fallback username (counted as ``renamed``).
+RENAMED = "renamed"
+
+
+def _login(user: LegacyUser, rules: ExportRules) -> tuple[str | None, str | None]:
+    """``(login given to user_attributes, skip reason)``: the username, else (alias pools) the email."""
+    if rules.policy.pool_sign_in == "email":
+        email = (user.email or "").strip()
+        return (email, None) if email and email_problem(email) is None else (None, "email_invalid")
+    if username_problem(user.username, aliases=rules.aliases) is None:
+        return (user.username or "").strip(), None
+    email = (user.email or "").strip()
+    if rules.aliases and email and email_problem(email) is None:
+        return email, None  # the trigger's case: an alias pool, the user signs in by email
+    return None, "username_invalid"
 
 
 def user_row(user: LegacyUser, header: Sequence[str], rules: ExportRules) -> tuple[list[str] | None, str | None]:
-    """The CSV values of ``user`` in ``header`` order, or ``(None, reason)`` when it cannot be imported."""
+    """The CSV values of ``user`` in ``header`` order, or ``(None, reason)`` when it cannot be imported.
+
+    A written row comes with ``None``, or with :data:`RENAMED` when its ``cognito:username`` is the trigger's
+    fallback (the legacy username is unusable: ``legacy_<id>``, the user signs in by email).
+    """
     if user.state is not AccountState.ACTIVE:
         return None, f"state_{user.state.value}"
-    email_pool = rules.policy.pool_sign_in == "email"
-    login = (user.email if email_pool else user.username) or ""
-    if email_pool:
-        if not login.strip() or email_problem(login.strip()) is not None:
-            return None, "email_invalid"
-    elif username_problem(user.username, aliases=rules.aliases) is not None:
-        return None, "username_invalid"
+    login, reason = _login(user, rules)
+    if login is None:
+        return None, reason
     try:
         attrs = user_attributes(user, login, rules.policy)
     except AccountStateError:
@@ -79,24 +124,34 @@ def user_row(user: LegacyUser, header: Sequence[str], rules: ExportRules) -> tup
     verified = attrs.get("email_verified") == "true" or attrs.get("phone_number_verified") == "true"
     if not verified:
         return None, "no_verified_contact"
+    note = None
+    username = login
+    if rules.policy.pool_sign_in == "username" and username_problem(user.username, aliases=rules.aliases):
+        username = attrs.get("username", "")  # the trigger's answer to an email sign-in
+        if username_problem(username, aliases=True) is not None:
+            return None, "username_invalid"
+        note = RENAMED
     attrs.pop("username", None)  # the trigger's alias-pool username answer; the CSV has its own column
-    attrs["cognito:username"] = login.strip()
+    attrs["cognito:username"] = username
     attrs["cognito:mfa_enabled"] = "true" if rules.mfa_enabled else "false"
+    if rules.roles_attribute in header:
+        attrs[rules.roles_attribute] = roles_value(user.roles)
     values = []
     for column in header:
         value = attrs.get(column, "")
         values.append(value.upper() if column in BOOLEANS and value else escape(value))
-    return values, None
+    return values, note
 
 
 @dataclass(slots=True)
 class ExportResult:
-    """Files written and users skipped (by reason)."""
+    """Files written, users skipped (by reason) and users written under a ``legacy_<id>`` username."""
 
     files: list[Path] = field(default_factory=list)
     rows_per_file: list[int] = field(default_factory=list)
     exported: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
+    renamed: int = 0
 
 
 class CsvSplitter:
@@ -117,8 +172,11 @@ class CsvSplitter:
     def _open(self) -> None:
         self.close()
         path = self.directory / f"{self.stem}-{len(self.result.files) + 1:03d}.csv"
-        self._fh = path.open("wb")  # bytes: exact size accounting, UTF-8 without BOM, \n line ends
-        self._fh.write(self.header_line)
+        try:
+            self._fh = path.open("wb")  # bytes: exact size accounting, UTF-8 without BOM, \n line ends
+            self._fh.write(self.header_line)
+        except OSError as exc:
+            raise CliError(f"cannot write {path}: {exc.strerror or type(exc).__name__}") from None
         self._rows, self._bytes = 0, len(self.header_line)
         self.result.files.append(path)
         self.result.rows_per_file.append(0)
@@ -133,7 +191,10 @@ class CsvSplitter:
         if self._fh is None or self._rows >= self.max_rows or self._bytes + len(line) > self.max_bytes:
             self._open()
         assert self._fh is not None
-        self._fh.write(line)
+        try:
+            self._fh.write(line)
+        except OSError as exc:  # disk full, quota
+            raise CliError(f"cannot write {self.result.files[-1]}: {exc.strerror or type(exc).__name__}") from None
         self._rows += 1
         self._bytes += len(line)
         self.result.rows_per_file[-1] += 1
@@ -160,7 +221,8 @@ def export_users(users: Iterable[LegacyUser], header: Sequence[str], rules: Expo
             if values is None:
                 result.skipped[reason or "unknown"] += 1
                 continue
-            splitter.write(values)
+            if splitter.write(values) and reason == RENAMED:
+                result.renamed += 1
     finally:
         splitter.close()
     return result

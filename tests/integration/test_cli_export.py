@@ -74,15 +74,50 @@ def test_export_writes_unmigrated_importable_users(env: dict[str, str], header_f
     code, out, err = _run(["export", "--header-file", str(header_file), "--out-dir", str(out_dir), "--json"], env)
     assert code == 0, err
     data = json.loads(out)
-    assert data["exported"] == 6
+    assert (data["exported"], data["renamed"]) == (7, 1)
     assert data["skipped"] == {"already_migrated": 1, "state_blocked": 1, "state_sso_only": 1,
-                               "username_invalid": 1, "email_invalid": 1, "no_verified_contact": 1}
+                               "email_invalid": 1, "no_verified_contact": 1}
     users = _csv(out_dir / "legacy-auth-import-001.csv")
-    assert [u["cognito:username"] for u in users] == ["bob", "eve", "frank", "grace", "grace2", "mallory"]
+    assert [u["cognito:username"] for u in users] == ["bob", "eve", "frank", "grace", "grace2", "legacy_9",
+                                                      "mallory"]
     bob = users[0]
     assert (bob["email"], bob["email_verified"], bob["cognito:mfa_enabled"]) == ("bob@example.org", "TRUE", "FALSE")
     assert (bob["custom:legacy_id"], bob["preferred_username"], bob["phone_number"]) == ("2", "bob", "")
     assert users[-1]["email"] == "mallory\\,jr@example.org"
+
+
+def test_export_names_users_with_an_unusable_username_as_the_trigger_does(env: dict[str, str], header_file: Path,
+                                                                          tmp_path: Path) -> None:
+    """'heidi smith' cannot be a Cognito username; signing in by email, the trigger answers legacy_9."""
+    code, out, _ = _run(["export", "--header-file", str(header_file), "--out-dir", str(tmp_path)], env)
+    assert code == 0
+    heidi = next(u for u in _csv(tmp_path / "legacy-auth-import-001.csv") if u["custom:legacy_id"] == "9")
+    assert (heidi["cognito:username"], heidi["email"], heidi["preferred_username"]) == (
+        "legacy_9", "heidi@example.org", "")
+    assert "1 under a legacy_<id> username" in out
+
+
+def test_export_fills_custom_legacy_roles_when_the_pool_has_it(env: dict[str, str], tmp_path: Path) -> None:
+    header = tmp_path / "roles-header.json"
+    header.write_text(json.dumps({"CSVHeader": [*HEADER, "custom:legacy_roles"]}), "utf-8")
+    run_query(env["LEGACY_DB_URL"], "UPDATE qa_users SET level = %s WHERE userid = %s", (100, 2))
+    code, _, err = _run(["export", "--header-file", str(header), "--out-dir", str(tmp_path)], env)
+    assert code == 0, err
+    roles = {u["custom:legacy_id"]: u["custom:legacy_roles"] for u in _csv(tmp_path / "legacy-auth-import-001.csv")}
+    assert roles["2"] == "level:100"
+    assert roles["5"] == "level:0"
+
+
+def test_export_with_a_wrong_prefix_names_the_expected_table(env: dict[str, str], header_file: Path,
+                                                             tmp_path: Path) -> None:
+    code, out, err = _run(["export", "--all", "--table-prefix", "zz_", "--header-file", str(header_file),
+                           "--out-dir", str(tmp_path), "--json"], env)
+    assert code == 3
+    dialect = dialect_of(env["LEGACY_DB_URL"])
+    line = (f"database error: db_statement ({dialect}): expected the q2a users table 'zz_users' "
+            "(LEGACY_TABLE_PREFIX='zz_'): check the prefix (--table-prefix) and that the table exists")
+    assert err == f"legacy-auth: {line}\n"
+    assert json.loads(out) == {"error": line, "kind": "database", "exit_status": 3}
 
 
 def test_export_all_ignores_the_tracking_table(env: dict[str, str], header_file: Path, tmp_path: Path) -> None:
@@ -92,7 +127,7 @@ def test_export_all_ignores_the_tracking_table(env: dict[str, str], header_file:
     assert "pass --all" in err
     code, out, _ = _run(["export", "--all", "--header-file", str(header_file), "--out-dir", str(tmp_path)], env)
     assert code == 0
-    assert "legacy-auth export: 7 users in 1 file(s)" in out
+    assert "legacy-auth export: 8 users in 1 file(s)" in out
 
 
 class _Upload(BaseHTTPRequestHandler):
@@ -140,13 +175,13 @@ def test_start_creates_uploads_and_starts_one_job_per_file(env: dict[str, str], 
         stub.add_response("start_user_import_job", _job(job_id, url, "Pending"), {"UserPoolId": POOL, "JobId": job_id})
         stub.add_response("describe_user_import_job", _job(job_id, url, "InProgress"),
                           {"UserPoolId": POOL, "JobId": job_id})
-        stub.add_response("describe_user_import_job", _job(job_id, url, "Succeeded", imported=3),
+        stub.add_response("describe_user_import_job", _job(job_id, url, "Succeeded", imported=4),
                           {"UserPoolId": POOL, "JobId": job_id})
     stub.activate()
     monkeypatch.setattr(export_cmd, "cognito_client", lambda *a: client)
     out_dir = tmp_path / "jobs"
     argv = ["export", "--start", "--user-pool-id", POOL, "--role-arn", ROLE, "--out-dir", str(out_dir),
-            "--max-rows", "3", "--poll-interval", "0", "--json"]
+            "--max-rows", "4", "--poll-interval", "0", "--json"]
     code, out, err = _run(argv, env)
     assert code == 0, err
     stub.assert_no_pending_responses()
@@ -159,6 +194,61 @@ def test_start_creates_uploads_and_starts_one_job_per_file(env: dict[str, str], 
         assert headers["x-amz-server-side-encryption"] == "aws:kms"
         assert body == (out_dir / f"legacy-auth-import-{name}.csv").read_bytes()
     assert "X-Amz-Signature" not in out + err
+
+
+def _stubbed(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Stubber]:
+    client = boto3.client("cognito-idp", region_name="eu-west-1", aws_access_key_id="testing",
+                          aws_secret_access_key="testing")
+    stub = Stubber(client)
+    monkeypatch.setattr(export_cmd, "cognito_client", lambda *a: client)
+    return client, stub
+
+
+def test_start_stops_at_the_first_job_that_fails(env: dict[str, str], header_file: Path, tmp_path: Path,
+                                                upload_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, stub = _stubbed(monkeypatch)
+    url = f"{upload_server}/bucket/file1.csv?X-Amz-Signature=abc1"
+    any_name = {"JobName": _AnyJobName(), "UserPoolId": POOL, "CloudWatchLogsRoleArn": ROLE}
+    stub.add_response("create_user_import_job", _job("import-job1", url, "Created"), any_name)
+    stub.add_response("start_user_import_job", _job("import-job1", url, "Pending"),
+                      {"UserPoolId": POOL, "JobId": "import-job1"})
+    failed = _job("import-job1", url, "Failed")
+    failed["UserImportJob"].update(FailedUsers=4, CompletionMessage="see CloudWatch")
+    stub.add_response("describe_user_import_job", failed, {"UserPoolId": POOL, "JobId": "import-job1"})
+    stub.activate()  # no second create_user_import_job is stubbed: calling it would fail the run with exit 3
+    argv = ["export", "--start", "--user-pool-id", POOL, "--role-arn", ROLE, "--header-file", str(header_file),
+            "--out-dir", str(tmp_path / "jobs"), "--max-rows", "4", "--poll-interval", "0"]
+    code, out, err = _run(argv, env)
+    assert code == 1, err
+    stub.assert_no_pending_responses()
+    assert len(_Upload.received) == 1
+    assert "legacy-auth export: 7 users in 2 file(s)" in out
+    assert "job import-job1 Failed: imported 0, skipped 0, failed 4" in out
+    assert "job import-job1 Failed" in err  # the progress log on stderr
+    assert "X-Amz-Signature" not in out + err
+
+
+def test_start_job_still_running_after_the_wait_timeout_is_one_line(env: dict[str, str], header_file: Path,
+                                                                    tmp_path: Path, upload_server: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    _, stub = _stubbed(monkeypatch)
+    url = f"{upload_server}/bucket/file1.csv?X-Amz-Signature=abc1"
+    any_name = {"JobName": _AnyJobName(), "UserPoolId": POOL, "CloudWatchLogsRoleArn": ROLE}
+    stub.add_response("create_user_import_job", _job("import-job1", url, "Created"), any_name)
+    stub.add_response("start_user_import_job", _job("import-job1", url, "Pending"),
+                      {"UserPoolId": POOL, "JobId": "import-job1"})
+    stub.add_response("describe_user_import_job", _job("import-job1", url, "InProgress"),
+                      {"UserPoolId": POOL, "JobId": "import-job1"})
+    stub.activate()
+    argv = ["export", "--start", "--user-pool-id", POOL, "--role-arn", ROLE, "--header-file", str(header_file),
+            "--out-dir", str(tmp_path / "jobs"), "--wait-timeout", "0", "--json"]
+    code, out, err = _run(argv, env)
+    assert code == 3
+    stub.assert_no_pending_responses()
+    message = ("import job import-job1 still InProgress after 0 s; it keeps running in Cognito: follow it with "
+               "describe-user-import-job before another run")
+    assert json.loads(out) == {"error": message, "kind": "failure", "exit_status": 3}
+    assert err == f"legacy-auth: {message}\n"  # --json: no progress lines on stderr
 
 
 def test_start_without_role_is_a_usage_error(env: dict[str, str], header_file: Path) -> None:

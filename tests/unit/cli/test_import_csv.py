@@ -7,8 +7,17 @@ from pathlib import Path
 import pytest
 
 from legacy_auth.cli.errors import CliError, UsageError
-from legacy_auth.cli.import_csv import CsvSplitter, ExportRules, check_header, escape, export_users, user_row
-from legacy_auth.migration import MigrationPolicy
+from legacy_auth.cli.import_csv import (
+    RENAMED,
+    CsvSplitter,
+    ExportRules,
+    check_header,
+    escape,
+    export_users,
+    roles_value,
+    user_row,
+)
+from legacy_auth.migration import MigrationPolicy, user_attributes
 from legacy_auth.model import AccountState, LegacyUser
 
 HEADER = ["cognito:username", "name", "email", "email_verified", "phone_number", "phone_number_verified",
@@ -51,8 +60,8 @@ def test_email_pool_uses_the_email_as_username() -> None:
 
 @pytest.mark.parametrize(("user", "reason"), [
     (_user(state=AccountState.BLOCKED), "state_blocked"),
-    (_user(username="two words"), "username_invalid"),
-    (_user(username="a@b.example"), "username_invalid"),
+    (_user(username="two words", email=None, phone_number="+15555550100", phone_verified=True), "username_invalid"),
+    (_user(username="two words", email="not-an-email"), "username_invalid"),
     (_user(email_verified=False), "no_verified_contact"),
     (_user(email=None), "no_verified_contact"),
     (_user(email="not-an-email"), "email_invalid"),
@@ -102,3 +111,70 @@ def test_a_row_over_16000_characters_is_skipped(tmp_path: Path) -> None:
 def test_limits_above_cognitos_are_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         CsvSplitter(tmp_path, "x", HEADER, max_rows=500_001)
+
+
+@pytest.mark.parametrize("username", ["two words", "a@b.example", "+4915112345678", "", None, "x" * 129])
+def test_alias_pool_user_with_an_unusable_username_gets_the_triggers_username(username: str | None) -> None:
+    user = _user(username=username)
+    values, note = user_row(user, HEADER, RULES)
+    assert note == RENAMED
+    assert values is not None
+    trigger = user_attributes(user, "alice@example.org", RULES.policy)  # the trigger's email sign-in answer
+    assert values[0] == trigger["username"] == "legacy_7"
+    assert values[HEADER.index("email")] == "alice@example.org"
+    assert values[HEADER.index("preferred_username")] == ""
+
+
+def test_usable_username_matches_the_triggers_email_sign_in_answer() -> None:
+    user = _user()
+    values, note = user_row(user, HEADER, RULES)
+    assert note is None
+    assert values is not None
+    assert values[0] == user_attributes(user, "alice@example.org", RULES.policy)["username"] == "alice"
+
+
+def test_pool_without_aliases_never_renames() -> None:
+    rules = ExportRules(policy=MigrationPolicy(), aliases=False)
+    assert user_row(_user(username="two words"), HEADER, rules) == (None, "username_invalid")
+    values, note = user_row(_user(username="a@b.example"), HEADER, rules)  # fine without aliases
+    assert (values[0] if values else None, note) == ("a@b.example", None)
+
+
+def test_renamed_users_are_counted(tmp_path: Path) -> None:
+    users = [_user(), _user(legacy_id="8", username="bad name", email="b@example.org")]
+    result = export_users(users, HEADER, RULES, CsvSplitter(tmp_path, "r", HEADER))
+    assert (result.exported, result.renamed) == (2, 1)
+    assert (tmp_path / "r-001.csv").read_text("utf-8").splitlines()[2].startswith("legacy_8,")
+
+
+ROLES_HEADER = [*HEADER, "custom:legacy_roles"]
+
+
+def test_roles_column_carries_the_legacy_roles_when_the_header_has_it() -> None:
+    values, _ = user_row(_user(roles=("level:100", "editor")), ROLES_HEADER, RULES)
+    assert values is not None
+    assert values[-1] == "level:100\\,editor"  # Cognito reads "\\," back as a comma
+    assert user_row(_user(roles=("level:100",)), HEADER, RULES)[0] == user_row(_user(), HEADER, RULES)[0]
+
+
+def test_roles_column_follows_the_hooks_roles_attribute() -> None:
+    rules = ExportRules(policy=MigrationPolicy(), roles_attribute="custom:roles")
+    values, _ = user_row(_user(roles=("admin",)), [*HEADER, "custom:roles"], rules)
+    assert values is not None
+    assert values[-1] == "admin"
+
+
+def test_user_without_roles_gets_an_empty_roles_value() -> None:
+    values, _ = user_row(_user(), ROLES_HEADER, RULES)
+    assert values is not None
+    assert values[-1] == ""
+
+
+def test_roles_are_trimmed_deduplicated_and_never_cut_at_256_characters() -> None:
+    assert roles_value([" level:100 ", "", "editor", "level:100", "a,b", "x\ny"]) == "level:100,editor,x y"
+    long_roles = [f"role{i:03d}-" + "r" * 20 for i in range(20)]  # 28 characters each
+    value = roles_value(long_roles)
+    assert len(value) <= 256
+    assert value.split(",") == long_roles[:8]  # 8 * 28 + 7 commas = 231; a 9th makes 260 > 256: left out whole
+    assert roles_value(["r" * 250, "s" * 10, "t" * 5]) == "r" * 250 + "," + "t" * 5  # a shorter later one fits
+    assert roles_value(["r" * 257]) == ""
