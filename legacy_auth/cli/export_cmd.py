@@ -193,8 +193,8 @@ def render(data: dict[str, Any]) -> str:
     lines = [f"legacy-auth export: {fmt_int(data['exported'])} users in {len(data['files'])} file(s)"]
     lines += [f"  {f['path']}  {fmt_int(f['rows'])} rows" for f in data["files"]]
     if data["renamed"]:
-        lines.append(f"  {fmt_int(data['renamed'])} under a legacy_<id> username (Cognito refuses their legacy "
-                     "username; they sign in by email, as the trigger would migrate them)")
+        lines.append(f"  {fmt_int(data['renamed'])} as legacy_<id>: Cognito refuses their username; they sign in "
+                     "by email (the trigger's rule)")
     if data["skipped"]:
         lines.append("  skipped:")
         lines += [f"    {reason:<22}{fmt_int(n):>10}" for reason, n in sorted(data["skipped"].items())]

@@ -94,7 +94,7 @@ def test_export_names_users_with_an_unusable_username_as_the_trigger_does(env: d
     heidi = next(u for u in _csv(tmp_path / "legacy-auth-import-001.csv") if u["custom:legacy_id"] == "9")
     assert (heidi["cognito:username"], heidi["email"], heidi["preferred_username"]) == (
         "legacy_9", "heidi@example.org", "")
-    assert "1 under a legacy_<id> username" in out
+    assert "  1 as legacy_<id>: Cognito refuses their username; they sign in by email (the trigger's rule)\n" in out
 
 
 def test_export_fills_custom_legacy_roles_when_the_pool_has_it(env: dict[str, str], tmp_path: Path) -> None:
