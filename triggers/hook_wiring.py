@@ -3,6 +3,7 @@
 - ``cognito_client()``: one boto3 ``cognito-idp`` client per process; boto3 is imported on first use only,
   so a hook that never calls Cognito (pre-token generation, a pre-signup without trusted domains or link
   providers) never pays its ~200 ms import.
+- ``source_label()``: the event's ``triggerSource`` as a safe log/metric dimension.
 - ``legacy_database()`` / ``legacy_guard()`` / ``app_database()``: ``legacy_auth.db.Database`` objects built
   from the ``LEGACY_*`` settings (URL, Secrets Manager secret or IAM auth) and ``HOOKS_APP_DB_URL``. When
   ``HOOKS_APP_DB_URL`` is unset the app database *is* the legacy database (same object, one connection).
@@ -10,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -28,6 +30,16 @@ CONNECT_S = 0.5
 READ_S = 1.0
 CALL_S = CONNECT_S + READ_S  # worst case of one Cognito call (no retry: failures are handled, not repeated)
 _legacy: tuple[LegacySettings, Database] | None = None
+_SOURCE = re.compile(r"[A-Za-z0-9_]{1,48}")
+
+
+def source_label(value: Any) -> str:
+    """``triggerSource`` when it looks like one, else ``unknown``: never an empty, huge or user-supplied dimension.
+
+    Cognito always sends a short name; a malformed event must not put ``""`` (Powertools drops the dimension
+    with a warning) or arbitrary text (possibly user data) into logs and metric dimensions.
+    """
+    return value if isinstance(value, str) and _SOURCE.fullmatch(value) else "unknown"
 
 
 def cognito_client() -> Any:

@@ -42,7 +42,7 @@ from legacy_auth.provisioning import (
 from legacy_auth.provisioning import record_failure as _record
 from legacy_auth.signup_policy import aws_errors
 from legacy_auth.tracking import MigrationTracker
-from triggers.hook_wiring import app_database, cognito_within, legacy_database, migration_tracker
+from triggers.hook_wiring import app_database, cognito_within, legacy_database, migration_tracker, source_label
 from triggers.observability import emit, instrument, make_logger, make_metrics
 
 logger = make_logger()
@@ -94,7 +94,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         _failed("malformed_event", "unknown")
         return event
     confirmation = PostConfirmationTriggerEvent(event)
-    source = str(confirmation.get("triggerSource", "unknown"))[:48]
+    source = source_label(confirmation.get("triggerSource"))
     config = settings()
     deadline = Deadline.from_context(context, margin_ms=config.time_margin_ms, budget_ms=config.budget_ms)
     try:  # the one error-mapping step for bad input: a no-op with a reason, never a partial row

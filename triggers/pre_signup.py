@@ -27,7 +27,7 @@ from legacy_auth.signup_policy import (
     decide,
     parse_request,
 )
-from triggers.hook_wiring import cognito_within, legacy_guard
+from triggers.hook_wiring import cognito_within, legacy_guard, source_label
 from triggers.observability import emit, instrument, make_logger, make_metrics
 
 logger = make_logger()
@@ -58,7 +58,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if not isinstance(event, dict):  # Cognito always sends an object; anything else is refused, not a crash
         _refused("malformed_event", "unknown")
         raise SignUpRefusedError("malformed_event", MSG_INVALID)
-    source = str(event.get("triggerSource", "unknown"))[:40]
+    source = source_label(event.get("triggerSource"))
     try:
         decision = _decide(event, context)
     except SignUpRefusedError as exc:  # the one error-mapping step

@@ -343,3 +343,17 @@ def test_hooks_budget_caps_the_work_whatever_the_lambda_timeout(
     assert hook.handler(event, context) is event
     # 0.6 s budget for provisioning + at most 1 s to try recording the failure (same silent DB)
     assert time.monotonic() - started < 0.6 + 1.0 + 0.4
+
+
+@pytest.mark.parametrize("source", [{"email": "secret.person@example.com"}, "secret.person@example.com", ""])
+def test_an_odd_trigger_source_is_labelled_unknown_in_logs_and_metrics(
+    app_url: str, load_event: Callable[[str], Any], lambda_context: Any, capsys: pytest.CaptureFixture[str],
+    source: Any,
+) -> None:
+    event = load_event("cognito_post_confirmation_confirm_sign_up")
+    event["triggerSource"] = source
+    assert hook.handler(event, lambda_context) is event
+    assert len(rows(app_url)) == 1  # provisioning does not depend on the label
+    text = capsys.readouterr().out
+    assert "secret.person" not in text
+    assert '"trigger_source":"unknown"' in text

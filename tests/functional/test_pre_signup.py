@@ -408,3 +408,17 @@ def test_missing_or_odd_response_object_still_gets_a_well_formed_answer(
     event["response"] = response
     out = hook.handler(event, lambda_context)
     assert out["response"] == {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
+
+
+@pytest.mark.parametrize("source", [{"email": "secret.person@example.com"}, "secret.person@example.com", ""])
+def test_an_odd_trigger_source_never_reaches_logs_or_metric_dimensions(
+    legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
+    lambda_context: Any, capsys: pytest.CaptureFixture[str], source: Any,
+) -> None:
+    configure(monkeypatch)
+    event = _event(load_event, "cognito_pre_signup_sign_up")
+    event["triggerSource"] = source
+    assert _refusal(event, lambda_context).reason == "invalid_input"
+    text = capsys.readouterr().out
+    assert "secret.person" not in text
+    assert '"trigger_source":"unknown"' in text
