@@ -1,17 +1,21 @@
-"""Benchmark: warm latency of the three hooks against their raw work, and cold init against their deps alone.
+"""Benchmark: warm latency of the three hooks against their raw DB statements, and cold init against their deps.
 
 Run: ``.venv/bin/python tests/bench/run.py hooks``. Uses the real MariaDB (``TEST_MYSQL_URL`` or
 ``mysql://root@127.0.0.1:3306``): a throw-away database with a q2a users table of 2,000 rows, the tracking
 table and the default app-users schema. Every comparison is measured in this run, interleaved round by round
-(``benchutil.interleaved``) so machine noise hits both sides alike:
+(``benchutil.interleaved``) so machine noise hits both sides alike; each baseline is the very statements the
+hook sends, on a raw pymysql connection:
 
-- pre-signup (guard on, new user: username + email lookups) vs the same two preset SELECTs on a raw pymysql
-  connection;
-- post-confirmation (a new sub each call: upsert + failure-row delete in one transaction) vs the same two
-  statements in one transaction on a raw pymysql connection; and the retry path (same sub again);
+- pre-signup (guard on, new user: username + email lookups) vs the same two preset SELECTs;
+- post-confirmation, new sub (one transaction: upsert + failure-row delete) vs the same two statements in one
+  transaction; and the retry path (same sub again: upsert affecting 0 rows + the sub check + the delete) vs
+  those three statements in one transaction;
 - pre-token generation V2 (claims + groups, no DB) vs writing the same claims into the dict by hand, with
-  and without the Powertools logger/metrics decorators (which dominate this hook's time);
-- cold init: a fresh interpreter importing each hook module vs importing its third-party deps alone.
+  and without the Powertools logger/metrics decorators (which dominate this hook's time); and with
+  ``HOOKS_TOKEN_APP_USER_LOOKUP=on`` vs the raw ``SELECT id FROM app_users WHERE cognito_sub = %s``;
+- cold init: a fresh interpreter importing each hook module vs a fresh interpreter importing exactly the
+  third-party modules that hook loads (found by importing it once in a subprocess and listing
+  ``sys.modules`` minus the standard library and our own packages), so the difference is our own code.
 
 Figures are medians in microseconds and ratios; nothing is asserted (figures are noisy on a shared box).
 """
@@ -23,6 +27,8 @@ import copy
 import io
 import json
 import os
+import statistics
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -37,18 +43,16 @@ import pymysql  # noqa: E402
 from benchutil import cold_import_ms, interleaved, median, pct, save, table  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "300"))
-COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "7"))
+COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "11"))
 SERVER = os.environ.get("TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
 DB_NAME = f"la_bench_hooks_{os.getpid()}"
 EVENTS = ROOT / "tests" / "events"
-DEPS = {
-    "pre_token_generation": "import aws_lambda_powertools; from aws_lambda_powertools import Logger, Metrics; "
-    "from aws_lambda_powertools.utilities.data_classes import cognito_user_pool_event",
-    "pre_signup": "import aws_lambda_powertools; from aws_lambda_powertools import Logger, Metrics; "
-    "from aws_lambda_powertools.utilities.data_classes import cognito_user_pool_event; import pymysql",
-    "post_confirmation": "import aws_lambda_powertools; from aws_lambda_powertools import Logger, Metrics; "
-    "from aws_lambda_powertools.utilities.data_classes import cognito_user_pool_event; import pymysql",
-}
+OURS = frozenset({"triggers", "legacy_auth", "devstack", "tests", "benchutil"})
+LIST_DEPS = (  # modules the import adds to a fresh interpreter, minus the standard library and our own packages
+    "import importlib, json, sys; before = set(sys.modules); importlib.import_module(sys.argv[1]); "
+    "skip = set(sys.argv[2].split(',')) | set(sys.stdlib_module_names); "
+    "print(json.dumps([m for m in list(sys.modules) if m not in before and m.split('.')[0] not in skip]))"
+)
 
 
 def _admin() -> Any:
@@ -86,7 +90,7 @@ def _event(name: str) -> dict[str, Any]:
 def setup(url: str) -> None:
     from legacy_auth.db import Database, Deadline
     from legacy_auth.hooks_config import AppUsersSchema
-    from legacy_auth.provisioning import create_tables
+    from legacy_auth.provisioning import AppUser, create_tables, provision
     from legacy_auth.tracking import ddl
     from tests.helpers.legacy_db import create_schema, insert_users
 
@@ -99,12 +103,15 @@ def setup(url: str) -> None:
     create_tables(db, AppUsersSchema(), deadline=Deadline.after(10))
     for statement in ddl("mysql"):
         db.execute(statement, deadline=Deadline.after(10))
+    token_sub = _event("cognito_pre_token_generation_v2_authentication")["request"]["userAttributes"]["sub"]
+    provision(db, AppUsersSchema(), AppUser(sub=token_sub, username="erin"), deadline=Deadline.after(10))
     db.close()
 
 
 def warm(url: str) -> list[list[Any]]:
     os.environ.update({"LEGACY_APP": "q2a", "LEGACY_DB_URL": url, "POWERTOOLS_LOG_LEVEL": "WARNING",
                        "HOOKS_TOKEN_ROLE_GROUPS": "level:50=editor,level:80=moderator,level:100=admin"})
+    from legacy_auth.hooks_config import HookSettings
     from legacy_auth.presets import get_preset
     from triggers import post_confirmation, pre_signup, pre_token_generation
 
@@ -112,6 +119,8 @@ def warm(url: str) -> list[list[Any]]:
     preset = get_preset("q2a")
     n = ROUNDS + 10  # interleaved() warm-up calls included
     context = FixedContext()
+    plain = HookSettings.from_env(os.environ)
+    lookup = HookSettings.from_env({**os.environ, "HOOKS_TOKEN_APP_USER_LOOKUP": "on"})
 
     # every event is built before timing starts: the timed calls do only the hook's (or the baseline's) work
     signups = []
@@ -130,9 +139,10 @@ def warm(url: str) -> list[list[Any]]:
     confirms_it = iter(confirms)
     raw_subs = iter([str(uuid.uuid4()) for _ in range(n)])
     again_it = iter([_event("cognito_post_confirmation_confirm_sign_up") for _ in range(n)])
-    tokens_it = iter([_event("cognito_pre_token_generation_v2_authentication") for _ in range(n)])
-    raw_tokens_it = iter([_event("cognito_pre_token_generation_v2_authentication") for _ in range(n)])
-    bare_tokens_it = iter([_event("cognito_pre_token_generation_v2_authentication") for _ in range(n)])
+    again_sub = _event("cognito_post_confirmation_confirm_sign_up")["request"]["userAttributes"]["sub"]
+    token_events = {k: iter([_event("cognito_pre_token_generation_v2_authentication") for _ in range(n)])
+                    for k in ("hook", "raw", "bare", "lookup")}
+    token_sub = _event("cognito_pre_token_generation_v2_authentication")["request"]["userAttributes"]["sub"]
     bare_token_handler = pre_token_generation.handler.__wrapped__  # without the Powertools decorators
 
     def hook_signup() -> None:
@@ -150,28 +160,39 @@ def warm(url: str) -> list[list[Any]]:
 
     upsert = ("INSERT INTO `app_users` (`cognito_sub`, `username`, `email`, `legacy_id`) VALUES (%s, %s, %s, %s) "
               "ON DUPLICATE KEY UPDATE `cognito_sub` = `cognito_sub`")
+    present = "SELECT 1 AS present FROM `app_users` WHERE `cognito_sub` = %s"
+    clear = "DELETE FROM `provisioning_failures` WHERE cognito_sub = %s"
 
     def raw_confirm() -> None:
         sub = next(raw_subs)
         raw.begin()
         with raw.cursor() as cur:
             cur.execute(upsert, (sub, "dave", "dave@example.com", None))
-            cur.execute("DELETE FROM `provisioning_failures` WHERE cognito_sub = %s", (sub,))
+            cur.execute(clear, (sub,))
         raw.commit()
 
     def hook_confirm_again() -> None:
         post_confirmation.handler(next(again_it), context)
 
+    def raw_confirm_again() -> None:
+        raw.begin()
+        with raw.cursor() as cur:
+            cur.execute(upsert, (again_sub, "dave", "dave@example.com", None))
+            cur.execute(present, (again_sub,))
+            cur.fetchall()
+            cur.execute(clear, (again_sub,))
+        raw.commit()
+
     def hook_token() -> None:
-        pre_token_generation.handler(next(tokens_it), context)
+        pre_token_generation.handler(next(token_events["hook"]), context)
 
     def bare_token() -> None:
-        bare_token_handler(next(bare_tokens_it), context)
+        bare_token_handler(next(token_events["bare"]), context)
 
     def raw_token() -> None:
-        event = next(raw_tokens_it)
+        event = next(token_events["raw"])
         attrs = event["request"]["userAttributes"]
-        claims = {"legacy_id": attrs["custom:legacy_id"], "app_user_id": attrs["custom:legacy_id"]}
+        claims = {"legacy_id": attrs["custom:legacy_id"]}
         event["response"]["claimsAndScopeOverrideDetails"] = {
             "idTokenGeneration": {"claimsToAddOrOverride": claims},
             "accessTokenGeneration": {"claimsToAddOrOverride": claims},
@@ -179,34 +200,73 @@ def warm(url: str) -> list[list[Any]]:
                                                           "moderator"]},
         }
 
+    def hook_token_lookup() -> None:
+        pre_token_generation._settings = lookup  # one attribute store: the module reads settings() per call
+        try:
+            pre_token_generation.handler(next(token_events["lookup"]), context)
+        finally:
+            pre_token_generation._settings = plain
+
+    def raw_lookup() -> None:
+        with raw.cursor() as cur:
+            cur.execute("SELECT `id` AS id FROM `app_users` WHERE `cognito_sub` = %s", (token_sub,))
+            cur.fetchall()
+
+    pre_token_generation._settings = plain
     rows = []
     with contextlib.redirect_stdout(io.StringIO()):  # EMF metric lines
+        hook_token_lookup()  # the first lookup opens the app DB connection (a cold-start cost, not a warm one)
+        token_events["lookup"] = iter([_event("cognito_pre_token_generation_v2_authentication") for _ in range(n)])
         results = interleaved({
             "pre_signup": hook_signup, "raw_signup": raw_signup,
             "post_confirmation": hook_confirm, "raw_confirm": raw_confirm,
-            "post_confirmation_retry": hook_confirm_again,
+            "post_confirmation_retry": hook_confirm_again, "raw_confirm_again": raw_confirm_again,
             "pre_token": hook_token, "bare_token": bare_token, "raw_token": raw_token,
+            "pre_token_lookup": hook_token_lookup, "raw_lookup": raw_lookup,
         }, rounds=ROUNDS, warmup=5)
     raw.close()
     for hook, base, label in (
         ("pre_signup", "raw_signup", "pre-signup (guard, new user) vs 2 raw preset SELECTs"),
         ("post_confirmation", "raw_confirm", "post-confirmation (new sub) vs raw upsert+delete txn"),
-        ("post_confirmation_retry", "raw_confirm", "post-confirmation (same sub again) vs raw txn"),
+        ("post_confirmation_retry", "raw_confirm_again", "post-confirmation (same sub) vs raw upsert+check+delete"),
         ("pre_token", "raw_token", "pre-token V2 (no DB) vs hand-written dict update"),
         ("bare_token", "raw_token", "pre-token V2 logic without Powertools decorators vs same"),
+        ("pre_token_lookup", "raw_lookup", "pre-token V2 + app-user lookup vs raw indexed SELECT"),
     ):
         h, b = median(results[hook]) / 1000, median(results[base]) / 1000
-        rows.append([label, h, pct(results[hook], 0.99) / 1000, b, h / b])
+        rows.append([label, h, pct(results[hook], 0.99) / 1000, b, h / b, h - b])
     return rows
+
+
+def third_party_imports(module: str) -> list[str]:
+    """The non-stdlib, non-project modules a fresh interpreter holds after importing ``module`` (in load order)."""
+    done = subprocess.run([sys.executable, "-c", LIST_DEPS, module, ",".join(sorted(OURS))], cwd=ROOT,
+                          capture_output=True, text=True, check=True, timeout=120)
+    return list(json.loads(done.stdout))
+
+
+def _alternating(first: str, second: str) -> tuple[float, float]:
+    """Median fresh-interpreter times of two snippets run in alternation (ABAB...: noise hits both alike)."""
+    a, b = [], []
+    for _ in range(COLD_RUNS):
+        a.append(cold_import_ms(first, runs=1))
+        b.append(cold_import_ms(second, runs=1))
+    return statistics.median(a), statistics.median(b)
 
 
 def cold() -> list[list[Any]]:
     rows = []
-    for module, deps in DEPS.items():
-        base = cold_import_ms(deps, runs=COLD_RUNS)
+    for module in ("pre_token_generation", "pre_signup", "post_confirmation"):
+        deps = third_party_imports(f"triggers.{module}")
+        assert not [d for d in deps if d.split(".")[0] in OURS]
+        # import exactly those modules, in the order the hook loaded them
+        base_code = f"import importlib\nfor name in {deps!r}:\n    importlib.import_module(name)"
         code = f"import triggers.{module}; import sys; assert 'boto3' not in sys.modules"
-        hook = cold_import_ms(code, runs=COLD_RUNS)
-        rows.append([module, hook, base, hook / base])
+        base, hook = _alternating(base_code, code)
+        tops = sorted({d.split(".")[0] for d in deps})
+        rows.append([module, hook, base, hook / base, hook - base, ",".join(tops)])
+    empty = statistics.median(cold_import_ms("pass", runs=1) for _ in range(COLD_RUNS))
+    rows.append(["(bare interpreter)", empty, empty, 1.0, 0.0, "-"])
     return rows
 
 
@@ -219,11 +279,12 @@ def main() -> int:
         setup(url)
         warm_rows = warm(url)
         table(f"Warm latency, median of {ROUNDS} interleaved rounds (MariaDB on loopback)",
-              ["hook", "median µs", "p99 µs", "baseline median µs", "ratio"],
+              ["hook", "median µs", "p99 µs", "baseline median µs", "ratio", "overhead µs"],
               warm_rows)
         cold_rows = cold()
-        table(f"Cold init, median of {COLD_RUNS} fresh interpreters (boto3 never imported)",
-              ["module", "import hook ms", "import deps alone ms", "ratio"], cold_rows)
+        table(f"Cold init, median of {COLD_RUNS} fresh interpreters each, alternating (boto3 never imported)",
+              ["module", "import hook ms", "import its 3rd-party deps alone ms", "ratio", "ours ms", "deps"],
+              cold_rows)
         save("hooks", {"warm": warm_rows, "cold": cold_rows, "rounds": ROUNDS})
     finally:
         with admin.cursor() as cur:
