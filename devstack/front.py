@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 
 from devstack.invoke_server import LambdaInvokeServer
 
@@ -36,7 +36,9 @@ BACKEND_FUNCTION = "example-backend"
 ROUTES = {("GET", "/me")}
 
 
-class _DeniedError(Exception):
+class PolicyDeniedError(Exception):
+    """API Gateway refused the request after the authorizer answered: ``status`` (403 or 500) and its message."""
+
     def __init__(self, status: int, message: str | None) -> None:
         super().__init__(message)
         self.status = status
@@ -59,19 +61,19 @@ def evaluate_policy(output: Any, arn: str) -> tuple[str, dict[str, str]]:
 
     Raises
     ------
-    _DeniedError
+    PolicyDeniedError
         403 for an explicit or implicit deny, 500 for a malformed answer.
     """
     if not isinstance(output, Mapping):
-        raise _DeniedError(HTTPStatus.INTERNAL_SERVER_ERROR, None)
+        raise PolicyDeniedError(HTTPStatus.INTERNAL_SERVER_ERROR, None)
     principal, document = output.get("principalId"), output.get("policyDocument")
     statements = document.get("Statement") if isinstance(document, Mapping) else None
     if not isinstance(principal, str) or not isinstance(statements, list):
-        raise _DeniedError(HTTPStatus.INTERNAL_SERVER_ERROR, None)
+        raise PolicyDeniedError(HTTPStatus.INTERNAL_SERVER_ERROR, None)
     allowed = denied = False
     for statement in statements:
         if not isinstance(statement, Mapping):
-            raise _DeniedError(HTTPStatus.INTERNAL_SERVER_ERROR, None)
+            raise PolicyDeniedError(HTTPStatus.INTERNAL_SERVER_ERROR, None)
         resources = statement.get("Resource")
         resources = [resources] if isinstance(resources, str) else resources or []
         if any(isinstance(r, str) and _arn_matches(r, arn) for r in resources):
@@ -80,12 +82,13 @@ def evaluate_policy(output: Any, arn: str) -> tuple[str, dict[str, str]]:
             elif statement.get("Effect") == "Allow":
                 allowed = True
     if denied:
-        raise _DeniedError(HTTPStatus.FORBIDDEN, "User is not authorized to access this resource with an explicit deny")
+        raise PolicyDeniedError(HTTPStatus.FORBIDDEN,
+                                "User is not authorized to access this resource with an explicit deny")
     if not allowed:
-        raise _DeniedError(HTTPStatus.FORBIDDEN, "User is not authorized to access this resource")
+        raise PolicyDeniedError(HTTPStatus.FORBIDDEN, "User is not authorized to access this resource")
     context = output.get("context") or {}
     if not isinstance(context, Mapping):
-        raise _DeniedError(HTTPStatus.INTERNAL_SERVER_ERROR, None)
+        raise PolicyDeniedError(HTTPStatus.INTERNAL_SERVER_ERROR, None)
     flat: dict[str, str] = {}
     for key, value in context.items():
         if isinstance(value, bool):
@@ -93,7 +96,7 @@ def evaluate_policy(output: Any, arn: str) -> tuple[str, dict[str, str]]:
         elif isinstance(value, (str, int, float)):
             flat[str(key)] = str(value)
         else:  # objects and arrays are refused by API Gateway
-            raise _DeniedError(HTTPStatus.INTERNAL_SERVER_ERROR, None)
+            raise PolicyDeniedError(HTTPStatus.INTERNAL_SERVER_ERROR, None)
     return principal, flat
 
 
@@ -113,7 +116,7 @@ class LocalApiFront:
             raise ValueError("authorizer_type must be TOKEN or REQUEST")
         self.invoker = invoker
         self.authorizer_type = authorizer_type
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self, f"/{STAGE}"))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -158,18 +161,18 @@ class LocalApiFront:
     def handle(self, method: str, path: str, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:
         """Answer one request: ``(status, headers, body)``."""
         if (method, path) not in ROUTES:
-            return _json(HTTPStatus.FORBIDDEN, {"message": "Missing Authentication Token"})
+            return json_answer(HTTPStatus.FORBIDDEN, {"message": "Missing Authentication Token"})
         if not headers.get("authorization"):
-            return _json(HTTPStatus.UNAUTHORIZED, {"message": "Unauthorized"})
+            return json_answer(HTTPStatus.UNAUTHORIZED, {"message": "Unauthorized"})
         ok, output = self.invoker.invoke(AUTHORIZER_FUNCTION, self._authorizer_event(method, path, headers))
         if not ok:
             if isinstance(output, Mapping) and output.get("errorMessage") == "Unauthorized":
-                return _json(HTTPStatus.UNAUTHORIZED, {"message": "Unauthorized"})
-            return _json(HTTPStatus.INTERNAL_SERVER_ERROR, {"message": None})
+                return json_answer(HTTPStatus.UNAUTHORIZED, {"message": "Unauthorized"})
+            return json_answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"message": None})
         try:
             principal, context = evaluate_policy(output, method_arn(method, path))
-        except _DeniedError as denied:
-            return _json(denied.status, {"message": denied.message})
+        except PolicyDeniedError as denied:
+            return json_answer(denied.status, {"message": denied.message})
         request_context = self._request_context(method, path)
         request_context["authorizer"] = {"principalId": principal, **context, "integrationLatency": 0}
         event = {
@@ -180,17 +183,24 @@ class LocalApiFront:
         }
         ok, response = self.invoker.invoke(BACKEND_FUNCTION, event)
         if not ok or not isinstance(response, Mapping) or not isinstance(response.get("statusCode"), int):
-            return _json(HTTPStatus.BAD_GATEWAY, {"message": "Internal server error"})
+            return json_answer(HTTPStatus.BAD_GATEWAY, {"message": "Internal server error"})
         body = response.get("body") or ""
         out_headers = {str(k): str(v) for k, v in (response.get("headers") or {}).items()}
         return int(response["statusCode"]), out_headers, str(body).encode()
 
 
-def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
+def json_answer(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
+    """``(status, headers, body)`` of a JSON answer."""
     return status, {"Content-Type": "application/json"}, json.dumps(body).encode()
 
 
-def _make_handler(front: LocalApiFront) -> type[BaseHTTPRequestHandler]:
+class _Handles(Protocol):
+    def handle(self, method: str, path: str, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]: ...
+
+
+def make_handler(front: _Handles, prefix: str) -> type[BaseHTTPRequestHandler]:
+    """An HTTP request handler class answering through ``front.handle`` (``prefix``: the stage path, or empty)."""
+
     class FrontHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -199,8 +209,7 @@ def _make_handler(front: LocalApiFront) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, method: str) -> None:
             path = self.path.split("?", 1)[0]
-            prefix = f"/{STAGE}"
-            if path.startswith(prefix + "/"):
+            if prefix and path.startswith(prefix + "/"):
                 path = path[len(prefix):]
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, out_headers, body = front.handle(method, path, headers)

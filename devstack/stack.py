@@ -25,6 +25,7 @@ from typing import Any
 
 from devstack.cognito_local import CONFIRMATION_CODE, CognitoLocal
 from devstack.front import STAGE, LocalApiFront
+from devstack.http_front import LocalHttpApiFront
 from devstack.invoke_server import LambdaInvokeServer, LocalFunction
 from devstack.legacy_seed import seed_q2a_sqlite
 from devstack.quirks import bridge_user_migration
@@ -60,6 +61,8 @@ class StackInfo:
     jwks_url: str
     invoke_url: str
     api_url: str
+    http_api_url: str
+    authorizer_type: str
     legacy_app: str
     legacy_db_url: str
     app_db_url: str
@@ -111,7 +114,7 @@ class LocalStack:
         Send the handlers' stdout (JSON logs, EMF metric lines) to ``functions.log`` in the state directory
         instead of the console, as Lambda sends it to CloudWatch Logs.
     authorizer_type:
-        ``TOKEN`` or ``REQUEST`` for the API front.
+        ``TOKEN`` or ``REQUEST`` for the REST API front (the HTTP API front, payload 2.0, always runs too).
     """
 
     def __init__(self, state_dir: Path | None = None, *, environ: MutableMapping[str, str] | None = None,
@@ -128,6 +131,7 @@ class LocalStack:
         self.invoker: LambdaInvokeServer | None = None
         self.cognito: CognitoLocal | None = None
         self.front: LocalApiFront | None = None
+        self.http_front: LocalHttpApiFront | None = None
         self.info: StackInfo | None = None
         self._function_log: Any = None
 
@@ -181,8 +185,10 @@ class LocalStack:
                              "JWKS_URL": jwks_url, "TOKEN_USE": self.environ.get("TOKEN_USE", "access")})
         self.front = LocalApiFront(self.invoker, self.authorizer_type)
         api_url = f"{self.front.start()}/{STAGE}"
-        self.info = StackInfo(cognito_url, pool_id, client_id, issuer, jwks_url, invoke_url, api_url, app,
-                              legacy_url, app_url, str(self.state_dir), CONFIRMATION_CODE)
+        self.http_front = LocalHttpApiFront(self.invoker)  # as the template's HttpApi=true variant
+        http_api_url = self.http_front.start()
+        self.info = StackInfo(cognito_url, pool_id, client_id, issuer, jwks_url, invoke_url, api_url, http_api_url,
+                              self.authorizer_type, app, legacy_url, app_url, str(self.state_dir), CONFIRMATION_CODE)
         return self.info
 
     def stop(self) -> None:
@@ -190,6 +196,9 @@ class LocalStack:
         if self.front is not None:
             self.front.stop()
             self.front = None
+        if self.http_front is not None:
+            self.http_front.stop()
+            self.http_front = None
         if self.cognito is not None:
             self.cognito.stop()
             self.cognito = None
@@ -213,7 +222,8 @@ def describe(info: StackInfo, env: Mapping[str, str]) -> str:
         f"  Cognito API (cognito-local)  {info.cognito_url}   pool {info.user_pool_id}   client {info.client_id}",
         f"  Issuer / JWKS                {info.issuer}   {info.jwks_url}",
         f"  Lambda Invoke server         {info.invoke_url}   (GET /_devstack/invocations)",
-        f"  API (authorizer + backend)   {info.api_url}/me",
+        f"  {'REST API (' + info.authorizer_type + ' authorizer)':<29}{info.api_url}/me",
+        f"  HTTP API (payload 2.0)       {info.http_api_url}/me",
         f"  {'Legacy DB (' + info.legacy_app + ')':<29}{_redact(info.legacy_db_url)}",
         f"  App DB                       {_redact(info.app_db_url)}",
         f"  Confirmation code            {info.confirmation_code}",

@@ -46,15 +46,16 @@ def _drain(stream: Any, lines: queue.Queue[str], keep: list[str]) -> None:
 
 
 @contextmanager
-def running_stack(extra_env: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
+def running_stack(extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
     """Start ``python -m devstack run --json`` (bounded), yield its StackInfo dict, always stop it.
 
     ``extra_env`` is added to a copy of the environment without the stack's own variables (e.g. a
-    ``LEGACY_APP`` / ``LEGACY_DB_URL`` pair to run against another legacy database).
+    ``LEGACY_APP`` / ``LEGACY_DB_URL`` pair to run against another legacy database); ``args`` are more
+    ``run`` options (e.g. ``("--authorizer-type", "REQUEST")``).
     """
     env = stack_env(extra_env)
     process = subprocess.Popen(
-        [sys.executable, "-m", "devstack", "run", "--json"],
+        [sys.executable, "-m", "devstack", "run", "--json", *args],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
         start_new_session=True,  # its own process group: cognito-local (node) goes down with it
     )

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from devstack.front import LocalApiFront, method_arn
+from devstack.http_front import LocalHttpApiFront, route_arn
 from devstack.invoke_server import LambdaInvokeServer, LocalFunction
 from devstack.quirks import bridge_user_migration, local_sub
 
@@ -197,6 +198,58 @@ def test_request_authorizer_gets_headers_and_request_context(servers: Any) -> No
     assert event["headers"]["authorization"] == "Bearer r"
     assert event["methodArn"] == ARN
     assert event["requestContext"]["httpMethod"] == "GET"
+
+
+# ---------------------------------------------------------------- HTTP API front (payload 2.0)
+
+
+@pytest.fixture
+def http_front(servers: tuple[LambdaInvokeServer, LocalApiFront]) -> Iterator[LocalHttpApiFront]:
+    front = LocalHttpApiFront(servers[0])
+    front.start()
+    try:
+        yield front
+    finally:
+        front.stop()
+
+
+def test_http_api_simple_allow_passes_the_context_under_lambda(http_front: LocalHttpApiFront) -> None:
+    Behaviour.answer = {"isAuthorized": True, "context": {"sub": "s-1", "admin": False, "level": 3}}
+    status, body = _get(f"{http_front.url}/me", {"Authorization": "Bearer h"})
+    assert status == 200
+    assert body["authorizer"] == {"lambda": {"sub": "s-1", "admin": False, "level": 3}}
+    event = Behaviour.events[-1]
+    assert (event["version"], event["type"], event["routeArn"]) == ("2.0", "REQUEST", route_arn("GET", "/me"))
+    assert event["identitySource"] == ["Bearer h"]
+    assert event["headers"]["authorization"] == "Bearer h"
+    assert event["requestContext"]["http"]["method"] == "GET"
+
+
+@pytest.mark.parametrize(
+    ("answer", "error", "status"),
+    [
+        ({"isAuthorized": False, "context": {"sub": "s-1"}}, None, 403),
+        ({"isAuthorized": "yes"}, None, 500),
+        (_policy("Allow", resource=route_arn("GET", "/me")), None, 200),
+        (_policy("Deny", resource=route_arn("GET", "/me")), None, 403),
+        (_policy("Allow"), None, 403),  # a REST method ARN does not cover the HTTP API route
+        (None, Exception("Unauthorized"), 401),
+        (None, RuntimeError("boom"), 500),
+    ],
+    ids=["simple-deny", "simple-not-bool", "iam-allow", "iam-deny", "iam-other-arn", "unauthorized", "crash"],
+)
+def test_http_api_front_follows_api_gateway(http_front: LocalHttpApiFront, answer: Any, error: Exception | None,
+                                            status: int) -> None:
+    Behaviour.answer, Behaviour.error = answer, error
+    assert _get(f"{http_front.url}/me", {"Authorization": "x"})[0] == status
+
+
+def test_http_api_missing_header_is_401_and_unknown_route_404_without_the_authorizer(
+    http_front: LocalHttpApiFront,
+) -> None:
+    assert _get(f"{http_front.url}/me")[0] == 401
+    assert _get(f"{http_front.url}/other", {"Authorization": "x"})[0] == 404
+    assert Behaviour.events == []
 
 
 # ---------------------------------------------------------------- cognito-local bridge
