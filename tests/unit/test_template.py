@@ -968,10 +968,10 @@ def _is_environ(node: ast.expr) -> bool:
 
 def _static_environment_names(tree: ast.Module) -> set[str]:
     names = set()
-    for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
-            node, ast.AnnAssign) else []
-        value = getattr(node, "value", None)
+    for statement in tree.body:
+        targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target] if isinstance(
+            statement, ast.AnnAssign) else []
+        value = getattr(statement, "value", None)
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
             for target in targets:
                 if isinstance(target, ast.Name) and (_PREFIXED.match(value.value) or (
