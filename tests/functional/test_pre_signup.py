@@ -1,4 +1,7 @@
-"""PreSignUp handler on real-shaped events: guard (SQLite q2a table), domain lists, auto flags (moto), linking."""
+"""PreSignUp handler on real-shaped events: guard (SQLite q2a table), domain lists, auto flags (moto), linking.
+
+The same handler against real MariaDB / PostgreSQL legacy tables: ``tests/integration/test_signup_guard.py``.
+"""
 
 from __future__ import annotations
 
@@ -209,7 +212,11 @@ def test_external_provider_links_to_the_native_user_with_the_same_verified_email
     legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, cognito: tuple[Any, str],
     load_event: Callable[[str], Any], lambda_context: Any, typed: str,
 ) -> None:
-    """ListUsers on moto (one verified native holder, one unverified decoy); only the link call is stubbed."""
+    """ListUsers and the link decision run on moto's real data (one verified native holder, one unverified decoy).
+
+    Only AdminLinkProviderForUser is stubbed (botocore Stubber, request checked against the API model): moto 5.x
+    does not implement it (``NotImplementedError``).
+    """
     client, pool = cognito
     _native_user(client, pool, "carol", "carol@gmail.com")
     _native_user(client, pool, "decoy", "carol@gmail.com", verified=False)  # not a link target: unverified
