@@ -43,6 +43,10 @@ class AuthRequest(NamedTuple):
     path: str
 
 
+# Built with tuple.__new__ (C) rather than AuthRequest(...), whose generated __new__ is a Python frame
+# (about 1,000 instructions per request, 2% of the handler).
+_new_request = tuple.__new__
+
 _ARN_CACHE: dict[str, tuple[str, str, str, str]] = {}
 _ARN_CACHE_SIZE = 512
 
@@ -66,7 +70,8 @@ def _parse_arn(arn: object) -> tuple[str, str, str, str]:
 def _header(headers: object, name: str) -> str | None:
     if not isinstance(headers, dict):
         return None
-    found = [v for k, v in headers.items() if type(k) is str and k.lower() == name]
+    size = len(name)  # the length test spares a lower() per unrelated header (REST events carry ~20)
+    found = [v for k, v in headers.items() if type(k) is str and len(k) == size and k.lower() == name]
     if len(found) != 1 or type(found[0]) is not str:
         return None  # missing, duplicated under two spellings, or not a string
     return found[0]
@@ -106,15 +111,17 @@ def parse_event(event: object) -> AuthRequest:
     if kind == "TOKEN":
         arn, prefix, method, path = _parse_arn(event.get("methodArn"))
         token = event.get("authorizationToken")
-        return AuthRequest(REST_TOKEN, token if type(token) is str else None, arn, prefix, method, path)
+        return _new_request(AuthRequest, (REST_TOKEN, token if type(token) is str else None, arn, prefix, method, path))
     if kind != "REQUEST":
         raise EventError("unknown authorizer event type")
     if event.get("version") == "2.0":
         arn, prefix, method, path = _parse_arn(event.get("routeArn"))
-        return AuthRequest(HTTP_V2, _header(event.get("headers"), "authorization"), arn, prefix, method, path)
+        header = _header(event.get("headers"), "authorization")
+        return _new_request(AuthRequest, (HTTP_V2, header, arn, prefix, method, path))
     _single_multi_value(event)
     arn, prefix, method, path = _parse_arn(event.get("methodArn"))
-    return AuthRequest(REST_REQUEST, _header(event.get("headers"), "authorization"), arn, prefix, method, path)
+    header = _header(event.get("headers"), "authorization")
+    return _new_request(AuthRequest, (REST_REQUEST, header, arn, prefix, method, path))
 
 
 def bearer_token(header: str | None) -> str:

@@ -124,6 +124,11 @@ def parse_jwks(body: bytes | str | Mapping[str, Any]) -> dict[str, RSAPublicKey]
     return out
 
 
+def _numbers(key: RSAPublicKey) -> tuple[int, int]:
+    numbers = key.public_numbers()
+    return numbers.n, numbers.e
+
+
 class JwksCache:
     """Keys by kid for one JWKS URL (or a static key set), shared by every warm invocation.
 
@@ -173,7 +178,7 @@ class JwksCache:
         self._lock = threading.Lock()
         self.fetch_count = 0
         self.last_error: str | None = None
-        self.generation = 0  # bumped when a refresh drops a key (verified-token caches then start over)
+        self.generation = 0  # bumped when a refresh drops or replaces a key (verified-token caches start over)
 
     def get(self, kid: str) -> RSAPublicKey | None:
         """Return the verification key for ``kid``, refreshing the key set when allowed; None if unknown."""
@@ -183,6 +188,14 @@ class JwksCache:
         if self._static:
             return key
         return self._slow_get(kid)
+
+    def fresh(self) -> bool:
+        """True while the key set is within its lifetime (always for preloaded keys).
+
+        The verified-token cache is only consulted while this holds: once the set expires, a repeat token
+        goes through ``get`` like any other, which refreshes the set (and a withdrawn key then stops working).
+        """
+        return self._clock() < self._expires
 
     def _slow_get(self, kid: str) -> RSAPublicKey | None:
         with self._lock:  # single flight: waiters re-check what the fetch brought
@@ -215,8 +228,8 @@ class JwksCache:
             self.last_error = "no usable keys"
             _log.warning("JWKS holds no usable key; keeping %d cached keys", len(self._keys))
             return False  # never replace good keys by an empty set
-        if not self._keys.keys() <= keys.keys():
-            self.generation += 1
+        if any(kid not in keys or _numbers(keys[kid]) != _numbers(old) for kid, old in self._keys.items()):
+            self.generation += 1  # a key was withdrawn or replaced under the same kid
         age = self._max_age if fetched.max_age is None else min(max(fetched.max_age, self._min_age), self._max_age)
         self._keys = keys
         self._expires = self._clock() + age

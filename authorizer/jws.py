@@ -16,13 +16,19 @@ from .strictjson import StrictJsonError, loads_object
 # One non-empty unpadded base64url segment; nothing else (no '=', '+', '/', whitespace, NUL).
 SEGMENT = re.compile(rb"[A-Za-z0-9_-]+")
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-# The final character of a canonical encoding leaves its unused low bits at zero.
-_CANONICAL_LAST = {
-    2: frozenset(ord(c) for i, c in enumerate(_ALPHABET) if i % 16 == 0),
-    3: frozenset(ord(c) for i, c in enumerate(_ALPHABET) if i % 4 == 0),
-}
-_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
-_PADDING = (b"", b"", b"==", b"=")
+# The final character of a canonical encoding leaves its unused low bits at zero (indexed by length % 4).
+# None of these characters is one of '-', '_', '+', '/', so the sets hold before and after TO_STANDARD.
+CANONICAL_LAST: tuple[frozenset[int], ...] = (
+    frozenset(),
+    frozenset(),
+    frozenset(ord(c) for i, c in enumerate(_ALPHABET) if i % 16 == 0),
+    frozenset(ord(c) for i, c in enumerate(_ALPHABET) if i % 4 == 0),
+)
+CANONICAL_LAST_CHARS: tuple[frozenset[str], ...] = tuple(frozenset(map(chr, chars)) for chars in CANONICAL_LAST)
+# base64url -> standard base64; '+', '/' and '=' are deleted by the same translate (a length change rejects them).
+TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+REJECTED = b"+/="
+PADDING = (b"", b"", b"==", b"=")
 a2b_base64 = binascii.a2b_base64
 
 # Header parameters that change how the token must be processed; we support none of them.
@@ -53,14 +59,14 @@ def b64url_decode(segment: bytes) -> bytes:
         or non-canonical trailing bits.
     """
     size = len(segment)
-    std = segment.translate(_TO_STANDARD, b"+/=")
+    std = segment.translate(TO_STANDARD, REJECTED)
     rem = size & 3
     if len(std) != size or not size or rem == 1:
         raise TokenRejectedError("malformed", "base64url")
-    if rem and segment[-1] not in _CANONICAL_LAST[rem]:
+    if rem and segment[-1] not in CANONICAL_LAST[rem]:
         raise TokenRejectedError("malformed", "base64url trailing bits")
     try:
-        return a2b_base64(std + _PADDING[rem], strict_mode=True)
+        return a2b_base64(std + PADDING[rem], strict_mode=True)
     except binascii.Error as exc:
         raise TokenRejectedError("malformed", "base64url") from exc
 

@@ -49,7 +49,7 @@ def allow(request: AuthRequest, principal: Principal, wildcard: bool, simple: bo
     if simple and request.kind == HTTP_V2:
         return {"isAuthorized": True, "context": context}
     resource = f"{request.arn_prefix}/*/*" if wildcard else request.arn
-    return _policy(principal.sub, "Allow", resource, context)
+    return _policy(str(context["sub"]), "Allow", resource, context)
 
 
 def deny(request: AuthRequest, principal: Principal, simple: bool) -> dict[str, Any]:
@@ -61,4 +61,4 @@ def deny(request: AuthRequest, principal: Principal, simple: bool) -> dict[str, 
     context = dict(principal.context)
     if simple and request.kind == HTTP_V2:
         return {"isAuthorized": False, "context": context}
-    return _policy(principal.sub, "Deny", request.arn, context)
+    return _policy(str(context["sub"]), "Deny", request.arn, context)

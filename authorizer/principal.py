@@ -1,28 +1,37 @@
 """The verified caller: the flat, typed context handed to the backend and the sets the rules need.
 
 The context is built from a fixed list of claims, so no claim (``principalId``, ``claims``, ...) can
-override a context key; values are only ``str``/``int``/``bool``; control characters are escaped, and
-strings are capped, so the backend never receives raw objects, arrays, CR/LF or NUL.
+override a context key; values are only ``str``/``int``/``bool``; every non-printable character is escaped
+(control characters, CR/LF, NUL, and the invisible or bidirectional format characters such as U+202E,
+U+200B, U+2066-U+2069 and U+FEFF that could make a logged or displayed value lie), and strings are capped,
+so the backend never receives raw objects, arrays or characters it might render misleadingly.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from .claims import Verdict
+
 MAX_VALUE_CHARS = 1024
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def _escape_char(m: re.Match[str]) -> str:
-    return f"\\u{ord(m.group()):04x}"
+def _escape_char(ch: str) -> str:
+    code = ord(ch)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def clean(value: str) -> str:
-    """Escape control characters (as ``\\uXXXX``) and cap the length of a context string."""
-    if not value.isprintable():  # fast C check; the regex only runs on the rare odd value
-        value = _CONTROL.sub(_escape_char, value)
+    """Escape every non-printable character and cap the length of a context string.
+
+    Non-printable is ``str.isprintable``'s definition: Unicode categories Cc (C0/C1 controls), Cf (format
+    characters: bidi overrides and isolates U+202A-U+202E, U+2066-U+2069, zero-width U+200B-U+200F, U+FEFF),
+    Zl/Zp (U+2028/U+2029), Zs other than the ASCII space, Co, Cs (lone surrogates) and Cn. Each becomes
+    ``\\uXXXX`` (``\\UXXXXXXXX`` beyond the BMP).
+    """
+    if not value.isprintable():  # fast C check; the per-character loop only runs on the rare odd value
+        value = "".join(ch if ch.isprintable() else _escape_char(ch) for ch in value)
     return value if len(value) <= MAX_VALUE_CHARS else value[:MAX_VALUE_CHARS]
 
 
@@ -37,17 +46,17 @@ class Principal:
     Parameters
     ----------
     payload:
-        Claims already checked by ``claims.check_claims`` (never mutated).
-    token_use:
-        ``"access"`` or ``"id"``.
+        Claims already checked by ``claims.ClaimRules.check`` (never mutated).
+    verdict:
+        What that check concluded: the token use and the window in which the token stays acceptable
+        (``not_before <= now < not_after``), re-checked on every verified-token cache hit.
     """
 
-    __slots__ = ("_context", "_groups", "_scopes", "exp", "payload", "token_use")
+    __slots__ = ("_context", "_groups", "_scopes", "not_after", "not_before", "payload", "token_use")
 
-    def __init__(self, payload: Mapping[str, Any], token_use: str) -> None:
+    def __init__(self, payload: Mapping[str, Any], verdict: Verdict) -> None:
         self.payload = payload
-        self.token_use = token_use
-        self.exp: int = payload["exp"]
+        self.token_use, self.not_before, self.not_after = verdict
         self._context: dict[str, str | int | bool] | None = None
         self._scopes: frozenset[str] | None = None
         self._groups: frozenset[str] | None = None
@@ -90,14 +99,6 @@ def _groups(raw: object) -> list[str]:
     return [g for g in raw if type(g) is str and g] if type(raw) is list else []
 
 
-def _text(value: object) -> str | None:
-    if type(value) is str:
-        return clean(value) if value else None
-    if type(value) is int:
-        return str(value)
-    return None
-
-
 def build_context(payload: Mapping[str, Any], token_use: str) -> dict[str, str | int | bool]:
     """Build the flat API Gateway context from verified claims.
 
@@ -133,19 +134,19 @@ def build_context(payload: Mapping[str, Any], token_use: str) -> dict[str, str |
     auth_time = get("auth_time")
     if type(auth_time) is int:
         context["auth_time"] = auth_time
+    # Inline rather than a helper per claim: this runs once per verified token (the handler's budget is tight).
     legacy_id = get("legacy_id") or get("custom:legacy_id")
-    if legacy_id is not None:
-        text = _text(legacy_id)
-        if text is not None:
-            context["legacy_id"] = text
+    if (type(legacy_id) is str and legacy_id) or type(legacy_id) is int:  # a non-empty string or an integer
+        context["legacy_id"] = str(legacy_id)
     app_user_id = get("app_user_id") or get("custom:app_user_id")
-    if app_user_id is not None:
-        text = _text(app_user_id)
-        if text is not None:
-            context["app_user_id"] = text
-    # One C-level check over the concatenation; the per-value escaping loop only runs for odd values.
-    probe = f"{context['sub']}{context['username']}{context['client_id']}{context['groups']}{context['scopes']}"
-    if len(probe) > MAX_VALUE_CHARS or not probe.isprintable() or "email" in context:
+    if (type(app_user_id) is str and app_user_id) or type(app_user_id) is int:
+        context["app_user_id"] = str(app_user_id)
+    # One C-level check over every string value; the per-value escaping loop only runs for odd values.
+    probe = (
+        f"{context['sub']}{context['username']}{context['client_id']}{context['groups']}{context['scopes']}"
+        f"{context.get('email', '')}{context.get('legacy_id', '')}{context.get('app_user_id', '')}"
+    )
+    if len(probe) > MAX_VALUE_CHARS or not probe.isprintable():
         for key, value in context.items():
             if type(value) is str and (len(value) > MAX_VALUE_CHARS or not value.isprintable()):
                 context[key] = clean(value)

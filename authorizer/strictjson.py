@@ -61,30 +61,6 @@ def _depth_exceeds(text: str, limit: int) -> bool:
     return False
 
 
-def _is_flat_and_shallow(text: str) -> bool:
-    """True when ``text`` opens one object only (at index 0) and holds fewer than ``MAX_DEPTH`` ``[``."""
-    if text[:1] != "{" or text.find("{", 1) != -1:
-        return False
-    first = text.find("[")  # two finds (memchr) spare the count in the usual case of at most one array
-    return first == -1 or text.find("[", first + 1) == -1 or text.count("[") < MAX_DEPTH
-
-
-def _flat_object(text: str) -> dict[str, Any]:
-    """Decode ``text``, a document for which ``_is_flat_and_shallow`` holds (so nesting is within bounds)."""
-    try:
-        pairs, end = _scan_pairs(text, 0)
-    except StrictJsonError:
-        raise
-    except (ValueError, RecursionError, StopIteration) as exc:
-        raise StrictJsonError("invalid json") from exc
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        raise StrictJsonError("duplicate key")
-    if end != len(text):
-        raise StrictJsonError("trailing data")
-    return obj
-
-
 def loads_object(data: bytes) -> dict[str, Any]:
     """Decode ``data`` (UTF-8 JSON) into a dict, strictly.
 
@@ -108,8 +84,26 @@ def loads_object(data: bytes) -> dict[str, Any]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise StrictJsonError("invalid utf-8") from exc
-    if _is_flat_and_shallow(text):  # one object, no nested one: a duplicate can only be at the top level
-        return _flat_object(text)
+    # One object (at index 0), no nested one, fewer than MAX_DEPTH '[': duplicates can only be top-level keys
+    # and nesting is within bounds. Two finds (memchr) spare the count in the usual case of at most one array.
+    first = text.find("[")
+    if (
+        text[:1] == "{"
+        and text.find("{", 1) == -1
+        and (first == -1 or text.find("[", first + 1) == -1 or text.count("[") < MAX_DEPTH)
+    ):
+        try:
+            pairs, end = _scan_pairs(text, 0)
+        except StrictJsonError:
+            raise
+        except (ValueError, RecursionError, StopIteration) as exc:
+            raise StrictJsonError("invalid json") from exc
+        obj = dict(pairs)
+        if len(obj) != len(pairs):
+            raise StrictJsonError("duplicate key")
+        if end != len(text):
+            raise StrictJsonError("trailing data")
+        return obj
     # Fast path: a document with few brackets cannot be deep; only then scan precisely.
     if text.count("[") + text.count("{") > MAX_DEPTH and _depth_exceeds(text, MAX_DEPTH):
         raise StrictJsonError("nested too deeply")

@@ -1,4 +1,10 @@
-"""A bounded LRU of verified tokens for warm containers (honours ``exp`` and the deny-list)."""
+"""A bounded LRU of verified tokens for warm containers.
+
+A hit re-checks everything about the token that can change with time or configuration: its time window
+(``exp`` plus leeway, ``iat``/``nbf``, and ``auth_time`` plus ``MAX_SESSION_AGE_SECONDS``: the window computed
+by ``claims.ClaimRules``) and the deny-list. The verifier bypasses the cache when the key set has expired
+or lost a key (see ``verifier.CognitoVerifier.verify``), so no entry outlives its signing key.
+"""
 
 from __future__ import annotations
 
@@ -14,24 +20,23 @@ class TokenCache:
     ----------
     maxsize:
         Capacity (> 0).
-    leeway:
-        Seconds of ``exp`` leeway, the same as the verifier's.
     revoked:
         The revocation deny-list (``jti``/``origin_jti``), re-checked on every hit.
     """
 
-    def __init__(self, maxsize: int, leeway: int, revoked: frozenset[str] = frozenset()) -> None:
+    def __init__(self, maxsize: int, revoked: frozenset[str] = frozenset()) -> None:
         self._data: OrderedDict[str, Principal] = OrderedDict()
         self._maxsize = maxsize
-        self._leeway = leeway
         self._revoked = revoked
 
     def get(self, token: str, now: float) -> Principal | None:
-        """Return the cached principal for ``token`` if it is still valid at ``now``."""
+        """Return the cached principal for ``token`` if it is still acceptable at ``now`` (Unix seconds)."""
         principal = self._data.get(token)
         if principal is None:
             return None
-        if principal.exp + self._leeway <= now or (self._revoked and not self._revoked.isdisjoint(principal.jtis)):
+        if not principal.not_before <= now < principal.not_after or (
+            self._revoked and not self._revoked.isdisjoint(principal.jtis)
+        ):
             del self._data[token]
             return None
         self._data.move_to_end(token)
@@ -44,7 +49,7 @@ class TokenCache:
             self._data.popitem(last=False)
 
     def clear(self) -> None:
-        """Forget every entry (after a signing key was removed from the JWKS)."""
+        """Forget every entry (after a signing key was removed from the JWKS or replaced)."""
         self._data.clear()
 
     def __len__(self) -> int:
