@@ -96,9 +96,7 @@ def test_rules_reject_a_double_star_in_the_middle() -> None:
 
 @pytest.mark.parametrize("variable", ["JWKS_FILE", "REVOKED_JTIS_FILE"])
 @pytest.mark.parametrize("problem", ["not_utf8", "directory", "nul_in_path"])
-def test_an_unreadable_configuration_file_is_a_configuration_error(
-    tmp_path: Path, variable: str, problem: str
-) -> None:
+def test_an_unreadable_configuration_file_is_a_configuration_error(tmp_path: Path, variable: str, problem: str) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"\xff\xfe\x00not utf-8 \xc3\x28")
     value = {"not_utf8": str(bad), "directory": str(tmp_path), "nul_in_path": f"{tmp_path}/a\x00b"}[problem]

@@ -20,6 +20,7 @@ from tests.unit.authorizer.support import (
     DROP,
     FakeClock,
     JwksServer,
+    RsaKey,
     access_claims,
     b64url,
     b64url_json,
@@ -56,18 +57,30 @@ def test_case01_missing_empty_or_wrong_scheme_authorization_is_401(valid: str, h
     assert outcome(token_event(None, raw_header=f"Basic {valid}")) == UNAUTHORIZED
 
 
-@pytest.mark.parametrize("shape", ["two", "four", "five_jwe", "a..c", "..", "empty_payload"])
-def test_case02_wrong_segment_count_or_empty_segments_is_401(valid: str, shape: str) -> None:
+@pytest.mark.parametrize(
+    "shape",
+    ["two", "four", "five_jwe", "a..c", "..", "empty_header", "empty_payload", "empty_signature", "trailing_dot"],
+)
+def test_case02_wrong_segment_count_or_empty_segments_is_401(
+    make_authorizer: MakeAuthorizer, valid: str, shape: str
+) -> None:
     h, p, s = valid.split(".")
     token = {
         "two": f"{h}.{p}",
         "four": f"{valid}.{s}",
         "five_jwe": f"{h}.{p}.{s}.{s}.{s}",
-        "a..c": f"{h}..{s}",
+        "a..c": "a..c",  # the literal shape of the reference list
         "..": "..",
+        "empty_header": f".{p}.{s}",
         "empty_payload": f"{h}..{s}",
+        "empty_signature": f"{h}.{p}.",
+        "trailing_dot": f"{valid}.",
     }[shape]
+    assert len({"a..c", f"{h}..{s}", f".{p}.{s}", f"{h}.{p}."}) == 4  # the empty-segment variants are distinct
     assert outcome(token_event(token)) == UNAUTHORIZED
+    with pytest.raises(TokenRejectedError) as info:
+        make_authorizer().verifier.verify(token)
+    assert (info.value.reason, info.value.claim) == ("malformed", "segments")  # refused before any decoding
 
 
 @pytest.mark.parametrize("segment", [0, 1, 2])
@@ -172,6 +185,23 @@ def test_case11_kid_missing_empty_non_string_huge_or_injection_is_401(
     pool_keys: PoolKeys, valid: str, kid: object
 ) -> None:
     assert outcome(token_event(mint(pool_keys.access, access_claims(), kid=kid))) == UNAUTHORIZED
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(256, True), (257, False), (300, False)])
+def test_case11_kid_length_guard_refuses_a_long_kid_that_the_size_cap_lets_through(
+    pool_keys: PoolKeys, make_authorizer: MakeAuthorizer, length: int, accepted: bool
+) -> None:
+    key = RsaKey("k" * length)  # the JWKS really holds this kid: only the length guard can refuse it
+    authorizer = make_authorizer(JWKS_JSON=json.dumps(jwks(key)))
+    token = mint(key, access_claims())
+    assert len(token) < authorizer.settings.max_token_bytes  # the size cap does not stop it
+    if accepted:
+        assert outcome(token_event(token)) == ALLOW
+        return
+    assert outcome(token_event(token)) == UNAUTHORIZED
+    with pytest.raises(TokenRejectedError) as info:
+        authorizer.verifier.verify(token)
+    assert (info.value.reason, info.value.claim) == ("malformed", "kid")
 
 
 def test_case12_unknown_kid_burst_costs_at_most_one_fetch_per_window_and_valid_tokens_keep_passing(

@@ -225,3 +225,34 @@ def test_case32_control_characters_in_sub_are_escaped_in_principal_id_too(
     response = respond(token_event(mint(pool_keys.access, access_claims(sub="abc\r\ndef"))))
     assert response["principalId"] == "abc\\u000d\\u000adef"
     assert response["context"]["sub"] == response["principalId"]
+
+
+# bidi override/embedding, zero-width space and mark, bidi isolates, BOM/ZWNBSP, a tag character (astral)
+INVISIBLE_OR_BIDI = ["\u202e", "\u202a", "\u200b", "\u200f", "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff"]
+INVISIBLE_OR_BIDI.append("\U000e0041")
+
+
+@pytest.mark.parametrize("char", INVISIBLE_OR_BIDI)
+def test_case32_invisible_and_bidi_characters_are_escaped_in_every_context_value(
+    pool_keys: PoolKeys, make_authorizer: MakeAuthorizer, char: str
+) -> None:
+    make_authorizer(TOKEN_USE="any")
+    spoof = f"admin{char}txt.exe"
+    access = mint(pool_keys.access, access_claims(sub=spoof, username=spoof, legacy_id=spoof, app_user_id=spoof))
+    id_token = mint(pool_keys.id, id_claims(email=f"{char}alice@example.com", **{"cognito:username": spoof}))
+    for token in (access, id_token):
+        response = respond(token_event(token))
+        values = [response["principalId"], *(v for v in response["context"].values() if type(v) is str)]
+        assert not any(char in v for v in values)
+        assert all(v.isprintable() for v in values)
+    escaped = f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
+    assert respond(token_event(access))["context"]["username"] == f"admin{escaped}txt.exe"
+
+
+def test_case32_printable_unicode_in_context_values_is_kept_as_is(
+    pool_keys: PoolKeys, make_authorizer: MakeAuthorizer
+) -> None:
+    make_authorizer()
+    name = "Zoë Ångström 山田 😀"
+    response = respond(token_event(mint(pool_keys.access, access_claims(username=name))))
+    assert response["context"]["username"] == name
