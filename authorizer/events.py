@@ -67,22 +67,31 @@ def _parse_arn(arn: object) -> tuple[str, str, str, str]:
     return parsed
 
 
-def _header(headers: object, name: str) -> str | None:
+def _header(headers: object) -> tuple[str, str] | None:
+    """The ``Authorization`` header as ``(spelling, value)``: None if missing, not a string or under two spellings."""
     if not isinstance(headers, dict):
         return None
-    size = len(name)  # the length test spares a lower() per unrelated header (REST events carry ~20)
-    found = [v for k, v in headers.items() if type(k) is str and len(k) == size and k.lower() == name]
-    if len(found) != 1 or type(found[0]) is not str:
-        return None  # missing, duplicated under two spellings, or not a string
+    # The length test spares a lower() per unrelated header (REST events carry ~20).
+    found = [(k, v) for k, v in headers.items() if type(k) is str and len(k) == 13 and k.lower() == "authorization"]
+    if len(found) != 1 or type(found[0][1]) is not str:
+        return None
     return found[0]
 
 
-def _single_multi_value(event: dict[str, Any]) -> None:
+def _rest_header(event: dict[str, Any]) -> str | None:
+    """REST ``REQUEST``: the single ``Authorization`` value; several values under its spelling are refused.
+
+    API Gateway fills ``headers`` (last value) and ``multiValueHeaders`` (all values) from the same request, so
+    the spelling found in ``headers`` is the one to look up: one scan of the header names, not two.
+    """
+    found = _header(event.get("headers"))
+    if found is None:
+        return None
     multi = event.get("multiValueHeaders")
-    if isinstance(multi, dict):
-        for k, v in multi.items():
-            if type(k) is str and k.lower() == "authorization" and isinstance(v, list) and len(v) > 1:
-                raise TokenRejectedError("malformed", "several Authorization headers")
+    values = multi.get(found[0]) if isinstance(multi, dict) else None
+    if type(values) is list and len(values) > 1:
+        raise TokenRejectedError("malformed", "several Authorization headers")
+    return found[1]
 
 
 def parse_event(event: object) -> AuthRequest:
@@ -116,11 +125,10 @@ def parse_event(event: object) -> AuthRequest:
         raise EventError("unknown authorizer event type")
     if event.get("version") == "2.0":
         arn, prefix, method, path = _parse_arn(event.get("routeArn"))
-        header = _header(event.get("headers"), "authorization")
-        return _new_request(AuthRequest, (HTTP_V2, header, arn, prefix, method, path))
-    _single_multi_value(event)
+        found = _header(event.get("headers"))
+        return _new_request(AuthRequest, (HTTP_V2, found and found[1], arn, prefix, method, path))
+    header = _rest_header(event)
     arn, prefix, method, path = _parse_arn(event.get("methodArn"))
-    header = _header(event.get("headers"), "authorization")
     return _new_request(AuthRequest, (REST_REQUEST, header, arn, prefix, method, path))
 
 

@@ -56,6 +56,24 @@ def test_rest_request_authorizer_refuses_two_authorization_values(
     assert outcome(event) == "401"
 
 
+@pytest.mark.parametrize("spelling", ["AUTHORIZATION", "authorization", "AuThOrIzAtIoN"])
+def test_rest_request_authorizer_refuses_two_values_or_two_spellings_in_any_case(
+    pool_keys: PoolKeys, make_authorizer: MakeAuthorizer, spelling: str
+) -> None:
+    make_authorizer()
+    token = mint(pool_keys.access, access_claims())
+    event = token_event(token, "apigw_request_authorizer")
+    del event["headers"]["Authorization"], event["multiValueHeaders"]["Authorization"]
+    event["headers"][spelling] = f"Bearer {token}"
+    event["multiValueHeaders"][spelling] = [f"Bearer {token}"]
+    assert outcome(event) == "allow"  # one value under any spelling is fine
+    event["multiValueHeaders"][spelling] = ["Bearer other", f"Bearer {token}"]
+    assert outcome(event) == "401"  # two values of the header
+    event["multiValueHeaders"][spelling] = [f"Bearer {token}"]
+    event["headers"]["Authorization"] = f"Bearer {token}"
+    assert outcome(event) == "401"  # the header under two spellings
+
+
 def test_http_api_v2_simple_response_allows_with_context(pool_keys: PoolKeys, make_authorizer: MakeAuthorizer) -> None:
     make_authorizer()
     claims = access_claims()
