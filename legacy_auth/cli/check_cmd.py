@@ -156,10 +156,12 @@ def _scheme_of(ctx: HashContext, user: LegacyUser) -> dict[str, Any]:
     if not user.has_password:
         return {"scheme": None, "problem": "no password (SSO-only)"}
     try:
-        scheme = ctx.identify(user.password_hash, **dict(user.hash_fields))
+        graded = ctx.assess(user.password_hash, **dict(user.hash_fields))
     except HashError as exc:
         return {"scheme": getattr(exc, "scheme", None), "problem": type(exc).__name__}
-    return {"scheme": scheme.name, "strength": scheme.strength.value, "needs_upgrade": scheme.needs_upgrade}
+    # strength of this hash at its own cost (a cost-4 bcrypt is "acceptable"), not the scheme's usual one
+    return {"scheme": graded.scheme, "strength": graded.strength.value, "needs_upgrade": graded.needs_upgrade,
+            "cost": graded.cost}
 
 
 def report(login: str, table: str, steps: Steps, result: MigrationResult | None, refusal: LegacyAuthError | None,
@@ -218,7 +220,9 @@ def render(data: dict[str, Any]) -> str:
     elif hashed.get("problem"):
         lines.append(f"2. scheme      {hashed.get('scheme') or '-'}: {hashed['problem']}")
     else:
-        lines.append(f"2. scheme      {hashed['scheme']} (strength {hashed['strength']})")
+        cost = f"{hashed['cost']}, " if hashed.get("cost") else ""
+        upgrade = ", needs upgrade" if hashed.get("needs_upgrade") else ""
+        lines.append(f"2. scheme      {hashed['scheme']} ({cost}strength {hashed['strength']}{upgrade})")
     if verify["ran"]:
         lines.append(f"3. verify      {'password matches' if verify['ok'] else 'password does NOT match'} "
                      f"({verify['ms']} ms)")

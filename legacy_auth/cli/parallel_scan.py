@@ -10,6 +10,7 @@ stream (:meth:`AppPreset.scan_query`).
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import queue
 import signal
@@ -83,7 +84,8 @@ def _worker(settings: Settings, rules: ScanRules, lo: int, hi: int, batch: int, 
 
 
 def merge(reports: list[ScanReport]) -> ScanReport:
-    """One report from several ranges (counters added, first sample and examples kept)."""
+    """One report from several ranges (counters added; cost groups merged under the same per-scheme cap, first
+    sample per group kept; examples kept in range order)."""
     total = ScanReport()
     for r in reports:
         total.rows += r.rows
@@ -97,10 +99,12 @@ def merge(reports: list[ScanReport]) -> ScanReport:
         for mine, theirs in ((total.states, r.states), (total.schemes, r.schemes), (total.corrupt, r.corrupt),
                              (total.bad_usernames, r.bad_usernames), (total.bad_emails, r.bad_emails)):
             mine.update(theirs)
-        for name, sample in r.samples.items():
-            total.samples.setdefault(name, sample)
-        for name, strength in r.strengths.items():
-            total.strengths.setdefault(name, strength)
+        for group in r.cost_groups():
+            total.add_cost_group(dataclasses.replace(group))
+        for name, strength in r.weakest.items():
+            total.note_strength(name, strength)
+        for name, n in r.cheaper.items():
+            total.cheaper[name] = total.cheaper.get(name, 0) + n
         for finding, ids in r.examples.items():
             for legacy_id in ids:
                 total.example(finding, legacy_id)

@@ -13,7 +13,14 @@ from legacy_auth.cli.environment import add_legacy_flags, hash_context, open_leg
 from legacy_auth.cli.findings import Finding, exit_status, findings
 from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabled
 from legacy_auth.cli.parallel_scan import key_range, parallel_scan, split
-from legacy_auth.cli.scan import ScanReport, ScanRules, count_duplicate_emails, count_rows, scan_rows
+from legacy_auth.cli.scan import (
+    ScanReport,
+    ScanRules,
+    count_duplicate_emails,
+    count_duplicate_usernames,
+    count_rows,
+    scan_rows,
+)
 from legacy_auth.cli.timing import COGNITO_LIMIT_MS, SchemeTiming, estimate, lambda_factor
 
 PARALLEL_MIN_ROWS = 100_000
@@ -30,7 +37,8 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--no-aliases", action="store_true",
                    help="the pool has no email/phone aliases: email- or phone-shaped usernames are fine")
     p.add_argument("--batch", type=int, default=2000, help="rows per server-side cursor fetch (default 2000)")
-    p.add_argument("--repeats", type=int, default=3, help="timed verifications per scheme (median; default 3)")
+    p.add_argument("--repeats", type=int, default=3,
+                   help="timed verifications per scheme and cost (median; default 3)")
     p.add_argument("--workers", type=int, default=0, metavar="N",
                    help=f"processes scanning primary-key ranges (default: one per CPU from {PARALLEL_MIN_ROWS:,} "
                         "rows, else 1)")
@@ -73,9 +81,11 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     bar.update(report.rows, force=True)
     bar.close()
     count_duplicate_emails(legacy, report)
+    if rules.pool_sign_in == "username":  # email pools generate the username: legacy names never collide
+        count_duplicate_usernames(legacy, report)
     scan_s = time.monotonic() - started
-    timings = estimate(ctx, report.samples, report.schemes, memory_mb=args.lambda_memory,
-                       budget_ms=settings.budget_ms, repeats=args.repeats)
+    timings = estimate(ctx, report.cost_groups(), memory_mb=args.lambda_memory, budget_ms=settings.budget_ms,
+                       repeats=args.repeats)
     items = findings(report, timings, rules)
     status = exit_status(items)
     context = {"app": settings.app, "table": legacy.table, "dialect": legacy.db.dialect,
@@ -97,15 +107,44 @@ def as_json(report: ScanReport, timings: list[SchemeTiming], items: list[Finding
         "rows": report.rows,
         "ready": status == 0,
         "states": dict(report.states),
-        "schemes": {name: {"users": n, "strength": report.strengths.get(name)}
-                    for name, n in report.schemes.most_common()},
+        "schemes": {name: _scheme_json(report, name, n) for name, n in report.schemes.most_common()},
         "unsupported_hashes": report.unsupported,
         "corrupt_hashes": dict(report.corrupt),
         "duplicate_emails": {"groups": report.duplicate_email_groups, "users": report.duplicate_email_users},
-        "verify_time": [{"scheme": t.scheme, "users": t.users, "local_ms": t.local_ms, "lambda_ms": t.lambda_ms,
-                         "verdict": t.verdict} for t in timings],
+        "duplicate_usernames": {"groups": report.duplicate_username_groups,
+                                "users": report.duplicate_username_users},
+        "verify_time": [{"scheme": t.scheme, "cost": t.cost, "users": t.users, "local_ms": t.local_ms,
+                         "lambda_ms": t.lambda_ms, "verdict": t.verdict} for t in timings],
         "findings": [f.as_dict() for f in items],
     }
+
+
+def _scheme_json(report: ScanReport, name: str, users: int) -> dict[str, Any]:
+    """``users``, the weakest per-hash ``strength``, and per cost group ``costs`` (+ ``cheaper_users``)."""
+    groups = sorted(report.groups.get(name, {}).values(), key=lambda g: -g.work)
+    data: dict[str, Any] = {"users": users, "strength": report.weakest.get(name),
+                            "costs": [{"cost": g.cost, "users": g.users, "strength": g.strength,
+                                       "needs_upgrade": g.needs_upgrade} for g in groups]}
+    if report.cheaper.get(name):
+        data["cheaper_users"] = report.cheaper[name]  # dropped groups, all cheaper than those listed
+    return data
+
+
+def _scheme_lines(report: ScanReport) -> list[str]:
+    lines = []
+    for name, n in report.schemes.most_common():
+        groups = sorted(report.groups.get(name, {}).values(), key=lambda g: -g.work)
+        if len(groups) == 1 and not groups[0].cost:
+            g = groups[0]
+            lines.append(f"  {name:<30}{fmt_int(n):>12}  {g.strength}{', needs upgrade' if g.needs_upgrade else ''}")
+            continue
+        lines.append(f"  {name:<30}{fmt_int(n):>12}")
+        for g in groups:
+            tail = ", needs upgrade" if g.needs_upgrade else ""
+            lines.append(f"      {g.cost or '-':<26}{fmt_int(g.users):>12}  {g.strength}{tail}")
+        if report.cheaper.get(name):
+            lines.append(f"      {'(cheaper costs)':<26}{fmt_int(report.cheaper[name]):>12}  not timed")
+    return lines
 
 
 def render(report: ScanReport, timings: list[SchemeTiming], items: list[Finding], context: dict[str, Any],
@@ -118,18 +157,18 @@ def render(report: ScanReport, timings: list[SchemeTiming], items: list[Finding]
         lines.append(f"  {state:<14}{fmt_int(n):>12}")
     if report.unreadable:
         lines.append(f"  {'unreadable':<14}{fmt_int(report.unreadable):>12}")
-    lines += ["", "Hash schemes (rows with a password)"]
-    for name, n in report.schemes.most_common():
-        lines.append(f"  {name:<22}{fmt_int(n):>12}  {report.strengths.get(name, '')}")
+    lines += ["", "Hash schemes (rows with a password; strength of each hash at its own cost)"]
+    lines += _scheme_lines(report)
     if report.unsupported:
-        lines.append(f"  {'(unsupported)':<22}{fmt_int(report.unsupported):>12}")
+        lines.append(f"  {'(unsupported)':<30}{fmt_int(report.unsupported):>12}")
     for name, n in report.corrupt.most_common():
-        lines.append(f"  {'(corrupt ' + name + ')':<22}{fmt_int(n):>12}")
+        lines.append(f"  {'(corrupt ' + name + ')':<30}{fmt_int(n):>12}")
     factor = lambda_factor(context["lambda_memory_mb"])
-    lines += ["", f"Verify time per scheme at {context['lambda_memory_mb']} MB (x{factor:.2f} of local; "
+    lines += ["", f"Verify time per scheme and cost at {context['lambda_memory_mb']} MB (x{factor:.2f} of local; "
               f"budget {context['budget_ms']} ms, Cognito limit {COGNITO_LIMIT_MS} ms)"]
     for t in timings:
-        lines.append(f"  {t.scheme:<22}{t.local_ms:>9.1f} ms local{t.lambda_ms:>10.1f} ms Lambda  {t.verdict}")
+        label = f"{t.scheme} {t.cost}" if t.cost else t.scheme
+        lines.append(f"  {label:<40}{t.local_ms:>9.1f} ms local{t.lambda_ms:>10.1f} ms Lambda  {t.verdict}")
     lines += ["", "Findings"]
     if not items:
         lines.append("  none")

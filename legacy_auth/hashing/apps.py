@@ -23,6 +23,7 @@ _MAGENTO = (
 _DJANGO = "pbkdf2_sha256$1000000$z4Jzbif7bdsm$aD5dmbakWmdSKOB1+WOHjyy5ikq6q/EcietDH+7/8S8="
 _ASPNET = "AQAAAAIAAYagAAAAEOElcEWCqmzQkvYcdEnakMD7voV5ahw5MoYiRv/DfWhDOq2lknXPU7qB5f3Xvk/q5g=="
 _DRUPAL7 = "$S$DWejIXC1gp9Qzqj4COl2qxs0Ix6FGdc/BVQFy24z0MARkWZt9zJj"
+_DRUPAL_MD5_FIRST = frozenset({"drupal_upgraded_md5"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,9 @@ class AppRules:
         Transformed values the app refuses before hashing (Symfony ``''``; phpBB ``''`` and ``'0'``).
     dummy_hash : str
         A hash of the app's default scheme and cost, for :meth:`HashContext.dummy_verify`.
+    uncapped : frozenset[str]
+        Schemes ``max_bytes`` does not apply to, because the app transforms the password before its length
+        check (Drupal ``U$``: ``md5()`` first, then ``_password_crypt``'s 512-byte limit sees 32 characters).
     """
 
     transform: Callable[[str], list[str]]
@@ -48,14 +52,15 @@ class AppRules:
     max_bytes: int | None
     reject_empty: tuple[str, ...]
     dummy_hash: str
+    uncapped: frozenset[str] = frozenset()
 
 
 APPS: dict[str, AppRules] = {
     # q2a: dispatch is the passsalt/passcheck rule in the context; passhash goes through password_verify
     "q2a": AppRules(transforms.q2a_input, lambda s, f: dispatch.php_password_verify(s, "q2a"), None, (), _BCRYPT10),
     "wordpress": AppRules(transforms.php_trim, dispatch.wordpress, 4096, (), _WP10),
-    "drupal7": AppRules(transforms.php_trim, dispatch.drupal7, 512, (), _DRUPAL7),
-    "drupal": AppRules(transforms.php_trim, dispatch.drupal, 512, (), _BCRYPT10),
+    "drupal7": AppRules(transforms.php_trim, dispatch.drupal7, 512, (), _DRUPAL7, _DRUPAL_MD5_FIRST),
+    "drupal": AppRules(transforms.php_trim, dispatch.drupal, 512, (), _BCRYPT10, _DRUPAL_MD5_FIRST),
     "phpbb3": AppRules(transforms.phpbb_input, dispatch.phpbb3, 4096, ("", "0"), _PHPBB_ARGON2),
     "joomla": AppRules(transforms.raw, dispatch.joomla, None, (), _BCRYPT10),
     "magento2": AppRules(transforms.raw, dispatch.magento2, None, (), _MAGENTO),

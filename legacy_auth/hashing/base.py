@@ -1,8 +1,10 @@
-"""Core types of the hashing package: :class:`Strength`, :class:`Verification` and :class:`Scheme`.
+"""Core types of the hashing package: :class:`Strength`, :class:`Verification`, :class:`Assessment` and
+:class:`Scheme`.
 
 A :class:`Scheme` is one stored-hash format (``bcrypt``, ``phpass``, ``drupal_sha512`` ...). It is a small
-declarative object, in the spirit of libpass handlers: a name, a strength classification, a cheap
-``identify`` (prefix first, then one pre-compiled regex) and a ``check`` function that does the work.
+declarative object, in the spirit of libpass handlers: a name, a strength classification at the format's usual
+cost, a cheap ``identify`` (prefix first, then one pre-compiled regex), a ``check`` function that does the work
+and an optional ``grade`` that reads one stored value's own cost (:meth:`Scheme.assess`).
 Per-app input transforms and dispatch rules live in :mod:`legacy_auth.hashing.apps`, not here.
 """
 
@@ -13,11 +15,16 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from struct import error as struct_error
+from typing import TYPE_CHECKING, Any
 
 from legacy_auth.errors import CorruptHashError, HashError
 
+if TYPE_CHECKING:
+    from legacy_auth.hashing.cost import Grade
+
 CheckFn = Callable[[bytes, str, Mapping[str, Any]], bool]
+GradeFn = Callable[[str, Mapping[str, Any]], "Grade"]
 
 
 class Strength(StrEnum):
@@ -41,12 +48,39 @@ class Verification:
     scheme : str
         Name of the scheme that decided (a key of :data:`SCHEMES`).
     needs_upgrade : bool
-        The stored format is below today's standard (informational: Cognito re-hashes anyway).
+        This stored hash (format *and* cost, see :meth:`Scheme.assess`) is below today's standard
+        (informational: Cognito re-hashes anyway).
     """
 
     ok: bool
     scheme: str
     needs_upgrade: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The strength of one stored hash (:meth:`Scheme.assess`, :meth:`HashContext.assess`).
+
+    Attributes
+    ----------
+    scheme : str
+        Name of the scheme.
+    strength : Strength
+        Cracking resistance of this hash at its own cost (bcrypt cost, PBKDF2 iterations, argon2 m/t/p ...).
+    needs_upgrade : bool
+        ``strength is not STRONG``.
+    cost : str
+        Stable cost key, e.g. ``"cost=12"``, ``"iterations=600000"``, ``"argon2id,m=65536,t=4,p=1"``; ``""`` for
+        fixed-cost formats. Parameters only: never salt or hash material.
+    work : float
+        Relative verification cost, comparable between hashes of the same scheme only.
+    """
+
+    scheme: str
+    strength: Strength
+    needs_upgrade: bool
+    cost: str = ""
+    work: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +101,9 @@ class Scheme:
         Full shape of a well-formed hash; a value with the prefix but not the shape is corrupt.
     check : CheckFn
         ``check(password_bytes, stored_text, fields) -> bool``; may raise :class:`CorruptHashError`.
+    grade : GradeFn | None
+        ``grade(stored_text, fields) -> Grade``: reads the cost of one (validated) stored value
+        (:mod:`legacy_auth.hashing.cost`); ``None`` for fixed-cost formats.
     """
 
     name: str
@@ -75,6 +112,7 @@ class Scheme:
     check: CheckFn = field(repr=False)
     prefixes: tuple[str, ...] = ()
     pattern: re.Pattern[str] | None = field(default=None, repr=False)
+    grade: GradeFn | None = field(default=None, repr=False)
 
     def identify(self, stored: str | bytes | None) -> bool:
         """Return whether ``stored`` looks like this scheme (prefix, or pattern for prefix-less formats).
@@ -129,6 +167,29 @@ class Scheme:
         text = stored_text(stored if stored is not None else "", self.name)
         self.validate(text)
         return self.run(pw, text, fields)
+
+    def assess(self, stored: str, fields: Mapping[str, Any] | None = None) -> Assessment:
+        """The strength of this (already identified and validated) stored value at its own cost.
+
+        Parameters
+        ----------
+        stored : str
+            The stored hash text.
+        fields : Mapping[str, Any] or None
+            Row fields and context options (Symfony's ``iterations``).
+
+        Returns
+        -------
+        Assessment
+            Per-hash strength; the scheme's static strength and ``cost=""`` for fixed-cost formats.
+        """
+        if self.grade is None:
+            return Assessment(self.name, self.strength, self.needs_upgrade)
+        try:
+            g = self.grade(stored, fields or {})
+        except (ValueError, IndexError, KeyError, struct_error):
+            raise CorruptHashError(self.name, "cost parameters unreadable") from None
+        return Assessment(self.name, g.strength, g.strength is not Strength.STRONG, g.key, g.work)
 
     def run(self, pw: bytes, text: str, fields: Mapping[str, Any]) -> bool:
         """Run :attr:`check` on prepared input; any failure other than a :class:`HashError` becomes

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from legacy_auth.errors import ConfigurationError, CorruptHashError, HashError, UnknownHashSchemeError
 from legacy_auth.hashing import dispatch
 from legacy_auth.hashing.apps import APPS, AppRules
-from legacy_auth.hashing.base import Scheme, Strength, Verification, stored_text_or_none
+from legacy_auth.hashing.base import Assessment, Scheme, Strength, Verification, stored_text_or_none
 from legacy_auth.hashing.digest_schemes import HEX, Q2A_SHA1, SALTED
+from legacy_auth.hashing.kdf_schemes import MAGENTO_LEGACY_ROWS
 from legacy_auth.hashing.registry import SCHEMES
 
 _DUMMY_PASSWORD = b"legacy-auth dummy verification"
-#: schemes much cheaper than the app's default: padded with a dummy verification (timing must not reveal that
-#: an account exists with a legacy hash, since unknown users cost one dummy verification)
+#: hashes much cheaper than the app's default (per hash: a cost-4 bcrypt is "acceptable"): padded with a dummy
+#: verification (timing must not reveal that an account exists, since unknown users cost one dummy verification)
 _PADDED = frozenset({Strength.ACCEPTABLE, Strength.WEAK, Strength.BROKEN})
 GENERIC_SCHEMES = frozenset({*SALTED, *(s.name for s in HEX.values()), "mysql41"})
 
@@ -65,6 +67,30 @@ class HashContext:
         scheme.validate(text)
         return scheme
 
+    def assess(self, stored: str | bytes | None, **fields: Any) -> Assessment:
+        """The strength of this stored hash at its own cost (bcrypt cost, PBKDF2 iterations, argon2 m/t/p ...).
+
+        Parameters
+        ----------
+        stored : str | bytes | None
+            The stored hash (q2a: ``passhash``).
+        **fields
+            Row fields, as for :meth:`verify`.
+
+        Returns
+        -------
+        Assessment
+            Scheme, per-hash strength, ``needs_upgrade`` and the cost key (see :mod:`legacy_auth.hashing.cost`).
+
+        Raises
+        ------
+        UnknownHashSchemeError, CorruptHashError
+            As :meth:`identify`.
+        """
+        scheme = self.identify(stored, **fields)
+        text = "" if scheme is Q2A_SHA1 else stored_text_or_none(stored) or ""
+        return scheme.assess(text, self._merged(fields))
+
     def verify(self, password: str | bytes, stored: str | bytes | None, **fields: Any) -> Verification:
         """Answer what the legacy app would answer for ``password`` against the stored hash.
 
@@ -85,15 +111,21 @@ class HashContext:
         Raises
         ------
         UnknownHashSchemeError, CorruptHashError
-            The stored value cannot be verified; nothing else escapes.
+            The stored value cannot be verified; nothing else escapes. Raised only after a dummy verification
+            of the app's default cost, so an unusable hash answers no faster than a real check (the caller
+            turns it into the same refusal as a wrong password).
         """
-        if self.app == "q2a":
-            return self._verify_q2a(password, stored, fields)
-        scheme = self.identify(stored, **fields)
-        text = stored_text_or_none(stored) or ""
-        if self.app == "generic" and scheme.name in GENERIC_SCHEMES:
-            text = text.lower()  # home-grown apps may store upper-case hex; the PHP apps compare exactly
-        return self._run(scheme, password, text, fields)
+        try:
+            if self.app == "q2a":
+                return self._verify_q2a(password, stored, fields)
+            scheme = self.identify(stored, **fields)
+            text = stored_text_or_none(stored) or ""
+            if self.app == "generic" and scheme.name in GENERIC_SCHEMES:
+                text = text.lower()  # home-grown apps may store upper-case hex; the PHP apps compare exactly
+            return self._run(scheme, password, text, fields)
+        except HashError:
+            self.dummy_verify()
+            raise
 
     def dummy_verify(self) -> None:
         """Spend about the time of a real verification of this app's default scheme (unknown users)."""
@@ -107,7 +139,10 @@ class HashContext:
             return dispatch.generic(text, fields, self._fixed)
         return self._rules.dispatch(text, fields)
 
-    def _candidates(self, password: object) -> list[bytes] | None:
+    def _merged(self, fields: Mapping[str, Any]) -> Mapping[str, Any]:
+        return {**self._options, **fields} if self._options else fields
+
+    def _candidates(self, password: object, scheme: str = "") -> list[bytes] | None:
         if isinstance(password, bytes | bytearray | memoryview):
             try:
                 password = bytes(password).decode("utf-8")
@@ -116,6 +151,7 @@ class HashContext:
         if not isinstance(password, str):
             return None
         rules = self._rules
+        cap = None if scheme in rules.uncapped else rules.max_bytes
         out = []
         for candidate in rules.transform(password):
             if candidate in rules.reject_empty:
@@ -124,25 +160,26 @@ class HashContext:
                 encoded = candidate.encode("utf-8")
             except UnicodeEncodeError:  # lone surrogates: no legacy app could have received this
                 return None
-            if rules.max_bytes is not None and len(encoded) > rules.max_bytes:
+            if cap is not None and len(encoded) > cap:
                 continue
             out.append(encoded)
         return out or None
 
     def _run(self, scheme: Scheme, password: str | bytes, text: str, fields: Mapping[str, Any]) -> Verification:
-        candidates = self._candidates(password)
+        merged = self._merged(fields)
+        grade = scheme.assess(text, merged)
+        candidates = self._candidates(password, scheme.name)
         if candidates is None or scheme.strength is Strength.UNUSABLE:
             self.dummy_verify()  # same cost as a real check: the refusal must not reveal the account
-            return Verification(False, scheme.name, scheme.needs_upgrade)
-        merged = {**self._options, **fields} if self._options else fields
+            return Verification(False, scheme.name, grade.needs_upgrade)
         ok = False
         for candidate in candidates:
             if scheme.run(candidate, text, merged):
                 ok = True
                 break
-        if self._pad and scheme.strength in _PADDED:
+        if self._pad and grade.strength in _PADDED:
             self.dummy_verify()
-        return Verification(ok, scheme.name, scheme.needs_upgrade)
+        return Verification(ok, scheme.name, grade.needs_upgrade)
 
     def _verify_q2a(self, password: str | bytes, stored: str | bytes | None, fields: Mapping[str, Any]) -> Verification:
         # qa-include/pages/login.php (1.8.8): the legacy pair is checked first when present, then passhash.
@@ -169,6 +206,7 @@ def get_context(
     symfony_iterations: int = 5000,
     dummy_hash: str | None = None,
     pad_weak: bool = True,
+    magento_legacy_rows: bool = False,
 ) -> HashContext:
     """Build the verification context of one legacy app.
 
@@ -187,8 +225,13 @@ def get_context(
     dummy_hash : str | None
         Override the dummy hash (match the deployment's real cost, e.g. a sample row's hash).
     pad_weak : bool
-        After verifying a scheme weaker than :attr:`Strength.STRONG` (q2a sha1, phpass, md5...), also run
-        :meth:`HashContext.dummy_verify`, so a legacy-hash account answers no faster than an unknown user.
+        After verifying a hash weaker than :attr:`Strength.STRONG` at its own cost (q2a sha1, phpass, md5, a
+        cost-4 bcrypt ...), also run :meth:`HashContext.dummy_verify`, so a legacy-hash account answers no
+        faster than an unknown user.
+    magento_legacy_rows : bool
+        ``magento2`` only, opt-in: also accept the rows Magento 2.4's ``isValidHash`` refuses: a bare ``3``
+        version (read as ``3_32_2_67108864``, what ``customer:hash:upgrade`` meant) and version-less Magento 1
+        ``hash:salt`` rows (``md5(salt . password)``). Off by default: we answer what Magento answers.
 
     Returns
     -------
@@ -207,6 +250,8 @@ def get_context(
         raise ConfigurationError("LEGACY_GENERIC_SCHEME", f"{generic_scheme!r} is not a digest scheme for {app!r}")
     if pepper is not None and app != "devise":
         raise ConfigurationError("LEGACY_PEPPER", "a pepper is only used by LEGACY_APP=devise")
+    if magento_legacy_rows and app != "magento2":
+        raise ConfigurationError("magento_legacy_rows", "only used by LEGACY_APP=magento2")
     if not 1 <= symfony_iterations <= 1_000_000:
         raise ConfigurationError("symfony_iterations", "must be between 1 and 1000000")
     options: dict[str, Any] = {}
@@ -214,6 +259,9 @@ def get_context(
         options["pepper"] = pepper
     if app == "symfony":
         options["iterations"] = symfony_iterations
+    if magento_legacy_rows:
+        options[MAGENTO_LEGACY_ROWS] = True
+        rules = dataclasses.replace(rules, dispatch=dispatch.magento2_legacy)
     try:
         context = HashContext(app, rules, options, dummy_hash, generic_scheme, pad_weak)
         context._dummy_scheme.validate(context._dummy_hash)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from legacy_auth.errors import CorruptHashError
+from legacy_auth.hashing import cost
 from legacy_auth.hashing.base import Scheme, Strength, consteq, text_field
 
 _DIGESTS: dict[str, Callable[..., Any]] = {
@@ -107,11 +108,15 @@ def _check_joomla_sha256(pw: bytes, stored: str, fields: Mapping[str, Any]) -> b
 
 def _check_symfony_digest(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
     # Custom: Symfony MessageDigestPasswordHasher (FOSUserBundle sha512, 5000 iterations, base64), pw{salt}.
+    # mergePasswordAndSalt: `if (!$salt) return $password;` (PHP-falsy: "" and "0") before the brace check.
     salt = text_field(fields, "salt", "symfony_sha512", required=False)
-    if b"{" in salt or b"}" in salt:
+    if salt in (b"", b"0"):
+        salted = pw
+    elif b"{" in salt or b"}" in salt:
         raise CorruptHashError("symfony_sha512", "salt contains braces")
+    else:
+        salted = pw + b"{" + salt + b"}"
     iterations = int(fields.get("iterations") or 5000)
-    salted = pw + b"{" + salt + b"}" if salt else pw
     new = hashlib.sha512
     digest = new(salted).digest()
     for _ in range(iterations - 1):
@@ -140,12 +145,22 @@ JOOMLA_SHA256 = Scheme(
     ("{SHA256}",),
     re.compile(r"\{SHA256\}[0-9a-f]{64}(:[A-Za-z0-9./]*)?"),
 )
+def _grade_symfony_digest(stored: str, fields: Mapping[str, Any]) -> cost.Grade:
+    return cost.symfony_digest(fields)
+
+
+def _grade_symfony_pbkdf2(stored: str, fields: Mapping[str, Any]) -> cost.Grade:
+    return cost.pbkdf2_grade("sha512", 1000)
+
+
 SYMFONY_SHA512 = Scheme(
-    "symfony_sha512", Strength.WEAK, True, _check_symfony_digest, (), re.compile(r"[A-Za-z0-9+/]{86}==")
+    "symfony_sha512", Strength.WEAK, True, _check_symfony_digest, (), re.compile(r"[A-Za-z0-9+/]{86}=="),
+    _grade_symfony_digest,
 )
 
 SYMFONY_PBKDF2 = Scheme(
-    "symfony_pbkdf2_sha512", Strength.ACCEPTABLE, True, _check_symfony_pbkdf2, (), re.compile(r"[A-Za-z0-9+/]{54}==")
+    "symfony_pbkdf2_sha512", Strength.ACCEPTABLE, True, _check_symfony_pbkdf2, (), re.compile(r"[A-Za-z0-9+/]{54}=="),
+    _grade_symfony_pbkdf2,
 )
 
 ALL = (*HEX.values(), *SALTED.values(), MYSQL41, Q2A_SHA1, JOOMLA_MD5, JOOMLA_SHA256, SYMFONY_SHA512, SYMFONY_PBKDF2)

@@ -91,12 +91,27 @@ def joomla(stored: str, fields: Mapping[str, Any]) -> Scheme:
 
 
 def magento2(stored: str, fields: Mapping[str, Any]) -> Scheme:
-    """Magento 2 ``Encryptor``: ``hash:salt:version[:version...]``, named after the last (outermost) version."""
+    """Magento 2.4 ``Encryptor::isValidHash``: ``hash:salt:version[:version...]``, named after the last version.
+
+    Like Magento, a row without a version (two parts) or with a bare ``3`` version is not a password hash it
+    can verify (see :mod:`legacy_auth.hashing.kdf_schemes`; ``magento2_legacy`` accepts them).
+    """
+    if stored.count(":") < 2 or "3" in stored.split(":")[2:]:
+        raise UnknownHashSchemeError("magento2")
+    return _magento_by_last(stored)
+
+
+def magento2_legacy(stored: str, fields: Mapping[str, Any]) -> Scheme:
+    """``magento2`` plus the opt-in rows (``magento_legacy_rows``): ``hash:salt`` and a bare ``3`` version."""
     colons = stored.count(":")
     if colons == 1:
         return kdf.MAGENTO_V1
     if colons < 1:
         raise UnknownHashSchemeError("magento2")
+    return _magento_by_last(stored)
+
+
+def _magento_by_last(stored: str) -> Scheme:
     last = stored[stored.rindex(":") + 1 :]
     if last == "0":
         return kdf.MAGENTO_MD5

@@ -1,8 +1,17 @@
 """Django ``algorithm$...`` formats (``django.contrib.auth.hashers``).
 
-Written with ``hashlib``/``bcrypt``/argon2-cffi rather than libpass's ``django_*`` handlers: libpass
-refuses secrets over 4096 bytes, which Django accepts, and has no ``scrypt`` handler; each format is a
-few lines. Django never trims or normalises the password (``strip=False``), so the input is raw UTF-8.
+Written with ``hashlib``/``bcrypt``/argon2-cffi rather than libpass's ``django_*`` handlers, because those
+answer differently from Django:
+
+- every libpass handler refuses secrets over 4096 bytes (``PasswordSizeError``, fixed at import from
+  ``PASSLIB_MAX_PASSWORD_SIZE``); Django has had no length limit since 1.6, and ``check_password`` of a
+  5,000-byte password is ``True`` in Django 5.2 (vector in ``tests/vectors/django-generated.jsonl``);
+- ``django_bcrypt`` raises ``PasswordValueError`` on a NUL byte; Django's ``BCryptPasswordHasher`` on bcrypt<5
+  hashed it (Python bcrypt is not a C-string API);
+- there is no handler for Django's ``scrypt$`` format (libpass's ``scrypt`` is ``$scrypt$``).
+
+Speed is not the reason: libpass's ``django_pbkdf2_sha256`` measured within 1 % of ``hashlib.pbkdf2_hmac``
+(200,000 iterations). Django never trims or normalises the password (``strip=False``): the input is raw UTF-8.
 """
 
 from __future__ import annotations
@@ -14,9 +23,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from legacy_auth.errors import CorruptHashError
+from legacy_auth.hashing import cost
 from legacy_auth.hashing.base import Scheme, Strength, consteq
 from legacy_auth.hashing.bcrypt_schemes import BCRYPT_MAX_BYTES, BCRYPT_RE, bcrypt_check
-from legacy_auth.hashing.kdf_schemes import MAX_PBKDF2_ITERATIONS, argon2_check
+from legacy_auth.hashing.kdf_schemes import ARGON2_RE, MAX_PBKDF2_ITERATIONS, argon2_check, grade_argon2
 
 
 def _pbkdf2(algo: str) -> Scheme:
@@ -32,7 +42,7 @@ def _pbkdf2(algo: str) -> Scheme:
 
     pattern = re.compile(rf"pbkdf2_{algo}\$\d{{1,8}}\$[^$]*\$[A-Za-z0-9+/]+={{0,2}}")
     strength = Strength.STRONG if algo == "sha256" else Strength.ACCEPTABLE
-    return Scheme(name, strength, algo != "sha256", check, (f"pbkdf2_{algo}$",), pattern)
+    return Scheme(name, strength, algo != "sha256", check, (f"pbkdf2_{algo}$",), pattern, cost.django_pbkdf2(algo))
 
 
 def _check_argon2(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
@@ -60,6 +70,14 @@ def _check_scrypt(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
     maxmem = 128 * r * (n + p + 2) + (1 << 20)
     digest = hashlib.scrypt(pw, salt=salt.encode("utf-8"), n=n, r=r, p=p, maxmem=maxmem, dklen=64)
     return consteq(base64.b64encode(digest), b64)
+
+
+def _grade_bcrypt(stored: str, fields: Mapping[str, Any]) -> cost.Grade:
+    return cost.bcrypt_cost(stored)
+
+
+def _grade_scrypt(stored: str, fields: Mapping[str, Any]) -> cost.Grade:
+    return cost.django_scrypt(stored)
 
 
 def _salted(algo: str) -> Scheme:
@@ -91,17 +109,21 @@ def _check_unusable(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
 
 PBKDF2_SHA256 = _pbkdf2("sha256")
 PBKDF2_SHA1 = _pbkdf2("sha1")
-ARGON2 = Scheme("django_argon2", Strength.STRONG, False, _check_argon2, ("argon2$",))
+ARGON2 = Scheme(
+    "django_argon2", Strength.STRONG, False, _check_argon2, ("argon2$",),
+    re.compile("argon2" + ARGON2_RE.pattern), grade_argon2,
+)
 BCRYPT_SHA256 = Scheme(
     "django_bcrypt_sha256", Strength.STRONG, False, _check_bcrypt_sha256, ("bcrypt_sha256$",),
-    re.compile(r"bcrypt_sha256\$" + BCRYPT_RE.pattern),
+    re.compile(r"bcrypt_sha256\$" + BCRYPT_RE.pattern), _grade_bcrypt,
 )
 BCRYPT = Scheme(
-    "django_bcrypt", Strength.STRONG, False, _check_bcrypt, ("bcrypt$",), re.compile(r"bcrypt\$" + BCRYPT_RE.pattern)
+    "django_bcrypt", Strength.STRONG, False, _check_bcrypt, ("bcrypt$",), re.compile(r"bcrypt\$" + BCRYPT_RE.pattern),
+    _grade_bcrypt,
 )
 SCRYPT = Scheme(
     "django_scrypt", Strength.STRONG, False, _check_scrypt, ("scrypt$",),
-    re.compile(r"scrypt\$\d{1,8}\$[^$]+\$\d{1,3}\$\d{1,3}\$[A-Za-z0-9+/]+={0,2}"),
+    re.compile(r"scrypt\$\d{1,8}\$[^$]+\$\d{1,3}\$\d{1,3}\$[A-Za-z0-9+/]+={0,2}"), _grade_scrypt,
 )
 SALTED_MD5 = _salted("md5")
 SALTED_SHA1 = _salted("sha1")

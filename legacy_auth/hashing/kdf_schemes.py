@@ -1,8 +1,22 @@
 """Memory-hard and PBKDF2 formats: PHC argon2 (PHP, sodium, argon2-cffi), Magento 2's hex argon2id chain
 and ASP.NET Identity v2/v3.
 
-argon2 goes straight to argon2-cffi's low-level ``verify_secret`` (the same C code libpass's ``argon2``
-handler wraps, without its 4096-byte secret cap). Magento and ASP.NET have no libpass handler.
+argon2 goes straight to argon2-cffi's low-level ``verify_secret``: libpass's ``argon2`` handler wraps the same
+C code but refuses secrets over 4096 bytes (``PasswordSizeError``), while PHP ``password_verify`` (Laravel,
+q2a, Drupal 10.1+, Joomla) and Django accept any length, so libpass would answer "no" where the app answers
+"yes". Per verify it is no faster (measured -0.4 % vs +2.0 % over ``verify_secret`` at t=4, m=64 MiB:
+noise). Magento and ASP.NET have no libpass handler (libpass's ``pbkdf2_*`` handlers read the
+``$pbkdf2-sha256$`` format, not ASP.NET's binary header), so they use ``hashlib``/argon2-cffi directly.
+
+Magento 2 (``Encryptor::isValidHash``, 2.4): ``hash:salt:version[:version...]``. By default we answer what
+Magento answers: a row without a version (``hash:salt``, two parts: ``explodePasswordHash`` needs three) and
+a bare version ``3`` (not ``3_<seed>_<ops>_<mem>``: ``generateSimpleHash`` throws for it) never verify, so
+they are :class:`~legacy_auth.errors.UnknownHashSchemeError` (``legacy-auth scan`` reports them). Such rows
+exist: ``customer:hash:upgrade`` appends a bare ``3`` (Magento issue #23517 and friends) and Magento 1
+imports keep ``hash:salt``. ``get_context("magento2", magento_legacy_rows=True)`` opts in to accepting them
+as their authors meant: bare ``3`` = ``3_32_2_67108864`` (what ``getHash`` computed), ``hash:salt`` = Magento
+1 ``md5(salt . password)`` (``magento1_md5``). Users whose rows Magento itself refuses then migrate with
+their password, which Magento could not have confirmed: an explicit choice for the deployment.
 """
 
 from __future__ import annotations
@@ -20,6 +34,7 @@ from argon2.exceptions import VerificationError, VerifyMismatchError
 from argon2.low_level import hash_secret_raw, verify_secret
 
 from legacy_auth.errors import CorruptHashError
+from legacy_auth.hashing import cost
 from legacy_auth.hashing.base import Scheme, Strength, consteq
 
 _ARGON2_TYPES = {"argon2id": Type.ID, "argon2i": Type.I, "argon2d": Type.D}
@@ -50,8 +65,15 @@ def _check_argon2(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
     return argon2_check(pw, stored, "argon2")
 
 
+def grade_argon2(stored: str, fields: Mapping[str, Any]) -> cost.Grade:
+    """Per-hash cost of a PHC argon2 value (also after Django's ``argon2`` prefix)."""
+    return cost.argon2_phc(stored)
+
+
 # ---------------------------------------------------------------- Magento 2
 
+#: context option (``get_context(..., magento_legacy_rows=True)``), merged into the fields the checks see
+MAGENTO_LEGACY_ROWS = "magento_legacy_rows"
 _MAGENTO_V = r"(?:0|1|2|3(?:_\d{1,3}_\d{1,3}_\d{1,11})?)"
 
 
@@ -81,7 +103,7 @@ def magento_compute(pw: bytes, salt: str, versions: list[str]) -> str:
             out = hashlib.md5(saltb + value).hexdigest()  # noqa: S324 - Magento 1 legacy format
         elif version == "1":
             out = hashlib.sha256(saltb + value).hexdigest()
-        elif version in ("2", "3"):  # bare "3" = the 2.4 latest version token = 3_32_2_67108864 (inference)
+        elif version in ("2", "3"):  # bare "3" only with magento_legacy_rows: read as 3_32_2_67108864
             out = _magento_argon(value, saltb, 32, 2, 67108864)
         elif version.startswith("3_"):
             seed, ops, mem = (int(x) for x in version[2:].split("_"))
@@ -92,19 +114,34 @@ def magento_compute(pw: bytes, salt: str, versions: list[str]) -> str:
     return out
 
 
+def _magento_versions(stored: str) -> list[str]:
+    return stored.split(":")[2:] or ["0"]  # "hash:salt" (magento1_md5, opt-in): Magento 1 md5(salt . pw)
+
+
 def _check_magento(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
     # Custom: Magento\Framework\Encryption\Encryptor::isValidHash ("hash:salt:version[:version...]").
     parts = stored.split(":")
-    versions = parts[2:] or (["0"] if len(parts[0]) == 32 else ["1"])  # Magento 1 "hash:salt" (inference)
+    versions = _magento_versions(stored)
+    if "3" in versions and not fields.get(MAGENTO_LEGACY_ROWS):
+        return False  # Magento: generateSimpleHash(.., 3) throws; isValidHash then compares an HMAC: no match
     return consteq(magento_compute(pw, parts[1], versions), parts[0])
 
 
-MAGENTO_MD5 = Scheme("magento2_md5", Strength.WEAK, True, _check_magento, (), _magento_re("0", "{32}"))
-MAGENTO_SHA256 = Scheme("magento2_sha256", Strength.WEAK, True, _check_magento, (), _magento_re("1", "{64}"))
-MAGENTO_ARGON2 = Scheme(
-    "magento2_argon2id13", Strength.STRONG, False, _check_magento, (), _magento_re(r"(?:2|3(?:_\d+_\d+_\d+)?)", "+")
+def _grade_magento(stored: str, fields: Mapping[str, Any]) -> cost.Grade:
+    return cost.magento_versions(_magento_versions(stored))
+
+
+MAGENTO_MD5 = Scheme(
+    "magento2_md5", Strength.WEAK, True, _check_magento, (), _magento_re("0", "{32}"), _grade_magento
 )
-MAGENTO_V1 = Scheme(  # Magento 1 "md5(salt.pw):salt" without a version, as imported into Magento 2
+MAGENTO_SHA256 = Scheme(
+    "magento2_sha256", Strength.WEAK, True, _check_magento, (), _magento_re("1", "{64}"), _grade_magento
+)
+MAGENTO_ARGON2 = Scheme(
+    "magento2_argon2id13", Strength.STRONG, False, _check_magento, (), _magento_re(r"(?:2|3(?:_\d+_\d+_\d+)?)", "+"),
+    _grade_magento,
+)
+MAGENTO_V1 = Scheme(  # Magento 1 "md5(salt.pw):salt" without a version (opt-in: magento_legacy_rows)
     "magento1_md5", Strength.WEAK, True, _check_magento, (), re.compile(r"[0-9a-f]{32}:[A-Za-z0-9./+=]*")
 )
 
@@ -143,13 +180,24 @@ def _check_aspnet_v3(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
     return consteq(hashlib.pbkdf2_hmac(_ASPNET_PRF[prf], pw, salt, iterations, len(subkey)), subkey)
 
 
+def _grade_aspnet_v2(stored: str, fields: Mapping[str, Any]) -> cost.Grade:
+    return cost.pbkdf2_grade("sha1", 1000, with_prf=True)
+
+
+def _grade_aspnet_v3(stored: str, fields: Mapping[str, Any]) -> cost.Grade:
+    # the 13-byte header is in the first 20 base64 characters (15 bytes): no need to decode the whole value
+    return cost.aspnet_v3_header(_aspnet_payload(stored[:20], "aspnet_identity_v3"))
+
+
 # base64 of 0x00 starts "A" + [A-P]; of 0x01 starts "A" + [Q-Za-f]: a two-character identify
 ASPNET_V2 = Scheme(
-    "aspnet_identity_v2", Strength.ACCEPTABLE, True, _check_aspnet_v2, (), re.compile(r"A[A-P][A-Za-z0-9+/]*={0,2}")
+    "aspnet_identity_v2", Strength.ACCEPTABLE, True, _check_aspnet_v2, (), re.compile(r"A[A-P][A-Za-z0-9+/]*={0,2}"),
+    _grade_aspnet_v2,
 )
 ASPNET_V3 = Scheme(
-    "aspnet_identity_v3", Strength.STRONG, False, _check_aspnet_v3, (), re.compile(r"A[Q-Za-f][A-Za-z0-9+/]*={0,2}")
+    "aspnet_identity_v3", Strength.STRONG, False, _check_aspnet_v3, (), re.compile(r"A[Q-Za-f][A-Za-z0-9+/]*={0,2}"),
+    _grade_aspnet_v3,
 )
-ARGON2 = Scheme("argon2", Strength.STRONG, False, _check_argon2, ("$argon2",), ARGON2_RE)
+ARGON2 = Scheme("argon2", Strength.STRONG, False, _check_argon2, ("$argon2",), ARGON2_RE, grade_argon2)
 
 ALL = (ARGON2, MAGENTO_MD5, MAGENTO_SHA256, MAGENTO_ARGON2, MAGENTO_V1, ASPNET_V2, ASPNET_V3)

@@ -1,12 +1,18 @@
 """phpass portable hashes: ``$P$``/``$H$`` (md5) and Drupal's ``$S$`` (sha512) and ``U$`` (Drupal 6 md5
 re-hashed by Drupal 7).
 
-:func:`phpass_crypt` implements the shared construction (Drupal's ``_password_crypt``, phpass's
-``crypt_private``): ``h = H(salt + pw); repeat 2**count: h = H(h + pw)``, encoded with phpass's base64.
-libpass has no Drupal handler; it does have ``phpass``, but its round loop (``while r < n: ...; r += 1``
-with a global ``md5`` lookup) measured 3-10 % slower than this ``for`` loop over a local on every
-WordPress/phpBB/Joomla login (``tests/bench/bench_hashes.py``), so ``$P$``/``$H$`` use this one too;
-libpass's handler stays the independent oracle in the property tests.
+``$P$``/``$H$`` are verified by **libpass's** ``phpass`` handler: it answers exactly as class-phpass's
+``CheckPassword`` (WordPress, phpBB, Joomla, home-grown apps): same construction, same 7..30 round range,
+and its 4096-byte secret cap is class-phpass's own ``strlen($password) > 4096`` refusal (checked here first,
+so libpass's ``PasswordSizeError`` is never the answer). Measured (``tests/bench/bench_hashes.py``, process
+CPU time, 2026-12): +1.5 to +2.3 % over a bare ``hashlib`` loop at 2^13 and 2^16 rounds, inside the 5 %
+overhead target. It is imported on first use (about 8-10 ms, paid only by deployments that meet a phpass hash).
+
+libpass has no Drupal handler, so :func:`phpass_crypt` implements the shared construction for ``$S$`` (sha512)
+and for phpBB's combined hash, which needs the phpass *string* as bcrypt input, not a verification (Drupal's
+``_password_crypt``, phpass's ``crypt_private``): ``h = H(salt + pw); repeat 2**count: h = H(h + pw)``,
+encoded with phpass's base64. Drupal's ``U$`` (md5 of the password first) uses libpass again for the md5
+variants and :func:`phpass_crypt` for ``U$S$``.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from legacy_auth.errors import CorruptHashError
+from legacy_auth.hashing import cost
 from legacy_auth.hashing.base import Scheme, Strength, consteq
 
 ITOA64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -97,22 +104,42 @@ def _loop(algo: str, salt: bytes, pw: bytes, count: int) -> bytes:
     return h
 
 
+_libpass_phpass: Any = None
+
+
+def libpass_phpass_verify(pw: bytes, stored: str) -> bool:
+    """libpass ``phpass.verify`` (imported on first use); ``stored`` is a validated ``$P$``/``$H$`` value."""
+    global _libpass_phpass  # a lazily created module-level handler (house style 4)
+    if _libpass_phpass is None:
+        from passlib.hash import phpass  # only deployments meeting a phpass hash pay the import
+
+        _libpass_phpass = phpass
+    return bool(_libpass_phpass.verify(pw, stored))
+
+
 def _check_phpass(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
     # class-phpass CheckPassword: refuse > 4096 bytes, then crypt_private() and compare the whole string.
     if not 7 <= _ITOA_INDEX.get(stored[3], 0) <= MAX_COUNT_LOG2:
         raise CorruptHashError("phpass", "bad count or salt")
     if len(pw) > PHPASS_MAX_PASSWORD:
         return False
-    return consteq(phpass_crypt("md5", pw, stored, "phpass"), stored)
+    return libpass_phpass_verify(pw, stored)
 
 
 def drupal_check(pw: bytes, stored: str) -> bool:
-    """Drupal ``user_check_password`` / ``PhpassHashedPassword::check`` for ``$S$``, ``$H$``, ``$P$``, ``U$``."""
+    """Drupal ``user_check_password`` / ``PhpassHashedPassword::check`` for ``$S$``, ``$H$``, ``$P$``, ``U$``.
+
+    ``U$``: Drupal md5s the password first, so its 512-byte limit (``_password_crypt``) applies to the 32-char
+    md5, not to what the user typed (the app rules exempt this scheme from the cap).
+    """
     if stored.startswith("U$"):
         stored = stored[1:]
         pw = hashlib.md5(pw).hexdigest().encode("ascii")  # noqa: S324 - Drupal 6 stored md5(pw)
-    algo = "sha512" if stored.startswith("$S$") else "md5"
-    return consteq(phpass_crypt(algo, pw, stored, "drupal"), stored)
+    if stored.startswith("$S$"):
+        return consteq(phpass_crypt("sha512", pw, stored, "drupal"), stored)
+    if not 7 <= _ITOA_INDEX.get(stored[3], 0) <= MAX_COUNT_LOG2:
+        raise CorruptHashError("drupal", "bad count or salt")
+    return libpass_phpass_verify(pw, stored)
 
 
 def _check_drupal(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
@@ -120,9 +147,13 @@ def _check_drupal(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
     return drupal_check(pw, stored)
 
 
-PHPASS = Scheme("phpass", Strength.WEAK, True, _check_phpass, ("$P$", "$H$"), PHPASS_RE)
-DRUPAL_SHA512 = Scheme("drupal_sha512", Strength.ACCEPTABLE, True, _check_drupal, ("$S$",), DRUPAL_RE)
+def _grade(stored: str, fields: Mapping[str, Any]) -> cost.Grade:
+    return cost.phpass_rounds(stored)
+
+
+PHPASS = Scheme("phpass", Strength.WEAK, True, _check_phpass, ("$P$", "$H$"), PHPASS_RE, _grade)
+DRUPAL_SHA512 = Scheme("drupal_sha512", Strength.ACCEPTABLE, True, _check_drupal, ("$S$",), DRUPAL_RE, _grade)
 DRUPAL_UPGRADED_MD5 = Scheme(
-    "drupal_upgraded_md5", Strength.ACCEPTABLE, True, _check_drupal, ("U$",), DRUPAL_UPGRADED_RE
+    "drupal_upgraded_md5", Strength.ACCEPTABLE, True, _check_drupal, ("U$",), DRUPAL_UPGRADED_RE, _grade
 )
 ALL = (PHPASS, DRUPAL_SHA512, DRUPAL_UPGRADED_MD5)

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from legacy_auth.cli import scan
 from legacy_auth.cli.main import main
 from tests.helpers.legacy_db import create_schema, insert_users
-from tests.unit.cli.q2a_rows import rows
+from tests.unit.cli.q2a_rows import bcrypt_hash, rows
 
 pytestmark = pytest.mark.integration
 
@@ -45,9 +46,12 @@ def test_scan_reports_every_finding_and_exits_1(q2a_env: dict[str, str]) -> None
     assert report["rows"] == 12
     assert report["ready"] is False
     assert report["states"] == {"active": 10, "blocked": 1, "sso_only": 1}
-    assert report["schemes"]["bcrypt"] == {"users": 8, "strength": "strong"}
+    # graded per hash: the fixture's cost-4 bcrypt is adaptive but below cost 10
+    assert report["schemes"]["bcrypt"] == {"users": 8, "strength": "acceptable", "costs": [
+        {"cost": "cost=4", "users": 8, "strength": "acceptable", "needs_upgrade": True}]}
     assert report["schemes"]["q2a_sha1"]["users"] == 1
     assert report["schemes"]["q2a_sha1"]["strength"] == "weak"
+    assert report["duplicate_usernames"] == {"groups": 0, "users": 0}
     assert report["unsupported_hashes"] == 1
     assert sum(report["corrupt_hashes"].values()) == 1
     assert report["duplicate_emails"] == {"groups": 1, "users": 2}
@@ -63,8 +67,8 @@ def test_scan_reports_every_finding_and_exits_1(q2a_env: dict[str, str]) -> None
     assert codes["no_verified_email"]["users"] == 1
     assert codes["state_blocked"]["severity"] == "info"
     assert codes["state_sso_only"]["users"] == 1
-    timed = {t["scheme"] for t in report["verify_time"]}
-    assert timed == {"bcrypt", "q2a_sha1"}
+    timed = {(t["scheme"], t["cost"]) for t in report["verify_time"]}
+    assert timed == {("bcrypt", "cost=4"), ("q2a_sha1", "")}
 
 
 def test_scan_output_never_contains_hashes_or_emails(q2a_env: dict[str, str]) -> None:
@@ -130,7 +134,8 @@ def test_parallel_range_scan_matches_the_single_stream(q2a_env: dict[str, str]) 
     parallel = json.loads(out)
     assert parallel["workers"] == 3
     assert single["workers"] == 1
-    for key in ("rows", "states", "schemes", "unsupported_hashes", "corrupt_hashes", "duplicate_emails"):
+    for key in ("rows", "states", "schemes", "unsupported_hashes", "corrupt_hashes", "duplicate_emails",
+                "duplicate_usernames"):
         assert parallel[key] == single[key], key
     strip = [{k: v for k, v in f.items() if k != "message"} for f in single["findings"]]
     assert [{k: v for k, v in f.items() if k != "message"} for f in parallel["findings"]] == strip
@@ -145,3 +150,97 @@ def test_empty_table_is_ready_and_has_nothing_to_time(databases: Any) -> None:
     report = json.loads(out)
     assert (report["rows"], report["findings"], report["verify_time"]) == (0, [], [])
     assert "0 rows" in err
+
+
+@pytest.fixture(params=["mysql", "postgresql", "sqlite"])
+def dialect_url(request: pytest.FixtureRequest, databases: Any, tmp_path: Path) -> str:
+    return _url(databases, request.param, tmp_path, "cliscan2")
+
+
+def _user(userid: int, handle: str, passhash: str) -> dict[str, Any]:
+    return {"userid": userid, "handle": handle, "email": f"u{userid}@example.org", "passhash": passhash,
+            "flags": 1, "level": 0}
+
+
+@pytest.mark.slow
+def test_mixed_bcrypt_costs_time_each_cost_and_the_dear_one_blocks(dialect_url: str) -> None:
+    # the first bcrypt row is cost 4: timing only the first sample per scheme would report READY
+    create_schema(dialect_url, "q2a")
+    insert_users(dialect_url, "q2a", [_user(1, "cheap", bcrypt_hash(rounds=4)),
+                                      _user(2, "dear", bcrypt_hash(rounds=13))])
+    env = {"LEGACY_APP": "q2a", "LEGACY_DB_URL": dialect_url}
+    code, out, err = _run(["scan", "--json", "--repeats", "1", "--lambda-memory", "128"], env)
+    assert code == 1, err
+    report = json.loads(out)
+    timed = {t["cost"]: t for t in report["verify_time"] if t["scheme"] == "bcrypt"}
+    assert set(timed) == {"cost=4", "cost=13"}
+    assert timed["cost=13"]["verdict"] == "over"  # ~0.45 s locally, x13.8 at 128 MB: past the 3.5 s budget
+    assert timed["cost=13"]["users"] == 1
+    assert timed["cost=4"]["verdict"] != "over"
+    slow = {f["code"]: f for f in report["findings"]}["slow_bcrypt"]
+    assert (slow["severity"], slow["users"]) == ("blocking", 1)
+    assert "cost=13" in slow["message"]
+    assert {c["cost"]: c["strength"] for c in report["schemes"]["bcrypt"]["costs"]} == {
+        "cost=13": "strong", "cost=4": "acceptable"}
+    code_text, text, _ = _run(["scan", "--repeats", "1", "--lambda-memory", "128"], env)
+    assert code_text == 1
+    assert "bcrypt cost=13" in text
+    assert "NOT READY" in text
+
+
+CASE_ROWS = [  # handles that collide in a case-insensitive pool, and near misses that do not
+    ("Bob", 1), ("bob", 2), ("BOB", 3),  # one group of 3
+    ("\u00c9ric", 4), ("\u00e9RIC", 5),  # Éric / éRIC: one group of 2 (non-ASCII: SQLite's lower() cannot fold it)
+    ("Jos\u00e9", 6), ("Jose", 7),  # an accent is not a case: two users (MariaDB's general_ci would merge them)
+    ("carol", 8),
+]
+
+
+def _case_table(url: str) -> dict[str, str]:
+    create_schema(url, "q2a")
+    hashed = bcrypt_hash()
+    insert_users(url, "q2a", [_user(uid, handle, hashed) for handle, uid in CASE_ROWS])
+    return {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url}
+
+
+def test_usernames_differing_only_by_case_are_a_blocking_finding(dialect_url: str) -> None:
+    env = _case_table(dialect_url)
+    code, out, err = _run(["scan", "--json", "--repeats", "1"], env)
+    assert code == 1, err
+    report = json.loads(out)
+    assert report["duplicate_usernames"] == {"groups": 2, "users": 5}
+    finding = {f["code"]: f for f in report["findings"]}["duplicate_username"]
+    assert (finding["severity"], finding["users"]) == ("blocking", 5)
+    assert sorted(finding["examples"]) == ["1", "4"]  # the lowest legacy id of each group
+    _, text, _ = _run(["scan", "--repeats", "1"], env)
+    assert "duplicate_username" in text
+    for handle, _uid in CASE_ROWS:
+        assert handle not in text  # usernames are never printed
+
+
+def test_ascii_only_lower_path_groups_non_ascii_names_in_python(dialect_url: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # SQLite's lower() folds ASCII only (and PostgreSQL's under the C ctype): force that path on every dialect
+    monkeypatch.setattr(scan, "lower_folds_unicode", lambda legacy: False)
+    env = _case_table(dialect_url)
+    report = json.loads(_run(["scan", "--json", "--repeats", "1"], env)[1])
+    assert report["duplicate_usernames"] == {"groups": 2, "users": 5}
+
+
+def test_non_ascii_name_lowering_onto_an_ascii_name_is_a_duplicate(databases: Any, tmp_path: Path) -> None:
+    url = databases.sqlite(tmp_path, "kelvin")
+    create_schema(url, "q2a")
+    hashed = bcrypt_hash()
+    kelvin = "\u212a"  # KELVIN SIGN: str.lower() gives an ASCII "k"
+    insert_users(url, "q2a", [_user(1, "kate", hashed), _user(2, kelvin + "ATE", hashed),  # a new group of 2
+                              _user(3, "kim", hashed), _user(4, "Kim", hashed),  # a group the database finds...
+                              _user(5, kelvin + "im", hashed), _user(6, kelvin + "en", hashed)])  # ...joined; alone
+    report = json.loads(_run(["scan", "--json", "--repeats", "1"], {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url})[1])
+    assert report["duplicate_usernames"] == {"groups": 2, "users": 5}
+
+
+def test_email_pools_do_not_report_duplicate_usernames(databases: Any, tmp_path: Path) -> None:
+    env = _case_table(databases.sqlite(tmp_path, "casemail"))
+    report = json.loads(_run(["scan", "--json", "--repeats", "1", "--pool-sign-in", "email"], env)[1])
+    assert report["duplicate_usernames"] == {"groups": 0, "users": 0}
+    assert "duplicate_username" not in {f["code"] for f in report["findings"]}

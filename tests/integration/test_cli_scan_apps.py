@@ -50,6 +50,7 @@ def test_wordpress_duplicate_emails_and_weak_md5(url: str) -> None:
     assert code == 1
     assert report["workers"] == 2
     assert report["duplicate_emails"] == {"groups": 1, "users": 2}
+    assert report["duplicate_usernames"] == {"groups": 0, "users": 0}  # user_login: admin, old, new
     assert set(report["schemes"]) == {"phpass", "hex_md5", "wp_bcrypt_sha384"}  # the vector is a plain md5 hex
     assert report["schemes"]["hex_md5"]["strength"] == "broken"
     assert {f["code"] for f in report["findings"]} >= {"duplicate_email", "weak_scheme"}
@@ -70,6 +71,7 @@ def test_drupal_translation_rows_are_one_user(url: str) -> None:
     assert code == 0
     assert report["rows"] == 2
     assert report["duplicate_emails"] == {"groups": 0, "users": 0}
+    assert report["duplicate_usernames"] == {"groups": 0, "users": 0}  # the "de" translation row is filtered out
     assert report["states"] == {"active": 1, "blocked": 1}
 
 
@@ -89,3 +91,36 @@ def test_aspnet_string_keys_scan_in_one_stream(url: str) -> None:
     codes = {f["code"]: f for f in report["findings"]}
     assert codes["username_invalid_characters"]["examples"] == ["7f1c0c0e-2"]
     assert codes["no_verified_email"]["users"] == 1
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def case_sensitive_url(request: pytest.FixtureRequest, databases: Any, tmp_path: Path) -> str:
+    # on MariaDB, auth_user's UNIQUE(username) under utf8mb4_general_ci already refuses "Bob" next to "bob"
+    return databases.postgres("cliapps") if request.param == "postgresql" else databases.sqlite(tmp_path, "cliapps")
+
+
+def test_django_usernames_equal_but_for_case_block_and_hashes_are_graded_by_their_own_cost(
+        case_sensitive_url: str) -> None:
+    # Django's username is unique case-sensitively, so "Bob" and "bob" can both exist; the Cognito pool cannot
+    url = case_sensitive_url
+    import base64
+    import hashlib
+
+    def pbkdf2(n: int) -> str:
+        digest = base64.b64encode(hashlib.pbkdf2_hmac("sha256", b"pw", b"salt", n)).decode()
+        return f"pbkdf2_sha256${n}$salt${digest}"
+
+    create_schema(url, "django")
+    base = {"first_name": "", "last_name": "", "is_staff": False, "is_superuser": False, "is_active": True}
+    insert_users(url, "django", [
+        {**base, "id": 1, "username": "Bob", "email": "b1@example.org", "password": pbkdf2(1000)},
+        {**base, "id": 2, "username": "bob", "email": "b2@example.org", "password": pbkdf2(1000)},
+        {**base, "id": 3, "username": "carol", "email": "c@example.org", "password": pbkdf2(600_000)},
+    ])
+    code, report = _scan({"LEGACY_APP": "django", "LEGACY_DB_URL": url})
+    assert code == 1
+    assert report["duplicate_usernames"] == {"groups": 1, "users": 2}
+    assert {f["code"]: f["examples"] for f in report["findings"]}["duplicate_username"] == ["1"]
+    costs = {c["cost"]: (c["users"], c["strength"]) for c in report["schemes"]["django_pbkdf2_sha256"]["costs"]}
+    assert costs == {"iterations=600000": (1, "strong"), "iterations=1000": (2, "acceptable")}
+    assert {t["cost"] for t in report["verify_time"]} == {"iterations=600000", "iterations=1000"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import date
 
@@ -14,7 +15,7 @@ from legacy_auth.cli.findings import exit_status, findings
 from legacy_auth.cli.output import Progress, fmt_duration
 from legacy_auth.cli.scan import ScanReport, ScanRules, scan_rows
 from legacy_auth.cli.status_cmd import fill_days
-from legacy_auth.cli.timing import SchemeTiming, estimate, lambda_factor
+from legacy_auth.cli.timing import CostGroup, SchemeTiming, estimate, group_of, lambda_factor
 from legacy_auth.config import Settings
 from legacy_auth.db import Database
 from legacy_auth.hashing import get_context
@@ -64,8 +65,9 @@ def test_scan_rows_counts_each_problem_once() -> None:
     assert dict(report.bad_usernames) == {"invalid_characters": 1}
     assert dict(report.bad_emails) == {"format": 1}
     assert report.unverified_email_active == 1
-    assert set(report.samples) == {"bcrypt", "q2a_sha1"}
-    assert "passhash" not in repr(report.samples["bcrypt"])
+    assert {(g.scheme, g.cost, g.users) for g in report.cost_groups()} == {("bcrypt", "cost=4", 8), ("q2a_sha1", "", 1)}
+    assert report.weakest == {"bcrypt": "acceptable", "q2a_sha1": "weak"}  # cost 4: adaptive, below cost 10
+    assert bcrypt_hash()[:7] not in repr(report.groups)  # samples are never in a repr
     assert seen == []  # fewer than 1024 rows: no progress callback
 
 
@@ -103,7 +105,8 @@ def test_only_warnings_exit_zero() -> None:
 
 
 def test_a_scheme_over_budget_blocks() -> None:
-    items = findings(ScanReport(), [SchemeTiming("django_pbkdf2_sha256", 9, 600.0, 8300.0, "over")], ScanRules())
+    items = findings(ScanReport(), [SchemeTiming("django_pbkdf2_sha256", 9, 600.0, 8300.0, "over",
+                                                 "iterations=1000000")], ScanRules())
     assert [(f.code, f.severity, f.users) for f in items] == [("slow_django_pbkdf2_sha256", "blocking", 9)]
 
 
@@ -113,18 +116,64 @@ def test_lambda_scaling_is_one_vcpu_at_1769_mb() -> None:
     assert lambda_factor(128) == pytest.approx(1769 / 128)
 
 
-def test_estimate_times_a_real_verify_and_scales_it() -> None:
-    from legacy_auth.cli.scan import Sample
+def _group(stored: str, users: int = 1, app: str = "q2a") -> CostGroup:
+    return dataclasses.replace(group_of(get_context(app).assess(stored), stored, {}), users=users)
 
-    ctx = get_context("q2a")
-    samples = {"bcrypt": Sample(bcrypt_hash(rounds=8), {})}
-    fast, slow = (estimate(ctx, samples, {"bcrypt": 2}, memory_mb=m, budget_ms=3500, repeats=1)[0]
-                  for m in (1769, 128))
+
+def test_estimate_times_a_real_verify_and_scales_it() -> None:
+    ctx = get_context("q2a", pad_weak=False)
+    groups = [_group(bcrypt_hash(rounds=8), users=2)]
+    fast, slow = (estimate(ctx, groups, memory_mb=m, budget_ms=3500, repeats=1)[0] for m in (1769, 128))
     assert fast.local_ms > 1.0  # cost 8 bcrypt is milliseconds, not microseconds
     assert slow.lambda_ms == pytest.approx(slow.local_ms * 1769 / 128, rel=0.01)
-    assert fast.users == 2
-    assert estimate(ctx, samples, {}, memory_mb=128, budget_ms=1, repeats=1)[0].verdict == "over"
-    assert estimate(ctx, samples, {}, memory_mb=1769, budget_ms=1_000_000, repeats=1)[0].verdict == "ok"
+    assert (fast.users, fast.cost) == (2, "cost=8")
+    assert estimate(ctx, groups, memory_mb=128, budget_ms=1, repeats=1)[0].verdict == "over"
+    assert estimate(ctx, groups, memory_mb=1769, budget_ms=1_000_000, repeats=1)[0].verdict == "ok"
+
+
+def test_each_cost_of_a_scheme_is_timed_and_the_dearest_one_blocks() -> None:
+    # one bcrypt cost-4 and one cost-10 user: timing the first sample only (cost 4) would say "ready"
+    dear = dict(driver_rows()[0], userid=99, handle="zed", email="zed@example.org", passhash=bcrypt_hash(rounds=10))
+    rows = [driver_rows()[0], dear]
+    report = scan_rows(rows, _legacy(), get_context("q2a"), ScanRules())
+    assert {(g.cost, g.users) for g in report.cost_groups()} == {("cost=4", 1), ("cost=10", 1)}
+    ctx = get_context("q2a", pad_weak=False)
+    cheap_ms = estimate(ctx, [g for g in report.cost_groups() if g.cost == "cost=4"], memory_mb=1769,
+                        budget_ms=1, repeats=3)[0].local_ms
+    budget = int(cheap_ms * 8)  # cost 10 is 64x the work of cost 4: well over; cost 4 well under
+    timings = estimate(ctx, report.cost_groups(), memory_mb=1769, budget_ms=budget, repeats=1)
+    assert [(t.cost, t.verdict) for t in timings] == [("cost=10", "over"), ("cost=4", "ok")]
+    items = findings(report, timings, ScanRules())
+    slow = [f for f in items if f.code == "slow_bcrypt"]
+    assert [(f.severity, f.users) for f in slow] == [("blocking", 1)]
+    assert "cost=10" in slow[0].message
+    assert exit_status(items) == 1
+
+
+def test_cost_groups_per_scheme_are_capped_keeping_the_most_expensive() -> None:
+    report = ScanReport()
+    for cost in range(4, 18):  # 14 distinct costs, 2 users each (well formed, never verified here)
+        for _ in range(2):
+            stored = f"$2y${cost:02d}$" + "a" * 53
+            graded = get_context("laravel").assess(stored)
+            group = report.groups.get("bcrypt", {}).get(graded.cost)
+            if group is None:
+                report.add_cost_group(group_of(graded, stored, {}))
+            else:
+                group.users += 1
+    kept = sorted(int(g.cost.removeprefix("cost=")) for g in report.cost_groups())
+    assert kept == list(range(10, 18))  # MAX_COST_GROUPS = 8, the dearest ones
+    assert report.cheaper == {"bcrypt": 12}  # costs 4..9 were dropped, their users still counted
+    assert report.weakest == {"bcrypt": "acceptable"}  # the dropped groups' strength is kept
+
+
+def test_tight_groups_of_a_blocking_scheme_are_mentioned_not_duplicated() -> None:
+    timings = [SchemeTiming("bcrypt", 3, 1.0, 9000.0, "over", "cost=14"),
+               SchemeTiming("bcrypt", 5, 1.0, 2000.0, "tight", "cost=12"),
+               SchemeTiming("bcrypt", 7, 1.0, 10.0, "ok", "cost=4")]
+    items = findings(ScanReport(), timings, ScanRules())
+    assert [(f.code, f.severity, f.users) for f in items] == [("slow_bcrypt", "blocking", 3)]
+    assert "5 more users" in items[0].message
 
 
 def test_progress_line_has_rate_and_eta() -> None:
@@ -180,7 +229,8 @@ def test_merged_reports_add_up_to_the_single_scan() -> None:
     rows, legacy, ctx = driver_rows(), _legacy(), get_context("q2a")
     whole = scan_rows(rows, legacy, ctx, ScanRules())
     parts = merge([scan_rows(rows[:5], legacy, ctx, ScanRules()), scan_rows(rows[5:], legacy, ctx, ScanRules())])
-    for name in ("rows", "states", "schemes", "corrupt", "bad_usernames", "bad_emails", "examples", "strengths",
-                 "unsupported_active", "corrupt_active", "weak_active", "unverified_email_active"):
+    for name in ("rows", "states", "schemes", "corrupt", "bad_usernames", "bad_emails", "examples", "weakest",
+                 "cheaper", "unsupported_active", "corrupt_active", "weak_active", "unverified_email_active"):
         assert getattr(parts, name) == getattr(whole, name), name
-    assert set(parts.samples) == set(whole.samples)
+    assert [(g.scheme, g.cost, g.users) for g in parts.cost_groups()] == \
+        [(g.scheme, g.cost, g.users) for g in whole.cost_groups()]

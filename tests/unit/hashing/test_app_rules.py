@@ -194,17 +194,20 @@ def test_every_app_dummy_hash_is_identified_by_its_own_app() -> None:
 
 
 
-def test_weak_schemes_are_padded_with_a_dummy_verification_by_default() -> None:
+def test_hashes_weaker_than_strong_at_their_own_cost_are_padded_with_a_dummy_verification() -> None:
     calls: list[str] = []
     spy = Scheme("spy", Strength.STRONG, False, lambda pw, text, fields: bool(calls.append(text)))
-    weak, strong = phpass.using(rounds=7).hash("pw"), bc4(b"pw")
+    weak = phpass.using(rounds=7).hash("pw")  # phpass: weak
+    cheap_bcrypt = bc4(b"pw")  # bcrypt cost 4: adaptive but below cost 10, "acceptable"
+    strong = bcrypt.hashpw(b"pw", bcrypt.gensalt(10)).decode()  # cost 10: strong, not padded
     for pad in (True, False):
         ctx = get_context("wordpress", pad_weak=pad)
         ctx._dummy_scheme = spy
         assert ctx.verify("pw", weak).ok is True
         assert ctx.verify("pw", strong).ok is True
         assert ctx.verify("wrong", weak).ok is False
-    assert len(calls) == 2  # the padded context, for the weak scheme, whatever the answer
+        assert ctx.verify("pw", cheap_bcrypt).ok is True
+    assert len(calls) == 3  # the padded context: both phpass checks (whatever the answer) and the cost-4 bcrypt
 
 
 def test_php_apps_compare_hex_md5_exactly_while_generic_accepts_upper_case() -> None:
@@ -214,3 +217,115 @@ def test_php_apps_compare_hex_md5_exactly_while_generic_accepts_upper_case() -> 
     assert get_context("wordpress").verify("pw", upper).ok is False  # hash_equals(stored, md5(pw))
     assert get_context("wordpress").verify("pw", upper.lower()).ok is True
     assert get_context("generic").verify("pw", upper).ok is True
+
+
+# ---------------------------------------------------------------- typed errors cost a dummy verification
+
+
+def _spied(app: str) -> tuple[object, list[str]]:
+    calls: list[str] = []
+    ctx = get_context(app, pad_weak=False)
+    ctx._dummy_scheme = Scheme("spy", Strength.STRONG, False, lambda pw, text, fields: bool(calls.append(text)))
+    return ctx, calls
+
+
+@pytest.mark.parametrize(("app", "stored", "error"), [
+    ("wordpress", "$wp$2y$10$tooshort", CorruptHashError),
+    ("laravel", "$argon2id$v=19$m=99999999,t=4,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", CorruptHashError),
+    ("django", "crypt$$abc", UnknownHashSchemeError),
+    ("generic", None, UnknownHashSchemeError),
+    ("magento2", "a" * 64 + ":salt:9", CorruptHashError),
+])
+def test_a_corrupt_or_unknown_hash_runs_a_dummy_verification_before_raising(app: str, stored: str | None,
+                                                                           error: type[Exception]) -> None:
+    ctx, calls = _spied(app)
+    with pytest.raises(error):
+        ctx.verify("pw", stored)  # type: ignore[attr-defined]
+    assert len(calls) == 1  # the same cost as an unknown user's refusal: the answer does not reveal the account
+
+
+def test_q2a_without_any_password_and_a_corrupt_passhash_also_pay_the_dummy_verification() -> None:
+    ctx, calls = _spied("q2a")
+    with pytest.raises(UnknownHashSchemeError):
+        ctx.verify("pw", None, passsalt=None, passcheck=None)  # type: ignore[attr-defined]
+    with pytest.raises(CorruptHashError):
+        ctx.verify("pw", "$2y$10$short")  # type: ignore[attr-defined]
+    assert len(calls) == 2
+
+
+def test_identify_and_assess_never_run_the_dummy_verification() -> None:
+    ctx, calls = _spied("wordpress")
+    for call in (ctx.identify, ctx.assess):  # type: ignore[attr-defined]
+        with pytest.raises(CorruptHashError):
+            call("$wp$2y$10$tooshort")
+    assert calls == []
+
+
+def test_dummy_verification_before_a_typed_error_has_the_cost_of_a_real_one() -> None:
+    real = bcrypt.hashpw(b"x", bcrypt.gensalt(8)).decode()
+    ctx = get_context("wordpress", dummy_hash="$wp" + real.replace("$2b$", "$2y$", 1))
+    started = time.perf_counter()
+    with pytest.raises(CorruptHashError):
+        ctx.verify("pw", "$wp$2y$10$tooshort")
+    refused = time.perf_counter() - started
+    started = time.perf_counter()
+    bcrypt.checkpw(b"pw", real.encode())
+    assert refused >= 0.5 * (time.perf_counter() - started)  # a cost-8 bcrypt, not microseconds
+
+
+# ---------------------------------------------------------------- Magento 2.4 rows and the opt-in
+
+MAGENTO_BARE_3 = (  # tests/vectors/php-generated.jsonl: customer:hash:upgrade's bare "3"
+    "7b2852180e9dbb679324e60b40df269d59ec605f5bef085dea4160303f24b33f:XTnZQRS91nrlqGjJ1Vcvqe9ouzJNpSxz:1:3",
+    "correct horse",
+)
+MAGENTO_1 = ("020dd845df360cb93473c2ec01a5c624:GV", "correct horse")  # Magento 1 hash:salt (no version)
+
+
+@pytest.mark.parametrize("row", [MAGENTO_BARE_3, MAGENTO_1], ids=["bare-3", "no-version"])
+def test_magento_rows_that_magento_2_4_refuses_are_unknown_by_default(row: tuple[str, str]) -> None:
+    stored, password = row
+    with pytest.raises(UnknownHashSchemeError):
+        get_context("magento2").verify(password, stored)
+    with pytest.raises(UnknownHashSchemeError):
+        get_context("magento2").identify(stored)
+
+
+@pytest.mark.slow
+def test_magento_legacy_rows_opt_in_accepts_bare_3_as_the_2_4_default_argon2() -> None:
+    ctx = get_context("magento2", magento_legacy_rows=True)
+    stored, password = MAGENTO_BARE_3
+    assert ctx.verify(password, stored).ok is True
+    assert ctx.verify("Correct horse", stored).ok is False
+    assert ctx.assess(stored).strength is Strength.STRONG
+
+
+def test_magento_legacy_rows_opt_in_accepts_magento_1_hash_salt_rows() -> None:
+    ctx = get_context("magento2", magento_legacy_rows=True, pad_weak=False)
+    stored, password = MAGENTO_1
+    assert ctx.verify(password, stored) == Verification(True, "magento1_md5", True)
+    assert ctx.verify("Correct horse", stored).ok is False
+
+
+def test_the_magento_scheme_itself_refuses_a_bare_3_without_the_opt_in() -> None:
+    stored, password = MAGENTO_BARE_3
+    assert SCHEMES["magento2_argon2id13"].verify(password, stored) is False
+
+
+def test_magento_legacy_rows_is_a_magento_only_option() -> None:
+    with pytest.raises(ConfigurationError):
+        get_context("wordpress", magento_legacy_rows=True)
+
+
+# ---------------------------------------------------------------- Drupal U$ and the 512-byte limit
+
+
+@pytest.mark.parametrize("app", ["drupal7", "drupal"])
+def test_drupal_length_limit_applies_after_the_u_prefix_md5(app: str) -> None:
+    import hashlib
+
+    long = "é" * 300  # 600 bytes
+    md5hex = hashlib.md5(long.encode()).hexdigest().encode()  # noqa: S324
+    upgraded = "U" + phpass.using(rounds=7, ident="H").hash(md5hex)
+    assert get_context(app).verify(long, upgraded).ok is True
+    assert get_context(app).verify(long, phpass.using(rounds=7, ident="H").hash(long)).ok is False  # 512-byte cap
