@@ -71,11 +71,18 @@ def _header(headers: object) -> tuple[str, str] | None:
     """The ``Authorization`` header as ``(spelling, value)``: None if missing, not a string or under two spellings."""
     if not isinstance(headers, dict):
         return None
-    # The length test spares a lower() per unrelated header (REST events carry ~20).
-    found = [(k, v) for k, v in headers.items() if type(k) is str and len(k) == 13 and k.lower() == "authorization"]
-    if len(found) != 1 or type(found[0][1]) is not str:
+    # A plain loop (a comprehension is one more frame), and the length test spares a lower() per unrelated
+    # header (REST events carry ~20).
+    spelling = None
+    for k in headers:
+        if type(k) is str and len(k) == 13 and k.lower() == "authorization":
+            if spelling is not None:
+                return None  # two spellings of the header
+            spelling = k
+    if spelling is None:
         return None
-    return found[0]
+    value = headers[spelling]
+    return (spelling, value) if type(value) is str else None
 
 
 def _rest_header(event: dict[str, Any]) -> str | None:

@@ -99,6 +99,18 @@ def _groups(raw: object) -> list[str]:
     return [g for g in raw if type(g) is str and g] if type(raw) is list else []
 
 
+def _joined_groups(raw: object) -> str:
+    """``cognito:groups`` comma-joined; non-strings and empty names dropped (``",".join`` of a clean list is C)."""
+    if type(raw) is not list:
+        return ""
+    try:
+        if "" not in raw:
+            return ",".join(raw)
+    except TypeError:  # a non-string member: the filtering path below
+        pass
+    return ",".join(_groups(raw))
+
+
 def build_context(payload: Mapping[str, Any], token_use: str) -> dict[str, str | int | bool]:
     """Build the flat API Gateway context from verified claims.
 
@@ -125,7 +137,7 @@ def build_context(payload: Mapping[str, Any], token_use: str) -> dict[str, str |
         "username": username if type(username) is str else "",
         "token_use": token_use,
         "client_id": payload["client_id" if access else "aud"],
-        "groups": ",".join(_groups(get("cognito:groups"))),
+        "groups": _joined_groups(get("cognito:groups")),
         "scopes": " ".join(scope.split()) if type(scope) is str else "",
     }
     email = get("email")

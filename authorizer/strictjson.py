@@ -32,8 +32,8 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_pairs_to_dict, parse_constant=_re
 _raw_decode = _DECODER.raw_decode
 # Fast path for a single flat object (every Cognito header and access-token payload): the C scanner hands
 # the top-level pairs to ``tuple`` (a C call), and one ``dict`` + ``len`` comparison finds a duplicate key.
-# The Python ``object_pairs_hook`` above costs 2.1 us per payload here; this costs 0.9 us (plain
-# ``json.loads``, which cannot see duplicates, costs 1.6 us; measured on the 2-core dev box, 2026-12).
+# Measured with callgrind on a 540-byte Cognito payload: 48 k instructions, against 53 k for the general path
+# below (Python hook + bracket counts) and 36 k for the bare C scanner, which checks nothing (2026-12).
 _scan_pairs = json.JSONDecoder(object_pairs_hook=tuple, parse_constant=_reject_constant).scan_once  # type: ignore[attr-defined]
 
 
