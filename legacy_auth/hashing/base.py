@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from struct import error as struct_error
 from typing import TYPE_CHECKING, Any
 
@@ -184,12 +185,12 @@ class Scheme:
             Per-hash strength; the scheme's static strength and ``cost=""`` for fixed-cost formats.
         """
         if self.grade is None:
-            return Assessment(self.name, self.strength, self.needs_upgrade)
+            return _assessment(self.name, self.strength, self.needs_upgrade, "", 0.0)
         try:
             g = self.grade(stored, fields or {})
         except (ValueError, IndexError, KeyError, struct_error):
             raise CorruptHashError(self.name, "cost parameters unreadable") from None
-        return Assessment(self.name, g.strength, g.strength is not Strength.STRONG, g.key, g.work)
+        return _assessment(self.name, g.strength, g.strength is not Strength.STRONG, g.key, g.work)
 
     def run(self, pw: bytes, text: str, fields: Mapping[str, Any]) -> bool:
         """Run :attr:`check` on prepared input; any failure other than a :class:`HashError` becomes
@@ -203,6 +204,12 @@ class Scheme:
 
 
 # ---------------------------------------------------------------- helpers shared by the scheme modules
+
+
+@lru_cache(maxsize=1024)
+def _assessment(scheme: str, strength: Strength, needs_upgrade: bool, cost: str, work: float) -> Assessment:
+    """A shared immutable :class:`Assessment` (a scan builds one per row, of a handful of distinct values)."""
+    return Assessment(scheme, strength, needs_upgrade, cost, work)
 
 
 def password_bytes(password: object) -> bytes | None:

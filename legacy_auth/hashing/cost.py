@@ -29,6 +29,7 @@ import re
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from legacy_auth.hashing.base import Strength
@@ -73,12 +74,14 @@ def _at_most(grade: Grade, cap: Strength) -> Grade:
 # ---------------------------------------------------------------- graders by family
 
 
+@lru_cache(maxsize=512)  # a scan grades a million rows of a few distinct costs
 def bcrypt_grade(cost: int) -> Grade:
     """bcrypt at ``cost`` (log2 rounds)."""
     strength = Strength.STRONG if cost >= BCRYPT_STRONG_COST else Strength.ACCEPTABLE
     return Grade(f"cost={cost}", strength, float(1 << cost))
 
 
+@lru_cache(maxsize=512)  # a scan grades a million rows of a few distinct costs
 def pbkdf2_grade(prf: str, iterations: int, *, with_prf: bool = False) -> Grade:
     """PBKDF2-HMAC-``prf`` at ``iterations``."""
     if iterations >= PBKDF2_STRONG[prf]:
@@ -91,6 +94,7 @@ def pbkdf2_grade(prf: str, iterations: int, *, with_prf: bool = False) -> Grade:
     return Grade(key, strength, iterations * _PRF_WEIGHT[prf])
 
 
+@lru_cache(maxsize=512)  # a scan grades a million rows of a few distinct costs
 def argon2_grade(variant: str, memory_kib: int, passes: int, lanes: int) -> Grade:
     """argon2 with ``memory_kib`` KiB, ``passes`` (t) and ``lanes`` (p)."""
     strong = memory_kib >= ARGON2_MIN_KIB and memory_kib * passes >= ARGON2_STRONG_KIB_PASSES
@@ -98,12 +102,14 @@ def argon2_grade(variant: str, memory_kib: int, passes: int, lanes: int) -> Grad
     return Grade(f"{variant},m={memory_kib},t={passes},p={lanes}", strength, float(memory_kib * passes))
 
 
+@lru_cache(maxsize=512)  # a scan grades a million rows of a few distinct costs
 def scrypt_grade(n: int, r: int, p: int) -> Grade:
     """scrypt with CPU/memory cost ``n``, block size ``r`` and parallelism ``p``."""
     strong = n * r * p >= SCRYPT_STRONG_NRP and n * r >= SCRYPT_MIN_NR
     return Grade(f"n={n},r={r},p={p}", Strength.STRONG if strong else Strength.ACCEPTABLE, float(n * r * p))
 
 
+@lru_cache(maxsize=512)  # a scan grades a million rows of a few distinct costs
 def digest_rounds_grade(algo: str, rounds: int, key: str) -> Grade:
     """An iterated fast digest (phpass md5, Drupal/Symfony sha512): ``acceptable`` or ``weak``, never strong."""
     floor = MD5_ROUNDS_ACCEPTABLE if algo == "md5" else SHA512_ROUNDS_ACCEPTABLE
