@@ -12,7 +12,8 @@ scheme distribution covers every row with a password.
 Usernames that differ only by case: the pool's usernames are case-insensitive (``template.yaml``:
 ``UsernameConfiguration.CaseSensitive: false``), so of "Bob" and "bob" only the first to sign in can migrate
 and a user-import CSV holding both fails. MariaDB/MySQL compare ``lower(CONVERT(col USING utf8mb4))`` as
-binary (exact, not the column's accent-insensitive collation); PostgreSQL's ``lower()`` folds Unicode under a
+binary (exact, not the column's accent-insensitive collation), only over the rows whose value has a twin under
+a ``_ci`` column's own collation (found through its index); PostgreSQL's ``lower()`` folds Unicode under a
 UTF-8 ``LC_CTYPE``. SQLite's ``lower()`` folds ASCII only (as does PostgreSQL under the ``C`` ctype; probed
 at run time): there the database groups the ASCII names, and names with non-ASCII characters are grouped
 here with Python's ``str.lower()`` (memory proportional to the number of such names only).
@@ -233,7 +234,7 @@ def username_column(legacy: Legacy) -> str | None:
     return column
 
 
-def _group_key(col: str, dialect: str) -> str:
+def _exact_key(col: str, dialect: str) -> str:
     # MariaDB/MySQL: Unicode lower() whatever the column's charset, compared as bytes (exact: the column's
     # collation would also merge accents and trailing spaces, which Cognito keeps apart)
     if dialect == "mysql":
@@ -249,27 +250,42 @@ def _ascii_only(col: str, dialect: str) -> str:
     return f"length({col}) = char_length({col})"
 
 
-def duplicate_query(legacy: Legacy, column: str, *, ascii_only: bool = False) -> tuple[str, tuple[Any, ...]]:
-    """Groups of rows whose ``column`` is equal case-insensitively: ``n`` and the lowest legacy id per group.
-
-    ``ascii_only`` restricts the rows to values without non-ASCII characters (databases whose ``lower()``
-    folds ASCII only). No value is returned.
-    """
+def _groups_query(legacy: Legacy, column: str, key: str, extra: list[str] | None = None,
+                  extra_params: tuple[Any, ...] = ()) -> tuple[str, tuple[Any, ...]]:
+    """``n`` and the lowest legacy id of each group of non-empty ``column`` values sharing ``key`` (no value)."""
     dialect = legacy.db.dialect
     col = quote(column, dialect)
-    extra = [f"{col} IS NOT NULL", f"{col} <> ''"] + ([_ascii_only(col, dialect)] if ascii_only else [])
-    where, params = _where(legacy, extra)
+    where, params = _where(legacy, [f"{col} IS NOT NULL", f"{col} <> ''", *(extra or [])])
     pk = _primary_key(legacy)
     first = f"MIN({quote(pk, dialect)})" if pk else "NULL"
     sql = (f"SELECT COUNT(*) AS n, {first} AS first_id FROM {quote(legacy.table, dialect)}{where} "  # noqa: S608
-           f"GROUP BY {_group_key(col, dialect)} HAVING COUNT(*) > 1")
-    return sql, params
+           f"GROUP BY {key} HAVING COUNT(*) > 1")
+    return sql, (*params, *extra_params)
+
+
+def mysql_case_insensitive(legacy: Legacy, column: str) -> bool:
+    """Whether a MariaDB/MySQL column's collation ignores case (``*_ci``): ``GROUP BY col`` then groups values
+    equal but for case (and accents, trailing spaces) through the column's index, in a fraction of the time a
+    ``GROUP BY lower(col)`` needs (0.4 s against 11-14 s for a million q2a users)."""
+    row = legacy.db.fetch_one("SELECT COLLATION_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
+                              "DATABASE() AND TABLE_NAME = %s AND COLUMN_NAME = %s", (legacy.table, column),
+                              deadline=None)
+    return row is not None and str(row["c"] or "").lower().endswith("_ci")
 
 
 def duplicate_email_query(legacy: Legacy) -> tuple[str, tuple[Any, ...]] | None:
-    """Groups of rows sharing an email case-insensitively: ``n`` per group, no address returned."""
+    """Groups of rows sharing an email case-insensitively: ``n`` per group, no address returned.
+
+    ``lower(email)`` under the column's collation; on a MariaDB/MySQL ``_ci`` column that is the same grouping
+    as the column itself, which the index answers.
+    """
     column = email_column(legacy)
-    return None if column is None else duplicate_query(legacy, column)
+    if column is None:
+        return None
+    dialect = legacy.db.dialect
+    col = quote(column, dialect)
+    plain = dialect == "mysql" and mysql_case_insensitive(legacy, column)
+    return _groups_query(legacy, column, col if plain else f"lower({col})")
 
 
 def _primary_key(legacy: Legacy) -> str | None:
@@ -319,7 +335,7 @@ def count_duplicate_usernames(legacy: Legacy, report: ScanReport) -> None:
     if column is None:
         return
     folds = lower_folds_unicode(legacy)
-    groups = _groups(legacy, duplicate_query(legacy, column, ascii_only=not folds))
+    groups = _exact_groups(legacy, column, ascii_only=not folds)
     if not folds:
         extra_groups, joined = _non_ascii_groups(legacy, column)
         groups += extra_groups
@@ -329,6 +345,27 @@ def count_duplicate_usernames(legacy: Legacy, report: ScanReport) -> None:
         report.duplicate_username_users += n
         if first_id is not None:
             report.example("duplicate_username", str(first_id))
+
+
+def _exact_groups(legacy: Legacy, column: str, *, ascii_only: bool) -> list[tuple[int, Any]]:
+    """Groups equal under :func:`_exact_key`. On a MariaDB/MySQL ``_ci`` column the collation's own groups (the
+    index) are the candidates, and only their rows are grouped exactly, 500 candidate values per query (memory:
+    the candidate values, i.e. the values that have a collation-equal twin)."""
+    dialect = legacy.db.dialect
+    col = quote(column, dialect)
+    key = _exact_key(col, dialect)
+    extra = [_ascii_only(col, dialect)] if ascii_only else []
+    if dialect != "mysql" or not mysql_case_insensitive(legacy, column):
+        return _groups(legacy, _groups_query(legacy, column, key, extra))
+    where, params = _where(legacy, [f"{col} IS NOT NULL", f"{col} <> ''"])
+    sql = f"SELECT MIN({col}) AS v FROM {quote(legacy.table, dialect)}{where} GROUP BY {col} HAVING COUNT(*) > 1"  # noqa: S608
+    candidates = [row["v"] for row in legacy.db.stream(sql, params, batch=1000)]
+    out: list[tuple[int, Any]] = []
+    for i in range(0, len(candidates), 500):
+        batch = tuple(candidates[i : i + 500])
+        within = f"{col} IN ({', '.join(['%s'] * len(batch))})"
+        out += _groups(legacy, _groups_query(legacy, column, key, [*extra, within], batch))
+    return out
 
 
 def _non_ascii_groups(legacy: Legacy, column: str) -> tuple[list[tuple[int, Any]], int]:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+from argparse import Namespace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from legacy_auth.cli import scan
+from legacy_auth.cli.environment import open_legacy, settings_from
 from legacy_auth.cli.main import main
-from tests.helpers.legacy_db import create_schema, insert_users
+from tests.helpers.legacy_db import create_schema, insert_users, run_query
 from tests.unit.cli.q2a_rows import bcrypt_hash, rows
 
 pytestmark = pytest.mark.integration
@@ -236,6 +238,19 @@ def test_non_ascii_name_lowering_onto_an_ascii_name_is_a_duplicate(databases: An
                               _user(3, "kim", hashed), _user(4, "Kim", hashed),  # a group the database finds...
                               _user(5, kelvin + "im", hashed), _user(6, kelvin + "en", hashed)])  # ...joined; alone
     report = json.loads(_run(["scan", "--json", "--repeats", "1"], {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url})[1])
+    assert report["duplicate_usernames"] == {"groups": 2, "users": 5}
+
+
+def test_mariadb_case_sensitive_collation_is_grouped_exactly_too(databases: Any) -> None:
+    # a utf8mb4_bin column: its index cannot group by case, so the scan groups lower(CONVERT(..)) over the table
+    url = databases.mysql("casebin")
+    create_schema(url, "q2a")
+    run_query(url, "ALTER TABLE qa_users MODIFY handle VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL")
+    hashed = bcrypt_hash()
+    insert_users(url, "q2a", [_user(uid, handle, hashed) for handle, uid in CASE_ROWS])
+    env = {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url}
+    assert scan.mysql_case_insensitive(open_legacy(settings_from(Namespace(), env)), "handle") is False
+    report = json.loads(_run(["scan", "--json", "--repeats", "1"], env)[1])
     assert report["duplicate_usernames"] == {"groups": 2, "users": 5}
 
 
