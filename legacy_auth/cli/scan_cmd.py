@@ -9,7 +9,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from legacy_auth.cli.environment import add_legacy_flags, hash_context, open_legacy, settings_from
+from legacy_auth.cli.environment import add_legacy_flags, hash_context, int_in_range, open_legacy, settings_from
 from legacy_auth.cli.findings import Finding, exit_status, findings
 from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabled
 from legacy_auth.cli.parallel_scan import key_range, parallel_scan, split
@@ -32,14 +32,15 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("scan", help=HELP, description=HELP + ". Exit status 1 when a blocking finding exists "
                        "(see docs/cli.md), 0 otherwise.", parents=parents)
     add_legacy_flags(p)
-    p.add_argument("--lambda-memory", type=int, default=1024, metavar="MB",
+    p.add_argument("--lambda-memory", type=int_in_range(128, 10240), default=1024, metavar="MB",
                    help="memory size of the migration Lambda, for the verify-time estimate (default 1024)")
     p.add_argument("--no-aliases", action="store_true",
                    help="the pool has no email/phone aliases: email- or phone-shaped usernames are fine")
-    p.add_argument("--batch", type=int, default=2000, help="rows per server-side cursor fetch (default 2000)")
-    p.add_argument("--repeats", type=int, default=3,
+    p.add_argument("--batch", type=int_in_range(1, 1_000_000), default=2000,
+                   help="rows per server-side cursor fetch (default 2000)")
+    p.add_argument("--repeats", type=int_in_range(1, 1000), default=3,
                    help="timed verifications per scheme and cost (median; default 3)")
-    p.add_argument("--workers", type=int, default=0, metavar="N",
+    p.add_argument("--workers", type=int_in_range(1, 256), default=0, metavar="N",
                    help=f"processes scanning primary-key ranges (default: one per CPU from {PARALLEL_MIN_ROWS:,} "
                         "rows, else 1)")
     bar = p.add_mutually_exclusive_group()

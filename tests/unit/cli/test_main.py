@@ -200,3 +200,17 @@ def test_int_in_range_accepts_the_bounds_and_refuses_outside_them() -> None:
             memory(bad)
     with pytest.raises(argparse.ArgumentTypeError, match="must be an integer >= 1, not -1"):
         int_in_range(1)("-1")
+
+
+@pytest.mark.parametrize(("flag", "value"), [
+    ("--lambda-memory", "-5"), ("--lambda-memory", "127"), ("--lambda-memory", "10241"),
+    ("--workers", "-1"), ("--workers", "0"), ("--batch", "0"), ("--repeats", "0"),
+])
+def test_scan_refuses_out_of_range_numbers_in_one_line(flag: str, value: str) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["scan", flag, value], environ={}, stdout=out, stderr=err)
+    assert code == 2
+    lines = err.getvalue().strip().splitlines()
+    assert f"argument {flag}: must be an integer" in lines[-1]
+    assert "Traceback" not in err.getvalue()
+    assert f"not {int(value):,}" in lines[-1]
