@@ -30,6 +30,10 @@ LEGACY_GENERIC_SCHEME = "LEGACY_GENERIC_SCHEME"
 LEGACY_TRUST_EMAILS = "LEGACY_TRUST_EMAILS"
 LEGACY_PAD_WEAK_HASHES = "LEGACY_PAD_WEAK_HASHES"
 LEGACY_POOL_SIGN_IN = "LEGACY_POOL_SIGN_IN"
+LEGACY_POOL_ALIASES = "LEGACY_POOL_ALIASES"
+LEGACY_ROLES_ATTRIBUTE = "LEGACY_ROLES_ATTRIBUTE"
+LEGACY_DUMMY_HASH = "LEGACY_DUMMY_HASH"
+LEGACY_SYMFONY_ITERATIONS = "LEGACY_SYMFONY_ITERATIONS"
 LEGACY_TRACK_MIGRATION = "LEGACY_TRACK_MIGRATION"
 LEGACY_TRACKING_TABLE = "LEGACY_TRACKING_TABLE"
 LEGACY_BUDGET_MS = "LEGACY_BUDGET_MS"
@@ -45,6 +49,9 @@ APPS: tuple[str, ...] = (
     "laravel", "symfony", "django", "devise", "aspnet_identity", "generic",
 )
 PoolSignIn = Literal["username", "email"]
+PoolAlias = Literal["email", "preferred_username", "phone_number"]
+POOL_ALIASES: tuple[PoolAlias, ...] = ("email", "preferred_username", "phone_number")
+_CUSTOM_ATTRIBUTE = re.compile(r"^custom:[A-Za-z0-9_.-]{1,20}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _PREFIX = re.compile(r"^[A-Za-z0-9_$]*$")
 _TRUE = {"1", "true", "yes", "on"}
@@ -110,6 +117,10 @@ class Settings:
     preset_options: tuple[tuple[str, str], ...] = ()  # LEGACY_<OPTION> raw texts for get_preset(app, ...)
     trust_emails: bool = False
     pool_sign_in: PoolSignIn = "username"
+    pool_aliases: frozenset[PoolAlias] = frozenset({"email"})  # AliasAttributes of a username pool
+    roles_attribute: str | None = "custom:legacy_roles"
+    dummy_hash: str | None = field(default=None, repr=False)  # unknown users' dummy verification (None: app default)
+    symfony_iterations: int | None = None  # Symfony MessageDigest iterations (hashing default 5000)
     track_migration: bool = False
     tracking_table: str = "legacy_auth_migrations"
     budget_ms: int = 3500
@@ -156,6 +167,10 @@ class Settings:
             raise ConfigurationError(LEGACY_GENERIC_SCHEME, "only applies to LEGACY_APP=generic")
         pepper = environ.get(LEGACY_PEPPER)
         budget = _int(environ, LEGACY_BUDGET_MS, 3500, 200, 4500)
+        pool_sign_in: PoolSignIn = _choice(environ, LEGACY_POOL_SIGN_IN, ("username", "email"), "username")  # type: ignore[assignment]
+        iterations = _get(environ, LEGACY_SYMFONY_ITERATIONS)
+        if iterations is not None and app != "symfony":
+            raise ConfigurationError(LEGACY_SYMFONY_ITERATIONS, "only applies to LEGACY_APP=symfony")
         return cls(
             app=app,
             db_url=db_url,
@@ -167,7 +182,11 @@ class Settings:
             pad_weak_hashes=_bool(environ, LEGACY_PAD_WEAK_HASHES, True),
             preset_options=_preset_options(environ, app),
             trust_emails=_bool(environ, LEGACY_TRUST_EMAILS, False),
-            pool_sign_in=_choice(environ, LEGACY_POOL_SIGN_IN, ("username", "email"), "username"),  # type: ignore[arg-type]
+            pool_sign_in=pool_sign_in,
+            pool_aliases=_pool_aliases(environ, pool_sign_in),
+            roles_attribute=_roles_attribute(environ),
+            dummy_hash=_dummy_hash(environ),
+            symfony_iterations=_int(environ, LEGACY_SYMFONY_ITERATIONS, 5000, 1, 1_000_000) if iterations else None,
             track_migration=_bool(environ, LEGACY_TRACK_MIGRATION, False),
             tracking_table=tracking_table,
             budget_ms=budget,
@@ -191,7 +210,46 @@ class Settings:
             options["pepper"] = self.pepper
         if self.generic_scheme:
             options["generic_scheme"] = self.generic_scheme
+        if self.dummy_hash:
+            options["dummy_hash"] = self.dummy_hash
+        if self.symfony_iterations is not None:
+            options["symfony_iterations"] = self.symfony_iterations
         return options
+
+
+def _pool_aliases(environ: Mapping[str, str], sign_in: PoolSignIn) -> frozenset[PoolAlias]:
+    """``LEGACY_POOL_ALIASES``: comma-separated ``AliasAttributes`` of a username pool, or ``none``."""
+    raw = _get(environ, LEGACY_POOL_ALIASES)
+    if raw is None:
+        return frozenset({"email"}) if sign_in == "username" else frozenset()
+    names = [part.strip().lower() for part in raw.split(",") if part.strip()]
+    if names == ["none"]:
+        return frozenset()
+    unknown = [n for n in names if n not in POOL_ALIASES]
+    if unknown or not names:
+        raise ConfigurationError(LEGACY_POOL_ALIASES, f"expected 'none' or a list of {', '.join(POOL_ALIASES)}")
+    if sign_in == "email":
+        raise ConfigurationError(LEGACY_POOL_ALIASES, "an email-as-username pool has no alias attributes (use none)")
+    return frozenset(names)  # type: ignore[arg-type]
+
+
+def _roles_attribute(environ: Mapping[str, str]) -> str | None:
+    raw = _get(environ, LEGACY_ROLES_ATTRIBUTE)
+    if raw is None:
+        return "custom:legacy_roles"
+    if raw.lower() == "none":
+        return None
+    if not _CUSTOM_ATTRIBUTE.fullmatch(raw):
+        raise ConfigurationError(LEGACY_ROLES_ATTRIBUTE, "must be custom:<name> (1-20 of A-Z a-z 0-9 _ . -) or none")
+    return raw
+
+
+def _dummy_hash(environ: Mapping[str, str]) -> str | None:
+    """``LEGACY_DUMMY_HASH``: checked for shape here; ``get_context`` checks it is a valid hash of the app."""
+    raw = _get(environ, LEGACY_DUMMY_HASH)
+    if raw is not None and (len(raw) > 1024 or not raw.isascii() or not raw.isprintable()):
+        raise ConfigurationError(LEGACY_DUMMY_HASH, "must be one stored hash of the app's scheme (ASCII text)")
+    return raw
 
 
 def _db_url(environ: Mapping[str, str]) -> DbUrl | None:

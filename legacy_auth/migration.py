@@ -7,18 +7,32 @@ Both return a :class:`MigrationResult` (Cognito attributes and statuses) or rais
 whose type says why; the handler turns every error into one generic message.
 
 Username and alias rules (Cognito "Migrate user Lambda trigger" / "Importing users with a user migration
-Lambda trigger"): when the pool signs users in by **username** (optionally with email / preferred_username
-*aliases*) and the user typed an email, the typed value cannot become the username ("Username cannot be of
-email format since user pool is configured for email alias"), so the function returns the legacy username in
-``userAttributes["username"]`` and the email as the ``email`` (alias) attribute. When the pool uses the
-**email as username** (``UsernameAttributes=[email]``), ``email`` is returned and Cognito generates the
-internal username; a login that is not an email cannot exist in such a pool and is refused.
+Lambda trigger"; ``../shared/reference/cognito-migration.md`` §1.1), by pool type (``MigrationPolicy``):
+
+- **username pool, no aliases** (``pool_aliases`` empty): whatever the user typed becomes the Cognito
+  username; no ``username`` attribute is returned; ``email`` / ``preferred_username`` are plain attributes.
+- **username pool with alias attributes** (``email``, ``preferred_username``, ``phone_number``): when the
+  typed value *is* an alias (email-format with an email alias; the legacy username with a preferred_username
+  alias; phone-format with a phone alias), the typed value cannot be the username ("Username cannot be of
+  email format since user pool is configured for email alias"): the function returns a real non-alias
+  ``userAttributes["username"]`` and puts the **typed** value into the alias attribute, provided it matches
+  the legacy value case-insensitively (otherwise the typed alias would point at a value the user never
+  had: refused, ``account_alias_mismatch``). Non-alias username: the legacy username when it is usable
+  (no whitespace, no ``@``, not phone-like) and the pool has no preferred_username alias (there the legacy
+  username *is* the alias), else ``legacy_<legacy id>``.
+- **email as username** (``UsernameAttributes=[email]``, ``pool_sign_in="email"``): the typed email is
+  returned as ``email`` (it must match the legacy email case-insensitively) and Cognito generates the
+  internal username; a login that is not an email cannot exist in such a pool and is refused.
+
+Roles (``LegacyUser.roles``, e.g. q2a ``level:<n>``) go to ``policy.roles_attribute`` (default
+``custom:legacy_roles``, read by the pre-token hook): comma-joined, whole roles only, at most 256 bytes.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal, Protocol
 
 from legacy_auth.db import Deadline
@@ -33,9 +47,15 @@ from legacy_auth.model import AccountState, LegacyUser
 from legacy_auth.store import LegacyUserStore
 
 FinalStatus = Literal["CONFIRMED", "RESET_REQUIRED"]
+Alias = Literal["email", "preferred_username", "phone_number"]
+ALIASES: tuple[Alias, ...] = ("email", "preferred_username", "phone_number")
 #: Cognito's username must not look like an email / phone in alias pools; nor contain whitespace.
 _USERNAME_OK = re.compile(r"^[^\s@]{1,128}$")
+_COGNITO_USERNAME = re.compile(r"^[^\s]{1,128}$")
 _PHONE_LIKE = re.compile(r"^\+?[0-9]{6,}$")
+#: ``custom:legacy_roles`` is declared with MaxLength 256 (template.yaml); counted in UTF-8 bytes to be safe.
+ROLES_MAX = 256
+_ROLE_UNSAFE = re.compile(r"[,\x00-\x1f\x7f]")
 
 
 class HashVerifier(Protocol):
@@ -60,6 +80,11 @@ class MigrationPolicy:
         Legacy emails count as verified even where the app recorded no confirmation (``LEGACY_TRUST_EMAILS``).
     pool_sign_in:
         ``username`` (usernames, optionally with aliases) or ``email`` (email as username).
+    pool_aliases:
+        Alias attributes of a ``username`` pool (``AliasAttributes``): ``email`` (the template's
+        ``EmailMode=alias``), ``preferred_username``, ``phone_number``; empty for none.
+    roles_attribute:
+        Custom attribute receiving the legacy roles; ``None`` to write none.
     weak_password_reset:
         Migrate passwords shorter than ``min_password_length`` as ``RESET_REQUIRED``.
     verify_reserve_s:
@@ -68,6 +93,8 @@ class MigrationPolicy:
 
     trust_emails: bool = False
     pool_sign_in: Literal["username", "email"] = "username"
+    pool_aliases: frozenset[Alias] = frozenset({"email"})
+    roles_attribute: str | None = "custom:legacy_roles"
     weak_password_reset: bool = False
     min_password_length: int = 8
     verify_reserve_s: float = 0.4
@@ -191,10 +218,14 @@ def lookup_for_reset(login: str, *, store: LegacyUserStore, policy: MigrationPol
 def user_attributes(user: LegacyUser, login: str, policy: MigrationPolicy) -> dict[str, str]:
     """Cognito ``userAttributes`` for a legacy user (never ``sub``; ``custom:legacy_id`` always).
 
+    The username / alias attributes follow the pool type (module docstring).
+
     Raises
     ------
     AccountStateError
-        ``state="no_email"`` in an email-as-username pool when the legacy row has no email.
+        ``state="no_email"`` in an email-as-username pool when the legacy row has no email;
+        ``state="alias_mismatch"`` when the typed alias is not the legacy value;
+        ``state="no_username"`` when no valid non-alias username can be made.
     """
     email = (user.email or "").strip()
     attrs: dict[str, str] = {"custom:legacy_id": user.legacy_id}
@@ -208,10 +239,66 @@ def user_attributes(user: LegacyUser, login: str, policy: MigrationPolicy) -> di
         attrs["phone_number_verified"] = "true" if user.phone_verified else "false"
     if user.display_name and user.display_name.strip():
         attrs["name"] = user.display_name.strip()
-    username = (user.username or "").strip()
-    if username and _USERNAME_OK.fullmatch(username) and not _PHONE_LIKE.fullmatch(username):
-        attrs["preferred_username"] = username
-    if policy.pool_sign_in == "username" and "@" in login:
-        # Alias pool, email typed: the username must be a non-alias value (Cognito migrate-user docs).
-        attrs["username"] = attrs.get("preferred_username") or f"legacy_{user.legacy_id}"
+    handle = (user.username or "").strip()
+    if handle and _USERNAME_OK.fullmatch(handle) and not _PHONE_LIKE.fullmatch(handle):
+        attrs["preferred_username"] = handle
+    _apply_sign_in(attrs, user, login.strip(), policy)
+    roles = roles_value(tuple(user.roles)) if user.roles else ""
+    if roles and policy.roles_attribute:
+        attrs[policy.roles_attribute] = roles
     return attrs
+
+
+def _typed_alias(typed: str, attrs: dict[str, str], policy: MigrationPolicy) -> Alias | None:
+    """Which alias attribute the typed login is in this pool, if any (module docstring)."""
+    if policy.pool_sign_in == "email":
+        return "email"
+    aliases = policy.pool_aliases
+    if "email" in aliases and "@" in typed:
+        return "email"
+    if "phone_number" in aliases and _PHONE_LIKE.fullmatch(typed):
+        return "phone_number"
+    legacy = attrs.get("preferred_username")
+    if "preferred_username" in aliases and legacy is not None and typed.casefold() == legacy.casefold():
+        return "preferred_username"
+    return None
+
+
+def _apply_sign_in(attrs: dict[str, str], user: LegacyUser, typed: str, policy: MigrationPolicy) -> None:
+    """Put the typed alias into its attribute and, in a username pool, a non-alias ``username``."""
+    alias = _typed_alias(typed, attrs, policy)
+    if alias is None:
+        return  # the typed value becomes the Cognito username
+    legacy = attrs.get(alias)
+    if legacy is None or typed.casefold() != legacy.casefold():
+        raise _refuse(AccountStateError("alias_mismatch"), legacy_id=user.legacy_id)
+    attrs[alias] = typed  # echo what the user typed: the alias Cognito will resolve
+    if policy.pool_sign_in == "email":
+        return  # Cognito generates the internal username
+    handle = attrs.get("preferred_username")
+    username = handle if handle and "preferred_username" not in policy.pool_aliases else f"legacy_{user.legacy_id}"
+    if not _COGNITO_USERNAME.fullmatch(username) or "@" in username:
+        raise _refuse(AccountStateError("no_username"), legacy_id=user.legacy_id)
+    attrs["username"] = username
+
+
+@lru_cache(maxsize=512)
+def roles_value(roles: tuple[str, ...]) -> str:
+    """Roles comma-joined for ``custom:legacy_roles``: stripped, de-duplicated, in order; a role with a comma
+    or a control character (it would not survive the pre-token hook's split) is left out, and roles are
+    added only while the whole still fits ``ROLES_MAX`` UTF-8 bytes (a role is never cut in half).
+
+    Cached: the same few role sets (``level:0``, ``group:2``) come back on almost every sign-in.
+    """
+    out: list[str] = []
+    size = 0
+    for raw in roles:
+        role = str(raw).strip()
+        if not role or role in out or _ROLE_UNSAFE.search(role):
+            continue
+        cost = len(role.encode("utf-8")) + (1 if out else 0)
+        if size + cost > ROLES_MAX:
+            continue
+        out.append(role)
+        size += cost
+    return ",".join(out)

@@ -2,16 +2,20 @@
 
 The SQL store runs the app preset's ``find_queries`` through :mod:`legacy_auth.db` (parameterised, ``%s``)
 and refuses an ambiguous login (several rows for one email/handle, as q2a does) with ``AmbiguousUserError``.
+Everything it does, including reading the database secret on a cold start (to learn the dialect) and a
+preset's one-time column probe (Devise modules), is bounded by the caller's deadline.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import AmbiguousUserError
 from legacy_auth.model import LegacyUser
-from legacy_auth.presets.base import AppPreset
+
+if TYPE_CHECKING:  # importing legacy_auth.presets loads every app's preset: the handler does it only for one
+    from legacy_auth.presets.base import AppPreset, Dialect
 
 
 class LegacyUserStore(Protocol):
@@ -52,10 +56,19 @@ class SqlUserStore:
 
     def find_by_login(self, login: str, *, deadline: Deadline) -> LegacyUser | None:
         """Run the preset's queries in order; the first that returns rows decides (see the protocol)."""
-        for query in self.preset.find_queries(login, prefix=self.prefix, dialect=self.db.dialect):
+        dialect = self.db.resolve_dialect(deadline=deadline)  # a cold-start secret read, bounded
+        self._discover(dialect, deadline)
+        for query in self.preset.find_queries(login, prefix=self.prefix, dialect=dialect):
             rows = self.db.fetch_all(query.sql, query.params, deadline=deadline)
             if len(rows) > 1:
                 raise AmbiguousUserError("several legacy rows match this login")
             if rows:
                 return self.preset.to_user(rows[0])
         return None
+
+    def _discover(self, dialect: Dialect, deadline: Deadline) -> None:
+        """Run the preset's column probe once (``None`` afterwards: a dict lookup on the warm path)."""
+        probe = self.preset.columns_probe(prefix=self.prefix, dialect=dialect)
+        if probe is not None:
+            rows = self.db.fetch_all(probe.sql, probe.params, deadline=deadline)
+            self.preset.use_columns([str(row["name"]) for row in rows if row.get("name")])

@@ -17,15 +17,16 @@ Docs: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import UserMigrationTriggerEvent
 
-from legacy_auth.config import Settings
+from legacy_auth.config import LEGACY_DUMMY_HASH, Settings
 from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import (
     BudgetExceededError,
@@ -38,12 +39,12 @@ from legacy_auth.errors import (
     StoreError,
     UnknownHashSchemeError,
 )
-from legacy_auth.hashing import get_context
 from legacy_auth.migration import MigrationPolicy, MigrationResult, lookup_for_reset, migrate_user
-from legacy_auth.presets import get_preset
 from legacy_auth.store import SqlUserStore
-from legacy_auth.tracking import MigrationTracker, Status
 from triggers.observability import emit_line, instrument, make_logger, make_metrics
+
+if TYPE_CHECKING:  # imported by runtime(): only the configured app's parts, once (see _prebuild)
+    from legacy_auth.tracking import MigrationTracker, Status
 
 GENERIC_MESSAGE = "Incorrect username or password."
 AUTHENTICATION = "UserMigration_Authentication"
@@ -82,18 +83,31 @@ _runtime: Runtime | None = None
 
 
 def runtime() -> Runtime:
-    """Build the runtime on first use (configuration errors surface as a refusal, not an init crash)."""
+    """Build the runtime on first use (configuration errors surface as a refusal, not an init crash).
+
+    The hashing package (every scheme, argon2-cffi and bcrypt), the presets and tracking are imported here
+    rather than at module import: on an on-demand cold start the user waits for init and first invocation
+    alike, and the import stays light; with SnapStart / provisioned concurrency :func:`_prebuild` runs this
+    during init, so the work lands in the snapshot / the pre-initialised environment.
+    """
     global _runtime
     if _runtime is None:
+        from legacy_auth.presets import get_preset
+        from legacy_auth.tracking import MigrationTracker
+
         settings = Settings.from_env(os.environ)
+        preset = get_preset(settings.app, **settings.preset_kwargs())
+        hashes = _hash_context(settings)
         db = Database(settings.db_url, options=settings.db_options, dbname=settings.db_name)
         _runtime = Runtime(
             settings=settings,
-            store=SqlUserStore(db, get_preset(settings.app, **settings.preset_kwargs()), settings.table_prefix),
-            hashes=get_context(settings.app, **settings.hashing_options()),
+            store=SqlUserStore(db, preset, settings.table_prefix),
+            hashes=hashes,
             policy=MigrationPolicy(
                 trust_emails=settings.trust_emails,
                 pool_sign_in=settings.pool_sign_in,
+                pool_aliases=settings.pool_aliases,
+                roles_attribute=settings.roles_attribute,
                 weak_password_reset=settings.weak_password_reset,
                 min_password_length=settings.min_password_length,
                 verify_reserve_s=settings.verify_reserve_ms / 1000,
@@ -103,6 +117,18 @@ def runtime() -> Runtime:
             else None,
         )
     return _runtime
+
+
+def _hash_context(settings: Settings) -> Any:
+    """The app's hash context; a bad ``LEGACY_DUMMY_HASH`` is reported under its variable name."""
+    from legacy_auth.hashing import get_context
+
+    try:
+        return get_context(settings.app, **settings.hashing_options())
+    except ConfigurationError as exc:
+        if exc.setting == "dummy_hash":
+            raise ConfigurationError(LEGACY_DUMMY_HASH, "not a valid hash of this LEGACY_APP's schemes") from None
+        raise
 
 
 def reset_runtime() -> None:
@@ -226,3 +252,22 @@ def _metric(name: str, source: str, started: float, *, reason: str, scheme: str)
     duration = round((time.perf_counter() - started) * 1000, 3)
     emit_line(metrics, {"trigger": _TRIGGER_NAMES.get(source, "unknown"), "reason": reason, "scheme": scheme},
               {name: (1, "Count"), "MigrationDuration": (duration, "Milliseconds")})
+
+
+#: Lambda's ``AWS_LAMBDA_INITIALIZATION_TYPE`` values whose init phase happens before any caller waits.
+PREBUILT_INITIALIZATION = frozenset({"snap-start", "provisioned-concurrency"})
+
+
+def _prebuild() -> None:
+    """Build the runtime during init when no user waits for it (SnapStart snapshot, provisioned concurrency).
+
+    Settings, preset and hash context only: :class:`~legacy_auth.db.Database` connects (and reads a secret)
+    lazily, so no connection or credential is captured in a snapshot. A configuration error is left for the
+    first invocation to report, as on an on-demand start.
+    """
+    if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") in PREBUILT_INITIALIZATION:
+        with contextlib.suppress(LegacyAuthError):
+            runtime()
+
+
+_prebuild()

@@ -121,8 +121,26 @@ class Database:
 
     @property
     def dialect(self) -> Dialect:
-        """``mysql``, ``postgresql`` or ``sqlite`` (may read the secret on first use)."""
-        return self._source.url().dialect
+        """``mysql``, ``postgresql`` or ``sqlite``; may read the secret on first use, with the default AWS
+        timeouts (one attempt, ``MAX_CONNECT_S`` + ``MAX_READ_S``); triggers use :meth:`resolve_dialect` with
+        their deadline."""
+        return self.resolve_dialect(deadline=None)
+
+    def resolve_dialect(self, *, deadline: Deadline | None) -> Dialect:
+        """The dialect, reading the credentials (Secrets Manager) within ``deadline`` if not known yet.
+
+        Raises
+        ------
+        StoreTimeoutError, StoreUnavailableError
+            The secret could not be read in time / at all (``reason`` attribute set).
+        """
+        known = self._source.peek()
+        if known is not None:
+            return known.dialect
+        try:
+            return self._source.url(deadline).dialect
+        except StoreError as err:
+            raise tagged(err) from None
 
     def fetch_all(self, sql: str, params: tuple[Any, ...] = (), *, deadline: Deadline | None) -> list[Row]:
         """Run a read query; every row as a ``dict``. Retried once on a fresh connection if the old one died.
@@ -195,7 +213,7 @@ class Database:
         connection is closed when the iterator is exhausted or closed.
         """
         idle = idle_timeout_s or self._idle
-        url = self._source.url()
+        url = self._source.url(None)
         driver = load_driver(url.dialect)
         try:
             conn = driver.connect(url, self._options.tls, Deadline.after(idle), self._options.connect_timeout_cap_s)
@@ -223,10 +241,8 @@ class Database:
             self._discard()
 
     def __repr__(self) -> str:
-        try:
-            where = self._source.url().redacted()
-        except StoreError:
-            where = "<secret>"
+        known = self._source.peek()  # never reads a secret
+        where = known.redacted() if known is not None else "<secret>"
         return f"Database({where}, connected={self._conn is not None})"
 
     # ------------------------------------------------------------ internals
@@ -276,7 +292,10 @@ class Database:
 
     def _connect(self, deadline: Deadline) -> Any:
         for attempt in (0, 1):
-            url = self._source.url()
+            try:
+                url = self._source.url(deadline)  # a secret read is bounded by the deadline
+            except StoreError as err:
+                raise tagged(err) from None
             driver = self._driver if self._driver and self._driver.dialect == url.dialect else load_driver(url.dialect)
             try:
                 conn = driver.connect(url, self._options.tls, deadline, self._options.connect_timeout_cap_s)
@@ -286,8 +305,8 @@ class Database:
                 kind = driver.classify(exc)
                 if kind == "foreign":
                     raise
-                if kind == "auth" and attempt == 0 and not deadline.expired and self._source.refresh():
-                    continue  # rotated secret / expired token: re-read once
+                if kind == "auth" and attempt == 0 and not deadline.expired and self._source.refresh(deadline):
+                    continue  # rotated secret / expired token: re-read once, if the deadline leaves time for it
                 kind = "auth" if kind == "auth" else "connection"  # nothing else can fail while connecting
                 raise store_error(exc, kind, driver.dialect, deadline) from None
             self._driver, self._conn = driver, conn

@@ -7,7 +7,7 @@ logic never sees SQL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -49,6 +49,15 @@ class AppPreset(Protocol):
 
     def to_user(self, row: Mapping[str, Any]) -> LegacyUser:
         """Normalise one row (column name -> value, as the DB driver returns it)."""
+        ...
+
+    def columns_probe(self, *, prefix: str, dialect: Dialect) -> Query | None:
+        """A query listing the table's column names (``name``) to run once before the first lookup, when the
+        preset detects optional columns (Devise Confirmable / Lockable); ``None`` when nothing is to detect."""
+        ...
+
+    def use_columns(self, names: Collection[str]) -> None:
+        """The column names the probe found."""
         ...
 
     def ddl(self, *, prefix: str, dialect: Dialect) -> list[str]:

@@ -2,19 +2,29 @@
 
 Login rule (``authentication_keys = [:email]``, ``case_insensitive_keys``, ``strip_whitespace_keys``):
 the input is stripped and lower-cased, then compared exactly with ``email`` (Devise stores it
-lower-cased), which keeps the UNIQUE index usable on PostgreSQL. Options: ``confirmable`` (read
+lower-cased), which keeps the UNIQUE index usable on PostgreSQL. Modules: ``confirmable`` (read
 ``confirmed_at``: ``email_verified``, and NULL = UNCONFIRMED), ``lockable`` (read ``locked_at``: LOCKED while
 ``locked_at`` is younger than ``unlock_in_hours``; 0 = until unlocked by email). Empty
 ``encrypted_password`` (OmniAuth-only users) is SSO_ONLY.
+
+The Devise migration template carries the Confirmable and Lockable columns commented out, so their presence
+says whether the app uses the module. ``LEGACY_CONFIRMABLE`` / ``LEGACY_LOCKABLE`` set it explicitly; left
+unset, the store detects it from the table (:meth:`DevisePreset.columns_probe`: one ``information_schema`` /
+``pg_attribute`` / ``pragma_table_info`` query at first use, cached for the life of the runtime), so a
+locked or unconfirmed Devise user is refused without configuration. Until detected (code reading the
+preset without the store, e.g. the admin CLI's scan) an unset module counts as off: set the variables
+explicitly there.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from legacy_auth.model import AccountState, LegacyUser
-from legacy_auth.presets.sql import Column, Index, Lookup
+from legacy_auth.presets.base import Dialect, Query
+from legacy_auth.presets.sql import Column, Index, Lookup, table_columns_query
 from legacy_auth.presets.table import OptionValue, TablePreset
 from legacy_auth.presets.values import RowReader
 
@@ -56,14 +66,40 @@ class DevisePreset(TablePreset):
     )
     read_columns = ("id", "email", "encrypted_password")
     OPTIONS: ClassVar[dict[str, tuple[type, OptionValue]]] = {
-        "confirmable": (bool, False),
-        "lockable": (bool, False),
+        "confirmable": (bool, None),  # None: detected from the table (confirmed_at present)
+        "lockable": (bool, None),  # None: detected from the table (locked_at present)
         "unlock_in_hours": (int, 1),  # Devise unlock_in (default 1 hour); 0 = no time-based unlock
     }
+    MODULE_COLUMNS: ClassVar[dict[str, str]] = {"confirmable": "confirmed_at", "lockable": "locked_at"}
+
+    def __init__(self, **options: object) -> None:
+        super().__init__(**options)
+        self.detected: dict[str, bool] | None = None
+
+    def module_on(self, module: str) -> bool:
+        """Whether ``confirmable`` / ``lockable`` is in use: the option if set, else what was detected."""
+        value = self.options.get(module)
+        if value is not None:
+            return bool(value)
+        return bool(self.detected and self.detected.get(module))
+
+    def columns_probe(self, *, prefix: str, dialect: Dialect) -> Query | None:
+        """The column-list query while a module is unset and not yet detected, else ``None``."""
+        if self.detected is not None or all(self.options.get(m) is not None for m in self.MODULE_COLUMNS):
+            return None
+        return table_columns_query(self.table(prefix), dialect)
+
+    def use_columns(self, names: Collection[str]) -> None:
+        """Record the table's columns (from :meth:`columns_probe`); an empty answer (table not visible) is
+        ignored so the next lookup asks again."""
+        lowered = {n.lower() for n in names}
+        if lowered:
+            self.detected = {m: c in lowered for m, c in self.MODULE_COLUMNS.items()}
+            self._statements.clear()  # the column list changed
 
     def selected_columns(self) -> tuple[str, ...]:
-        extra: tuple[str, ...] = ("confirmed_at",) if self.opt_bool("confirmable") else ()
-        extra += ("locked_at",) if self.opt_bool("lockable") else ()
+        extra: tuple[str, ...] = ("confirmed_at",) if self.module_on("confirmable") else ()
+        extra += ("locked_at",) if self.module_on("lockable") else ()
         return (*self.read_columns, *extra)
 
     def lookups(self, login: str) -> list[tuple[Lookup, str]]:
@@ -79,11 +115,11 @@ class DevisePreset(TablePreset):
     def read(self, row: RowReader) -> LegacyUser:
         states: list[AccountState] = []
         verified = False
-        if self.opt_bool("confirmable"):
+        if self.module_on("confirmable"):
             verified = row.is_set("confirmed_at")
             if not verified:
                 states.append(AccountState.UNCONFIRMED)
-        if self.opt_bool("lockable") and self._locked(row):
+        if self.module_on("lockable") and self._locked(row):
             states.append(AccountState.LOCKED)
         password = row.blank_is_none("encrypted_password")
         return LegacyUser(

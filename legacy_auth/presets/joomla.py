@@ -4,9 +4,13 @@ The ``#__`` prefix is random per site (e.g. ``abcde_``): set ``LEGACY_TABLE_PREF
 ``jos_`` is only the historical Joomla 1.x one. Login rule (``plg_authentication_joomla``): by ``username``
 (UNIQUE; case-insensitive through the MySQL collation). ``block = 1`` is refused: as UNCONFIRMED when
 ``activation`` still holds a registration code, else BLOCKED. A non-empty ``activation`` on an unblocked
-account is a password reset in progress (still ACTIVE). ``email_verified`` is True when ``activation`` is
-empty and the account is not blocked (Joomla clears it on activation; sites with "no activation" never set
-it, so the claim is only as strong as the site's activation setting).
+account is a password reset in progress (still ACTIVE).
+
+``email_verified``: Joomla records no email confirmation as such. An unblocked account with an empty
+``activation`` *was* activated by email only on sites whose "New User Account Activation" is "Self" (or
+"Administrator" after the email step); on sites set to "None" every account looks the same. So it counts
+as a confirmation only with the ``activation_confirms_email`` option (``LEGACY_ACTIVATION_CONFIRMS_EMAIL``,
+default false); otherwise ``email_verified`` is False (``LEGACY_TRUST_EMAILS`` still applies).
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ class JoomlaPreset(TablePreset):
     read_columns = ("id", "name", "username", "email", "password", "block", "activation")
     OPTIONS: ClassVar[dict[str, tuple[type, OptionValue]]] = {
         "email_login": (bool, False),  # also look up `email` for email-shaped input (not Joomla core)
+        "activation_confirms_email": (bool, False),  # the site required email activation (module docstring)
     }
 
     def lookups(self, login: str) -> list[tuple[Lookup, str]]:
@@ -79,7 +84,7 @@ class JoomlaPreset(TablePreset):
             legacy_id=row.required_text("id"),
             username=row.blank_is_none("username"),
             email=row.blank_is_none("email"),
-            email_verified=not blocked and not pending,
+            email_verified=self.opt_bool("activation_confirms_email") and not blocked and not pending,
             state=self.finish_state(states, password is not None),
             display_name=row.blank_is_none("name"),
             password_hash=password,

@@ -4,7 +4,11 @@ Login rule (``AccountManagement::authenticate``): by ``email`` within a website;
 UNIQUE, so with account sharing per website set the ``website_id`` option, otherwise an email registered on
 two websites is ambiguous and refused. States: ``is_active = 0`` INACTIVE, ``lock_expires`` in the future
 LOCKED, ``confirmation`` not NULL UNCONFIRMED (Magento refuses sign-in until confirmed).
-``email_verified`` is ``confirmation IS NULL``.
+
+``email_verified``: ``confirmation IS NULL`` also holds for every customer of a store that never required
+confirmation ("Require Emails Confirmation" = No, Magento's default), so it counts as a confirmation only
+with the ``activation_confirms_email`` option (``LEGACY_ACTIVATION_CONFIRMS_EMAIL``, default false);
+otherwise ``email_verified`` is False (``LEGACY_TRUST_EMAILS`` still applies).
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ class Magento2Preset(TablePreset):
     )
     OPTIONS: ClassVar[dict[str, tuple[type, OptionValue]]] = {
         "website_id": (int, None),  # only customers of this website (account sharing scope "per website")
+        "activation_confirms_email": (bool, False),  # the store required email confirmation (module docstring)
     }
 
     def lookups(self, login: str) -> list[tuple[Lookup, str]]:
@@ -99,7 +104,7 @@ class Magento2Preset(TablePreset):
             legacy_id=row.required_text("entity_id"),
             username=None,
             email=row.blank_is_none("email"),
-            email_verified=not unconfirmed,
+            email_verified=self.opt_bool("activation_confirms_email") and not unconfirmed,
             state=self.finish_state(states, password is not None),
             display_name=" ".join(names) or None,
             roles=(f"group:{row.integer('group_id', 0)}", f"website:{row.integer('website_id', 0)}"),

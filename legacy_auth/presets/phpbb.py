@@ -4,8 +4,13 @@ Login rule (``auth/provider/db.php``): ``username_clean = utf8_clean_string(user
 use ``utf8_bin``, so case-insensitivity comes only from that normalised column. Our
 :func:`clean_username` approximates ``utf8_clean_string``: request-var handling (trim, ``htmlspecialchars``
 with ENT_COMPAT), NFKC + full case folding (``utf8_case_fold_nfkc``), removal of C0/C1 control characters,
-runs of spaces collapsed, trim. phpBB's homograph table (``confusables.php``) is **not** applied, so a login
-typed with look-alike characters that phpBB would fold (e.g. Cyrillic "а" for Latin "a") is not found.
+runs of spaces collapsed, trim. phpBB's homograph table (``includes/utf/data/confusables.php``) is not
+reproduced, so for names with characters it maps (e.g. Cyrillic ``б`` -> ``6``: ``Бобр`` is stored as
+``username_clean = "6обр"``) that lookup finds nothing. Then a fallback compares ``lower(username)`` with the
+login as phpBB stores ``username`` (trimmed, ``htmlspecialchars``, NFC): the name as registered, in any case
+the database's ``lower()`` folds (MySQL/MariaDB and PostgreSQL with a UTF-8 ctype: Unicode; SQLite: ASCII
+only). phpBB has no index on ``username``, so the fallback, run only when ``username_clean`` misses (unknown
+users included), scans the table; it is bounded by the invocation deadline like every query.
 
 ``user_type``: 0 normal, 1 inactive (INACTIVE), 2 ignore = bots and Anonymous (SYSTEM), 3 founder.
 """
@@ -34,6 +39,11 @@ def clean_username(login: str) -> str:
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
     text = _CONTROL.sub("", text)
     return _SPACES.sub(" ", text).strip(" ")
+
+
+def stored_username(login: str) -> str:
+    """The login as phpBB stores ``username``: trimmed, ``htmlspecialchars(ENT_COMPAT)``, NFC."""
+    return unicodedata.normalize("NFC", php_trim(login).translate(_HTML))
 
 
 def _unescape(value: str | None) -> str | None:
@@ -83,7 +93,10 @@ class PhpbbPreset(TablePreset):
     }
 
     def lookups(self, login: str) -> list[tuple[Lookup, str]]:
-        out = [(Lookup("username_clean", 255, match="exact"), clean_username(login))]
+        out = [
+            (Lookup("username_clean", 255, match="exact"), clean_username(login)),
+            (Lookup("username", 255, match="lower"), stored_username(login)),  # confusables fallback (module doc)
+        ]
         value = php_trim(login)
         if self.opt_bool("email_login") and looks_like_email(value):
             out.append((Lookup("user_email", 100, match="lower"), value))

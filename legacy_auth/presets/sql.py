@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from legacy_auth.errors import ConfigurationError
-from legacy_auth.presets.base import Dialect
+from legacy_auth.presets.base import Dialect, Query
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 MAX_IDENTIFIER = 64  # MySQL's limit; PostgreSQL's is 63 bytes
@@ -158,8 +158,8 @@ def create_table(
 ) -> list[str]:
     """CREATE TABLE (+ CREATE INDEX) statements for ``dialect``.
 
-    ``lower_indexes`` lists columns looked up with ``lower(col) = lower(%s)`` on PostgreSQL: an expression
-    index is added there so the case-insensitive lookup stays an index scan.
+    ``lower_indexes`` lists columns looked up with ``lower(col) = lower(%s)`` on PostgreSQL (the fallback
+    step of a case-insensitive lookup): an expression index is added there so it stays an index scan.
     """
     q = lambda n: quote(n, dialect)  # noqa: E731
     defs = [c.render(dialect) for c in columns]
@@ -184,6 +184,25 @@ def create_table(
     return [f"CREATE TABLE {q(table)} (\n  {body}\n){tail}", *statements]
 
 
+def table_columns_query(table: str, dialect: Dialect) -> Query:
+    """The column names (``name``) of ``table`` as the lookups would resolve it (empty if not visible).
+
+    MySQL: ``information_schema`` of the current database; PostgreSQL: ``pg_attribute`` of
+    ``to_regclass`` of the quoted name (the search path decides, as for the lookups); SQLite:
+    ``pragma_table_info``.
+    """
+    name = validate_identifier(table, "LEGACY_TABLE_PREFIX")
+    if check_dialect(dialect) == "mysql":
+        sql = ("SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS "
+               "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s")
+        return Query(sql, (name,))
+    if dialect == "postgresql":
+        sql = ("SELECT attname AS name FROM pg_attribute WHERE attrelid = to_regclass(%s) "
+               "AND attnum > 0 AND NOT attisdropped")
+        return Query(sql, (quote(name, dialect),))
+    return Query("SELECT name FROM pragma_table_info(%s)", (name,))
+
+
 # ---------------------------------------------------------------- lookups
 
 Match = Literal["ci", "exact", "lower"]
@@ -194,7 +213,10 @@ class Lookup:
     """One way to find a user: ``column`` compared with the (normalised) login.
 
     ``match="ci"``: the app compares case-insensitively. On MySQL the app's own column collation decides
-    (``col = %s``, index-friendly); on PostgreSQL and SQLite ``lower(col) = lower(%s)``.
+    (``col = %s``, index-friendly). On PostgreSQL and SQLite it is two steps (:meth:`steps`): ``col = %s``
+    first (exact, uses the plain index, and what a case-sensitive app such as Django/Laravel/Symfony on
+    PostgreSQL itself does), then, only when that finds nothing, ``lower(col) = lower(%s)``; the store
+    refuses the fallback if it finds two rows (``Bob`` and ``bob``), so a login is never guessed.
     ``match="exact"``: ``col = %s`` everywhere (the app stores a normalised column and normalises the input,
     e.g. phpBB ``username_clean``, ASP.NET ``NormalizedUserName``).
     ``match="lower"``: ``lower(col) = lower(%s)`` everywhere, MySQL included (a case-insensitive lookup on a
@@ -206,8 +228,15 @@ class Lookup:
     max_length: int
     match: Match = "ci"
 
+    def steps(self, dialect: Dialect) -> tuple[Lookup, ...]:
+        """The lookups actually run for ``dialect``, in order: a ``ci`` lookup off MySQL becomes exact, then
+        ``lower()`` (see the class docstring); every other lookup is itself."""
+        if self.match == "ci" and dialect != "mysql":
+            return (Lookup(self.column, self.max_length, "exact"), Lookup(self.column, self.max_length, "lower"))
+        return (self,)
+
     def condition(self, dialect: Dialect) -> str:
-        """The WHERE condition with one ``%s`` placeholder."""
+        """The WHERE condition with one ``%s`` placeholder (a ``ci`` lookup off MySQL: its ``lower()`` step)."""
         col = quote(self.column, dialect)
         if self.match == "lower" or (self.match == "ci" and dialect != "mysql"):
             return f"lower({col}) = lower(%s)"

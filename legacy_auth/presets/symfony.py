@@ -1,12 +1,18 @@
 """Symfony: ``make:user`` entity table ``user`` (default), or FOSUserBundle's ``fos_user`` (``variant=fos``).
 
 make:user: ``user(id, email UNIQUE, roles JSON, password)``; login by ``email`` (case-insensitive through
-the MySQL collation, ``lower()`` on PostgreSQL/SQLite); an optional separate salt column for legacy
-MessageDigest/PBKDF2 hashers (``salt_column``; read into ``hash_fields["salt"]``).
+the MySQL collation; exact, then ``lower()`` on PostgreSQL/SQLite); an optional separate salt column for
+legacy MessageDigest/PBKDF2 hashers (``salt_column``; read into ``hash_fields["salt"]``). make:user has no
+account-state column at all (apps refuse users in their own ``UserChecker``); ``make:registration-form``
+with email verification adds ``is_verified`` (BOOLEAN): name it with ``verified_column`` to read
+``email_verified`` from it, and add ``require_confirmed_email`` when the app refuses unverified users
+(UNCONFIRMED).
 FOSUserBundle: login by ``username_canonical``, or ``email_canonical`` when the input looks like an email
 (``UserProvider::loadUserByUsername`` -> ``findUserByUsernameOrEmail``); canonical columns are
 ``mb_strtolower``-ed, so the input is lower-cased and compared exactly. ``enabled = 0`` is refused
-(UNCONFIRMED while a ``confirmation_token`` is pending, else INACTIVE); ``salt`` always read.
+(UNCONFIRMED while a ``confirmation_token`` is pending, else INACTIVE); ``salt`` always read. An enabled
+FOS user without a pending token counts as email-confirmed only with ``activation_confirms_email`` (the site
+had ``registration.confirmation.enabled``; otherwise users are enabled at registration).
 Roles come from the JSON array (make:user) or the PHP-serialised array (FOSUserBundle).
 """
 
@@ -74,15 +80,23 @@ class SymfonyPreset(TablePreset):
     OPTIONS: ClassVar[dict[str, tuple[type, OptionValue]]] = {
         "variant": (str, "maker"),  # "maker" (make:user) or "fos" (FOSUserBundle fos_user)
         "salt_column": (str, None),  # make:user + legacy hasher: the separate salt column
+        "verified_column": (str, None),  # make:user + make:registration-form: is_verified
+        "require_confirmed_email": (bool, False),  # with verified_column: unverified users are refused
+        "activation_confirms_email": (bool, False),  # fos: enabled + no token = confirmed (module docstring)
     }
 
     def __init__(self, **options: object) -> None:
         super().__init__(**options)
         if self.options["variant"] not in {"maker", "fos"}:
             raise ConfigurationError("LEGACY_VARIANT", "must be 'maker' or 'fos' for LEGACY_APP=symfony")
-        salt = self.options.get("salt_column")
-        if salt is not None:
-            validate_identifier(salt, "LEGACY_SALT_COLUMN")
+        for option in ("salt_column", "verified_column"):
+            value = self.options.get(option)
+            if value is not None:
+                validate_identifier(value, f"LEGACY_{option.upper()}")
+        if self.fos and self.options.get("verified_column"):
+            raise ConfigurationError("LEGACY_VERIFIED_COLUMN", "applies to LEGACY_VARIANT=maker only")
+        if not self.fos and self.opt_bool("require_confirmed_email") and not self.options.get("verified_column"):
+            raise ConfigurationError("LEGACY_REQUIRE_CONFIRMED_EMAIL", "needs LEGACY_VERIFIED_COLUMN (make:user)")
 
     @property
     def fos(self) -> bool:
@@ -95,8 +109,10 @@ class SymfonyPreset(TablePreset):
     def all_columns(self) -> tuple[Column, ...]:
         if self.fos:
             return FOS_COLUMNS
-        salt = self.options.get("salt_column")
-        return (*MAKER_COLUMNS, Column(str(salt), "varchar(255)")) if salt else MAKER_COLUMNS
+        salt, verified = self.options.get("salt_column"), self.options.get("verified_column")
+        extra: tuple[Column, ...] = (Column(str(salt), "varchar(255)"),) if salt else ()
+        extra += (Column(str(verified), "bool", null=False, default=False),) if verified else ()
+        return (*MAKER_COLUMNS, *extra)
 
     def index_list(self) -> tuple[Index, ...]:
         if self.fos:
@@ -109,8 +125,8 @@ class SymfonyPreset(TablePreset):
     def selected_columns(self) -> tuple[str, ...]:
         if self.fos:
             return ("id", "username", "email", "enabled", "salt", "password", "confirmation_token", "roles")
-        salt = self.options.get("salt_column")
-        return ("id", "email", "roles", "password", *((str(salt),) if salt else ()))
+        extra = tuple(str(self.options[o]) for o in ("salt_column", "verified_column") if self.options.get(o))
+        return ("id", "email", "roles", "password", *extra)
 
     def lookups(self, login: str) -> list[tuple[Lookup, str]]:
         value = login.strip()
@@ -128,15 +144,23 @@ class SymfonyPreset(TablePreset):
         salt_column = "salt" if self.fos else self.options.get("salt_column")
         salt = row.blank_is_none(str(salt_column)) if salt_column else None
         states: list[AccountState] = []
-        if self.fos and not row.flag("enabled"):
+        verified = False
+        if self.fos:
             pending = row.is_set("confirmation_token")
-            states.append(AccountState.UNCONFIRMED if pending else AccountState.INACTIVE)
+            if not row.flag("enabled"):
+                states.append(AccountState.UNCONFIRMED if pending else AccountState.INACTIVE)
+            else:
+                verified = self.opt_bool("activation_confirms_email") and not pending
+        elif self.options.get("verified_column"):
+            verified = row.flag(str(self.options["verified_column"]))
+            if self.opt_bool("require_confirmed_email") and not verified:
+                states.append(AccountState.UNCONFIRMED)
         password = row.blank_is_none("password")
         return LegacyUser(
             legacy_id=row.required_text("id"),
             username=row.blank_is_none("username") if self.fos else None,
             email=row.blank_is_none("email"),
-            email_verified=False,
+            email_verified=verified,
             state=self.finish_state(states, password is not None),
             roles=parse_roles(row.raw("roles")),
             password_hash=password,

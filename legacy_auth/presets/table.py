@@ -7,7 +7,7 @@ building, identifier checks, option parsing and error conversion live here once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, ClassVar
 
 from legacy_auth.errors import ConfigurationError, CorruptRowError, LegacyAuthError
@@ -157,6 +157,16 @@ class TablePreset:
             lower_indexes=self.lower_index_columns(),
         )
 
+    # ------------------------------------------------------------ table discovery
+
+    def columns_probe(self, *, prefix: str, dialect: Dialect) -> Query | None:
+        """A query listing the table's columns when the preset must discover optional columns before its
+        first lookup (Devise modules), else ``None``; the store runs it once and calls :meth:`use_columns`."""
+        return None
+
+    def use_columns(self, names: Collection[str]) -> None:
+        """Take the column names found by :meth:`columns_probe` into account (no-op by default)."""
+
     # ------------------------------------------------------------ queries
 
     def lookups(self, login: str) -> list[tuple[Lookup, str]]:
@@ -174,10 +184,11 @@ class TablePreset:
             return []
         queries = []
         for lookup, value in self.lookups(login):
-            sql, extra_params = self.statement(lookup, prefix, dialect)
             bound = usable_login(value, lookup.max_length)
-            if bound is not None:
-                queries.append(Query(sql, (bound, *extra_params)))
+            for step in lookup.steps(check_dialect(dialect)):  # off MySQL, "ci" = exact first, then lower()
+                sql, extra_params = self.statement(step, prefix, dialect)
+                if bound is not None:
+                    queries.append(Query(sql, (bound, *extra_params)))
         return queries
 
     def statement(self, lookup: Lookup, prefix: str, dialect: Dialect) -> tuple[str, tuple[Any, ...]]:

@@ -1,19 +1,30 @@
 """Benchmark: the migrate-user trigger (issue #3) against baselines measured in the same run.
 
-Run: ``.venv/bin/python tests/bench/run.py migration``. Exits 1 if a target is missed.
+Run: ``.venv/bin/python tests/bench/run.py migration``. Exits 1 if a target is missed (targets missed by design
+are printed as such and listed apart, see 1.).
 
 1. Warm latency on MariaDB, cheap hashes (q2a sha1 pair, WordPress phpass): the whole handler (Powertools
-   event, deadline, store lookup through the preset's query, hash verify, response, one log line, one EMF
-   line) vs a raw pymysql SELECT of the same row + the raw hash check, interleaved round by round.
-   Targets: p50 ratio <= 1.5 and handler p99 <= 10 ms, measured with LEGACY_PAD_WEAK_HASHES=false. With the
-   default timing padding (a weak hash also pays one dummy verification of the app's default scheme, so a
-   legacy-hash account answers no faster than an unknown user) the baseline includes the same dummy
-   verification; the p50 ratio target applies, the 10 ms one cannot.
-2. Cold init: a fresh interpreter importing ``triggers.user_migration`` vs one importing only the modules it
-   imports (interleaved runs). Target <= 1.2x, and boto3 is not imported.
-3. Black-holed database (a loopback socket that accepts and never answers; and a real MariaDB/PostgreSQL
-   behind a proxy that freezes after the connection is warm): the handler answers with the generic refusal
-   within the default budget (<= 3.5 s), never past 4.5 s.
+   event, deadline, store lookup through the preset's query, hash verify, response, one EMF line) vs a raw
+   pymysql SELECT of the same row + the raw hash check, interleaved round by round. Targets: p50 ratio <= 1.5
+   and handler p99 <= 10 ms, checked in **both** configurations, always against the same honest baseline
+   (raw SELECT + raw hash, never our padding):
+   - ``LEGACY_PAD_WEAK_HASHES=false``: the targets apply and are enforced;
+   - the default (``true``): a weak hash also pays one dummy verification of the app's default scheme (bcrypt
+     cost 10, ~60 ms) so an account with a legacy hash answers no faster than an unknown user. Neither target
+     can hold by construction; both are printed (``MISSED (by design)``, the trade-off is in
+     docs/migration.md "Performance"), with the baseline + the same dummy verification shown for reference so
+     the handler's own overhead stays visible.
+2. Cold init, fresh interpreters with the .pyc files in place (as in the Lambda package), interleaved:
+   - ``import triggers.user_migration`` vs importing exactly the non-project modules (third-party and standard
+     library) that import loads, found by importing it once in a subprocess: the difference is our own code.
+     Target <= 1.2x; boto3 is not imported.
+   - import + the first invocation (Settings, preset, hash context, MariaDB connection, lookup, verify,
+     response) vs importing the modules that loads plus the raw first call (pymysql connect, the same SELECT,
+     the raw hash check). Reported, with the same 1.2x figure for reference.
+3. Black holes (loopback sockets that accept and never answer; a real MariaDB/PostgreSQL behind a proxy that
+   freezes after the connection is warm; a black-holed Secrets Manager endpoint on a cold start): the handler
+   answers with the generic refusal within the configured budget (default 3.5 s, and a
+   ``LEGACY_BUDGET_MS=2000`` run), never past 4.5 s.
 """
 
 from __future__ import annotations
@@ -55,6 +66,7 @@ TARGET_COLD_RATIO = 1.2
 BUDGET_S = 3.5
 NEVER_S = 4.5
 failures: list[str] = []
+by_design: list[str] = []  # targets the default timing padding cannot meet (printed, not failed)
 DEVNULL = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
 
 
@@ -175,13 +187,17 @@ def with_dummy(raw: Callable[[], object], dummy: Callable[[], None]) -> Callable
 
 
 def warm_latency(url: str, *, padded: bool) -> list[list[Any]]:
-    """Handler vs raw, interleaved. ``padded``: the default timing padding (weak hashes also pay one dummy
-    verification, see ``LEGACY_PAD_WEAK_HASHES``); its baseline then includes the same dummy verification."""
+    """Handler vs raw SELECT + raw hash, interleaved; ``padded``: the default ``LEGACY_PAD_WEAK_HASHES=true``.
+
+    The targets are checked against the raw baseline in both configurations. With padding, a third function
+    (the raw baseline + the same dummy verification the handler adds on purpose) is timed alongside, for
+    reference only: it shows the handler's own overhead once the deliberate cost is set aside.
+    """
     from triggers import user_migration as um
 
     rows: list[list[Any]] = []
     devnull = DEVNULL
-    um.logger.registered_handler.setStream(devnull)  # the JSON log line is still formatted and written
+    um.logger.registered_handler.setStream(devnull)  # a log line, if any, is still formatted and written
     try:
         for app, label, password, raw_hash, rounds in (
             ("q2a", "q2a sha1", Q2A["password"], q2a_raw_hash, 40 if padded else 3000),
@@ -190,59 +206,122 @@ def warm_latency(url: str, *, padded: bool) -> list[list[Any]]:
             os.environ.update(LEGACY_APP=app, LEGACY_DB_URL=url, LEGACY_PAD_WEAK_HASHES=str(padded).lower())
             um.reset_runtime()
             raw = raw_call(url, app, "user17", raw_hash)
+            fns: dict[str, Callable[[], object]] = {"handler": handler_call(um, "user17", password), "raw": raw}
             if padded:
-                raw = with_dummy(raw, um.runtime().hashes.dummy_verify)
-
+                fns["raw+dummy"] = with_dummy(raw, um.runtime().hashes.dummy_verify)
             with contextlib.redirect_stdout(devnull):  # EMF lines go to stdout, as in Lambda
-                samples = interleaved({"handler": handler_call(um, "user17", password), "raw": raw},
-                                      rounds=rounds, warmup=5)
+                samples = interleaved(fns, rounds=rounds, warmup=5)
             h50, r50 = median(samples["handler"]) / 1e6, median(samples["raw"]) / 1e6
             h99 = pct(samples["handler"], 0.99) / 1e6
             ratio = h50 / r50
-            verdict = check(ratio <= TARGET_P50_RATIO, f"{label} p50 ratio {ratio:.2f} (padded={padded})")
-            if not padded:  # 10 ms cannot hold when every weak hash also pays a bcrypt dummy on purpose
-                verdict += "/" + check(h99 <= TARGET_P99_MS, f"{label} p99 {h99:.2f} ms")
-            rows.append([label, "on" if padded else "off", rounds, r50, h50, ratio, h99, verdict])
+            padded_ref = median(samples["raw+dummy"]) / 1e6 if padded else None
+            config = "default (padding on)" if padded else "LEGACY_PAD_WEAK_HASHES=false"
+            verdicts = [target(ratio <= TARGET_P50_RATIO, f"{label} p50 ratio {ratio:.2f} ({config})", padded),
+                        target(h99 <= TARGET_P99_MS, f"{label} p99 {h99:.2f} ms ({config})", padded)]
+            rows.append([label, "on" if padded else "off", rounds, r50, h50, ratio, h99,
+                         f"{h50 / padded_ref:.2f}" if padded_ref else "-", "/".join(verdicts)])
     finally:
         os.environ.pop("LEGACY_PAD_WEAK_HASHES", None)
         um.reset_runtime()
     return rows
 
 
+def target(ok: bool, what: str, design_miss: bool) -> str:
+    """``ok`` / ``MISSED`` (a failure) / ``MISSED (by design)`` (the default padding; listed, not failed)."""
+    if ok:
+        return "ok"
+    if design_miss:
+        by_design.append(what)
+        return "MISSED (by design)"
+    failures.append(what)
+    return "MISSED"
+
+
 # ---------------------------------------------------------------- 2. cold init
 
-DEPS = """
-import os, time
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import UserMigrationTriggerEvent
-import legacy_auth.config, legacy_auth.db, legacy_auth.errors, legacy_auth.hashing, legacy_auth.migration
-import legacy_auth.presets, legacy_auth.store, legacy_auth.tracking
+#: what the Lambda package has: .pyc files next to the sources (compileall at build time); this machine's
+#: PYTHONDONTWRITEBYTECODE (any non-empty value, "0" included, disables writing them) would make every cold
+#: import of a changed module compile it again
+COLD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+OURS = ("legacy_auth", "triggers", "devstack", "tests", "__editable__")
+FIRST_CALL = """
+import contextlib, io
+from devstack.context import LocalLambdaContext
+import triggers.user_migration as um
+event = {{"version": "1", "triggerSource": "UserMigration_Authentication", "region": "eu-west-1",
+          "userPoolId": "eu-west-1_EXAMPLE1", "userName": "user17", "callerContext": {{}},
+          "request": {{"password": {password!r}}}, "response": {{}}}}
+with contextlib.redirect_stdout(io.StringIO()):
+    assert um.handler(event, LocalLambdaContext())["response"]["finalUserStatus"] == "CONFIRMED"
 """
-HANDLER = "import triggers.user_migration"
+RAW_FIRST_CALL = """
+import hashlib, hmac
+from devstack.context import LocalLambdaContext
+import pymysql, pymysql.cursors
+conn = pymysql.connect(host={host!r}, port={port}, user={user!r}, password="", database={db!r}, autocommit=True,
+                       charset="utf8mb4", cursorclass=pymysql.cursors.DictCursor, connect_timeout=2, read_timeout=2,
+                       write_timeout=2)
+with conn.cursor() as cur:
+    cur.execute({sql!r}, {params!r})
+    row = cur.fetchone()
+salt = bytes(row["passsalt"])
+assert hmac.compare_digest(hashlib.sha1(salt[:8] + {password!r} + salt[8:16]).digest(), bytes(row["passcheck"]))
+"""
 
 
-def cold_once(code: str) -> float:
+def cold_once(code: str, env: dict[str, str]) -> float:
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env)
     return (time.perf_counter() - t0) * 1000
 
 
-def cold_init() -> list[list[Any]]:
-    for code in (DEPS, HANDLER):  # warm the page cache and .pyc files
-        cold_once(code)
-    deps, handler = [], []
-    for _ in range(9):
-        deps.append(cold_once(DEPS))
-        handler.append(cold_once(HANDLER))
-    d, h = sorted(deps)[4], sorted(handler)[4]
-    probe = subprocess.run([sys.executable, "-c", HANDLER + "; import sys; print('boto3' in sys.modules)"],
-                           check=True, cwd=ROOT, capture_output=True, text=True)
+def loaded_modules(code: str, env: dict[str, str]) -> list[str]:
+    """Every non-project module ``code`` loads, in load order (the baseline imports exactly these)."""
+    probe = ("import sys, json\nbefore = set(sys.modules)\n" + code +
+             f"\nprint(json.dumps([m for m in sys.modules if m not in before and not m.startswith({OURS!r})]))")
+    out = subprocess.run([sys.executable, "-c", probe], check=True, cwd=ROOT, env=env, capture_output=True, text=True)
+    return list(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def imports_of(modules: list[str]) -> str:
+    return f"import importlib\nfor _m in {modules!r}:\n    importlib.import_module(_m)\n"
+
+
+def compare(baseline: str, handler: str, env: dict[str, str], runs: int = 9) -> tuple[float, float]:
+    for code in (baseline, handler, baseline, handler):  # write the .pyc files, warm the page cache
+        cold_once(code, env)
+    base, ours = [], []
+    for _ in range(runs):
+        base.append(cold_once(baseline, env))
+        ours.append(cold_once(handler, env))
+    return median(base), median(ours)
+
+
+def cold_init(url: str) -> list[list[Any]]:
+    from urllib.parse import urlsplit
+
+    env = {**COLD_ENV, "LEGACY_APP": "q2a", "LEGACY_DB_URL": url, "LEGACY_PAD_WEAK_HASHES": "false"}
+    handler_import = "import triggers.user_migration"
+    d, h = compare(imports_of(loaded_modules(handler_import, env)), handler_import, env)
+    probe = subprocess.run([sys.executable, "-c", handler_import + "; import sys; print('boto3' in sys.modules)"],
+                           check=True, cwd=ROOT, env=env, capture_output=True, text=True)
     boto3_loaded = probe.stdout.strip().splitlines()[-1] == "True"
-    return [["import deps alone (ms)", d, "", ""],
-            ["import triggers.user_migration (ms)", h, h / d,
-             check(h / d <= TARGET_COLD_RATIO, f"cold ratio {h / d:.2f}")],
-            ["boto3 imported", boto3_loaded, "", check(not boto3_loaded, "boto3 imported on cold start")]]
+    parts = urlsplit(url)
+    query = get_preset("q2a").find_queries("user17", prefix="qa_", dialect="mysql")[0]
+    first = FIRST_CALL.format(password=Q2A["password"])
+    raw = RAW_FIRST_CALL.format(host=parts.hostname, port=parts.port or 3306, user=parts.username or "root",
+                                db=parts.path.lstrip("/"), sql=query.sql, params=query.params,
+                                password=Q2A["password"].encode())
+    fd, fh = compare(imports_of(loaded_modules(first, env)) + raw, first, env)
+    return [
+        ["import: the modules it loads, alone (ms)", d, "", ""],
+        ["import triggers.user_migration (ms)", h, h / d, target(h / d <= TARGET_COLD_RATIO, f"cold ratio {h / d:.2f}",
+                                                                 False)],
+        ["boto3 imported", boto3_loaded, "", target(not boto3_loaded, "boto3 imported on cold start", False)],
+        ["import + first call: those modules + raw connect, SELECT, hash (ms)", fd, "", ""],
+        ["import + first invocation (Settings, preset, hash context, connection, query, verify) (ms)", fh, fh / fd,
+         "info (<= 1.2: ok)" if fh / fd <= TARGET_COLD_RATIO else "info (> 1.2)"],
+    ]
 
 
 # ---------------------------------------------------------------- 3. black-holed database
@@ -346,6 +425,17 @@ def black_holed(mysql_url: str, pg_url: str) -> list[list[Any]]:
             worst = max(times)
             rows.append([f"{scheme}: accepts, never answers", worst,
                          check(worst <= BUDGET_S and worst < NEVER_S, f"{scheme} black hole {worst:.2f}s")])
+        os.environ.update(LEGACY_APP="q2a", LEGACY_DB_URL=f"mysql://app:pw@127.0.0.1:{silent.port}/x",
+                          LEGACY_BUDGET_MS="2000")
+        um.reset_runtime()
+        with contextlib.redirect_stdout(DEVNULL):
+            took = refusal_time(um)
+        os.environ.pop("LEGACY_BUDGET_MS")
+        rows.append(["mysql: accepts, never answers, LEGACY_BUDGET_MS=2000", took,
+                     check(took <= 2.0 + 0.1, f"configured 2.0 s budget {took:.2f}s")])
+        took = secrets_black_hole(um, silent.port)
+        rows.append(["cold start, Secrets Manager accepts and never answers", took,
+                     check(took <= BUDGET_S and took < NEVER_S, f"secrets manager black hole {took:.2f}s")])
         for scheme, url, port in (("mysql", mysql_url, 3306), ("postgresql", pg_url, 5432)):
             freezer = Freezer(port)
             try:
@@ -364,6 +454,25 @@ def black_holed(mysql_url: str, pg_url: str) -> list[list[Any]]:
         silent.close()
         um.logger.setLevel("INFO")
     return rows
+
+
+def secrets_black_hole(um: Any, port: int) -> float:
+    """``LEGACY_DB_SECRET_ARN`` with the Secrets Manager endpoint black-holed (boto3 imported beforehand)."""
+    import boto3  # noqa: F401 - its ~150 ms import is a cold-start cost outside what this row measures
+
+    saved = dict(os.environ)
+    os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_REGION="eu-west-1",
+                      AWS_ENDPOINT_URL_SECRETS_MANAGER=f"http://127.0.0.1:{port}", LEGACY_APP="q2a",
+                      LEGACY_DB_URL="mysql://legacy_ro@127.0.0.1:3306/legacy",
+                      LEGACY_DB_SECRET_ARN="arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy-AbCdEf")
+    um.reset_runtime()
+    try:
+        with contextlib.redirect_stdout(DEVNULL):
+            return refusal_time(um)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        um.reset_runtime()
 
 
 @contextlib.contextmanager
@@ -390,20 +499,24 @@ def main() -> int:
                                       "passsalt": Q2A["extra"]["q2a_passsalt"].encode(),
                                       "passcheck": bytes.fromhex(Q2A["hash"])}])
         warm = warm_latency(url, padded=False) + warm_latency(url, padded=True)
-        table("1. warm handler vs raw SELECT + raw hash (MariaDB, interleaved; padding on: baseline + dummy)",
-              ["case", "padding", "rounds", "raw p50 ms", "handler p50 ms", "p50 ratio", "handler p99 ms",
-               "targets"], warm)
+        table("1. warm handler vs raw SELECT + raw hash (MariaDB, interleaved; targets vs the raw baseline in both "
+              "configurations)", ["case", "padding", "rounds", "raw p50 ms", "handler p50 ms", "p50 ratio",
+                                  "handler p99 ms", "vs raw+dummy", "targets (ratio/p99)"], warm)
         results["warm"] = warm
-        cold = cold_init()
-        table("2. cold init (median of 9 fresh interpreters, interleaved)", ["what", "value", "ratio", "target"],
-              cold)
+        cold = cold_init(url)
+        table("2. cold init (median of 9 fresh interpreters each, interleaved, .pyc present)",
+              ["what", "value", "ratio", "target"], cold)
         results["cold"] = cold
         hole = black_holed(url, pg_url)
-        table(f"3. black-holed database (budget {BUDGET_S} s, never {NEVER_S} s)", ["case", "answer s", "target"],
+        table(f"3. black holes (default budget {BUDGET_S} s, never {NEVER_S} s)", ["case", "answer s", "target"],
               hole)
         results["black_hole"] = hole
     results["failures"] = failures
+    results["missed_by_design"] = by_design
     print(f"\nresults saved to {save('migration', json.loads(json.dumps(results, default=str)))}")
+    if by_design:
+        print("missed by design (default LEGACY_PAD_WEAK_HASHES=true, docs/migration.md 'Performance'):",
+              "; ".join(by_design))
     if failures:
         print("MISSED:", "; ".join(failures))
         return 1

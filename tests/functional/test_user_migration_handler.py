@@ -155,6 +155,21 @@ def test_bad_configuration_is_refused_generically_and_names_the_variable(env: An
     assert lines.last()["setting"] == "LEGACY_APP"
 
 
+def test_bad_dummy_hash_is_refused_generically_and_names_the_variable(env: Any, lines: Lines):
+    env(LEGACY_DUMMY_HASH="not-a-q2a-hash")
+    with pytest.raises(um.MigrationRefusedError, match=f"^{GENERIC}$"):
+        invoke(auth_event("alice", SHA1["password"]))
+    assert (lines.last()["reason"], lines.last()["setting"]) == ("configuration", "LEGACY_DUMMY_HASH")
+    assert "not-a-q2a-hash" not in "\n".join(lines.lines)
+
+
+def test_legacy_roles_go_to_the_custom_attribute_the_pre_token_hook_reads(env: Any):
+    attrs = invoke(auth_event("alice", SHA1["password"]))["response"]["userAttributes"]
+    assert attrs["custom:legacy_roles"] == "level:0"
+    env(LEGACY_ROLES_ATTRIBUTE="none")
+    assert "custom:legacy_roles" not in invoke(auth_event("alice", SHA1["password"]))["response"]["userAttributes"]
+
+
 def test_forgot_password_can_be_switched_off(env: Any, lines: Lines):
     env(LEGACY_ALLOW_FORGOT_PASSWORD="false")
     with pytest.raises(um.MigrationRefusedError):
@@ -198,3 +213,36 @@ print(json.dumps({{"boto3": "boto3" in sys.modules, "session": "botocore.session
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
                           check=True)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == {"boto3": False, "session": False}
+
+
+@pytest.mark.parametrize(("init_type", "prebuilt"), [("on-demand", False), ("snap-start", True),
+                                                     ("provisioned-concurrency", True), (None, False)])
+def test_runtime_is_built_during_init_only_when_no_user_waits_for_it(legacy_url: str, init_type: str | None,
+                                                                     prebuilt: bool):
+    # on-demand: the import stays light (hashing, presets, tracking load at the first invocation); SnapStart /
+    # provisioned concurrency: Settings, preset and hash context are built at init, but no connection is opened
+    code = f"""
+import os, sys, json
+os.environ.update(LEGACY_APP="q2a", LEGACY_DB_URL={legacy_url!r})
+{f"os.environ['AWS_LAMBDA_INITIALIZATION_TYPE'] = {init_type!r}" if init_type else ""}
+from triggers import user_migration as um
+built = um._runtime is not None
+print(json.dumps({{"built": built, "hashing": "legacy_auth.hashing" in sys.modules,
+                  "connects": um._runtime.store.db.connects if built else None}}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          check=True)
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got == {"built": prebuilt, "hashing": prebuilt, "connects": 0 if prebuilt else None}
+
+
+def test_a_configuration_error_during_a_prebuild_is_left_for_the_first_invocation():
+    code = """
+import os, json
+os.environ.update(LEGACY_APP="nosuchapp", LEGACY_DB_URL="sqlite:///x", AWS_LAMBDA_INITIALIZATION_TYPE="snap-start")
+from triggers import user_migration as um
+print(json.dumps({"built": um._runtime is not None}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          check=True)
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"built": False}

@@ -10,6 +10,7 @@ Stable API (used by preset, handler, CLI, local-stack and reliability tests)::
     rows = fetch_all(url, "q2a")                       # every row as dicts (the preset's scan query)
     rows = run_query(url, Query("SELECT ... WHERE x = %s", ("v",)))   # %s / %% work for sqlite too
     conn = connect(url)                                # raw DB-API connection (autocommit); close it yourself
+    accepted = try_insert_users(url, "laravel", [row])  # False (no exception) when a UNIQUE index refuses it
 
 * ``app`` is a ``LEGACY_APP`` value; ``prefix=None`` means the preset's default prefix; ``**options`` are
   preset options (``multisite=True`` for WordPress, ``variant="v2"`` for ASP.NET, the ``generic_*`` ones).
@@ -185,6 +186,21 @@ def insert_users(
                     )
     finally:
         conn.close()
+
+
+def try_insert_users(
+    url: str, app: str, rows: Iterable[Mapping[str, Any]], prefix: str | None = None, **options: Any
+) -> bool:
+    """:func:`insert_users`, answering False instead of raising when the database refuses a row with an
+    integrity error (a UNIQUE index: e.g. an email differing only in case under a ``_ci`` collation). Rows
+    before the refused one stay inserted (autocommit)."""
+    try:
+        insert_users(url, app, rows, prefix, **options)
+    except Exception as exc:
+        if any(cls.__name__ == "IntegrityError" for cls in type(exc).__mro__):  # pymysql, psycopg, sqlite3
+            return False
+        raise
+    return True
 
 
 def fetch_all(url: str, app: str, prefix: str | None = None, **options: Any) -> list[dict[str, Any]]:

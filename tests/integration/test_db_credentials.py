@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,7 +16,7 @@ import pytest
 
 from legacy_auth.db import Database, DbOptions, Deadline, parse_db_url
 from legacy_auth.db.credentials import IamTokenCredentials, StaticCredentials
-from legacy_auth.errors import StoreUnavailableError
+from legacy_auth.errors import StoreError, StoreUnavailableError
 from tests.helpers.legacy_db import connect
 
 pytestmark = pytest.mark.integration
@@ -133,3 +134,163 @@ def test_handler_reads_the_legacy_db_from_an_rds_secret(aws: Any, mysql_login: t
         assert (attrs["custom:legacy_id"], attrs["name"]) == ("5", "Eve")
     finally:
         um.reset_runtime()
+
+
+# ---------------------------------------------------------------- Secrets Manager bounded by the deadline
+
+FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+            "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1"}
+ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy-db-AbCdEf"
+
+
+class SecretsEndpoint:
+    """A loopback Secrets Manager: answers the first ``answers`` GetSecretValue calls with ``secret``, then
+    accepts connections and never answers (a black-holed endpoint). ``answers=0``: black-holed from the start."""
+
+    def __init__(self, secret: dict[str, Any] | None = None, answers: int = 0) -> None:
+        import http.server
+        import threading
+
+        self.calls = 0
+        self.stop = threading.Event()
+        endpoint = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                endpoint.calls += 1
+                if endpoint.calls > answers or secret is None:
+                    endpoint.stop.wait(30)  # black hole: the connection is held, nothing is sent
+                    return
+                body = json.dumps({"ARN": ARN, "Name": "legacy-db", "VersionId": "v1",
+                                   "SecretString": json.dumps(secret), "CreatedDate": 1.7e9}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-amz-json-1.1")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    made: list[SecretsEndpoint] = []
+
+    def make(secret: dict[str, Any] | None = None, answers: int = 0) -> SecretsEndpoint:
+        point = SecretsEndpoint(secret, answers)
+        made.append(point)
+        for key, value in FAKE_AWS.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", point.url)
+        return point
+
+    yield make
+    for point in made:
+        point.close()
+
+
+def test_secret_read_timeouts_are_cut_from_the_time_left() -> None:
+    from legacy_auth.db.credentials import KEEP_FOR_CONNECT_S, MAX_CONNECT_S, MAX_READ_S, aws_timeouts
+    from legacy_auth.errors import StoreTimeoutError
+
+    assert aws_timeouts(None) == (MAX_CONNECT_S, MAX_READ_S)
+    assert aws_timeouts(Deadline.after(30)) == (MAX_CONNECT_S, MAX_READ_S)  # capped: a healthy read takes ms
+    connect, read = aws_timeouts(Deadline.after(1.0))
+    assert connect + read <= 1.0 - KEEP_FOR_CONNECT_S + 1e-6
+    assert 0 < connect < read
+    with pytest.raises(StoreTimeoutError):
+        aws_timeouts(Deadline.after(0.3))  # less than MIN_SECRET_READ_S after the connect's share
+
+
+def test_reread_after_an_auth_failure_waits_when_too_little_time_is_left() -> None:
+    from legacy_auth.db.credentials import MIN_REREAD_S, SecretCredentials
+
+    source = SecretCredentials(ARN, region="eu-west-1", base=None, dbname=None)
+    assert source.refresh(Deadline.after(MIN_REREAD_S + 0.5)) is True
+    assert source.refresh(Deadline.after(MIN_REREAD_S - 0.2)) is False  # dropped: the next invocation reads it
+    assert source.refresh(None) is True
+    assert source.peek() is None
+
+
+@pytest.mark.parametrize("timeout_ms", [5000, 1500])
+def test_black_holed_secrets_manager_gets_the_generic_answer_within_budget(endpoint: Any, monkeypatch: Any,
+                                                                          timeout_ms: int) -> None:
+    import boto3  # noqa: F401 - a real cold start imports it too; kept out of the timing for a stable figure
+
+    from devstack.context import LocalLambdaContext
+    from tests.conftest import load_event
+    from triggers import user_migration as um
+
+    silent = endpoint()  # accepts, never answers
+    monkeypatch.setenv("LEGACY_APP", "wordpress")
+    monkeypatch.setenv("LEGACY_DB_URL", "mysql://legacy_ro@127.0.0.1:3306/legacy")
+    monkeypatch.setenv("LEGACY_DB_SECRET_ARN", ARN)
+    um.reset_runtime()
+    try:
+        event = load_event("cognito_user_migration_authentication")
+        event["userName"], event["request"]["password"] = "eve", "correct horse battery staple"
+        started = time.monotonic()
+        with pytest.raises(um.MigrationRefusedError, match=r"^Incorrect username or password\.$"):
+            um.handler(event, LocalLambdaContext(timeout_ms=timeout_ms))
+        elapsed = time.monotonic() - started
+    finally:
+        um.reset_runtime()
+    assert silent.calls == 1  # one attempt: no botocore retry
+    # default: the 3.5 s budget minus the 0.4 s verify reserve bounds the lookup; a 1.5 s Lambda timeout leaves
+    # 1.0 s (0.5 s margin) of which 0.6 s for the lookup. Before: connect 1.0 + read 1.5 per try, two tries.
+    limit = 3.1 if timeout_ms == 5000 else 0.6
+    assert elapsed <= limit + 0.25, elapsed
+    assert elapsed < 4.5
+
+
+def test_reread_after_an_auth_failure_is_bounded_by_the_deadline(endpoint: Any,
+                                                                mysql_login: tuple[str, str, str]) -> None:
+    _, user, dbname = mysql_login
+    wrong = {"engine": "mariadb", "host": "127.0.0.1", "port": 3306, "username": user, "password": "stale-Pw-0",
+             "dbname": dbname}
+    point = endpoint(wrong, answers=1)  # the first read answers (stale password), the re-read is black-holed
+    db = Database(None, options=DbOptions(secret_arn=ARN, region="eu-west-1"))
+    started = time.monotonic()
+    with pytest.raises(StoreError) as info:
+        db.fetch_one("SELECT 1", deadline=Deadline.after(2.0))
+    elapsed = time.monotonic() - started
+    assert point.calls == 2  # re-read once after the authentication failure ...
+    assert elapsed < 2.0 + 0.2, elapsed  # ... within the deadline, not connect 1 s + read 1.5 s per try
+    assert getattr(info.value, "reason", None) in {"db_timeout", "db_unavailable"}
+    assert "stale-Pw-0" not in str(info.value)
+
+
+def test_no_reread_when_the_auth_failure_leaves_too_little_time(endpoint: Any,
+                                                               mysql_login: tuple[str, str, str]) -> None:
+    from legacy_auth.db.credentials import MIN_REREAD_S
+
+    _, user, dbname = mysql_login
+    stale = {"engine": "mariadb", "host": "127.0.0.1", "port": 3306, "username": user, "password": "stale-Pw-0",
+             "dbname": dbname}
+    good = {**stale, "password": "first-Pw-1"}
+    point = endpoint(stale, answers=1)
+    db = Database(None, options=DbOptions(secret_arn=ARN, region="eu-west-1"))
+    import boto3
+
+    boto3.client("secretsmanager", region_name="eu-west-1")  # service models loaded: client creation ~ms
+    with pytest.raises(StoreError) as info:
+        db.fetch_one("SELECT 1", deadline=Deadline.after(MIN_REREAD_S - 0.05))
+    assert info.value.reason == "db_auth"  # type: ignore[attr-defined]
+    assert point.calls == 1  # too little time left to re-read now ...
+    point.close()
+    fresh = endpoint(good, answers=1)
+    assert db.fetch_one("SELECT 1 AS x", deadline=Deadline.after(5)) == {"x": 1}  # ... the next call reads it
+    assert fresh.calls == 1
+    db.close()

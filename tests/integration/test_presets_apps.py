@@ -108,6 +108,8 @@ def phpbb_url(url: str) -> str:
          "user_email": "abc@example.org"},
         {"user_id": 4, "user_type": 0, "username": "a&amp;b", "username_clean": "a&amp;b", "user_password": argon},
         {"user_id": 5, "user_type": 1, "username": "sleepy", "username_clean": "sleepy", "user_password": argon},
+        # phpBB's utf8_clean_string: case fold, then confusables.php maps Cyrillic "б" to the digit "6"
+        {"user_id": 6, "user_type": 0, "username": "Бобр", "username_clean": "6обр", "user_password": argon},
     ], "bb_")
     return url
 
@@ -121,6 +123,16 @@ def test_phpbb_login_goes_through_username_clean(phpbb_url: str, login: str, exp
     assert ids(phpbb_url, "phpbb3", login, "bb_") == expected
 
 
+def test_phpbb_cyrillic_name_missed_by_username_clean_is_found_by_the_stored_username(phpbb_url: str) -> None:
+    assert clean_username("Бобр") == "бобр" != "6обр"  # no confusables table here: the first lookup misses
+    assert ids(phpbb_url, "phpbb3", "Бобр", "bb_") == ["6"]  # typed as registered
+    assert ids(phpbb_url, "phpbb3", " Бобр ", "bb_") == ["6"]
+    # another case: Unicode lower() on MariaDB (utf8mb4_bin) and PostgreSQL (UTF-8 ctype); SQLite's lower()
+    # folds ASCII only, so there the name must be typed in its registered case
+    assert ids(phpbb_url, "phpbb3", "бОБР", "bb_") == ([] if dialect_of(phpbb_url) == "sqlite" else ["6"])
+    assert ids(phpbb_url, "phpbb3", "Бобp", "bb_") == []  # Latin "p" for Cyrillic "р": a different name
+
+
 def test_phpbb_email_login_option_is_case_insensitive_even_under_utf8_bin(phpbb_url: str) -> None:
     assert ids(phpbb_url, "phpbb3", "admin@example.ORG", "bb_", email_login=True) == ["2"]
 
@@ -128,7 +140,7 @@ def test_phpbb_email_login_option_is_case_insensitive_even_under_utf8_bin(phpbb_
 def test_phpbb_user_types_and_roles(phpbb_url: str) -> None:
     assert states(phpbb_url, "phpbb3", "bb_") == {
         "1": AccountState.SYSTEM, "2": AccountState.ACTIVE, "3": AccountState.ACTIVE, "4": AccountState.ACTIVE,
-        "5": AccountState.INACTIVE,
+        "5": AccountState.INACTIVE, "6": AccountState.ACTIVE,
     }
     admin = get_preset("phpbb3").to_user(find_rows(phpbb_url, "phpbb3", "admin", "bb_")[0])
     assert admin.roles == ("group:5", "founder")
@@ -168,9 +180,12 @@ def test_joomla_block_and_activation(joomla_url: str) -> None:
         "42": AccountState.ACTIVE, "43": AccountState.UNCONFIRMED, "44": AccountState.BLOCKED,
         "45": AccountState.ACTIVE,
     }
-    users = {u.legacy_id: u for u in map(get_preset("joomla").to_user, fetch_all(joomla_url, "joomla", "abcde_"))}
+    site = get_preset("joomla", activation_confirms_email=True)  # the site required email activation
+    users = {u.legacy_id: u for u in map(site.to_user, fetch_all(joomla_url, "joomla", "abcde_"))}
     assert users["42"].email_verified is True
     assert users["45"].email_verified is False
+    # without the setting an empty activation proves nothing (sites with activation "None" look the same)
+    assert not any(get_preset("joomla").to_user(r).email_verified for r in fetch_all(joomla_url, "joomla", "abcde_"))
     assert users["42"].display_name == "Super User"
     assert users["43"].password_hash == vec("joomla", "joomla_md5_salt")["hash"]
 
@@ -205,9 +220,10 @@ def test_magento_states_and_names(magento_url: str) -> None:
         "1": AccountState.ACTIVE, "2": AccountState.ACTIVE, "3": AccountState.INACTIVE, "4": AccountState.LOCKED,
         "5": AccountState.UNCONFIRMED, "6": AccountState.ACTIVE,
     }
-    ann = get_preset("magento2").to_user(find_rows(magento_url, "magento2", "shop@example.org", "m2_",
-                                                   website_id=1)[0])
+    row = find_rows(magento_url, "magento2", "shop@example.org", "m2_", website_id=1)[0]
+    ann = get_preset("magento2", activation_confirms_email=True).to_user(row)
     assert (ann.display_name, ann.email_verified, ann.roles) == ("Ann Lee", True, ("group:1", "website:1"))
+    assert get_preset("magento2").to_user(row).email_verified is False  # confirmation NULL alone proves nothing
 
 
 # ---------------------------------------------------------------- Laravel
@@ -335,7 +351,7 @@ def test_devise_email_is_stripped_and_downcased(devise_url: str) -> None:
 
 
 def test_devise_confirmable_and_lockable_options(devise_url: str) -> None:
-    plain = states(devise_url, "devise", "rb_")
+    plain = states(devise_url, "devise", "rb_", confirmable=False, lockable=False)
     assert plain == {"1": AccountState.ACTIVE, "2": AccountState.ACTIVE, "3": AccountState.ACTIVE,
                      "4": AccountState.ACTIVE, "5": AccountState.SSO_ONLY}
     full = states(devise_url, "devise", "rb_", confirmable=True, lockable=True)
@@ -343,6 +359,43 @@ def test_devise_confirmable_and_lockable_options(devise_url: str) -> None:
                     "4": AccountState.ACTIVE, "5": AccountState.SSO_ONLY}
     never = states(devise_url, "devise", "rb_", lockable=True, unlock_in_hours=0)
     assert never["4"] is AccountState.LOCKED
+
+
+def _store_find(url: str, app: str, login: str, prefix: str, **options: Any) -> Any:
+    from legacy_auth.db import Database, Deadline
+    from legacy_auth.store import SqlUserStore
+
+    db = Database(url)
+    try:
+        store = SqlUserStore(db, get_preset(app, **options), prefix)
+        return [store.find_by_login(login, deadline=Deadline.after(5)), store]
+    finally:
+        db.close()
+
+
+def test_devise_modules_are_detected_from_the_table_when_not_configured(devise_url: str) -> None:
+    # the migration template's Confirmable / Lockable columns exist here: locked and unconfirmed users are
+    # refused with no LEGACY_LOCKABLE / LEGACY_CONFIRMABLE set (the safe default)
+    locked, store = _store_find(devise_url, "devise", "locked@example.com", "rb_")
+    assert locked.state is AccountState.LOCKED
+    assert store.preset.detected == {"confirmable": True, "lockable": True}
+    assert _store_find(devise_url, "devise", "unconfirmed@example.com", "rb_")[0].state is AccountState.UNCONFIRMED
+    bob = _store_find(devise_url, "devise", "bob@example.com", "rb_")[0]
+    assert (bob.state, bob.email_verified) == (AccountState.ACTIVE, True)
+    # an explicit setting wins over the columns
+    assert _store_find(devise_url, "devise", "locked@example.com", "rb_", lockable=False)[0].state \
+        is AccountState.ACTIVE
+
+
+def test_devise_table_without_the_optional_modules_reads_only_its_own_columns(url: str) -> None:
+    h = vec("rails_devise", "devise_bcrypt")["hash"]
+    run_query(url, "CREATE TABLE rbmin_users (id INTEGER PRIMARY KEY, email VARCHAR(255) NOT NULL, "
+                   "encrypted_password VARCHAR(255) NOT NULL)")
+    run_query(url, "INSERT INTO rbmin_users (id, email, encrypted_password) VALUES (%s, %s, %s)",
+              (1, "min@example.com", h))
+    user, store = _store_find(url, "devise", " MIN@example.com", "rbmin_")
+    assert (user.legacy_id, user.state, user.email_verified) == ("1", AccountState.ACTIVE, False)
+    assert store.preset.detected == {"confirmable": False, "lockable": False}
 
 
 # ---------------------------------------------------------------- ASP.NET Identity

@@ -81,8 +81,18 @@ def test_q2a_legacy_pair_comes_back_as_raw_bytes_that_match_the_vector(q2a_url: 
 
 
 def test_q2a_shared_email_returns_two_rows_so_the_store_refuses_it(q2a_url: str) -> None:
-    rows = find_rows(q2a_url, "q2a", "shared@example.org")
+    # "shared@example.org" and "SHARED@example.org": no exact-case match for this login, so every dialect ends
+    # with the case-insensitive comparison (MySQL collation; SQLite NOCASE column; PostgreSQL lower() fallback)
+    rows = find_rows(q2a_url, "q2a", "Shared@Example.org")
     assert sorted(get_preset("q2a").to_user(r).legacy_id for r in rows) == ["3", "4"]
+
+
+def test_q2a_exact_case_match_comes_first_off_mysql(q2a_url: str) -> None:
+    rows = find_rows(q2a_url, "q2a", "shared@example.org")
+    ids = sorted(get_preset("q2a").to_user(r).legacy_id for r in rows)
+    # PostgreSQL: the exact (indexed) comparison finds carol alone; q2a's MySQL collation and the SQLite NOCASE
+    # column compare case-insensitively even with "=", so both rows come back there (and are refused)
+    assert ids == (["3"] if dialect_of(q2a_url) == "postgresql" else ["3", "4"])
 
 
 def test_q2a_states_from_real_rows(q2a_url: str) -> None:

@@ -77,7 +77,16 @@ def test_q2a_binary_pair_through_the_db_layer(db: Database) -> None:
 
 def test_q2a_shared_email_is_refused_by_the_store(db: Database) -> None:
     with pytest.raises(AmbiguousUserError):
-        find(db, "q2a", "same@example.org")
+        find(db, "q2a", "SAME@example.org")  # no exact-case row: the case-insensitive match finds both
+
+
+def test_exact_case_row_wins_on_postgresql_and_a_case_only_duplicate_is_refused_elsewhere(db: Database) -> None:
+    if db.dialect == "postgresql":
+        assert find(db, "q2a", "same@example.org").legacy_id == "2"  # exact first (plain index)
+        assert find(db, "q2a", "Same@Example.org").legacy_id == "3"
+    else:  # q2a's _ci collation (MySQL) / NOCASE column (SQLite): "=" itself ignores case
+        with pytest.raises(AmbiguousUserError):
+            find(db, "q2a", "same@example.org")
 
 
 def test_aspnet_mixed_case_columns_and_timestamptz(db: Database) -> None:

@@ -25,6 +25,10 @@ def test_minimal_configuration_has_safe_defaults():
     assert s.table_prefix is None
     assert s.trust_emails is False
     assert s.pool_sign_in == "username"
+    assert s.pool_aliases == frozenset({"email"})  # template.yaml EmailMode=alias: AliasAttributes [email]
+    assert s.roles_attribute == "custom:legacy_roles"
+    assert s.dummy_hash is None
+    assert s.symfony_iterations is None
     assert s.track_migration is False
     assert s.tracking_table == "legacy_auth_migrations"
     assert (s.budget_ms, s.margin_ms, s.verify_reserve_ms) == (3500, 500, 400)
@@ -74,6 +78,14 @@ def test_every_documented_app_is_accepted(app: str):
     ({"LEGACY_VERIFY_RESERVE_MS": "4000"}, "LEGACY_VERIFY_RESERVE_MS"),
     ({"LEGACY_MIN_PASSWORD_LENGTH": "0"}, "LEGACY_MIN_PASSWORD_LENGTH"),
     ({"LEGACY_GENERIC_SCHEME": "hex_sha1"}, "LEGACY_GENERIC_SCHEME"),
+    ({"LEGACY_POOL_ALIASES": "email,nickname"}, "LEGACY_POOL_ALIASES"),
+    ({"LEGACY_POOL_ALIASES": ","}, "LEGACY_POOL_ALIASES"),
+    ({"LEGACY_POOL_SIGN_IN": "email", "LEGACY_POOL_ALIASES": "email"}, "LEGACY_POOL_ALIASES"),
+    ({"LEGACY_ROLES_ATTRIBUTE": "legacy_roles"}, "LEGACY_ROLES_ATTRIBUTE"),
+    ({"LEGACY_ROLES_ATTRIBUTE": "custom:much_too_long_for_cognito"}, "LEGACY_ROLES_ATTRIBUTE"),
+    ({"LEGACY_DUMMY_HASH": "$2y$10$\u00e9"}, "LEGACY_DUMMY_HASH"),
+    ({"LEGACY_SYMFONY_ITERATIONS": "5000"}, "LEGACY_SYMFONY_ITERATIONS"),
+    ({"LEGACY_APP": "symfony", "LEGACY_SYMFONY_ITERATIONS": "0"}, "LEGACY_SYMFONY_ITERATIONS"),
 ])
 def test_bad_values_raise_configuration_error_naming_the_variable(env: dict[str, str], variable: str):
     with pytest.raises(ConfigurationError) as info:
@@ -126,3 +138,26 @@ def test_preset_options_are_collected_from_their_legacy_variables():
     assert generic.hashing_options() == {"generic_scheme": "hex_sha1"}
     assert settings(LEGACY_PAD_WEAK_HASHES="false").hashing_options() == {"pad_weak": False}
     assert settings().pad_weak_hashes is True
+
+
+@pytest.mark.parametrize(("env", "aliases"), [
+    ({}, {"email"}),
+    ({"LEGACY_POOL_ALIASES": "none"}, set()),
+    ({"LEGACY_POOL_ALIASES": " Email , preferred_username"}, {"email", "preferred_username"}),
+    ({"LEGACY_POOL_ALIASES": "phone_number"}, {"phone_number"}),
+    ({"LEGACY_POOL_SIGN_IN": "email"}, set()),
+    ({"LEGACY_POOL_SIGN_IN": "email", "LEGACY_POOL_ALIASES": "NONE"}, set()),
+])
+def test_pool_aliases_describe_the_pools_alias_attributes(env: dict[str, str], aliases: set[str]):
+    assert settings(**env).pool_aliases == frozenset(aliases)
+
+
+def test_roles_attribute_dummy_hash_and_symfony_iterations():
+    assert settings(LEGACY_ROLES_ATTRIBUTE="none").roles_attribute is None
+    assert settings(LEGACY_ROLES_ATTRIBUTE="custom:roles").roles_attribute == "custom:roles"
+    cheap = "$2y$04$hZ9KyLUtJQx9UeulemA.4eTFz/a0uBPYrpgeidDYjEhdn59lBLHrS"
+    s = settings(LEGACY_DUMMY_HASH=cheap)
+    assert s.hashing_options() == {"dummy_hash": cheap}
+    assert cheap not in repr(s)
+    sym = settings(LEGACY_APP="symfony", LEGACY_SYMFONY_ITERATIONS="1")
+    assert sym.hashing_options() == {"symfony_iterations": 1}

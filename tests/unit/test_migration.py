@@ -17,7 +17,7 @@ from legacy_auth.errors import (
     UserNotFoundError,
 )
 from legacy_auth.hashing import get_context
-from legacy_auth.migration import MigrationPolicy, lookup_for_reset, migrate_user, user_attributes
+from legacy_auth.migration import MigrationPolicy, lookup_for_reset, migrate_user, roles_value, user_attributes
 from legacy_auth.model import AccountState, LegacyUser
 
 REAL = get_context("wordpress")
@@ -132,16 +132,95 @@ def test_corrupt_hash_propagates_for_the_handler_to_map():
         run("alice", PASSWORD, store_with(user(password_hash="$P$Bbroken")))
 
 
-def test_email_typed_in_an_alias_pool_returns_the_legacy_username():
+def test_email_typed_in_an_email_alias_pool_returns_the_legacy_username_and_the_typed_email():
     attrs = run("alice@example.org", PASSWORD, store_with(user())).user_attributes
     assert attrs["username"] == "alice"
-    assert attrs["email"] == "Alice@Example.org"
+    assert attrs["email"] == "alice@example.org"  # the typed alias (legacy: Alice@Example.org), as Cognito resolves it
+
+
+@pytest.mark.parametrize("typed", ["ALICE@EXAMPLE.ORG", "alice@Example.Org", " Alice@Example.org "])
+def test_mixed_case_email_typed_is_echoed_when_it_matches_the_legacy_email_case_insensitively(typed: str):
+    for policy in (POLICY, MigrationPolicy(pool_sign_in="email", pool_aliases=frozenset())):
+        attrs = user_attributes(user(), typed, policy)
+        assert attrs["email"] == typed.strip()
+        assert attrs.get("username") == ("alice" if policy.pool_sign_in == "username" else None)
 
 
 def test_email_typed_without_a_usable_legacy_username_gets_a_legacy_id_username():
     attrs = run("alice@example.org", PASSWORD, store_with(user(username="alice@example.org"))).user_attributes
     assert attrs["username"] == "legacy_42"
     assert "preferred_username" not in attrs
+
+
+def test_typed_alias_that_is_not_the_users_legacy_value_is_refused():
+    # e.g. a WordPress user_login that looks like an email but is not the user's user_email: Cognito would resolve
+    # the typed value as an email alias the user never had
+    bob = user(username="bob@old.example", email="bob@new.example")
+    for policy in (POLICY, MigrationPolicy(pool_sign_in="email", pool_aliases=frozenset())):
+        with pytest.raises(AccountStateError) as info:
+            user_attributes(bob, "bob@old.example", policy)
+        assert info.value.reason == "account_alias_mismatch"
+    with pytest.raises(AccountStateError):
+        user_attributes(user(email=None), "alice@example.org", POLICY)
+
+
+def test_username_pool_without_aliases_keeps_what_the_user_typed_as_username():
+    plain = MigrationPolicy(pool_aliases=frozenset())
+    for typed in ("alice", "alice@example.org", "ALICE@example.org"):
+        attrs = user_attributes(user(), typed, plain)
+        assert "username" not in attrs  # Cognito keeps userName as typed: no email alias forbids the format
+        assert attrs["email"] == "Alice@Example.org"  # a plain attribute: the legacy value
+        assert attrs["preferred_username"] == "alice"
+
+
+def test_handle_typed_in_an_email_alias_pool_keeps_it_as_username():
+    attrs = user_attributes(user(), "Alice", POLICY)
+    assert "username" not in attrs
+    assert (attrs["email"], attrs["preferred_username"]) == ("Alice@Example.org", "alice")
+
+
+def test_preferred_username_alias_pool_gets_a_non_alias_username_and_the_typed_handle():
+    policy = MigrationPolicy(pool_aliases=frozenset({"email", "preferred_username"}))
+    attrs = user_attributes(user(), "ALICE", policy)
+    assert (attrs["username"], attrs["preferred_username"]) == ("legacy_42", "ALICE")
+    attrs = user_attributes(user(), "alice@EXAMPLE.org", policy)
+    assert (attrs["username"], attrs["email"], attrs["preferred_username"]) == ("legacy_42", "alice@EXAMPLE.org",
+                                                                               "alice")
+    only = MigrationPolicy(pool_aliases=frozenset({"preferred_username"}))
+    attrs = user_attributes(user(), "alice@example.org", only)  # no email alias: the email may be the username
+    assert "username" not in attrs
+    assert (attrs["email"], attrs["preferred_username"]) == ("Alice@Example.org", "alice")
+
+
+def test_phone_alias_typed_must_be_the_users_phone():
+    policy = MigrationPolicy(pool_aliases=frozenset({"phone_number"}))
+    attrs = user_attributes(user(phone_number="+4930123456", phone_verified=True), "+4930123456", policy)
+    assert (attrs["username"], attrs["phone_number"]) == ("alice", "+4930123456")
+    with pytest.raises(AccountStateError) as info:
+        user_attributes(user(username="4930123456"), "4930123456", policy)
+    assert info.value.reason == "account_alias_mismatch"
+
+
+def test_legacy_roles_are_written_comma_joined_for_the_pre_token_hook():
+    attrs = user_attributes(user(roles=("level:100", "editor")), "alice", POLICY)
+    assert attrs["custom:legacy_roles"] == "level:100,editor"
+    assert "custom:legacy_roles" not in user_attributes(user(), "alice", POLICY)
+    off = MigrationPolicy(roles_attribute=None)
+    assert "custom:legacy_roles" not in user_attributes(user(roles=("level:100",)), "alice", off)
+    other = MigrationPolicy(roles_attribute="custom:roles")
+    assert user_attributes(user(roles=("a",)), "alice", other)["custom:roles"] == "a"
+
+
+def test_roles_are_capped_at_256_bytes_without_cutting_a_role():
+    many = tuple(f"group:{n:04d}" for n in range(40))  # 10 characters each
+    value = roles_value(many)
+    assert len(value.encode()) <= 256
+    assert value.split(",") == list(many[: len(value.split(","))])  # whole roles, in order
+    assert len(value.split(",")) == 23  # 23 * 10 + 22 commas = 252
+    assert roles_value(("x" * 300, "short")) == "short"  # a role too long on its own is left out, never cut
+    # "é" * 128 is 256 bytes: too long once "a," is in
+    assert roles_value((" a ", "a", "b,c", "d\x00e", "", "é" * 128, "f")) == "a,f"
+    assert roles_value(("é" * 127,)) == "é" * 127  # 254 bytes: fits
 
 
 def test_email_as_username_pool_needs_an_email_login_and_an_email():

@@ -63,10 +63,21 @@ def test_phpbb_clean_username_approximates_utf8_clean_string(typed: str, clean: 
 
 def test_phpbb_lookup_is_exact_on_username_clean_in_every_dialect() -> None:
     for dialect in ("mysql", "postgresql", "sqlite"):
-        (query,) = get_preset("phpbb3").find_queries("ＡＢＣ", prefix="phpbb_", dialect=dialect)  # type: ignore[arg-type]
+        query, _ = get_preset("phpbb3").find_queries("ＡＢＣ", prefix="phpbb_", dialect=dialect)  # type: ignore[arg-type]
         assert "username_clean" in query.sql
         assert "lower(" not in query.sql
         assert query.params == ("abc",)
+
+
+def test_phpbb_falls_back_to_the_stored_username_for_names_phpbb_maps_as_confusables() -> None:
+    # phpBB's confusables.php maps Cyrillic "б" to "6": "Бобр" is stored with username_clean "6обр", which our
+    # clean_username (no confusables table) cannot produce; the second query finds the name as registered.
+    clean, fallback = get_preset("phpbb3").find_queries(" Бобр&Co ", prefix="phpbb_", dialect="postgresql")
+    assert clean.params == ("бобр&amp;co",)
+    assert 'WHERE lower("username") = lower(%s) LIMIT 2' in fallback.sql
+    assert fallback.params == ("Бобр&amp;Co",)  # trimmed, htmlspecialchars'd, NFC: phpBB's stored form
+    nfd = "Bo\u0308r"
+    assert get_preset("phpbb3").find_queries(nfd, prefix="", dialect="mysql")[1].params == ("Bör",)
 
 
 # ---------------------------------------------------------------- Joomla / Magento / Laravel
@@ -88,14 +99,30 @@ def joomla_row(**over: Any) -> dict[str, Any]:
     ],
 )
 def test_joomla_block_and_activation(over: dict[str, Any], state: AccountState, verified: bool) -> None:
-    user = get_preset("joomla").to_user(joomla_row(**over))
+    user = get_preset("joomla", activation_confirms_email=True).to_user(joomla_row(**over))
     assert (user.state, user.email_verified) == (state, verified)
 
 
+@pytest.mark.parametrize(("app", "row"), [
+    ("joomla", joomla_row()),
+    ("magento2", {"entity_id": 1, "website_id": 1, "email": "a@x.org", "group_id": 1, "is_active": 1,
+                  "firstname": "A", "lastname": "B", "password_hash": "h", "confirmation": None,
+                  "lock_expires": None}),
+])
+def test_activation_counts_as_email_confirmation_only_when_the_site_required_it(app: str, row: dict[str, Any]) -> None:
+    # an empty Joomla `activation` / a NULL Magento `confirmation` also holds where confirmation was never asked
+    assert get_preset(app).to_user(row).email_verified is False
+    assert get_preset(app, activation_confirms_email="false").to_user(row).email_verified is False
+    assert get_preset(app, activation_confirms_email="true").to_user(row).email_verified is True
+    pending = {**row, "activation": "tok"} if app == "joomla" else {**row, "confirmation": "tok"}
+    assert get_preset(app, activation_confirms_email="true").to_user(pending).email_verified is False
+
+
 def test_magento_website_option_adds_a_parameter_and_is_validated() -> None:
-    (query,) = get_preset("magento2", website_id="3").find_queries("a@x.org", prefix="", dialect="postgresql")
-    assert query.sql.endswith('WHERE lower("email") = lower(%s) AND "website_id" = %s LIMIT 2')
-    assert query.params == ("a@x.org", 3)
+    exact, fallback = get_preset("magento2", website_id="3").find_queries("a@x.org", prefix="", dialect="postgresql")
+    assert exact.sql.endswith('WHERE "email" = %s AND "website_id" = %s LIMIT 2')
+    assert fallback.sql.endswith('WHERE lower("email") = lower(%s) AND "website_id" = %s LIMIT 2')
+    assert exact.params == fallback.params == ("a@x.org", 3)
     with pytest.raises(ConfigurationError) as err:
         get_preset("magento2", website_id="main")
     assert err.value.setting == "LEGACY_WEBSITE_ID"
@@ -135,6 +162,42 @@ def test_symfony_options_are_validated() -> None:
     with pytest.raises(ConfigurationError) as err:
         get_preset("symfony", salt_column="salt; --")
     assert err.value.setting == "LEGACY_SALT_COLUMN"
+    for options, setting in (({"verified_column": "is verified"}, "LEGACY_VERIFIED_COLUMN"),
+                             ({"variant": "fos", "verified_column": "is_verified"}, "LEGACY_VERIFIED_COLUMN"),
+                             ({"require_confirmed_email": True}, "LEGACY_REQUIRE_CONFIRMED_EMAIL")):
+        with pytest.raises(ConfigurationError) as err:
+            get_preset("symfony", **options)
+        assert err.value.setting == setting
+
+
+def maker_row(**over: Any) -> dict[str, Any]:
+    return {"id": 1, "email": "a@x.org", "roles": "[]", "password": "$2y$13$x", **over}
+
+
+def test_symfony_make_user_has_no_state_column_and_registration_forms_is_verified_is_read() -> None:
+    assert get_preset("symfony").to_user(maker_row()).state is AccountState.ACTIVE
+    assert get_preset("symfony").to_user(maker_row()).email_verified is False
+    read = get_preset("symfony", verified_column="is_verified")
+    assert "is_verified" in read.scan_query(prefix="", dialect="mysql").sql
+    assert read.to_user(maker_row(is_verified=1)).email_verified is True
+    assert read.to_user(maker_row(is_verified=0)).state is AccountState.ACTIVE  # the app lets them in
+    strict = get_preset("symfony", verified_column="is_verified", require_confirmed_email=True)
+    assert strict.to_user(maker_row(is_verified=False)).state is AccountState.UNCONFIRMED
+    assert strict.to_user(maker_row(is_verified=True)).state is AccountState.ACTIVE
+
+
+def fos_row(**over: Any) -> dict[str, Any]:
+    return {"id": 1, "username": "John", "email": "j@x.org", "enabled": 1, "salt": None, "password": "$2y$13$x",
+            "confirmation_token": None, "roles": "a:0:{}", **over}
+
+
+def test_symfony_fos_enabled_counts_as_confirmation_only_with_the_activation_option() -> None:
+    assert get_preset("symfony", variant="fos").to_user(fos_row()).email_verified is False
+    fos = get_preset("symfony", variant="fos", activation_confirms_email=True)
+    assert fos.to_user(fos_row()).email_verified is True
+    assert fos.to_user(fos_row(confirmation_token="t")).email_verified is False  # a reset or change pending
+    assert fos.to_user(fos_row(enabled=0, confirmation_token="t")).state is AccountState.UNCONFIRMED
+    assert fos.to_user(fos_row(enabled=0)).state is AccountState.INACTIVE
 
 
 def test_symfony_fos_chooses_email_or_username_canonical() -> None:
@@ -179,7 +242,8 @@ def devise_row(**over: Any) -> dict[str, Any]:
         ({"locked_at": timedelta(minutes=61)}, {"lockable": True}, AccountState.ACTIVE),
         ({"locked_at": timedelta(hours=5)}, {"lockable": True, "unlock_in_hours": 6}, AccountState.LOCKED),
         ({"locked_at": timedelta(days=900)}, {"lockable": True, "unlock_in_hours": 0}, AccountState.LOCKED),
-        ({"locked_at": timedelta(0)}, {}, AccountState.ACTIVE),  # lockable off: column not trusted
+        ({"locked_at": timedelta(0)}, {"lockable": False}, AccountState.ACTIVE),  # lockable off: not trusted
+        ({"locked_at": timedelta(0)}, {}, AccountState.ACTIVE),  # unset and not yet detected: off
     ],
 )
 def test_devise_states(over: dict[str, Any], options: dict[str, Any], state: AccountState) -> None:
@@ -194,6 +258,31 @@ def test_devise_reads_optional_columns_only_when_enabled() -> None:
     full = get_preset("devise", confirmable=True, lockable=True).scan_query(prefix="", dialect="mysql").sql
     assert "confirmed_at" not in plain
     assert "`confirmed_at`, `locked_at`" in full
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "postgresql", "sqlite"])
+def test_devise_modules_left_unset_are_detected_from_the_tables_columns(dialect: str) -> None:
+    preset = get_preset("devise")
+    probe = preset.columns_probe(prefix="rb_", dialect=dialect)  # type: ignore[arg-type]
+    assert probe is not None
+    assert probe.params == (("rb_users",) if dialect != "postgresql" else ('"rb_users"',))
+    preset.find_queries("a@x.org", prefix="rb_", dialect=dialect)  # a statement cached before detection ...
+    preset.use_columns(["id", "email", "encrypted_password", "LOCKED_AT", "failed_attempts"])
+    assert preset.columns_probe(prefix="rb_", dialect=dialect) is None  # once: cached for the runtime
+    (query,) = preset.find_queries("a@x.org", prefix="rb_", dialect=dialect)
+    assert "locked_at" in query.sql  # ... is rebuilt with the new columns
+    assert "confirmed_at" not in query.sql
+    locked = preset.to_user(devise_row(locked_at=datetime.now(UTC)))
+    assert (locked.state, locked.email_verified) == (AccountState.LOCKED, False)
+
+
+def test_devise_explicit_modules_skip_detection_and_an_invisible_table_is_asked_again() -> None:
+    assert get_preset("devise", confirmable=True, lockable="false").columns_probe(prefix="", dialect="mysql") is None
+    preset = get_preset("devise", confirmable=False)
+    preset.use_columns([])  # information_schema showed nothing (no privilege / no table): not cached
+    assert preset.columns_probe(prefix="", dialect="mysql") is not None
+    preset.use_columns(["id", "confirmed_at", "locked_at"])
+    assert (preset.module_on("confirmable"), preset.module_on("lockable")) == (False, True)
 
 
 # ---------------------------------------------------------------- ASP.NET Identity
@@ -229,7 +318,8 @@ def test_aspnet_lookups_and_variant() -> None:
     assert "`NormalizedUserName` = %s" in first.sql
     assert "`NormalizedEmail` = %s" in second.sql
     assert first.params == second.params == ("KIM@X.ORG",)
-    (v2,) = get_preset("aspnet_identity", variant="v2").find_queries("Kim", prefix="", dialect="postgresql")
+    exact, v2 = get_preset("aspnet_identity", variant="v2").find_queries("Kim", prefix="", dialect="postgresql")
+    assert 'WHERE "UserName" = %s' in exact.sql
     assert 'lower("UserName") = lower(%s)' in v2.sql
     assert '"LockoutEndDateUtc"' in v2.sql
     with pytest.raises(ConfigurationError):

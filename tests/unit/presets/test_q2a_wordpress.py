@@ -29,10 +29,13 @@ def test_q2a_handle_login_builds_one_parameterised_handle_query() -> None:
     assert query.params == ("Alice",)
 
 
-def test_q2a_login_with_at_sign_looks_up_email_case_insensitively_on_postgresql() -> None:
-    (query,) = get_preset("q2a").find_queries(" A@X.org\n", prefix="qa_", dialect="postgresql")
-    assert 'WHERE lower("email") = lower(%s) LIMIT 2' in query.sql
-    assert query.params == ("A@X.org",)
+def test_q2a_login_with_at_sign_looks_up_email_exactly_then_case_insensitively_on_postgresql() -> None:
+    exact, fallback = get_preset("q2a").find_queries(" A@X.org\n", prefix="qa_", dialect="postgresql")
+    assert 'WHERE "email" = %s LIMIT 2' in exact.sql  # the plain index; the app's own answer when it matches
+    assert 'WHERE lower("email") = lower(%s) LIMIT 2' in fallback.sql  # only when the exact match finds nothing
+    assert exact.params == fallback.params == ("A@X.org",)
+    (mysql,) = get_preset("q2a").find_queries(" A@X.org\n", prefix="qa_", dialect="mysql")
+    assert "WHERE `email` = %s LIMIT 2" in mysql.sql  # the column's _ci collation decides, in one query
 
 
 @pytest.mark.parametrize("login", ["x" * 21, "", "   ", "a\x00b", "\udcff", "y" * 81 + "@x"])

@@ -134,6 +134,18 @@ def test_lookup_conditions_per_dialect() -> None:
     assert lower.condition("mysql") == "lower(`e`) = lower(%s)"
 
 
+def test_case_insensitive_lookup_is_exact_first_off_mysql() -> None:
+    ci = Lookup("email", 80)
+    assert ci.steps("mysql") == (ci,)  # the collation decides in one indexed query
+    for dialect in ("postgresql", "sqlite"):
+        first, second = ci.steps(dialect)  # type: ignore[arg-type]
+        assert first.condition(dialect) == '"email" = %s'  # type: ignore[arg-type]
+        assert second.condition(dialect) == 'lower("email") = lower(%s)'  # type: ignore[arg-type]
+        assert first.max_length == second.max_length == 80
+    assert Lookup("n", 9, match="exact").steps("sqlite") == (Lookup("n", 9, match="exact"),)
+    assert Lookup("e", 9, match="lower").steps("postgresql") == (Lookup("e", 9, match="lower"),)
+
+
 @pytest.mark.parametrize(("login", "ok"), [("a", True), ("a" * 20, True), ("a" * 21, False), ("", False),
                                            ("a\x00", False), ("\ud83d", False), ("🔐", True), (None, False)])
 def test_usable_login(login: Any, ok: bool) -> None:
