@@ -34,6 +34,7 @@ LEGACY_POOL_ALIASES = "LEGACY_POOL_ALIASES"
 LEGACY_ROLES_ATTRIBUTE = "LEGACY_ROLES_ATTRIBUTE"
 LEGACY_DUMMY_HASH = "LEGACY_DUMMY_HASH"
 LEGACY_SYMFONY_ITERATIONS = "LEGACY_SYMFONY_ITERATIONS"
+LEGACY_MAGENTO_LEGACY_ROWS = "LEGACY_MAGENTO_LEGACY_ROWS"
 LEGACY_TRACK_MIGRATION = "LEGACY_TRACK_MIGRATION"
 LEGACY_TRACKING_TABLE = "LEGACY_TRACKING_TABLE"
 LEGACY_BUDGET_MS = "LEGACY_BUDGET_MS"
@@ -121,6 +122,7 @@ class Settings:
     roles_attribute: str | None = "custom:legacy_roles"
     dummy_hash: str | None = field(default=None, repr=False)  # unknown users' dummy verification (None: app default)
     symfony_iterations: int | None = None  # Symfony MessageDigest iterations (hashing default 5000)
+    magento_legacy_rows: bool = False  # accept hash:salt and bare-"3" rows that Magento 2.4 itself refuses
     track_migration: bool = False
     tracking_table: str = "legacy_auth_migrations"
     budget_ms: int = 3500
@@ -171,6 +173,9 @@ class Settings:
         iterations = _get(environ, LEGACY_SYMFONY_ITERATIONS)
         if iterations is not None and app != "symfony":
             raise ConfigurationError(LEGACY_SYMFONY_ITERATIONS, "only applies to LEGACY_APP=symfony")
+        magento_legacy_rows = _bool(environ, LEGACY_MAGENTO_LEGACY_ROWS, False)
+        if magento_legacy_rows and app != "magento2":
+            raise ConfigurationError(LEGACY_MAGENTO_LEGACY_ROWS, "only applies to LEGACY_APP=magento2")
         return cls(
             app=app,
             db_url=db_url,
@@ -187,6 +192,7 @@ class Settings:
             roles_attribute=_roles_attribute(environ),
             dummy_hash=_dummy_hash(environ),
             symfony_iterations=_int(environ, LEGACY_SYMFONY_ITERATIONS, 5000, 1, 1_000_000) if iterations else None,
+            magento_legacy_rows=magento_legacy_rows,
             track_migration=_bool(environ, LEGACY_TRACK_MIGRATION, False),
             tracking_table=tracking_table,
             budget_ms=budget,
@@ -214,6 +220,8 @@ class Settings:
             options["dummy_hash"] = self.dummy_hash
         if self.symfony_iterations is not None:
             options["symfony_iterations"] = self.symfony_iterations
+        if self.magento_legacy_rows:
+            options["magento_legacy_rows"] = True
         return options
 
 

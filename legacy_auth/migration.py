@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from legacy_auth.db import Deadline
 from legacy_auth.errors import (
@@ -45,6 +45,9 @@ from legacy_auth.errors import (
 )
 from legacy_auth.model import AccountState, LegacyUser
 from legacy_auth.store import LegacyUserStore
+
+if TYPE_CHECKING:
+    from legacy_auth.config import Settings
 
 FinalStatus = Literal["CONFIRMED", "RESET_REQUIRED"]
 Alias = Literal["email", "preferred_username", "phone_number"]
@@ -98,6 +101,22 @@ class MigrationPolicy:
     weak_password_reset: bool = False
     min_password_length: int = 8
     verify_reserve_s: float = 0.4
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, aliases: bool = True) -> MigrationPolicy:
+        """The policy the trigger applies, from its settings (the admin CLI builds it the same way).
+
+        ``aliases=False`` (the CLI's ``--no-aliases``) describes a pool without alias attributes.
+        """
+        return cls(
+            trust_emails=settings.trust_emails,
+            pool_sign_in=settings.pool_sign_in,
+            pool_aliases=settings.pool_aliases if aliases else frozenset(),
+            roles_attribute=settings.roles_attribute,
+            weak_password_reset=settings.weak_password_reset,
+            min_password_length=settings.min_password_length,
+            verify_reserve_s=settings.verify_reserve_ms / 1000,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,15 +103,7 @@ def runtime() -> Runtime:
             settings=settings,
             store=SqlUserStore(db, preset, settings.table_prefix),
             hashes=hashes,
-            policy=MigrationPolicy(
-                trust_emails=settings.trust_emails,
-                pool_sign_in=settings.pool_sign_in,
-                pool_aliases=settings.pool_aliases,
-                roles_attribute=settings.roles_attribute,
-                weak_password_reset=settings.weak_password_reset,
-                min_password_length=settings.min_password_length,
-                verify_reserve_s=settings.verify_reserve_ms / 1000,
-            ),
+            policy=MigrationPolicy.from_settings(settings),
             tracker=MigrationTracker(db, app=settings.app, table=settings.tracking_table)
             if settings.track_migration
             else None,

@@ -126,10 +126,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     ctx = hash_context(settings)
     password = read_password(args.password_stdin)
     steps = Steps()
-    policy = MigrationPolicy(trust_emails=settings.trust_emails, pool_sign_in=settings.pool_sign_in,
-                             weak_password_reset=settings.weak_password_reset,
-                             min_password_length=settings.min_password_length,
-                             verify_reserve_s=settings.verify_reserve_ms / 1000)
+    policy = MigrationPolicy.from_settings(settings)
     budget_ms = min(settings.budget_ms, COGNITO_LIMIT_MS - settings.margin_ms)
     deadline = Deadline.after(budget_ms / 1000)
     store = RecordingStore(SqlUserStore(legacy.db, legacy.preset, legacy.prefix), steps)

@@ -30,7 +30,6 @@ from legacy_auth.cli.errors import CliError, UsageError
 from legacy_auth.cli.import_csv import (
     MAX_BYTES,
     MAX_ROWS,
-    ROLES_ATTRIBUTE,
     CsvSplitter,
     ExportResult,
     ExportRules,
@@ -41,7 +40,6 @@ from legacy_auth.cli.import_jobs import run_jobs
 from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabled
 from legacy_auth.cli.scan import count_rows
 from legacy_auth.errors import CorruptRowError, StoreError
-from legacy_auth.hooks_config import CLAIMS_ROLES_ATTRIBUTE
 from legacy_auth.migration import MigrationPolicy
 from legacy_auth.model import LegacyUser
 from legacy_auth.presets.sql import quote
@@ -159,9 +157,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     header = check_header(read_header(args.header_file) if args.header_file else
                           client.get_csv_header(UserPoolId=pool)["CSVHeader"])  # type: ignore[union-attr]
     skip = set() if args.all else tracked_ids(legacy, settings.tracking_table)
-    policy = MigrationPolicy(trust_emails=settings.trust_emails, pool_sign_in=settings.pool_sign_in)
-    rules = ExportRules(policy=policy, mfa_enabled=args.mfa_enabled, aliases=not args.no_aliases,
-                        roles_attribute=environ.get(CLAIMS_ROLES_ATTRIBUTE, "").strip() or ROLES_ATTRIBUTE)
+    policy = MigrationPolicy.from_settings(settings, aliases=not args.no_aliases)
+    rules = ExportRules(policy=policy, mfa_enabled=args.mfa_enabled, aliases=not args.no_aliases)
     splitter = CsvSplitter(args.out_dir, args.stem, header, max_rows=args.max_rows, max_bytes=args.max_bytes)
     bar = Progress(count_rows(legacy), label="export", stream=err, enabled=progress_enabled(args.progress, err))
     result = export_users(legacy_users(legacy, splitter.result, bar), header, rules, splitter, skip_ids=skip)

@@ -33,8 +33,6 @@ from legacy_auth.model import AccountState, LegacyUser
 MAX_ROWS = 500_000
 MAX_BYTES = 100_000_000  # "100 MB": the decimal reading is the safe one
 MAX_ROW_CHARS = 16_000
-ROLES_ATTRIBUTE = "custom:legacy_roles"  # the hooks' default HOOKS_TOKEN_ROLES_ATTRIBUTE
-MAX_ROLES_CHARS = 256  # template.yaml: legacy_roles StringAttributeConstraints MaxLength
 REQUIRED = ("cognito:username", "cognito:mfa_enabled")
 BOOLEANS = frozenset({"email_verified", "phone_number_verified", "cognito:mfa_enabled"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -56,35 +54,18 @@ def check_header(header: Sequence[str]) -> list[str]:
     return columns
 
 
-def roles_value(roles: Iterable[str], limit: int = MAX_ROLES_CHARS) -> str:
-    """``LegacyUser.roles`` as the roles attribute: comma-joined, at most ``limit`` characters.
-
-    Roles are stripped (control characters become spaces), empty ones and repeats dropped, as the hook's
-    ``parse_roles`` reads them back. A role containing a comma cannot be written (it would read back as two
-    roles) and a role that no longer fits is left out whole, never cut; later, shorter roles still go in.
-    """
-    kept: list[str] = []
-    size = 0
-    for raw in roles:
-        role = _CONTROL.sub(" ", str(raw)).strip()
-        if not role or "," in role or role in kept:
-            continue
-        extra = len(role) + (1 if kept else 0)
-        if size + extra > limit:
-            continue
-        kept.append(role)
-        size += extra
-    return ",".join(kept)
-
-
 @dataclass(frozen=True, slots=True)
 class ExportRules:
-    """How users become rows: the trigger's policy, MFA flag, alias rules and the roles column."""
+    """How users become rows: the trigger's policy (which also names the roles attribute), MFA flag, alias rules.
+
+    The attributes, the legacy roles included (``policy.roles_attribute``, as
+    :func:`legacy_auth.migration.user_attributes` writes them), are the trigger's own: a bulk-imported user
+    gets exactly what a user migrated at sign-in gets.
+    """
 
     policy: MigrationPolicy
     mfa_enabled: bool = False
     aliases: bool = True
-    roles_attribute: str = ROLES_ATTRIBUTE
 
 
 #: ``user_row``'s note for a row written under the trigger's fallback username (counted as ``renamed``).
@@ -134,8 +115,6 @@ def user_row(user: LegacyUser, header: Sequence[str], rules: ExportRules) -> tup
     attrs.pop("username", None)  # the trigger's alias-pool username answer; the CSV has its own column
     attrs["cognito:username"] = username
     attrs["cognito:mfa_enabled"] = "true" if rules.mfa_enabled else "false"
-    if rules.roles_attribute in header:
-        attrs[rules.roles_attribute] = roles_value(user.roles)
     values = []
     for column in header:
         value = attrs.get(column, "")

@@ -59,7 +59,8 @@ def test_check_right_password_shows_the_attributes_cognito_gets(env: dict[str, s
     assert data["verify"]["ok"] is True
     assert data["outcome"] == {"migrate": True, "final_user_status": "CONFIRMED", "message_action": "SUPPRESS",
                                "user_attributes": {"custom:legacy_id": "2", "email": "bob@example.org",
-                                                   "email_verified": "true", "preferred_username": "bob"}}
+                                                   "email_verified": "true", "preferred_username": "bob",
+                                                   "custom:legacy_roles": "level:0"}}
     assert data["time"]["total_ms"] < data["time"]["budget_ms"]
     assert PASSWORD not in out + err
 

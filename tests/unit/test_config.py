@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from legacy_auth.config import APPS, Settings
-from legacy_auth.errors import ConfigurationError
+from legacy_auth.errors import ConfigurationError, UnknownHashSchemeError
 
 BASE = {"LEGACY_APP": "q2a", "LEGACY_DB_URL": "mysql://app:s3cr3t-pw@db.internal:3306/forum"}
 
@@ -161,3 +163,26 @@ def test_roles_attribute_dummy_hash_and_symfony_iterations():
     assert cheap not in repr(s)
     sym = settings(LEGACY_APP="symfony", LEGACY_SYMFONY_ITERATIONS="1")
     assert sym.hashing_options() == {"symfony_iterations": 1}
+
+
+def test_magento_legacy_rows_is_an_opt_in_passed_to_the_hash_context():
+    assert "magento_legacy_rows" not in settings(LEGACY_APP="magento2").hashing_options()
+    opted = settings(LEGACY_APP="magento2", LEGACY_MAGENTO_LEGACY_ROWS="true")
+    assert opted.hashing_options()["magento_legacy_rows"] is True
+    with pytest.raises(ConfigurationError) as err:
+        settings(LEGACY_APP="q2a", LEGACY_MAGENTO_LEGACY_ROWS="true")
+    assert err.value.setting == "LEGACY_MAGENTO_LEGACY_ROWS"
+
+
+def test_magento_legacy_rows_setting_makes_a_two_part_row_verify():
+    from legacy_auth.hashing import get_context
+
+    salt = "GV"
+    row = hashlib.md5((salt + "correct horse").encode()).hexdigest() + ":" + salt  # noqa: S324 - Magento 1 row
+    strict = get_context("magento2", **settings(LEGACY_APP="magento2").hashing_options())
+    opted_settings = settings(LEGACY_APP="magento2", LEGACY_MAGENTO_LEGACY_ROWS="on")
+    opted = get_context("magento2", **opted_settings.hashing_options())
+    assert opted.verify("correct horse", row).ok
+    assert not opted.verify("wrong horse", row).ok
+    with pytest.raises(UnknownHashSchemeError):  # Magento 2.4 refuses a row without a version
+        strict.verify("correct horse", row)
