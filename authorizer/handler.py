@@ -19,6 +19,7 @@ from .config import Settings
 from .decide import Authorizer
 from .errors import AuthorizerError, ConfigurationError, EventError, TokenRejectedError
 from .jwks import JwksCache
+from .metrics import DENIED, REJECTED, count
 
 logger = Logger(service="authorizer")
 UNAUTHORIZED = "Unauthorized"
@@ -68,18 +69,36 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     """Lambda entry point (see the module docstring for outcomes)."""
     authorizer = AUTHORIZER
     if authorizer is None:
+        count(REJECTED, "configuration")
         raise Exception(UNAUTHORIZED)  # API Gateway maps exactly this message to 401
     try:
-        return authorizer.authorize(event)
+        answer = authorizer.authorize(event)
+        if answer.get("isAuthorized") is False or _denies(answer):
+            count(DENIED, "route_rules")
+        return answer
     except TokenRejectedError as exc:
+        reason = exc.reason
         logger.info("token rejected", extra={"reason": exc.reason, "claim": exc.claim, "token": _tag(event)})
     except EventError as exc:
+        reason = "event"
         logger.warning("unrecognised authorizer event", extra={"reason": exc.reason})
     except AuthorizerError as exc:
+        reason = "internal"
         logger.error("authorizer failure", extra={"error": type(exc).__name__})
     except Exception as exc:  # noqa: BLE001 - fail closed (401) instead of a 500 with a stack trace
+        reason = "internal"
         logger.error("unexpected authorizer failure", extra={"error": type(exc).__name__})
+    count(REJECTED, reason)
     raise Exception(UNAUTHORIZED)
+
+
+def _denies(answer: Mapping[str, Any]) -> bool:
+    """True for an IAM policy answer whose statement denies (REST APIs, HTTP API IAM responses)."""
+    document = answer.get("policyDocument")
+    if document is None:
+        return False
+    statements: list[dict[str, Any]] = document.get("Statement") or []
+    return bool(statements) and statements[0].get("Effect") == "Deny"
 
 
 def _tag(event: object) -> str:

@@ -499,14 +499,18 @@ def test_dashboard_body_is_valid_json_with_the_5_second_line(sam: dict[str, Any]
     assert "${DurationAlarmThresholdMs}" in body  # the alarm line is the alarm's own threshold
 
 
-def test_authorizer_denials_on_the_dashboard_do_not_depend_on_the_log_level(sam: dict[str, Any]) -> None:
+def test_authorizer_denials_on_the_dashboard_are_the_emf_metrics_the_handler_prints(sam: dict[str, Any]) -> None:
+    from authorizer.metrics import DENIED, REJECTED
+
     body = sam["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"][0]
     widget = next(w for w in json.loads(re.sub(r"\$\{[^}]+\}", "1", body))["widgets"]
                   if "Authorizer denials" in w["properties"]["title"])
-    metrics = [row[:2] for row in widget["properties"]["metrics"]]
-    # Every raised Unauthorized (401) is a Lambda error of the authorizer, whatever POWERTOOLS_LOG_LEVEL says.
-    assert ["AWS/Lambda", "Errors"] in metrics
-    assert ["AWS/ApiGateway", "4XXError"] in metrics
+    rows = widget["properties"]["metrics"]
+    # Printed at every log level (authorizer/metrics.py), with the one dimension service = POWERTOOLS_SERVICE_NAME.
+    service = _functions(sam)["AuthorizerFunction"]["Properties"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+    assert rows[0][:4] == ["1", REJECTED, "service", service]  # ${MetricsNamespace} filled with "1"
+    assert rows[1][:4] == [".", DENIED, ".", "."]
+    assert ["AWS/ApiGateway", "4XXError"] in [row[:2] for row in rows]
 
 
 @pytest.mark.parametrize("function", [*TRIGGER_FUNCTIONS, "AuthorizerFunction"])
