@@ -38,7 +38,7 @@ from legacy_auth.cli.import_csv import (
 )
 from legacy_auth.cli.import_jobs import run_jobs
 from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabled
-from legacy_auth.cli.scan import count_rows
+from legacy_auth.cli.scan_queries import count_rows
 from legacy_auth.errors import CorruptRowError, StoreError
 from legacy_auth.migration import MigrationPolicy
 from legacy_auth.model import LegacyUser

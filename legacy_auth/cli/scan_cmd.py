@@ -13,14 +13,8 @@ from legacy_auth.cli.environment import add_legacy_flags, hash_context, int_in_r
 from legacy_auth.cli.findings import Finding, exit_status, findings
 from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabled
 from legacy_auth.cli.parallel_scan import key_range, parallel_scan, split
-from legacy_auth.cli.scan import (
-    ScanReport,
-    ScanRules,
-    count_duplicate_emails,
-    count_duplicate_usernames,
-    count_rows,
-    scan_rows,
-)
+from legacy_auth.cli.scan import ScanReport, ScanRules, scan_rows
+from legacy_auth.cli.scan_queries import count_duplicate_emails, count_duplicate_usernames, count_rows
 from legacy_auth.cli.timing import COGNITO_LIMIT_MS, SchemeTiming, estimate, lambda_factor
 
 PARALLEL_MIN_ROWS = 100_000

@@ -19,7 +19,7 @@ from legacy_auth.cli.chart import bar_lines, write_png
 from legacy_auth.cli.environment import Legacy, add_legacy_flags, int_in_range, open_legacy, settings_from
 from legacy_auth.cli.errors import CliError
 from legacy_auth.cli.output import fmt_int, print_json
-from legacy_auth.cli.scan import count_rows
+from legacy_auth.cli.scan_queries import count_rows
 from legacy_auth.errors import StoreError
 from legacy_auth.presets.sql import quote
 from legacy_auth.tracking import MigrationTracker

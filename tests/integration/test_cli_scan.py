@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from legacy_auth.cli import scan
+from legacy_auth.cli import scan_queries
 from legacy_auth.cli.environment import open_legacy, settings_from
 from legacy_auth.cli.main import main
 from tests.helpers.legacy_db import create_schema, insert_users, run_query
@@ -223,7 +223,7 @@ def test_usernames_differing_only_by_case_are_a_blocking_finding(dialect_url: st
 def test_ascii_only_lower_path_groups_non_ascii_names_in_python(dialect_url: str,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     # SQLite's lower() folds ASCII only (and PostgreSQL's under the C ctype): force that path on every dialect
-    monkeypatch.setattr(scan, "lower_folds_unicode", lambda legacy: False)
+    monkeypatch.setattr(scan_queries, "lower_folds_unicode", lambda legacy: False)
     env = _case_table(dialect_url)
     report = json.loads(_run(["scan", "--json", "--repeats", "1"], env)[1])
     assert report["duplicate_usernames"] == {"groups": 2, "users": 5}
@@ -249,7 +249,7 @@ def test_mariadb_case_sensitive_collation_is_grouped_exactly_too(databases: Any)
     hashed = bcrypt_hash()
     insert_users(url, "q2a", [_user(uid, handle, hashed) for handle, uid in CASE_ROWS])
     env = {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url}
-    assert scan.mysql_case_insensitive(open_legacy(settings_from(Namespace(), env)), "handle") is False
+    assert scan_queries.mysql_case_insensitive(open_legacy(settings_from(Namespace(), env)), "handle") is False
     report = json.loads(_run(["scan", "--json", "--repeats", "1"], env)[1])
     assert report["duplicate_usernames"] == {"groups": 2, "users": 5}
 
