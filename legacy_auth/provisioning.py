@@ -11,9 +11,10 @@ same transaction: if no row holds this ``sub`` (another row holds a UNIQUE email
 :class:`ProvisioningConflictError`, recorded for repair like any failure, never "already provisioned".
 
 When provisioning fails past the retries the user is already confirmed in Cognito: the failure is
-recorded in the failures table (best effort) and ``legacy_auth.reconcile`` repairs it later.
-The default schema is in ``legacy_auth/sql/app_users.<dialect>.sql`` and
-``legacy_auth/sql/provisioning_failures.<dialect>.sql`` (see ``docs/hooks.md``).
+recorded in the failures table (best effort, :mod:`legacy_auth.provisioning_failures`) and
+``legacy_auth.reconcile`` repairs it later. The default schema is in ``legacy_auth/sql/app_users.<dialect>.sql``
+and ``legacy_auth/sql/provisioning_failures.<dialect>.sql`` (:mod:`legacy_auth.app_schema`; see
+``docs/hooks.md``).
 """
 
 from __future__ import annotations
@@ -23,15 +24,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from legacy_auth.app_schema import MAX_EMAIL, MAX_LEGACY_ID, MAX_USERNAME, quote
+from legacy_auth.app_schema import create_tables as create_tables  # re-exported: the DDL was public API here
+from legacy_auth.app_schema import schema_ddl as schema_ddl
 from legacy_auth.db.database import Database, Transaction
 from legacy_auth.db.deadline import Deadline
 from legacy_auth.errors import LegacyAuthError
 from legacy_auth.hooks_config import AppUsersSchema
+from legacy_auth.provisioning_failures import clear_failure_sql
 
-MAX_USERNAME = 128  # Cognito's username limit
-MAX_EMAIL = 320
-MAX_LEGACY_ID = 64
-MAX_REASON = 64
 _SUB = re.compile(r"[0-9A-Za-z-]{1,64}")
 _LEGACY_ID = re.compile(r"[A-Za-z0-9_.:@+-]{1,64}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -117,7 +118,8 @@ def provision(db: Database, schema: AppUsersSchema, user: AppUser, *, deadline: 
         Retries on deadlock / serialization failure stop when it passes.
     clear_failure : bool
         Delete the user's failure row in the same transaction. Pass False when a later step (the default
-        group) must succeed first; then call :func:`clear_failure_row` after it.
+        group) must succeed first; then call
+        :func:`legacy_auth.provisioning_failures.clear_failure_row` after it.
 
     Returns
     -------
@@ -135,7 +137,7 @@ def provision(db: Database, schema: AppUsersSchema, user: AppUser, *, deadline: 
     insert = upsert_sql(db.dialect, schema.table, columns, schema.sub_column)
     table, key = quote(db.dialect, schema.table), quote(db.dialect, schema.sub_column)
     present = f"SELECT 1 AS present FROM {table} WHERE {key} = %s"  # noqa: S608 - validated identifiers
-    clear = _clear_sql(db.dialect, schema) if clear_failure else None
+    clear = clear_failure_sql(db.dialect, schema) if clear_failure else None
 
     def work(tx: Transaction) -> bool:
         created = tx.execute(insert, params) == 1
@@ -146,68 +148,6 @@ def provision(db: Database, schema: AppUsersSchema, user: AppUser, *, deadline: 
         return created
 
     return db.transaction(work, deadline=deadline)
-
-
-def clear_failure_row(db: Database, schema: AppUsersSchema, sub: str, *, deadline: Deadline) -> bool:
-    """Delete the failure row of ``sub`` once every step succeeded; True when the table is configured.
-
-    Raises
-    ------
-    StoreError
-        The failures table could not be written (the row stays; a later reconcile clears it).
-    """
-    sql = _clear_sql(db.dialect, schema)
-    if sql is None:
-        return False
-    db.execute(sql, (sub,), deadline=deadline, idempotent=True)
-    return True
-
-
-def _clear_sql(dialect: str, schema: AppUsersSchema) -> str | None:
-    if not schema.failures_table:
-        return None
-    return f"DELETE FROM {quote(dialect, schema.failures_table)} WHERE cognito_sub = %s"  # noqa: S608
-
-
-def record_failure(db: Database, schema: AppUsersSchema, user: AppUser | None, reason: str, *,
-                   deadline: Deadline, sub: str | None = None) -> bool:
-    """Record (or count again) a provisioning failure for the repair path; best effort.
-
-    Parameters
-    ----------
-    db, schema :
-        As for :func:`provision`; nothing is recorded when ``schema.failures_table`` is None.
-    user : AppUser or None
-        The user, when the event was valid.
-    reason : str
-        A short machine code (``db_timeout``, ``sub_invalid`` ...), never a value from the event.
-    deadline : Deadline
-        Bound on the write.
-    sub : str or None
-        The key when ``user`` is None.
-
-    Returns
-    -------
-    bool
-        True when the failure row was written.
-
-    Raises
-    ------
-    StoreError
-        The failures table could not be written either (the caller logs it; reconcile still finds the user).
-    """
-    key = user.sub if user is not None else sub
-    if not schema.failures_table or key is None:
-        return False
-    table = quote(db.dialect, schema.failures_table)
-    values = (key, user.username if user else None, reason[:MAX_REASON])
-    insert = f"INSERT INTO {table} (cognito_sub, username, reason) VALUES (%s, %s, %s) "  # noqa: S608
-    if db.dialect == "mysql":
-        again = "ON DUPLICATE KEY UPDATE attempts = attempts + 1, reason = VALUES(reason), "
-    else:
-        again = f"ON CONFLICT (cognito_sub) DO UPDATE SET attempts = {table}.attempts + 1, reason = excluded.reason, "
-    db.execute(insert + again + "last_failed_at = CURRENT_TIMESTAMP", values, deadline=deadline, idempotent=False)
-    return True
 
 
 def find_app_user_id(db: Database, schema: AppUsersSchema, sub: str, *, deadline: Deadline) -> str | None:
@@ -250,11 +190,6 @@ def upsert_sql(dialect: str, table: str, columns: list[str], key: str) -> str:
     return f"{base} ON CONFLICT DO NOTHING"
 
 
-def quote(dialect: str, identifier: str) -> str:
-    """Quote an identifier already validated against ``^[A-Za-z_][A-Za-z0-9_$]*$``."""
-    return f"`{identifier}`" if dialect == "mysql" else f'"{identifier}"'
-
-
 def _row(schema: AppUsersSchema, user: AppUser) -> tuple[list[str], tuple[Any, ...]]:
     pairs: list[tuple[str, Any]] = [(schema.sub_column, user.sub)]
     for column, value in (
@@ -289,49 +224,3 @@ def _utf8(value: str) -> bool:
     return True
 
 
-def schema_ddl(dialect: str, schema: AppUsersSchema) -> list[str]:
-    """``CREATE TABLE IF NOT EXISTS`` statements for the app-users and failures tables, with configured names.
-
-    With the default names these are exactly ``legacy_auth/sql/app_users.<dialect>.sql`` and
-    ``legacy_auth/sql/provisioning_failures.<dialect>.sql`` (a test keeps them in step).
-    """
-    q = lambda name: quote(dialect, name)  # noqa: E731
-    auto = {
-        "mysql": "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
-        "postgresql": "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
-    }.get(dialect, "INTEGER PRIMARY KEY AUTOINCREMENT")
-    text = "VARCHAR" if dialect != "sqlite" else "TEXT"
-    lines = [f"    id {auto}", f"    {q(schema.sub_column)} {text}{_len(dialect, 64)} NOT NULL"]
-    for column, size in (
-        (schema.username_column, MAX_USERNAME),
-        (schema.email_column, MAX_EMAIL),
-        (schema.legacy_id_column, MAX_LEGACY_ID),
-    ):
-        if column:
-            lines.append(f"    {q(column)} {text}{_len(dialect, size)} NULL")
-    lines.append("    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP")
-    lines.append(f"    CONSTRAINT {q('uq_' + schema.table + '_sub')} UNIQUE ({q(schema.sub_column)})")
-    tail = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" if dialect == "mysql" else ""
-    out = [f"CREATE TABLE IF NOT EXISTS {q(schema.table)} (\n" + ",\n".join(lines) + f"\n){tail}"]
-    if schema.failures_table:
-        out.append(
-            f"CREATE TABLE IF NOT EXISTS {q(schema.failures_table)} (\n"
-            f"    cognito_sub {text}{_len(dialect, 64)} NOT NULL PRIMARY KEY,\n"
-            f"    username {text}{_len(dialect, MAX_USERNAME)} NULL,\n"
-            f"    reason {text}{_len(dialect, MAX_REASON)} NOT NULL,\n"
-            "    attempts INTEGER NOT NULL DEFAULT 1,\n"
-            "    first_failed_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,\n"
-            "    last_failed_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP\n"
-            f"){tail}"
-        )
-    return out
-
-
-def create_tables(db: Database, schema: AppUsersSchema, *, deadline: Deadline) -> None:
-    """Run :func:`schema_ddl` (local demo, tests, ``legacy-auth`` set-up); existing tables are kept."""
-    for statement in schema_ddl(db.dialect, schema):
-        db.execute(statement, deadline=deadline)
-
-
-def _len(dialect: str, size: int) -> str:
-    return "" if dialect == "sqlite" else f"({size})"

@@ -36,10 +36,10 @@ from legacy_auth.provisioning import (
     ProvisioningInputError,
     add_to_group,
     app_user_from_event,
-    clear_failure_row,
     provision,
 )
-from legacy_auth.provisioning import record_failure as _record
+from legacy_auth.provisioning_failures import clear_failure_row
+from legacy_auth.provisioning_failures import record_failure as _record
 from legacy_auth.signup_policy import aws_errors
 from legacy_auth.tracking import MigrationTracker
 from triggers.hook_wiring import app_database, cognito_within, legacy_database, migration_tracker, source_label

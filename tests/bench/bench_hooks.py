@@ -88,9 +88,10 @@ def _event(name: str) -> dict[str, Any]:
 
 
 def setup(url: str) -> None:
+    from legacy_auth.app_schema import create_tables
     from legacy_auth.db import Database, Deadline
     from legacy_auth.hooks_config import AppUsersSchema
-    from legacy_auth.provisioning import AppUser, create_tables, provision
+    from legacy_auth.provisioning import AppUser, provision
     from legacy_auth.tracking import ddl
     from tests.helpers.legacy_db import create_schema, insert_users
 

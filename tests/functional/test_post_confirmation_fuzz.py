@@ -19,10 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
+from legacy_auth.app_schema import create_tables
 from legacy_auth.db.database import Database
 from legacy_auth.db.deadline import Deadline
 from legacy_auth.hooks_config import HookSettings
-from legacy_auth.provisioning import app_user_from_event, create_tables
+from legacy_auth.provisioning import app_user_from_event
 from legacy_auth.tracking import MigrationTracker
 from legacy_auth.tracking import ddl as tracking_ddl
 from tests.conftest import load_event

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from legacy_auth.app_schema import create_tables
 from legacy_auth.db.database import Database
 from legacy_auth.db.deadline import Deadline
 from legacy_auth.hooks_config import HookSettings
-from legacy_auth.provisioning import create_tables
 from legacy_auth.tracking import MigrationTracker
 from legacy_auth.tracking import ddl as tracking_ddl
 from tests.helpers.legacy_db import create_schema, dialect_of

@@ -9,10 +9,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from legacy_auth.app_schema import create_tables
 from legacy_auth.db.database import Database
 from legacy_auth.db.deadline import Deadline
 from legacy_auth.hooks_config import AppUsersSchema
-from legacy_auth.provisioning import AppUser, create_tables, provision, record_failure
+from legacy_auth.provisioning import AppUser, provision
+from legacy_auth.provisioning_failures import record_failure
 from legacy_auth.reconcile import reconcile
 
 pytestmark = pytest.mark.integration
