@@ -10,7 +10,8 @@ What each trigger source does (see ``docs/hooks.md``):
 
 - ``PreSignUp_SignUp``: domain lists, then the legacy guard, then auto-confirm/auto-verify for a trusted
   domain only if no Cognito user already holds the email under any of its case variants (typed,
-  lower-cased, domain lower-cased: :func:`email_variants`), since an auto-verified email would move the alias.
+  lower-cased, domain lower-cased: :func:`legacy_auth.cognito_users.email_variants`), since an auto-verified
+  email would move the alias.
 - ``PreSignUp_AdminCreateUser``: the administrator is trusted by default (``allow``); with ``enforce`` the
   domain lists and the guard apply. Never sets the auto flags (Cognito ignores them here).
 - ``PreSignUp_ExternalProvider``: domain lists and the guard; optionally links the federated identity to the
@@ -26,7 +27,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from legacy_auth.errors import BudgetExceededError, LegacyAuthError
+from legacy_auth.cognito_users import CognitoFactory, attribute, aws_errors, link_provider_user, users_holding_email
+from legacy_auth.errors import LegacyAuthError
 from legacy_auth.hooks_config import AdminCreateMode, GuardMode, HookSettings
 
 MSG_LEGACY_ACCOUNT = (
@@ -79,7 +81,6 @@ class SignUpDecision:
 
 
 LegacyMatch = Callable[[str], bool]
-CognitoFactory = Callable[[], Any]
 
 
 def parse_request(event: Mapping[str, Any]) -> SignUpRequest:
@@ -218,8 +219,9 @@ def _matches(domain: str, entries: frozenset[str]) -> bool:
 def _auto_flags(request: SignUpRequest, settings: HookSettings, cognito: CognitoFactory | None) -> SignUpDecision:
     """Auto-confirm and auto-verify only an exactly trusted domain whose email no Cognito user holds yet.
 
-    "Holds" is checked under every :func:`email_variants` form: an alias ``taken@corp.example`` is the same
-    mailbox as a sign-up's ``Taken@corp.example``. Any holder, or any lookup that fails, means no auto flags.
+    "Holds" is checked under every :func:`~legacy_auth.cognito_users.email_variants` form: an alias
+    ``taken@corp.example`` is the same mailbox as a sign-up's ``Taken@corp.example``. Any holder, or any lookup
+    that fails, means no auto flags.
     """
     if request.email is None or email_domain(request.email) not in settings.trusted_domains:
         return SignUpDecision()
@@ -253,73 +255,15 @@ def link_external(request: SignUpRequest, settings: HookSettings, cognito: Cogni
         native = [
             u
             for u in users_holding_email(cognito, request.user_pool_id, request.email)
-            if u.get("UserStatus") != "EXTERNAL_PROVIDER" and _attr(u, "email_verified") == "true"
+            if u.get("UserStatus") != "EXTERNAL_PROVIDER" and attribute(u, "email_verified") == "true"
         ]
         if len(native) != 1:
             return None
         target = str(native[0]["Username"])
-        cognito().admin_link_provider_for_user(
-            UserPoolId=request.user_pool_id,
-            DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": target},
-            SourceUser={
-                "ProviderName": provider,
-                "ProviderAttributeName": "Cognito_Subject",
-                "ProviderAttributeValue": subject,
-            },
-        )
+        link_provider_user(cognito(), request.user_pool_id, target, provider, subject)
     except aws_errors():  # linking is best effort: Cognito then creates the federated user unlinked
         return None
     return target
-
-
-def aws_errors() -> tuple[type[Exception], ...]:
-    """botocore's error roots (imported only when a Cognito call is made) and "no time left for the call"."""
-    from botocore.exceptions import BotoCoreError, ClientError  # lazy on purpose
-
-    return (BotoCoreError, ClientError, BudgetExceededError)
-
-
-def email_variants(email: str) -> list[str]:
-    """The forms an existing holder of ``email`` may be stored under: as typed, lower-cased, domain lower-cased.
-
-    ListUsers' ``=`` filter is exact in moto and documented inconsistently for Cognito, while the mailbox (and,
-    in a case-insensitive pool, the alias) is the same whatever the case. Duplicates are dropped, order kept.
-    """
-    local, _, domain = email.rpartition("@")
-    out: list[str] = []
-    for variant in (email, email.lower(), f"{local}@{domain.lower()}"):
-        if variant not in out:
-            out.append(variant)
-    return out
-
-
-def users_holding_email(cognito: CognitoFactory, user_pool_id: str, email: str) -> list[dict[str, Any]]:
-    """Users found under any :func:`email_variants` form, once each (by ``Username``).
-
-    The factory is asked for the client before every call, so each ListUsers is checked against the deadline
-    (it raises ``BudgetExceededError`` when one more call could overrun it).
-    """
-    found: dict[str, dict[str, Any]] = {}
-    for variant in email_variants(email):
-        for user in users_with_email(cognito(), user_pool_id, variant):
-            found.setdefault(str(user.get("Username")), user)
-    return list(found.values())
-
-
-def users_with_email(cognito: Any, user_pool_id: str, email: str) -> list[dict[str, Any]]:
-    """Cognito users whose ``email`` equals ``email`` (ListUsers filter; at most 10 returned).
-
-    The caller has already refused values containing ``"`` or ``\\`` (not expressible in a filter).
-    """
-    response = cognito.list_users(UserPoolId=user_pool_id, Filter=f'email = "{email}"', Limit=10)
-    return list(response.get("Users", []))
-
-
-def _attr(user: Mapping[str, Any], name: str) -> str | None:
-    for item in user.get("Attributes", []):
-        if item.get("Name") == name:
-            return str(item.get("Value"))
-    return None
 
 
 def _clean(value: Any) -> str | None:

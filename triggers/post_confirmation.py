@@ -26,6 +26,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import PostConfirmationTriggerEvent
 
+from legacy_auth.cognito_users import aws_errors
 from legacy_auth.db.database import Database
 from legacy_auth.db.deadline import Deadline
 from legacy_auth.errors import ConfigurationError, StoreError
@@ -40,7 +41,6 @@ from legacy_auth.provisioning import (
 )
 from legacy_auth.provisioning_failures import clear_failure_row
 from legacy_auth.provisioning_failures import record_failure as _record
-from legacy_auth.signup_policy import aws_errors
 from legacy_auth.tracking import MigrationTracker
 from triggers.hook_wiring import app_database, cognito_within, legacy_database, migration_tracker, source_label
 from triggers.observability import emit, instrument, make_logger, make_metrics

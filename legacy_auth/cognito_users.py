@@ -1,0 +1,84 @@
+"""The pool's existing users as the pre-signup policy asks about them: ListUsers by email, provider linking.
+
+:func:`users_holding_email` takes a client *factory* (:data:`CognitoFactory`) and asks it for the client
+before every ListUsers; the other calls take the client itself. :func:`aws_errors` are what these calls raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from legacy_auth.errors import BudgetExceededError
+
+CognitoFactory = Callable[[], Any]
+
+
+def aws_errors() -> tuple[type[Exception], ...]:
+    """botocore's error roots (imported only when a Cognito call is made) and "no time left for the call"."""
+    from botocore.exceptions import BotoCoreError, ClientError  # lazy on purpose
+
+    return (BotoCoreError, ClientError, BudgetExceededError)
+
+
+def email_variants(email: str) -> list[str]:
+    """The forms an existing holder of ``email`` may be stored under: as typed, lower-cased, domain lower-cased.
+
+    ListUsers' ``=`` filter is exact in moto and documented inconsistently for Cognito, while the mailbox (and,
+    in a case-insensitive pool, the alias) is the same whatever the case. Duplicates are dropped, order kept.
+    """
+    local, _, domain = email.rpartition("@")
+    out: list[str] = []
+    for variant in (email, email.lower(), f"{local}@{domain.lower()}"):
+        if variant not in out:
+            out.append(variant)
+    return out
+
+
+def users_holding_email(cognito: CognitoFactory, user_pool_id: str, email: str) -> list[dict[str, Any]]:
+    """Users found under any :func:`email_variants` form, once each (by ``Username``).
+
+    The factory is asked for the client before every call, so each ListUsers is checked against the deadline
+    (it raises ``BudgetExceededError`` when one more call could overrun it).
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for variant in email_variants(email):
+        for user in users_with_email(cognito(), user_pool_id, variant):
+            found.setdefault(str(user.get("Username")), user)
+    return list(found.values())
+
+
+def users_with_email(cognito: Any, user_pool_id: str, email: str) -> list[dict[str, Any]]:
+    """Cognito users whose ``email`` equals ``email`` (ListUsers filter; at most 10 returned).
+
+    The caller has already refused values containing ``"`` or ``\\`` (not expressible in a filter).
+    """
+    response = cognito.list_users(UserPoolId=user_pool_id, Filter=f'email = "{email}"', Limit=10)
+    return list(response.get("Users", []))
+
+
+def attribute(user: Mapping[str, Any], name: str) -> str | None:
+    """The value of attribute ``name`` of a ListUsers ``user`` (``None`` when it has none)."""
+    for item in user.get("Attributes", []):
+        if item.get("Name") == name:
+            return str(item.get("Value"))
+    return None
+
+
+def link_provider_user(cognito: Any, user_pool_id: str, target: str, provider: str, subject: str) -> None:
+    """Link the federated identity ``provider`` / ``subject`` (``Cognito_Subject``) to the native user ``target``.
+
+    Raises
+    ------
+    botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError
+        AdminLinkProviderForUser failed; the caller decides (see :func:`aws_errors`).
+    """
+    cognito.admin_link_provider_for_user(
+        UserPoolId=user_pool_id,
+        DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": target},
+        SourceUser={
+            "ProviderName": provider,
+            "ProviderAttributeName": "Cognito_Subject",
+            "ProviderAttributeValue": subject,
+        },
+    )
