@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from legacy_auth.attributes import roles_value, user_attributes
 from legacy_auth.db import Deadline
 from legacy_auth.errors import (
     AccountStateError,
@@ -17,7 +18,7 @@ from legacy_auth.errors import (
     UserNotFoundError,
 )
 from legacy_auth.hashing import get_context
-from legacy_auth.migration import MigrationPolicy, lookup_for_reset, migrate_user, roles_value, user_attributes
+from legacy_auth.migration import MigrationPolicy, lookup_for_reset, migrate_user
 from legacy_auth.model import AccountState, LegacyUser
 
 REAL = get_context("wordpress")

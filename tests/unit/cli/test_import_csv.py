@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from legacy_auth.attributes import user_attributes
 from legacy_auth.cli.errors import CliError, UsageError
 from legacy_auth.cli.import_csv import (
     RENAMED,
@@ -16,7 +17,7 @@ from legacy_auth.cli.import_csv import (
     export_users,
     user_row,
 )
-from legacy_auth.migration import MigrationPolicy, user_attributes
+from legacy_auth.migration import MigrationPolicy
 from legacy_auth.model import AccountState, LegacyUser
 
 HEADER = ["cognito:username", "name", "email", "email_verified", "phone_number", "phone_number_verified",
