@@ -10,58 +10,14 @@ from typing import Any, TypeVar
 
 from legacy_auth.db.credentials import CredentialSource, credential_source
 from legacy_auth.db.deadline import Deadline
-from legacy_auth.db.driver import Driver, ErrorKind, Row
+from legacy_auth.db.driver import Driver, Row, load_driver
+from legacy_auth.db.failures import store_error, tagged
 from legacy_auth.db.options import DbOptions
 from legacy_auth.db.url import DbUrl, Dialect
 from legacy_auth.errors import StoreError, StoreTimeoutError, StoreUnavailableError
 
 T = TypeVar("T")
 _BACKOFF_S = (0.02, 0.05, 0.1, 0.2)
-
-
-def load_driver(dialect: Dialect) -> Driver:
-    """Import only the driver this deployment uses (pymysql / psycopg / sqlite3)."""
-    if dialect == "mysql":
-        from legacy_auth.db.mysql import MySqlDriver
-
-        return MySqlDriver()
-    if dialect == "postgresql":
-        from legacy_auth.db.postgres import PostgresDriver
-
-        return PostgresDriver()
-    from legacy_auth.db.sqlite import SqliteDriver
-
-    return SqliteDriver()
-
-
-def store_error(
-    exc: BaseException | None, kind: ErrorKind | str, dialect: str, deadline: Deadline | None
-) -> StoreError:
-    """Map a driver failure to ``StoreTimeoutError`` (deadline passed) or ``StoreUnavailableError``.
-
-    The driver's message is not copied (it may quote data); ``reason``, ``kind``, ``dialect`` and
-    ``driver_error`` (exception type and error code) are attached as attributes.
-    """
-    code = exc.args[0] if exc is not None and exc.args and isinstance(exc.args[0], int) else None
-    code = code or getattr(exc, "sqlstate", None)
-    detail = f"{type(exc).__name__}{f':{code}' if code else ''}" if exc is not None else "none"
-    err: StoreError
-    if deadline is not None and deadline.expired:
-        err = StoreTimeoutError(f"{dialect} did not answer before the deadline ({detail})")
-        reason = "db_timeout"
-    else:
-        err = StoreUnavailableError(f"{dialect} {kind} failure ({detail})")
-        reason = {"auth": "db_auth", "statement": "db_statement"}.get(kind, "db_unavailable")
-    for name, value in {"reason": reason, "kind": kind, "dialect": dialect, "driver_error": detail}.items():
-        setattr(err, name, value)
-    return err
-
-
-def tagged(err: StoreError) -> StoreError:
-    """Give a ``StoreError`` raised directly (e.g. by a deadline check) its ``reason`` attribute."""
-    if not hasattr(err, "reason"):
-        err.reason = "db_timeout" if isinstance(err, StoreTimeoutError) else "db_unavailable"  # type: ignore[attr-defined]
-    return err
 
 
 class Transaction:

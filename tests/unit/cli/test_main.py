@@ -11,7 +11,7 @@ import pytest
 from legacy_auth.cli import export_cmd, reconcile_cmd, status_cmd
 from legacy_auth.cli.environment import int_in_range
 from legacy_auth.cli.main import build_parser, describe_error, main
-from legacy_auth.db.database import store_error
+from legacy_auth.db.failures import store_error
 
 COMMANDS = ["scan", "check", "status", "reconcile", "export"]
 
