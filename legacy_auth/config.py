@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from legacy_auth.config_parse import env_bool, env_choice, env_int, env_text
 from legacy_auth.db.options import TLS_MODES, DbOptions, TlsMode, TlsOptions
 from legacy_auth.db.url import DbUrl, DbUrlError, parse_db_url
 from legacy_auth.errors import ConfigurationError
@@ -55,49 +56,6 @@ POOL_ALIASES: tuple[PoolAlias, ...] = ("email", "preferred_username", "phone_num
 _CUSTOM_ATTRIBUTE = re.compile(r"^custom:[A-Za-z0-9_.-]{1,20}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _PREFIX = re.compile(r"^[A-Za-z0-9_$]*$")
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def _get(env: Mapping[str, str], name: str) -> str | None:
-    value = env.get(name)
-    return value.strip() if value is not None and value.strip() != "" else None
-
-
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ConfigurationError(name, f"expected true/false, got {raw!r}")
-
-
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = _get(env, name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigurationError(name, f"expected an integer, got {raw!r}") from None
-    if not low <= value <= high:
-        raise ConfigurationError(name, f"must be between {low} and {high}, got {value}")
-    return value
-
-
-def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str | None) -> str:
-    raw = _get(env, name)
-    if raw is None:
-        if default is None:
-            raise ConfigurationError(name, f"required; one of {', '.join(choices)}")
-        return default
-    if raw.lower() not in choices:
-        raise ConfigurationError(name, f"must be one of {', '.join(choices)}, got {raw!r}")
-    return raw.lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +108,9 @@ class Settings:
         ConfigurationError
             A variable is missing or invalid; ``setting`` names it. Messages never contain secrets.
         """
-        app = _choice(environ, LEGACY_APP, APPS, None)
+        app = env_choice(environ, LEGACY_APP, APPS, None)
         db_url = _db_url(environ)
-        secret_arn = _get(environ, LEGACY_DB_SECRET_ARN)
+        secret_arn = env_text(environ, LEGACY_DB_SECRET_ARN)
         if db_url is None and secret_arn is None:
             raise ConfigurationError(LEGACY_DB_URL, f"set {LEGACY_DB_URL} or {LEGACY_DB_SECRET_ARN}")
         if secret_arn is not None and not secret_arn.startswith("arn:"):
@@ -161,46 +119,46 @@ class Settings:
         prefix = environ.get(LEGACY_TABLE_PREFIX)
         if prefix is not None and not _PREFIX.fullmatch(prefix.strip()):
             raise ConfigurationError(LEGACY_TABLE_PREFIX, "may contain only letters, digits, _ and $")
-        tracking_table = _get(environ, LEGACY_TRACKING_TABLE) or "legacy_auth_migrations"
+        tracking_table = env_text(environ, LEGACY_TRACKING_TABLE) or "legacy_auth_migrations"
         if not _IDENTIFIER.fullmatch(tracking_table):
             raise ConfigurationError(LEGACY_TRACKING_TABLE, "must match ^[A-Za-z_][A-Za-z0-9_$]*$")
-        generic_scheme = _get(environ, LEGACY_GENERIC_SCHEME)
+        generic_scheme = env_text(environ, LEGACY_GENERIC_SCHEME)
         if generic_scheme is not None and app != "generic":
             raise ConfigurationError(LEGACY_GENERIC_SCHEME, "only applies to LEGACY_APP=generic")
         pepper = environ.get(LEGACY_PEPPER)
-        budget = _int(environ, LEGACY_BUDGET_MS, 3500, 200, 4500)
-        pool_sign_in: PoolSignIn = _choice(environ, LEGACY_POOL_SIGN_IN, ("username", "email"), "username")  # type: ignore[assignment]
-        iterations = _get(environ, LEGACY_SYMFONY_ITERATIONS)
+        budget = env_int(environ, LEGACY_BUDGET_MS, 3500, 200, 4500)
+        pool_sign_in: PoolSignIn = env_choice(environ, LEGACY_POOL_SIGN_IN, ("username", "email"), "username")  # type: ignore[assignment]
+        iterations = env_text(environ, LEGACY_SYMFONY_ITERATIONS)
         if iterations is not None and app != "symfony":
             raise ConfigurationError(LEGACY_SYMFONY_ITERATIONS, "only applies to LEGACY_APP=symfony")
-        magento_legacy_rows = _bool(environ, LEGACY_MAGENTO_LEGACY_ROWS, False)
+        magento_legacy_rows = env_bool(environ, LEGACY_MAGENTO_LEGACY_ROWS, False)
         if magento_legacy_rows and app != "magento2":
             raise ConfigurationError(LEGACY_MAGENTO_LEGACY_ROWS, "only applies to LEGACY_APP=magento2")
         return cls(
             app=app,
             db_url=db_url,
             db_options=options,
-            db_name=_get(environ, LEGACY_DB_NAME),
+            db_name=env_text(environ, LEGACY_DB_NAME),
             table_prefix=None if prefix is None else prefix.strip(),
             pepper=pepper if pepper else None,
             generic_scheme=generic_scheme,
-            pad_weak_hashes=_bool(environ, LEGACY_PAD_WEAK_HASHES, True),
+            pad_weak_hashes=env_bool(environ, LEGACY_PAD_WEAK_HASHES, True),
             preset_options=_preset_options(environ, app),
-            trust_emails=_bool(environ, LEGACY_TRUST_EMAILS, False),
+            trust_emails=env_bool(environ, LEGACY_TRUST_EMAILS, False),
             pool_sign_in=pool_sign_in,
             pool_aliases=_pool_aliases(environ, pool_sign_in),
             roles_attribute=_roles_attribute(environ),
             dummy_hash=_dummy_hash(environ),
-            symfony_iterations=_int(environ, LEGACY_SYMFONY_ITERATIONS, 5000, 1, 1_000_000) if iterations else None,
+            symfony_iterations=env_int(environ, LEGACY_SYMFONY_ITERATIONS, 5000, 1, 1_000_000) if iterations else None,
             magento_legacy_rows=magento_legacy_rows,
-            track_migration=_bool(environ, LEGACY_TRACK_MIGRATION, False),
+            track_migration=env_bool(environ, LEGACY_TRACK_MIGRATION, False),
             tracking_table=tracking_table,
             budget_ms=budget,
-            margin_ms=_int(environ, LEGACY_MARGIN_MS, 500, 50, 4000),
-            verify_reserve_ms=_int(environ, LEGACY_VERIFY_RESERVE_MS, 400, 0, budget),
-            allow_forgot_password=_bool(environ, LEGACY_ALLOW_FORGOT_PASSWORD, True),
-            weak_password_reset=_bool(environ, LEGACY_WEAK_PASSWORD_RESET, False),
-            min_password_length=_int(environ, LEGACY_MIN_PASSWORD_LENGTH, 8, 1, 256),
+            margin_ms=env_int(environ, LEGACY_MARGIN_MS, 500, 50, 4000),
+            verify_reserve_ms=env_int(environ, LEGACY_VERIFY_RESERVE_MS, 400, 0, budget),
+            allow_forgot_password=env_bool(environ, LEGACY_ALLOW_FORGOT_PASSWORD, True),
+            weak_password_reset=env_bool(environ, LEGACY_WEAK_PASSWORD_RESET, False),
+            min_password_length=env_int(environ, LEGACY_MIN_PASSWORD_LENGTH, 8, 1, 256),
         )
 
     def preset_kwargs(self) -> dict[str, str]:
@@ -227,7 +185,7 @@ class Settings:
 
 def _pool_aliases(environ: Mapping[str, str], sign_in: PoolSignIn) -> frozenset[PoolAlias]:
     """``LEGACY_POOL_ALIASES``: comma-separated ``AliasAttributes`` of a username pool, or ``none``."""
-    raw = _get(environ, LEGACY_POOL_ALIASES)
+    raw = env_text(environ, LEGACY_POOL_ALIASES)
     if raw is None:
         return frozenset({"email"}) if sign_in == "username" else frozenset()
     names = [part.strip().lower() for part in raw.split(",") if part.strip()]
@@ -242,7 +200,7 @@ def _pool_aliases(environ: Mapping[str, str], sign_in: PoolSignIn) -> frozenset[
 
 
 def _roles_attribute(environ: Mapping[str, str]) -> str | None:
-    raw = _get(environ, LEGACY_ROLES_ATTRIBUTE)
+    raw = env_text(environ, LEGACY_ROLES_ATTRIBUTE)
     if raw is None:
         return "custom:legacy_roles"
     if raw.lower() == "none":
@@ -254,14 +212,14 @@ def _roles_attribute(environ: Mapping[str, str]) -> str | None:
 
 def _dummy_hash(environ: Mapping[str, str]) -> str | None:
     """``LEGACY_DUMMY_HASH``: checked for shape here; ``get_context`` checks it is a valid hash of the app."""
-    raw = _get(environ, LEGACY_DUMMY_HASH)
+    raw = env_text(environ, LEGACY_DUMMY_HASH)
     if raw is not None and (len(raw) > 1024 or not raw.isascii() or not raw.isprintable()):
         raise ConfigurationError(LEGACY_DUMMY_HASH, "must be one stored hash of the app's scheme (ASCII text)")
     return raw
 
 
 def _db_url(environ: Mapping[str, str]) -> DbUrl | None:
-    raw = _get(environ, LEGACY_DB_URL)
+    raw = env_text(environ, LEGACY_DB_URL)
     if raw is None:
         return None
     try:
@@ -271,20 +229,20 @@ def _db_url(environ: Mapping[str, str]) -> DbUrl | None:
 
 
 def _db_options(environ: Mapping[str, str], secret_arn: str | None, db_url: DbUrl | None) -> DbOptions:
-    iam = _bool(environ, LEGACY_DB_IAM_AUTH, False)
+    iam = env_bool(environ, LEGACY_DB_IAM_AUTH, False)
     default_tls = "verify-full" if iam else "disable"
-    mode: TlsMode = _choice(environ, LEGACY_DB_TLS, TLS_MODES, default_tls)  # type: ignore[assignment]
+    mode: TlsMode = env_choice(environ, LEGACY_DB_TLS, TLS_MODES, default_tls)  # type: ignore[assignment]
     if iam and mode == "disable":
         raise ConfigurationError(LEGACY_DB_TLS, "RDS IAM authentication requires TLS (require or verify-*)")
     if iam and db_url is not None and db_url.dialect == "sqlite":
         raise ConfigurationError(LEGACY_DB_IAM_AUTH, "IAM authentication does not apply to SQLite")
-    ca_file = _get(environ, LEGACY_DB_TLS_CA_FILE)
+    ca_file = env_text(environ, LEGACY_DB_TLS_CA_FILE)
     if ca_file is not None and mode in ("disable",):
         raise ConfigurationError(LEGACY_DB_TLS_CA_FILE, f"set {LEGACY_DB_TLS} to verify-ca or verify-full to use it")
     return DbOptions(
         tls=TlsOptions(mode=mode, ca_file=ca_file),
         iam_auth=iam,
-        region=_get(environ, LEGACY_DB_REGION) or _get(environ, AWS_REGION),
+        region=env_text(environ, LEGACY_DB_REGION) or env_text(environ, AWS_REGION),
         secret_arn=secret_arn,
     )
 
