@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 import uuid
 from collections.abc import Mapping
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
 
 from devstack.invoke_server import LambdaInvokeServer
+from devstack.loopback import LoopbackServer
 
 REGION = "eu-west-1"
 ACCOUNT = "000000000000"
@@ -100,7 +100,7 @@ def evaluate_policy(output: Any, arn: str) -> tuple[str, dict[str, str]]:
     return principal, flat
 
 
-class LocalApiFront:
+class LocalApiFront(LoopbackServer):
     """Threaded HTTP server on 127.0.0.1 (ephemeral port) emulating the REST API of template.yaml.
 
     Parameters
@@ -116,28 +116,7 @@ class LocalApiFront:
             raise ValueError("authorizer_type must be TOKEN or REQUEST")
         self.invoker = invoker
         self.authorizer_type = authorizer_type
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self, f"/{STAGE}"))
-        self._httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        """``http://127.0.0.1:PORT``."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> str:
-        """Serve in a background thread; return the URL."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="api-front", daemon=True)
-        self._thread.start()
-        return self.url
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        super().__init__(make_handler(self, f"/{STAGE}"), "api-front")
 
     def _authorizer_event(self, method: str, path: str, headers: Mapping[str, str]) -> dict[str, Any]:
         arn = method_arn(method, path)

@@ -15,12 +15,10 @@ Result caching is not emulated (every request runs the authorizer).
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections.abc import Mapping
 from http import HTTPStatus
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 from devstack.front import (
@@ -34,6 +32,7 @@ from devstack.front import (
     make_handler,
 )
 from devstack.invoke_server import LambdaInvokeServer
+from devstack.loopback import LoopbackServer
 
 HTTP_API_ID = "local0http"
 HTTP_STAGE = "$default"
@@ -56,7 +55,7 @@ def _request_context(method: str, path: str, headers: Mapping[str, str]) -> dict
     }
 
 
-class LocalHttpApiFront:
+class LocalHttpApiFront(LoopbackServer):
     """Threaded HTTP server on 127.0.0.1 (ephemeral port) emulating the template's HTTP API variant.
 
     Parameters
@@ -67,29 +66,7 @@ class LocalHttpApiFront:
 
     def __init__(self, invoker: LambdaInvokeServer) -> None:
         self.invoker = invoker
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self, ""))
-        self._httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        """``http://127.0.0.1:PORT`` (the ``$default`` stage has no path prefix)."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> str:
-        """Serve in a background thread; return the URL."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="http-api-front",
-                                        daemon=True)
-        self._thread.start()
-        return self.url
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        super().__init__(make_handler(self, ""), "http-api-front")
 
     def _event(self, method: str, path: str, headers: Mapping[str, str]) -> dict[str, Any]:
         return {

@@ -24,10 +24,11 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import IO, Any
 
 from devstack.context import LocalLambdaContext
+from devstack.loopback import LoopbackServer
 
 Handler = Callable[[dict[str, Any], Any], Any]
 #: Devstack-only rewrite of a handler's answer (cognito-local quirks), ``(event, response) -> response``.
@@ -106,7 +107,7 @@ class Invocation:
     cold: bool = False
 
 
-class LambdaInvokeServer:
+class LambdaInvokeServer(LoopbackServer):
     """Threaded HTTP server on 127.0.0.1 (ephemeral port) dispatching to in-process handlers.
 
     Parameters
@@ -123,32 +124,18 @@ class LambdaInvokeServer:
         self._saved_stdout: Any = None
         self.invocations: list[Invocation] = []
         self._records_lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        self._httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        """``http://127.0.0.1:PORT``."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        super().__init__(_make_handler(self), "lambda-invoke")
 
     def start(self) -> str:
         """Serve in a background thread; return the URL."""
         if self._function_log is not None:
             self._saved_stdout = sys.stdout
             sys.stdout = FunctionOutput(self._function_log, sys.stdout)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="lambda-invoke",
-                                        daemon=True)
-        self._thread.start()
-        return self.url
+        return super().start()
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        super().stop()
         if self._saved_stdout is not None:
             sys.stdout, self._saved_stdout = self._saved_stdout, None
 

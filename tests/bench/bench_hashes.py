@@ -45,6 +45,7 @@ from benchutil import median, save, table
 
 from legacy_auth.hashing import get_context
 from legacy_auth.hashing.apps import APPS
+from tests.helpers.reference_hashes import ITOA64, b64_phpass, phpass_loop, phpass_style
 
 OVERHEAD_TARGET = 0.05
 IDENTIFY_TARGET_US = 20.0
@@ -52,7 +53,6 @@ PW = "correct horse battery staple"
 PWB = PW.encode()
 LONG = "é" * 60 + PW  # 148 bytes: Symfony's sha512 pre-hash path
 LONGB = LONG.encode()
-ITOA64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass
@@ -70,41 +70,6 @@ class Case:
 
 
 # ---------------------------------------------------------------- independent constructions
-
-
-def _loop(new: Callable[[bytes], Any], salt: bytes, pw: bytes, count: int) -> bytes:
-    h = new(salt + pw).digest()
-    for _ in range(count):
-        h = new(h + pw).digest()
-    return h
-
-
-def _b64_phpass(data: bytes) -> str:
-    out, i, n = [], 0, len(data)
-    while i < n:
-        value = data[i]
-        i += 1
-        out.append(ITOA64[value & 0x3F])
-        if i < n:
-            value |= data[i] << 8
-        out.append(ITOA64[(value >> 6) & 0x3F])
-        if i >= n:
-            break
-        i += 1
-        if i < n:
-            value |= data[i] << 16
-        out.append(ITOA64[(value >> 12) & 0x3F])
-        if i >= n:
-            break
-        i += 1
-        out.append(ITOA64[(value >> 18) & 0x3F])
-    return "".join(out)
-
-
-def _phpass(algo: str, pw: bytes, ident: str, log2: int, salt: str) -> str:
-    """class-phpass ``crypt_private`` / Drupal ``_password_crypt`` (55 characters for sha512)."""
-    h = _loop(getattr(hashlib, algo), salt.encode(), pw, 1 << log2)
-    return (f"{ident}{ITOA64[log2]}{salt}" + _b64_phpass(h))[:55]
 
 
 def _bcrypt(secret: bytes, cost: int, ident: str = "2y") -> str:
@@ -140,7 +105,7 @@ def _bcrypt_cases() -> list[Case]:
     dj_b = bcrypt.hashpw(PWB, bcrypt.gensalt(12)).decode()
     devise = _bcrypt(PWB + b"pepper", 12, "2a")
     phpbb_salt = "abcdefgh"
-    inner = _phpass("md5", PWB, "$H$", 11, phpbb_salt)[12:]
+    inner = phpass_style("md5", PWB, "$H$", 11, phpbb_salt)[12:]
     outer = bcrypt.hashpw(inner.encode(), bcrypt.gensalt(10)).decode()
     combined = f"$H\\2y${ITOA64[11]}{phpbb_salt}$10\\{outer[7:29]}${outer[29:]}"
     outer_enc = outer.encode()
@@ -155,8 +120,8 @@ def _bcrypt_cases() -> list[Case]:
         return bcrypt.checkpw(hashlib.sha256(PWB).hexdigest().encode(), dj_b256.encode())
 
     def raw_phpbb() -> object:
-        h = _loop(hashlib.md5, phpbb_salt.encode(), PWB, 1 << 11)
-        return bcrypt.checkpw(_b64_phpass(h).encode(), outer_enc)
+        h = phpass_loop(hashlib.md5, phpbb_salt.encode(), PWB, 1 << 11)
+        return bcrypt.checkpw(b64_phpass(h).encode(), outer_enc)
 
     return [
         Case("bcrypt cost 10 (q2a passhash)", "q2a", b10, _checkpw(PWB, b10), 21),
@@ -174,15 +139,15 @@ def _bcrypt_cases() -> list[Case]:
 
 def _phpass_cases() -> list[Case]:
     salt = "Zp9q4LmX"
-    wp = _phpass("md5", PWB, "$P$", 13, salt)
+    wp = phpass_style("md5", PWB, "$P$", 13, salt)
     cases = [Case("phpass $P$B 2^13 md5 (libpass)", "wordpress", wp,
-                  lambda: _loop(hashlib.md5, salt.encode(), PWB, 1 << 13), 61)]
+                  lambda: phpass_loop(hashlib.md5, salt.encode(), PWB, 1 << 13), 61)]
     for ch, log2, rounds in (("D", 15, 21), ("E", 16, 15)):
-        stored = _phpass("sha512", PWB, "$S$", log2, salt)
+        stored = phpass_style("sha512", PWB, "$S$", log2, salt)
         assert stored[3] == ch
 
         def raw(n: int = 1 << log2) -> object:
-            return _loop(hashlib.sha512, salt.encode(), PWB, n)
+            return phpass_loop(hashlib.sha512, salt.encode(), PWB, n)
 
         cases.append(Case(f"drupal $S${ch} 2^{log2} sha512", "drupal", stored, raw, rounds))
     return cases

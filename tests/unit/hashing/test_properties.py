@@ -37,6 +37,7 @@ from passlib.hash import mysql41 as libpass_mysql41
 from legacy_auth.errors import HashError
 from legacy_auth.hashing import HashContext, Scheme, Strength, Verification, get_context
 from legacy_auth.hashing.apps import APPS
+from tests.helpers.reference_hashes import ITOA64, phpass_style
 
 from .vectors import VECTOR_DIR
 
@@ -45,7 +46,6 @@ FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthChe
 #: (tests/unit/hashing/test_app_rules.py pins when it runs); here it would only make each example cost 50-500 ms
 _NO_DUMMY = Scheme("no_dummy", Strength.STRONG, False, lambda pw, text, fields: False)
 PHP_TRIM = " \t\n\r\0\x0b"
-ITOA64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 passwords = st.text(max_size=40)
 no_nul_passwords = st.text(alphabet=st.characters(blacklist_characters="\0", blacklist_categories=["Cs"]), max_size=40)
 salts = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789./", min_size=1, max_size=32)
@@ -63,38 +63,6 @@ GENERIC = ctx("generic")
 def php_bcrypt(secret: bytes, cost: int = 4) -> str:
     """``password_hash``-style ``$2y$`` (crypt_blowfish uses the bytes before the first NUL, at most 72)."""
     return bcrypt.hashpw(secret.split(b"\0", 1)[0][:72], bcrypt.gensalt(cost)).decode().replace("$2b$", "$2y$", 1)
-
-
-def b64_phpass(data: bytes) -> str:
-    """phpass ``encode64`` (written out here from class-phpass.php)."""
-    out, i, n = [], 0, len(data)
-    while i < n:
-        value = data[i]
-        i += 1
-        out.append(ITOA64[value & 0x3F])
-        if i < n:
-            value |= data[i] << 8
-        out.append(ITOA64[(value >> 6) & 0x3F])
-        if i >= n:
-            break
-        i += 1
-        if i < n:
-            value |= data[i] << 16
-        out.append(ITOA64[(value >> 12) & 0x3F])
-        if i >= n:
-            break
-        i += 1
-        out.append(ITOA64[(value >> 18) & 0x3F])
-    return "".join(out)
-
-
-def phpass_style(algo: str, pw: bytes, ident: str, log2: int, salt: str) -> str:
-    """class-phpass ``crypt_private`` / Drupal ``_password_crypt`` (Drupal truncates to 55 characters)."""
-    new = getattr(hashlib, algo)
-    h = new(salt.encode() + pw).digest()
-    for _ in range(1 << log2):
-        h = new(h + pw).digest()
-    return (f"{ident}{ITOA64[log2]}{salt}" + b64_phpass(h))[:55]
 
 
 phpass_salts = st.text(alphabet=ITOA64, min_size=8, max_size=8)
