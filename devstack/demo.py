@@ -7,7 +7,8 @@ Steps (each checked, not just shown):
 3. the first user signs in again: native Cognito sign-in, no trigger call to the legacy DB;
 4. a wrong password and a blocked legacy account are refused (the same generic error);
 5. a new user signs up (PreSignUp), confirms (PostConfirmation provisions the app DB row) and signs in;
-6. ``GET /me`` through the Lambda authorizer shows the identity; no token -> 401, a tampered token -> 401.
+6. ``GET /me`` through the Lambda authorizer shows the identity; no token -> 401, a tampered token -> 401; the
+   ID token carries the ``legacy_id`` claim PreTokenGeneration added (cognito-local applies V1 claims only).
 
 Trigger timings are shown against Cognito's hard 5 s limit.
 """
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from devstack.cognito_local import CognitoLocalError
-from devstack.flows import app_user_rows, get_me, sign_in, sign_up, tamper
+from devstack.flows import SignIn, app_user_rows, claims_of, get_me, sign_in, sign_up, tamper
 from devstack.legacy_seed import sample_user
 from devstack.stack import LocalStack, StackInfo, describe, missing_handlers
 
@@ -84,8 +85,8 @@ class Demo:
             return False
         return True
 
-    def migrate(self, handle: str, scheme: str) -> str:
-        """Steps 1-2: first sign-in of a legacy user; returns the access token ("" on failure)."""
+    def migrate(self, handle: str, scheme: str) -> SignIn:
+        """Steps 1-2: first sign-in of a legacy user; returns the sign-in (tokens, or the error)."""
         user = sample_user(handle)
         r = self.report
         r.step(f"Legacy user '{handle}' ({scheme}) signs in with the old password")
@@ -96,7 +97,7 @@ class Demo:
         r.check(bool(migration) and migration[0]["ok"], "UserMigration ran and succeeded")
         r.check(all(c["duration_ms"] < LIMIT_MS for c in calls), "every trigger answered within 5 s")
         r.check(self._exists(handle), f"'{handle}' now exists in the user pool")
-        return result.access_token
+        return result
 
     def native(self, handle: str) -> None:
         """Step 3: the migrated user signs in again without the legacy DB."""
@@ -148,9 +149,10 @@ class Demo:
 
         return confirm_sign_up(self.idp, self.info.client_id, email, self.info.confirmation_code)
 
-    def api(self, handle: str, token: str) -> None:
-        """Step 6: GET /me through the authorizer."""
+    def api(self, handle: str, signed_in: SignIn) -> None:
+        """Step 6: GET /me through the authorizer; the legacy id PreTokenGeneration put in the ID token."""
         r = self.report
+        token = signed_in.access_token
         r.step(f"GET {self.info.api_url}/me through the Lambda authorizer")
         answer, calls = self._calls(lambda: get_me(self.info.api_url, f"Bearer {token}"))
         print(f"    with '{handle}' access token -> HTTP {answer.status}:{_timings(calls)}")
@@ -165,6 +167,12 @@ class Demo:
         r.check(missing.status == 401, "no token -> 401", f"HTTP {missing.status}")
         tampered = get_me(self.info.api_url, f"Bearer {tamper(token)}" if token.count(".") == 2 else "Bearer x.y.z")
         r.check(tampered.status == 401, "tampered token -> 401", f"HTTP {tampered.status}")
+        id_claims = claims_of(signed_in.tokens.get("IdToken", ""))
+        shown = {k: id_claims[k] for k in ("legacy_id", "custom:legacy_id", "custom:legacy_roles") if k in id_claims}
+        print(f"    '{handle}' ID token, claims from the migration and PreTokenGeneration: {shown}")
+        legacy_id = str(sample_user(handle).userid)
+        r.check(id_claims.get("legacy_id") == legacy_id, f"ID token carries legacy_id {legacy_id} (PreTokenGeneration)",
+                str(id_claims.get("legacy_id")))
 
 
 def run_demo(verbose: bool = False) -> int:
@@ -185,12 +193,12 @@ def run_demo(verbose: bool = False) -> int:
         print(f"Stack up in {time.monotonic() - started:.1f} s:")
         print(describe(info, os.environ))
         demo = Demo(stack, info, report)
-        token = demo.migrate("alice", "q2a bcrypt $2y$")
+        alice = demo.migrate("alice", "q2a bcrypt $2y$")
         demo.migrate("bob", "q2a SHA-1 passsalt/passcheck")
         demo.native("alice")
         demo.refused()
         demo.new_user()
-        demo.api("alice", token)
+        demo.api("alice", alice)
     except Exception as exc:  # noqa: BLE001 - report any crash as a failed step, then stop the stack
         report.check(False, "demo step crashed", f"{type(exc).__name__}: {exc}")
     finally:

@@ -115,3 +115,18 @@ def tamper(token: str) -> str:
     middle = len(payload) // 2
     flipped = "A" if payload[middle] != "A" else "B"
     return f"{header}.{payload[:middle]}{flipped}{payload[middle + 1:]}.{signature}"
+
+
+def claims_of(token: str) -> dict[str, Any]:
+    """The payload of a JWT the stack issued, **for display only** (nothing is verified here: the authorizer
+    verifies tokens; this only shows what PreTokenGeneration wrote into the ID token)."""
+    import base64
+    import json
+
+    try:
+        payload = token.split(".")[1]
+        decoded = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+    return decoded if isinstance(decoded, dict) else {}
+

@@ -26,6 +26,7 @@ def test_demo_walks_every_step_and_exits_zero() -> None:
     for step in ("signs in with the old password", "signs in again", "are refused", "is provisioned", "GET "):
         assert step in result.stdout
     assert "of 5000 ms" in result.stdout
+    assert "ID token carries legacy_id 1 (PreTokenGeneration)" in result.stdout
 
 
 def test_demo_exits_non_zero_when_a_step_misbehaves(tmp_path: Path) -> None:
