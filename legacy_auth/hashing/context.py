@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,16 +17,15 @@ from legacy_auth.hashing.kdf_schemes import MAGENTO_LEGACY_ROWS
 from legacy_auth.hashing.registry import SCHEMES
 
 _DUMMY_PASSWORD = b"legacy-auth dummy verification"
-#: hashes much cheaper than the app's default (per hash: a cost-4 bcrypt is "acceptable"): padded with a dummy
-#: verification (timing must not reveal that an account exists, since unknown users cost one dummy verification)
-_PADDED = frozenset({Strength.ACCEPTABLE, Strength.WEAK, Strength.BROKEN})
+#: Weight of the newest dummy duration in the timing floor's moving average.
+_FLOOR_WEIGHT = 0.25
 GENERIC_SCHEMES = frozenset({*SALTED, *(s.name for s in HEX.values()), "mysql41"})
 
 
 class HashContext:
     """Verifies passwords exactly as one legacy app does (see :func:`get_context`)."""
 
-    __slots__ = ("_dummy_hash", "_dummy_scheme", "_fixed", "_options", "_pad", "_rules", "app")
+    __slots__ = ("_dummy_hash", "_dummy_scheme", "_fixed", "_floor_s", "_options", "_pad", "_rules", "app")
 
     def __init__(
         self,
@@ -43,6 +43,7 @@ class HashContext:
         self._fixed: Scheme | None = SCHEMES[generic_scheme] if generic_scheme else None
         self._dummy_hash = dummy_hash or rules.dummy_hash
         self._dummy_scheme = self._dispatch(self._dummy_hash, {})
+        self._floor_s: float | None = None  # moving average of dummy_verify's duration, once measured
 
     # ------------------------------------------------------------------ public API
 
@@ -114,23 +115,47 @@ class HashContext:
             The stored value cannot be verified; nothing else escapes. Raised only after a dummy verification
             of the app's default cost, so an unusable hash answers no faster than a real check (the caller
             turns it into the same refusal as a wrong password).
+
+        Notes
+        -----
+        Timing floor (``pad_weak``, on by default): an answer never comes sooner than a dummy verification
+        (what an unknown user costs), whatever the hash's own cost: a q2a SHA-1 pair, a phpass hash or a
+        cost-10 bcrypt on a site whose default dummy is cost 12 all answer in about the dummy's time, so
+        response time does not reveal that an account exists. The floor is the moving average of measured
+        dummy durations; until one has been measured, the first padded check runs a real dummy to measure it.
+        The wait is a sleep (no CPU spent). A hash costlier than the dummy still answers later: set
+        ``LEGACY_DUMMY_HASH`` to the deployment's usual cost (``legacy-auth scan`` shows the costs).
         """
+        started = time.perf_counter()
         try:
             if self.app == "q2a":
-                return self._verify_q2a(password, stored, fields)
-            scheme = self.identify(stored, **fields)
-            text = stored_text_or_none(stored) or ""
-            if self.app == "generic" and scheme.name in GENERIC_SCHEMES:
-                text = text.lower()  # home-grown apps may store upper-case hex; the PHP apps compare exactly
-            return self._run(scheme, password, text, fields)
+                result = self._verify_q2a(password, stored, fields)
+            else:
+                scheme = self.identify(stored, **fields)
+                text = stored_text_or_none(stored) or ""
+                if self.app == "generic" and scheme.name in GENERIC_SCHEMES:
+                    text = text.lower()  # home-grown apps may store upper-case hex; the PHP apps compare exactly
+                result = self._run(scheme, password, text, fields)
         except HashError:
             self.dummy_verify()
             raise
+        if self._pad:
+            self._wait_for_floor(started)
+        return result
 
     def dummy_verify(self) -> None:
-        """Spend about the time of a real verification of this app's default scheme (unknown users)."""
+        """Spend the time of a real verification of this app's default scheme (unknown users); measure it."""
+        started = time.perf_counter()
         with contextlib.suppress(CorruptHashError):  # the dummy hashes are validated by get_context and tests
             self._dummy_scheme.run(_DUMMY_PASSWORD, self._dummy_hash, self._options)
+        took = time.perf_counter() - started
+        floor = self._floor_s
+        self._floor_s = took if floor is None else floor + _FLOOR_WEIGHT * (took - floor)
+
+    @property
+    def timing_floor_s(self) -> float | None:
+        """The current timing floor in seconds (``None`` until a dummy verification has been measured)."""
+        return self._floor_s
 
     # ------------------------------------------------------------------ internals
 
@@ -165,6 +190,15 @@ class HashContext:
             out.append(encoded)
         return out or None
 
+    def _wait_for_floor(self, started: float) -> None:
+        """Sleep until ``started`` + the timing floor (measuring the floor first if it never was)."""
+        if self._floor_s is None:
+            self.dummy_verify()  # the first padded check measures the floor (and has then spent at least it)
+            return
+        left = self._floor_s - (time.perf_counter() - started)
+        if left > 0:
+            time.sleep(left)
+
     def _run(self, scheme: Scheme, password: str | bytes, text: str, fields: Mapping[str, Any]) -> Verification:
         merged = self._merged(fields)
         grade = scheme.assess(text, merged)
@@ -177,8 +211,6 @@ class HashContext:
             if scheme.run(candidate, text, merged):
                 ok = True
                 break
-        if self._pad and grade.strength in _PADDED:
-            self.dummy_verify()
         return Verification(ok, scheme.name, grade.needs_upgrade)
 
     def _verify_q2a(self, password: str | bytes, stored: str | bytes | None, fields: Mapping[str, Any]) -> Verification:
@@ -225,9 +257,9 @@ def get_context(
     dummy_hash : str | None
         Override the dummy hash (match the deployment's real cost, e.g. a sample row's hash).
     pad_weak : bool
-        After verifying a hash weaker than :attr:`Strength.STRONG` at its own cost (q2a sha1, phpass, md5, a
-        cost-4 bcrypt ...), also run :meth:`HashContext.dummy_verify`, so a legacy-hash account answers no
-        faster than an unknown user.
+        Timing floor: every :meth:`HashContext.verify` answers no sooner than a dummy verification takes (a
+        q2a sha1 pair, phpass, md5, a bcrypt cheaper than the app default ...), so a legacy account answers no
+        faster than an unknown user (see :meth:`HashContext.verify`, Notes).
     magento_legacy_rows : bool
         ``magento2`` only, opt-in: also accept the rows Magento 2.4's ``isValidHash`` refuses: a bare ``3``
         version (read as ``3_32_2_67108864``, what ``customer:hash:upgrade`` meant) and version-less Magento 1

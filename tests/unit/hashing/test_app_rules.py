@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import bcrypt
 import pytest
@@ -194,20 +195,68 @@ def test_every_app_dummy_hash_is_identified_by_its_own_app() -> None:
 
 
 
-def test_hashes_weaker_than_strong_at_their_own_cost_are_padded_with_a_dummy_verification() -> None:
+def _sleepy_dummy(ctx: Any, seconds: float, calls: list[str]) -> None:
+    """Replace the dummy scheme by one that takes ``seconds`` and records each run."""
+    def run(pw: bytes, text: str, fields: object) -> bool:
+        calls.append(text)
+        time.sleep(seconds)
+        return False
+
+    ctx._dummy_scheme = Scheme("spy", Strength.STRONG, False, run)
+
+
+def test_every_answer_waits_for_the_timing_floor_whatever_the_hash_costs() -> None:
     calls: list[str] = []
-    spy = Scheme("spy", Strength.STRONG, False, lambda pw, text, fields: bool(calls.append(text)))
-    weak = phpass.using(rounds=7).hash("pw")  # phpass: weak
-    cheap_bcrypt = bc4(b"pw")  # bcrypt cost 4: adaptive but below cost 10, "acceptable"
-    strong = bcrypt.hashpw(b"pw", bcrypt.gensalt(10)).decode()  # cost 10: strong, not padded
-    for pad in (True, False):
-        ctx = get_context("wordpress", pad_weak=pad)
-        ctx._dummy_scheme = spy
-        assert ctx.verify("pw", weak).ok is True
-        assert ctx.verify("pw", strong).ok is True
-        assert ctx.verify("wrong", weak).ok is False
-        assert ctx.verify("pw", cheap_bcrypt).ok is True
-    assert len(calls) == 3  # the padded context: both phpass checks (whatever the answer) and the cost-4 bcrypt
+    ctx = get_context("wordpress")
+    _sleepy_dummy(ctx, 0.08, calls)
+    ctx.dummy_verify()  # an unknown user: measures the floor
+    assert ctx.timing_floor_s is not None
+    assert ctx.timing_floor_s >= 0.08
+    hashes = {"phpass (weak)": phpass.using(rounds=7).hash("pw"), "bcrypt cost 4": bc4(b"pw"),
+              "md5": "8fe4c11451281c094a6578e6ddbf5eed"}
+    for label, stored in hashes.items():
+        for password, expected in (("pw", True), ("wrong", False)):
+            started = time.perf_counter()
+            assert ctx.verify(password, stored).ok is expected, label
+            assert time.perf_counter() - started >= 0.08 * 0.99, label  # never sooner than an unknown user
+    assert len(calls) == 1  # the floor is waited for (a sleep), not paid with more dummy verifications
+
+
+def test_the_first_padded_check_measures_the_floor_with_one_dummy_verification() -> None:
+    calls: list[str] = []
+    ctx = get_context("wordpress")
+    _sleepy_dummy(ctx, 0.02, calls)
+    assert ctx.timing_floor_s is None
+    assert ctx.verify("pw", phpass.using(rounds=7).hash("pw")).ok is True
+    assert len(calls) == 1
+    assert ctx.timing_floor_s is not None
+    assert ctx.timing_floor_s >= 0.02
+    ctx.verify("pw", phpass.using(rounds=7).hash("pw"))
+    assert len(calls) == 1
+
+
+def test_the_floor_follows_the_measured_dummy_duration() -> None:
+    calls: list[str] = []
+    ctx = get_context("wordpress")
+    _sleepy_dummy(ctx, 0.01, calls)
+    ctx.dummy_verify()
+    first = ctx.timing_floor_s
+    _sleepy_dummy(ctx, 0.05, calls)
+    for _ in range(8):
+        ctx.dummy_verify()
+    assert first is not None
+    assert ctx.timing_floor_s is not None
+    assert first < ctx.timing_floor_s <= 0.05 * 1.5  # a moving average: it moves towards the new duration
+
+
+def test_without_padding_no_dummy_runs_and_no_floor_is_kept() -> None:
+    calls: list[str] = []
+    ctx = get_context("wordpress", pad_weak=False)
+    _sleepy_dummy(ctx, 0.05, calls)
+    assert ctx.verify("pw", phpass.using(rounds=7).hash("pw")).ok is True
+    assert ctx.verify("wrong", bc4(b"pw")).ok is False
+    assert calls == []
+    assert ctx.timing_floor_s is None
 
 
 def test_php_apps_compare_hex_md5_exactly_while_generic_accepts_upper_case() -> None:
