@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from legacy_auth.db import Database, Deadline
+from legacy_auth.db.driver import Row
 from legacy_auth.errors import AmbiguousUserError
 from legacy_auth.model import LegacyUser
 
@@ -58,17 +59,30 @@ class SqlUserStore:
         """Run the preset's queries in order; the first that returns rows decides (see the protocol)."""
         dialect = self.db.resolve_dialect(deadline=deadline)  # a cold-start secret read, bounded
         self._discover(dialect, deadline)
+        found: Row | None = None
+        ambiguous = False
         for query in self.preset.find_queries(login, prefix=self.prefix, dialect=dialect):
+            if (found is not None or ambiguous) and not query.uniform:
+                continue  # decided; only the unindexed steps still run, so timing does not tell known from unknown
             rows = self.db.fetch_all(query.sql, query.params, deadline=deadline)
-            if len(rows) > 1:
-                raise AmbiguousUserError("several legacy rows match this login")
-            if rows:
-                return self.preset.to_user(rows[0])
-        return None
+            if found is None and not ambiguous:
+                ambiguous = len(rows) > 1
+                found = rows[0] if len(rows) == 1 else None
+        if ambiguous:
+            raise AmbiguousUserError("several legacy rows match this login")
+        return None if found is None else self.preset.to_user(found)
 
     def _discover(self, dialect: Dialect, deadline: Deadline) -> None:
         """Run the preset's column probe once (``None`` afterwards: a dict lookup on the warm path)."""
-        probe = self.preset.columns_probe(prefix=self.prefix, dialect=dialect)
-        if probe is not None:
-            rows = self.db.fetch_all(probe.sql, probe.params, deadline=deadline)
-            self.preset.use_columns([str(row["name"]) for row in rows if row.get("name")])
+        discover_columns(self.db, self.preset, self.prefix, dialect=dialect, deadline=deadline)
+
+
+def discover_columns(db: Database, preset: AppPreset, prefix: str, *, dialect: Dialect, deadline: Deadline) -> None:
+    """Let ``preset`` see its table's optional columns (Devise modules) when it asks to; a no-op otherwise.
+
+    Shared by the trigger's store and the admin CLI, so both read the same account states.
+    """
+    probe = preset.columns_probe(prefix=prefix, dialect=dialect)
+    if probe is not None:
+        rows = db.fetch_all(probe.sql, probe.params, deadline=deadline)
+        preset.use_columns([str(row["name"]) for row in rows if row.get("name")])

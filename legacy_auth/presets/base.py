@@ -18,10 +18,16 @@ Dialect = Literal["mysql", "postgresql", "sqlite"]
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """A parameterised statement. Placeholders are ``%s`` for every dialect (the db layer adapts sqlite)."""
+    """A parameterised statement. Placeholders are ``%s`` for every dialect (the db layer adapts sqlite).
+
+    ``uniform``: a lookup step that cannot use an index (``lower(col) = lower(%s)`` without an expression
+    index): the store runs it even when an earlier step already found the user, so the time a lookup takes
+    does not tell a known login from an unknown one (an unknown login always reaches it).
+    """
 
     sql: str
     params: tuple[Any, ...] = ()
+    uniform: bool = False
 
 
 class AppPreset(Protocol):

@@ -6,11 +6,14 @@ use ``utf8_bin``, so case-insensitivity comes only from that normalised column. 
 with ENT_COMPAT), NFKC + full case folding (``utf8_case_fold_nfkc``), removal of C0/C1 control characters,
 runs of spaces collapsed, trim. phpBB's homograph table (``includes/utf/data/confusables.php``) is not
 reproduced, so for names with characters it maps (e.g. Cyrillic ``б`` -> ``6``: ``Бобр`` is stored as
-``username_clean = "6обр"``) that lookup finds nothing. Then a fallback compares ``lower(username)`` with the
-login as phpBB stores ``username`` (trimmed, ``htmlspecialchars``, NFC): the name as registered, in any case
-the database's ``lower()`` folds (MySQL/MariaDB and PostgreSQL with a UTF-8 ctype: Unicode; SQLite: ASCII
-only). phpBB has no index on ``username``, so the fallback, run only when ``username_clean`` misses (unknown
-users included), scans the table; it is bounded by the invocation deadline like every query.
+``username_clean = "6обр"``) that lookup finds nothing. With the ``username_fallback`` option
+(``LEGACY_USERNAME_FALLBACK``, off by default) a second lookup compares ``lower(username)`` with the login as
+phpBB stores ``username`` (trimmed, ``htmlspecialchars``, NFC): the name as registered, in any case the
+database's ``lower()`` folds (MySQL/MariaDB and PostgreSQL with a UTF-8 ctype: Unicode; SQLite: ASCII only).
+phpBB has no index on ``username``, so that lookup scans the table; it runs on **every** sign-in (a
+``uniform`` query: if it ran only when ``username_clean`` misses, the extra scan would tell unknown logins
+from known ones), bounded by the invocation deadline like every query. Boards with non-Latin usernames turn it
+on (and may add an index on ``lower(username)`` where the database supports one).
 
 ``user_type``: 0 normal, 1 inactive (INACTIVE), 2 ignore = bots and Anonymous (SYSTEM), 3 founder.
 """
@@ -90,13 +93,13 @@ class PhpbbPreset(TablePreset):
     read_columns = ("user_id", "user_type", "group_id", "username", "user_password", "user_email")
     OPTIONS: ClassVar[dict[str, tuple[type, OptionValue]]] = {
         "email_login": (bool, False),  # also look up user_email (lower-cased) for email-shaped input
+        "username_fallback": (bool, False),  # also lower(username) = the stored form, on every sign-in (doc)
     }
 
     def lookups(self, login: str) -> list[tuple[Lookup, str]]:
-        out = [
-            (Lookup("username_clean", 255, match="exact"), clean_username(login)),
-            (Lookup("username", 255, match="lower"), stored_username(login)),  # confusables fallback (module doc)
-        ]
+        out = [(Lookup("username_clean", 255, match="exact"), clean_username(login))]
+        if self.opt_bool("username_fallback"):  # confusables fallback (module doc): a table scan, so uniform
+            out.append((Lookup("username", 255, match="lower", uniform=True), stored_username(login)))
         value = php_trim(login)
         if self.opt_bool("email_login") and looks_like_email(value):
             out.append((Lookup("user_email", 100, match="lower"), value))

@@ -222,17 +222,20 @@ class Lookup:
     ``match="lower"``: ``lower(col) = lower(%s)`` everywhere, MySQL included (a case-insensitive lookup on a
     column whose MySQL collation is binary, e.g. phpBB ``user_email`` under ``utf8_bin``).
     ``max_length`` is the column's size in characters: a longer login cannot exist.
+    ``uniform``: run this step even when an earlier one found the user (an unindexed fallback; see
+    :class:`~legacy_auth.presets.base.Query`).
     """
 
     column: str
     max_length: int
     match: Match = "ci"
+    uniform: bool = False
 
     def steps(self, dialect: Dialect) -> tuple[Lookup, ...]:
         """The lookups actually run for ``dialect``, in order: a ``ci`` lookup off MySQL becomes exact, then
         ``lower()`` (see the class docstring); every other lookup is itself."""
         if self.match == "ci" and dialect != "mysql":
-            return (Lookup(self.column, self.max_length, "exact"), Lookup(self.column, self.max_length, "lower"))
+            return (Lookup(self.column, self.max_length, "exact"), Lookup(self.column, self.max_length, "lower", True))
         return (self,)
 
     def condition(self, dialect: Dialect) -> str:

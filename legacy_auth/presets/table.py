@@ -185,10 +185,13 @@ class TablePreset:
         queries = []
         for lookup, value in self.lookups(login):
             bound = usable_login(value, lookup.max_length)
-            for step in lookup.steps(check_dialect(dialect)):  # off MySQL, "ci" = exact first, then lower()
+            steps = lookup.steps(check_dialect(dialect))  # off MySQL, "ci" = exact first, then lower()
+            for step in steps:
                 sql, extra_params = self.statement(step, prefix, dialect)
                 if bound is not None:
-                    queries.append(Query(sql, (bound, *extra_params)))
+                    # a lower() fallback step scans the table: run it for known logins too (Query.uniform)
+                    uniform = lookup.uniform or (len(steps) > 1 and step.match == "lower")
+                    queries.append(Query(sql, (bound, *extra_params), uniform=uniform))
         return queries
 
     def statement(self, lookup: Lookup, prefix: str, dialect: Dialect) -> tuple[str, tuple[Any, ...]]:

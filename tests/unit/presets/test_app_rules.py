@@ -63,7 +63,7 @@ def test_phpbb_clean_username_approximates_utf8_clean_string(typed: str, clean: 
 
 def test_phpbb_lookup_is_exact_on_username_clean_in_every_dialect() -> None:
     for dialect in ("mysql", "postgresql", "sqlite"):
-        query, _ = get_preset("phpbb3").find_queries("ＡＢＣ", prefix="phpbb_", dialect=dialect)  # type: ignore[arg-type]
+        (query,) = get_preset("phpbb3").find_queries("ＡＢＣ", prefix="phpbb_", dialect=dialect)  # type: ignore[arg-type]
         assert "username_clean" in query.sql
         assert "lower(" not in query.sql
         assert query.params == ("abc",)
@@ -72,12 +72,15 @@ def test_phpbb_lookup_is_exact_on_username_clean_in_every_dialect() -> None:
 def test_phpbb_falls_back_to_the_stored_username_for_names_phpbb_maps_as_confusables() -> None:
     # phpBB's confusables.php maps Cyrillic "б" to "6": "Бобр" is stored with username_clean "6обр", which our
     # clean_username (no confusables table) cannot produce; the second query finds the name as registered.
-    clean, fallback = get_preset("phpbb3").find_queries(" Бобр&Co ", prefix="phpbb_", dialect="postgresql")
+    assert len(get_preset("phpbb3").find_queries(" Бобр&Co ", prefix="phpbb_", dialect="postgresql")) == 1  # off
+    phpbb = get_preset("phpbb3", username_fallback="true")
+    clean, fallback = phpbb.find_queries(" Бобр&Co ", prefix="phpbb_", dialect="postgresql")
+    assert fallback.uniform  # a table scan: run for known logins too
     assert clean.params == ("бобр&amp;co",)
     assert 'WHERE lower("username") = lower(%s) LIMIT 2' in fallback.sql
     assert fallback.params == ("Бобр&amp;Co",)  # trimmed, htmlspecialchars'd, NFC: phpBB's stored form
     nfd = "Bo\u0308r"
-    assert get_preset("phpbb3").find_queries(nfd, prefix="", dialect="mysql")[1].params == ("Bör",)
+    assert phpbb.find_queries(nfd, prefix="", dialect="mysql")[1].params == ("Bör",)
 
 
 # ---------------------------------------------------------------- Joomla / Magento / Laravel
