@@ -134,10 +134,11 @@ def provision(db: Database, schema: AppUsersSchema, user: AppUser, *, deadline: 
         The database could not answer in time, even after retries (nothing was committed).
     """
     columns, params = _row(schema, user)
-    insert = upsert_sql(db.dialect, schema.table, columns, schema.sub_column)
-    table, key = quote(db.dialect, schema.table), quote(db.dialect, schema.sub_column)
+    dialect = db.resolve_dialect(deadline=deadline)  # a cold-start secret read is bounded by the deadline too
+    insert = upsert_sql(dialect, schema.table, columns, schema.sub_column)
+    table, key = quote(dialect, schema.table), quote(dialect, schema.sub_column)
     present = f"SELECT 1 AS present FROM {table} WHERE {key} = %s"  # noqa: S608 - validated identifiers
-    clear = clear_failure_sql(db.dialect, schema) if clear_failure else None
+    clear = clear_failure_sql(dialect, schema) if clear_failure else None
 
     def work(tx: Transaction) -> bool:
         created = tx.execute(insert, params) == 1
@@ -158,7 +159,8 @@ def find_app_user_id(db: Database, schema: AppUsersSchema, sub: str, *, deadline
     StoreError
         The app database could not answer before ``deadline``.
     """
-    table, key, column = (quote(db.dialect, n) for n in (schema.table, schema.sub_column, schema.id_column))
+    dialect = db.resolve_dialect(deadline=deadline)
+    table, key, column = (quote(dialect, n) for n in (schema.table, schema.sub_column, schema.id_column))
     row = db.fetch_one(f"SELECT {column} AS id FROM {table} WHERE {key} = %s", (sub,), deadline=deadline)  # noqa: S608
     return None if row is None or row["id"] is None else str(row["id"])
 

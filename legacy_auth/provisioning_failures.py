@@ -26,7 +26,7 @@ def clear_failure_row(db: Database, schema: AppUsersSchema, sub: str, *, deadlin
     StoreError
         The failures table could not be written (the row stays; a later reconcile clears it).
     """
-    sql = clear_failure_sql(db.dialect, schema)
+    sql = clear_failure_sql(db.resolve_dialect(deadline=deadline), schema)
     if sql is None:
         return False
     db.execute(sql, (sub,), deadline=deadline, idempotent=True)
@@ -70,10 +70,11 @@ def record_failure(db: Database, schema: AppUsersSchema, user: AppUser | None, r
     key = user.sub if user is not None else sub
     if not schema.failures_table or key is None:
         return False
-    table = quote(db.dialect, schema.failures_table)
+    dialect = db.resolve_dialect(deadline=deadline)
+    table = quote(dialect, schema.failures_table)
     values = (key, user.username if user else None, reason[:MAX_REASON])
     insert = f"INSERT INTO {table} (cognito_sub, username, reason) VALUES (%s, %s, %s) "  # noqa: S608
-    if db.dialect == "mysql":
+    if dialect == "mysql":
         again = "ON DUPLICATE KEY UPDATE attempts = attempts + 1, reason = VALUES(reason), "
     else:
         again = f"ON CONFLICT (cognito_sub) DO UPDATE SET attempts = {table}.attempts + 1, reason = excluded.reason, "

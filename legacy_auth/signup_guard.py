@@ -80,7 +80,8 @@ class LegacyGuard:
         """
         if not login or len(login) > MAX_LOGIN:
             return False
-        for query in self.preset.find_queries(login, prefix=self.prefix, dialect=self.db.dialect):
+        dialect = self.db.resolve_dialect(deadline=deadline)  # a cold-start secret read, bounded
+        for query in self.preset.find_queries(login, prefix=self.prefix, dialect=dialect):
             rows = self.db.fetch_all(query.sql, query.params, deadline=deadline)
             if rows:
                 return any(self._holds(row, deadline) for row in rows)

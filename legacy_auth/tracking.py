@@ -95,10 +95,10 @@ class MigrationTracker:
         self.table = table
         self._sql: dict[str, str] = {}
 
-    def _stmt(self, kind: str) -> str:
+    def _stmt(self, kind: str, deadline: Deadline | None) -> str:
         sql = self._sql.get(kind)
         if sql is None:
-            dialect = self.db.dialect
+            dialect = self.db.resolve_dialect(deadline=deadline)
             t = _q(self.table, dialect)
             sql = {
                 "upsert": upsert_sql(dialect, self.table),
@@ -118,7 +118,7 @@ class MigrationTracker:
             The caller decides whether tracking failures matter (the trigger only logs them).
         """
         params = (str(legacy_id), self.app, status, scheme, trigger_source[:64], status)
-        self.db.execute(self._stmt("upsert"), params, deadline=deadline, idempotent=True)
+        self.db.execute(self._stmt("upsert", deadline), params, deadline=deadline, idempotent=True)
 
     def record_reset_completed(self, legacy_id: str, *, deadline: Deadline,
                                trigger_source: str = "PostConfirmation_ConfirmForgotPassword") -> None:
@@ -127,7 +127,7 @@ class MigrationTracker:
 
     def status(self, legacy_id: str, *, deadline: Deadline | None) -> Status | None:
         """The recorded status of one legacy user, or ``None``."""
-        row = self.db.fetch_one(self._stmt("status"), (str(legacy_id),), deadline=deadline)
+        row = self.db.fetch_one(self._stmt("status", deadline), (str(legacy_id),), deadline=deadline)
         return None if row is None else row["status"]
 
     def is_migrated(self, legacy_id: str, *, deadline: Deadline | None) -> bool:
@@ -136,5 +136,5 @@ class MigrationTracker:
 
     def counts(self, *, deadline: Deadline | None = None) -> dict[str, int]:
         """Rows per status (admin CLI ``status``)."""
-        rows = self.db.fetch_all(self._stmt("counts"), (), deadline=deadline)
+        rows = self.db.fetch_all(self._stmt("counts", deadline), (), deadline=deadline)
         return {str(r["status"]): int(r["n"]) for r in rows}

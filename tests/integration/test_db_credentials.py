@@ -294,3 +294,42 @@ def test_no_reread_when_the_auth_failure_leaves_too_little_time(endpoint: Any,
     assert db.fetch_one("SELECT 1 AS x", deadline=Deadline.after(5)) == {"x": 1}  # ... the next call reads it
     assert fresh.calls == 1
     db.close()
+
+
+def _hook_calls() -> dict[str, Any]:
+    """Every hook-path database call that may be the first use of a secret-backed database (reads the secret)."""
+    from legacy_auth.db import DbOptions
+    from legacy_auth.hooks_config import HookSettings
+    from legacy_auth.presets import get_preset
+    from legacy_auth.provisioning import AppUser, find_app_user_id, provision
+    from legacy_auth.provisioning_failures import clear_failure_row, record_failure
+    from legacy_auth.signup_guard import LegacyGuard
+    from legacy_auth.tracking import MigrationTracker
+
+    schema = HookSettings.from_env({}).app_users
+    user = AppUser(sub="0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f")
+
+    def fresh() -> Database:
+        return Database(None, options=DbOptions(secret_arn=ARN, region="eu-west-1"))
+
+    return {
+        "PreSignUp guard": lambda d: LegacyGuard(db=fresh(), preset=get_preset("wordpress"), prefix="wp_",
+                                                 is_migrated=None).unmigrated("alice", deadline=d),
+        "PostConfirmation provision": lambda d: provision(fresh(), schema, user, deadline=d),
+        "failure record": lambda d: record_failure(fresh(), schema, user, "db_timeout", deadline=d),
+        "failure clear": lambda d: clear_failure_row(fresh(), schema, user.sub, deadline=d),
+        "PreTokenGeneration lookup": lambda d: find_app_user_id(fresh(), schema, user.sub, deadline=d),
+        "tracking": lambda d: MigrationTracker(fresh(), app="wordpress").record(
+            "7", "migrated", trigger_source="UserMigration_Authentication", deadline=d),
+    }
+
+
+@pytest.mark.parametrize("call", list(_hook_calls()))
+def test_hook_paths_read_a_black_holed_secret_within_their_own_deadline(endpoint: Any, call: str) -> None:
+    from legacy_auth.errors import StoreError
+
+    endpoint()  # accepts, never answers
+    started = time.monotonic()
+    with pytest.raises(StoreError):
+        _hook_calls()[call](Deadline.after(1.0))  # e.g. PreTokenGeneration's 1 s lookup budget
+    assert time.monotonic() - started < 1.0 + 0.25  # botocore's own 1.0 s + 1.5 s timeouts would give ~2.5 s
