@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 from legacy_auth import config
 from legacy_auth.config import Settings
-from legacy_auth.db import Database
+from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import ConfigurationError
 from legacy_auth.hashing import HashContext, get_context
 from legacy_auth.presets import get_preset
 from legacy_auth.presets.base import AppPreset
 from legacy_auth.presets.sql import validate_prefix
+from legacy_auth.store import discover_columns
 
 #: argparse destination -> environment variable it overrides.
 FLAG_VARIABLES: dict[str, str] = {
@@ -152,15 +153,23 @@ def expected_table(args: argparse.Namespace, environ: Mapping[str, str]) -> str 
 
 
 def open_legacy(settings: Settings) -> Legacy:
-    """The legacy database (lazy: nothing connects yet), the app preset and the table prefix.
+    """The legacy database, the app preset and the table prefix.
+
+    Nothing connects yet, except for a preset that must first discover its table's optional columns (Devise's
+    Confirmable/Lockable columns while ``LEGACY_CONFIRMABLE``/``LEGACY_LOCKABLE`` are unset): that probe runs
+    here, as the trigger runs it before its first lookup, so the CLI reads the same account states.
 
     Raises
     ------
     ConfigurationError
         Unknown preset option or bad prefix.
+    StoreError
+        The column probe could not reach the database.
     """
     preset, prefix = preset_and_prefix(settings)
     db = Database(settings.db_url, options=settings.db_options, dbname=settings.db_name, idle_timeout_s=120.0)
+    deadline = Deadline.after(30)
+    discover_columns(db, preset, prefix, dialect=db.resolve_dialect(deadline=deadline), deadline=deadline)
     return Legacy(settings=settings, db=db, preset=preset, prefix=prefix)
 
 

@@ -124,3 +124,20 @@ def test_django_usernames_equal_but_for_case_block_and_hashes_are_graded_by_thei
     costs = {c["cost"]: (c["users"], c["strength"]) for c in report["schemes"]["django_pbkdf2_sha256"]["costs"]}
     assert costs == {"iterations=600000": (1, "strong"), "iterations=1000": (2, "acceptable")}
     assert {t["cost"] for t in report["verify_time"]} == {"iterations=600000", "iterations=1000"}
+
+
+def test_devise_modules_are_detected_by_the_cli_as_by_the_trigger(url: str) -> None:
+    """Devise's Lockable/Confirmable columns exist in this table and LEGACY_LOCKABLE is unset: the CLI runs the
+    trigger's column probe, so a locked row is counted locked (not active, which export would have imported)."""
+    import bcrypt
+
+    create_schema(url, "devise")
+    hashed = bcrypt.hashpw(b"correct horse", bcrypt.gensalt(4)).decode()
+    insert_users(url, "devise", [
+        {"id": 1, "email": "free@example.org", "encrypted_password": hashed, "confirmed_at": "2020-01-01 00:00:00"},
+        {"id": 2, "email": "locked@example.org", "encrypted_password": hashed, "confirmed_at": "2020-01-01 00:00:00",
+         "locked_at": "2999-01-01 00:00:00"},
+    ])
+    _, report = _scan({"LEGACY_APP": "devise", "LEGACY_DB_URL": url})
+    assert report["states"].get("locked") == 1
+    assert report["states"].get("active") == 1
