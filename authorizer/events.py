@@ -86,18 +86,23 @@ def _header(headers: object) -> tuple[str, str] | None:
 
 
 def _rest_header(event: dict[str, Any]) -> str | None:
-    """REST ``REQUEST``: the single ``Authorization`` value; several values under its spelling are refused.
+    """REST ``REQUEST``: the single ``Authorization`` value; several values, under any spelling, are refused.
 
-    API Gateway fills ``headers`` (last value) and ``multiValueHeaders`` (all values) from the same request, so
-    the spelling found in ``headers`` is the one to look up: one scan of the header names, not two.
+    API Gateway fills ``headers`` (last value) and ``multiValueHeaders`` (all values) from the same request.
+    Every spelling in ``multiValueHeaders`` is counted (a hostile or hand-built event may hold values under a
+    spelling ``headers`` does not show); the length test spares a ``lower()`` for the ~20 unrelated names.
     """
     found = _header(event.get("headers"))
     if found is None:
         return None
     multi = event.get("multiValueHeaders")
-    values = multi.get(found[0]) if isinstance(multi, dict) else None
-    if type(values) is list and len(values) > 1:
-        raise TokenRejectedError("malformed", "several Authorization headers")
+    if isinstance(multi, dict):
+        count = 0
+        for k, values in multi.items():
+            if type(k) is str and len(k) == 13 and k.lower() == "authorization":
+                count += len(values) if type(values) is list else 1
+        if count > 1:
+            raise TokenRejectedError("malformed", "several Authorization headers")
     return found[1]
 
 

@@ -74,6 +74,20 @@ def test_rest_request_authorizer_refuses_two_values_or_two_spellings_in_any_case
     assert outcome(event) == "401"  # the header under two spellings
 
 
+def test_rest_request_authorizer_counts_values_under_every_spelling_of_multi_value_headers(
+    pool_keys: PoolKeys, make_authorizer: MakeAuthorizer
+) -> None:
+    make_authorizer()
+    token = mint(pool_keys.access, access_claims())
+    event = token_event(token, "apigw_request_authorizer")
+    event["multiValueHeaders"]["authorization"] = ["Bearer other"]  # a second spelling headers does not show
+    assert outcome(event) == "401"
+    event["multiValueHeaders"]["authorization"] = "Bearer other"  # not even a list: still a second value
+    assert outcome(event) == "401"
+    del event["multiValueHeaders"]["authorization"]
+    assert outcome(event) == "allow"
+
+
 def test_http_api_v2_simple_response_allows_with_context(pool_keys: PoolKeys, make_authorizer: MakeAuthorizer) -> None:
     make_authorizer()
     claims = access_claims()
