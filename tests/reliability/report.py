@@ -90,9 +90,10 @@ def render(results: list[Result], leaks: list[str], watched: int, captured: int,
         "container (own module state, own MariaDB connection) and runs its share of the sign-ins one at a time. "
         "Legacy rows are q2a 1.8 as an upgraded site holds them: 90 % `passsalt`/`passcheck` SHA-1, 10 % "
         "`password_hash` bcrypt `$2y$10$`; sign-ins are 90 % right password, 7 % wrong password, 3 % unknown user. "
-        "`legacy_auth.hashing` pads every SHA-1 check with the app's bcrypt-10 dummy (timing parity), so every "
-        "sign-in costs about one bcrypt-10. The authorizer flood is one warm container, 99 % valid access tokens "
-        "(a pool of distinct tokens, so the token cache is exercised as in production) and 1 % hostile values "
+        "`legacy_auth.hashing`'s timing floor makes every SHA-1 check wait (a sleep) until the app's bcrypt-10 "
+        "dummy time has passed, so every sign-in takes about one bcrypt-10. The authorizer flood is one warm "
+        "container, 99 % valid access tokens (a pool of distinct tokens, so the token cache is exercised as in "
+        "production) and 1 % hostile values "
         "from `tests/reliability/hostile.py` (forged, confused, expired, misdirected, malformed, oversized).",
         "",
         "Latencies include waiting for a CPU: the worker processes share the machine's cores "
