@@ -287,15 +287,20 @@ def silent_db_port() -> Iterator[int]:
     server.close()
 
 
-def test_a_database_that_never_answers_cannot_push_the_hook_past_5_seconds(
-    silent_db_port: int, monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any]
-) -> None:
+def _legacy_db_is_silent(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
+    """The legacy (= app) database is a socket that accepts and never answers; fresh hook state."""
     monkeypatch.setenv("LEGACY_APP", "q2a")
-    monkeypatch.setenv("LEGACY_DB_URL", f"mysql://root@127.0.0.1:{silent_db_port}/none")
+    monkeypatch.setenv("LEGACY_DB_URL", f"mysql://root@127.0.0.1:{port}/none")
     monkeypatch.delenv("LEGACY_TRACK_MIGRATION", raising=False)
     for attr in ("_db", "_tracker"):
         monkeypatch.setattr(hook, attr, None)
     monkeypatch.setattr(hook_wiring, "_legacy", None)
+
+
+def test_a_database_that_never_answers_cannot_push_the_hook_past_5_seconds(
+    silent_db_port: int, monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any]
+) -> None:
+    _legacy_db_is_silent(monkeypatch, silent_db_port)
     configure(monkeypatch)
     context = LocalLambdaContext(timeout_ms=5000)
     event = load_event("cognito_post_confirmation_confirm_sign_up")
@@ -332,12 +337,7 @@ def test_missing_pool_id_skips_the_group_but_still_provisions(app_url: str, monk
 def test_hooks_budget_caps_the_work_whatever_the_lambda_timeout(
     silent_db_port: int, monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any]
 ) -> None:
-    monkeypatch.setenv("LEGACY_APP", "q2a")
-    monkeypatch.setenv("LEGACY_DB_URL", f"mysql://root@127.0.0.1:{silent_db_port}/none")
-    monkeypatch.delenv("LEGACY_TRACK_MIGRATION", raising=False)
-    for attr in ("_db", "_tracker"):
-        monkeypatch.setattr(hook, attr, None)
-    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    _legacy_db_is_silent(monkeypatch, silent_db_port)
     configure(monkeypatch, HOOKS_BUDGET_MS="600")
     context = LocalLambdaContext(timeout_ms=15_000)  # a generous Lambda timeout must not stretch the hook
     event = load_event("cognito_post_confirmation_confirm_sign_up")

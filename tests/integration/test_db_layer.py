@@ -247,14 +247,19 @@ def test_killed_mysql_connection_is_replaced_on_next_use(databases: Any):
     assert db.connects == 2
 
 
-def test_terminated_postgres_backend_is_replaced_on_next_use(databases: Any):
-    url = databases.postgres("kill")
+def _terminated_backend(url: str) -> tuple[Database, int]:
+    """A warm connection whose PostgreSQL backend was just terminated by an admin (pg_terminate_backend)."""
     db = Database(url)
     pid = db.fetch_one("SELECT pg_backend_pid() AS pid", deadline=Deadline.after(5))["pid"]
     admin = connect(url)
     admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
     admin.close()
     time.sleep(0.05)
+    return db, pid
+
+
+def test_terminated_postgres_backend_is_replaced_on_next_use(databases: Any):
+    db, pid = _terminated_backend(databases.postgres("kill"))
     assert db.fetch_one("SELECT pg_backend_pid() AS pid", deadline=Deadline.after(2))["pid"] != pid
     assert db.connects == 2
 
@@ -263,13 +268,7 @@ def test_postgres_backend_terminated_after_the_liveness_check_is_retried_on_a_fr
         databases: Any, monkeypatch: pytest.MonkeyPatch):
     """pg_terminate_backend racing the check: the read fails with AdminShutdown (57P01), which psycopg does not
     derive from OperatorIntervention; it must still count as a dead connection and be retried once."""
-    url = databases.postgres("killrace")
-    db = Database(url)
-    pid = db.fetch_one("SELECT pg_backend_pid() AS pid", deadline=Deadline.after(5))["pid"]
-    admin = connect(url)
-    admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-    admin.close()
-    time.sleep(0.05)
+    db, pid = _terminated_backend(databases.postgres("killrace"))
     monkeypatch.setattr(type(db._driver), "alive", lambda self, conn: True)  # the check saw nothing yet
     assert db.fetch_one("SELECT pg_backend_pid() AS pid", deadline=Deadline.after(2))["pid"] != pid
     assert db.connects == 2
