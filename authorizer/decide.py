@@ -1,4 +1,4 @@
-"""The pure decision: event -> verified principal -> route rules -> response document."""
+"""The decision: event -> verified principal -> route rules -> response document (a Deny is also counted)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from .config import Settings
 from .events import bearer_token, parse_event
 from .jwks import JwksCache
+from .metrics import DENIED, count
 from .policy import allow, deny
 from .rules import decide, route_independent
 from .verifier import CognitoVerifier
@@ -51,4 +52,5 @@ class Authorizer:
         if decide(rules, self._default_allow, request.method, request.path, principal.scopes, principal.groups):
             wildcard = route_independent(rules, self._default_allow, principal.scopes, principal.groups)
             return allow(request, principal, wildcard, self._simple)
+        count(DENIED, "route_rules")  # here, where the Deny is decided: allowed requests pay no check
         return deny(request, principal, self._simple)

@@ -19,7 +19,7 @@ from .config import Settings
 from .decide import Authorizer
 from .errors import AuthorizerError, ConfigurationError, EventError, TokenRejectedError
 from .jwks import JwksCache
-from .metrics import DENIED, REJECTED, count
+from .metrics import REJECTED, count
 
 logger = Logger(service="authorizer")
 UNAUTHORIZED = "Unauthorized"
@@ -72,10 +72,7 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
         count(REJECTED, "configuration")
         raise Exception(UNAUTHORIZED)  # API Gateway maps exactly this message to 401
     try:
-        answer = authorizer.authorize(event)
-        if answer.get("isAuthorized") is False or _denies(answer):
-            count(DENIED, "route_rules")
-        return answer
+        return authorizer.authorize(event)
     except TokenRejectedError as exc:
         reason = exc.reason
         logger.info("token rejected", extra={"reason": exc.reason, "claim": exc.claim, "token": _tag(event)})
@@ -90,15 +87,6 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
         logger.error("unexpected authorizer failure", extra={"error": type(exc).__name__})
     count(REJECTED, reason)
     raise Exception(UNAUTHORIZED)
-
-
-def _denies(answer: Mapping[str, Any]) -> bool:
-    """True for an IAM policy answer whose statement denies (REST APIs, HTTP API IAM responses)."""
-    document = answer.get("policyDocument")
-    if document is None:
-        return False
-    statements: list[dict[str, Any]] = document.get("Statement") or []
-    return bool(statements) and statements[0].get("Effect") == "Deny"
 
 
 def _tag(event: object) -> str:
