@@ -204,14 +204,19 @@ def _stubbed(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Stubber]:
     return client, stub
 
 
-def test_start_stops_at_the_first_job_that_fails(env: dict[str, str], header_file: Path, tmp_path: Path,
-                                                upload_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    _, stub = _stubbed(monkeypatch)
-    url = f"{upload_server}/bucket/file1.csv?X-Amz-Signature=abc1"
+def _created_and_started(stub: Stubber, url: str) -> None:
+    """Stub CreateUserImportJob (any job name) and StartUserImportJob for job ``import-job1``."""
     any_name = {"JobName": _AnyJobName(), "UserPoolId": POOL, "CloudWatchLogsRoleArn": ROLE}
     stub.add_response("create_user_import_job", _job("import-job1", url, "Created"), any_name)
     stub.add_response("start_user_import_job", _job("import-job1", url, "Pending"),
                       {"UserPoolId": POOL, "JobId": "import-job1"})
+
+
+def test_start_stops_at_the_first_job_that_fails(env: dict[str, str], header_file: Path, tmp_path: Path,
+                                                upload_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, stub = _stubbed(monkeypatch)
+    url = f"{upload_server}/bucket/file1.csv?X-Amz-Signature=abc1"
+    _created_and_started(stub, url)
     failed = _job("import-job1", url, "Failed")
     failed["UserImportJob"].update(FailedUsers=4, CompletionMessage="see CloudWatch")
     stub.add_response("describe_user_import_job", failed, {"UserPoolId": POOL, "JobId": "import-job1"})
@@ -233,10 +238,7 @@ def test_start_job_still_running_after_the_wait_timeout_is_one_line(env: dict[st
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     _, stub = _stubbed(monkeypatch)
     url = f"{upload_server}/bucket/file1.csv?X-Amz-Signature=abc1"
-    any_name = {"JobName": _AnyJobName(), "UserPoolId": POOL, "CloudWatchLogsRoleArn": ROLE}
-    stub.add_response("create_user_import_job", _job("import-job1", url, "Created"), any_name)
-    stub.add_response("start_user_import_job", _job("import-job1", url, "Pending"),
-                      {"UserPoolId": POOL, "JobId": "import-job1"})
+    _created_and_started(stub, url)
     stub.add_response("describe_user_import_job", _job("import-job1", url, "InProgress"),
                       {"UserPoolId": POOL, "JobId": "import-job1"})
     stub.activate()
