@@ -68,6 +68,17 @@ def lambda_context() -> LocalLambdaContext:
     return LocalLambdaContext(function_name="test-function", timeout_ms=5000)
 
 
+@pytest.fixture
+def new_lambda_context() -> Callable[[], LocalLambdaContext]:
+    """A factory of fresh 5 s contexts, one per handler call.
+
+    Under hypothesis a function-scoped fixture is built once for all examples: a shared ``lambda_context``
+    would count down across them, so a busy machine ends valid examples in ``db_timeout``. Each example (each
+    invocation) gets its own deadline from this factory instead.
+    """
+    return lambda: LocalLambdaContext(function_name="test-function", timeout_ms=5000)
+
+
 # ---------------------------------------------------------------- real databases
 
 

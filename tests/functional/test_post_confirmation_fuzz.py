@@ -76,10 +76,10 @@ def _empty(db: Database) -> None:
         db.execute(f"DELETE FROM {table}", deadline=Deadline.after(5))
 
 
-def _check(db: Database, event: Any, lambda_context: Any) -> None:
+def _check(db: Database, event: Any, new_lambda_context: Any) -> None:
     """The event back; no row or one complete row for the event's valid sub; failure rows only for that sub."""
     _empty(db)
-    assert hook.handler(event, lambda_context) is event
+    assert hook.handler(event, new_lambda_context()) is event
     rows = db.fetch_all("SELECT * FROM app_users", deadline=Deadline.after(5))
     failures = db.fetch_all("SELECT cognito_sub FROM provisioning_failures", deadline=Deadline.after(5))
     try:
@@ -97,34 +97,34 @@ def _check(db: Database, event: Any, lambda_context: Any) -> None:
 @pytest.mark.parametrize(("fixture", "path"), [(name, path) for name in FIXTURES
                                                for path in field_paths(load_event(name))])
 def test_every_field_replaced_by_an_odd_value_or_deleted_leaves_no_partial_row(
-    wired: tuple[Database, str], lambda_context: Any, fixture: str, path: tuple[str, ...]
+    wired: tuple[Database, str], new_lambda_context: Any, fixture: str, path: tuple[str, ...]
 ) -> None:
     db, pool = wired
     base = {**load_event(fixture), "userPoolId": pool}
     for value in ODD:
-        _check(db, mutate(base, path, value), lambda_context)
-    _check(db, mutate(base, path, None, delete=True), lambda_context)
+        _check(db, mutate(base, path, value), new_lambda_context)
+    _check(db, mutate(base, path, None, delete=True), new_lambda_context)
 
 
 @given(data=st.data(), fixture=st.sampled_from(FIXTURES))
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_any_combination_of_mutated_fields_leaves_no_partial_row(wired: tuple[Database, str], lambda_context: Any,
+def test_any_combination_of_mutated_fields_leaves_no_partial_row(wired: tuple[Database, str], new_lambda_context: Any,
                                                                   data: st.DataObject, fixture: str) -> None:
     db, pool = wired
     event = data.draw(mutated_events({**load_event(fixture), "userPoolId": pool}))
     if not isinstance(event, dict):
         _empty(db)
-        assert hook.handler(event, lambda_context) is event
+        assert hook.handler(event, new_lambda_context()) is event
         assert db.fetch_all("SELECT * FROM app_users", deadline=Deadline.after(5)) == []
         return
-    _check(db, event, lambda_context)
+    _check(db, event, new_lambda_context)
 
 
 def test_the_unmutated_fixtures_provision_group_and_track(wired: tuple[Database, str], moto_pool: tuple[Any, str],
-                                                          lambda_context: Any) -> None:
+                                                          new_lambda_context: Any) -> None:
     """Control: the checks above run the real path (row, group in moto, tracking row)."""
     db, pool = wired
-    _check(db, {**load_event(FIXTURES[1]), "userPoolId": pool}, lambda_context)
+    _check(db, {**load_event(FIXTURES[1]), "userPoolId": pool}, new_lambda_context)
     assert MigrationTracker(db, app="q2a").status("1042", deadline=Deadline.after(5)) == "reset_completed"
     members = moto_pool[0].list_users_in_group(UserPoolId=pool, GroupName="members")["Users"]
     assert "erin" in [m["Username"] for m in members]
@@ -135,7 +135,7 @@ def test_the_unmutated_fixtures_provision_group_and_track(wired: tuple[Database,
        source=st.sampled_from(["PostConfirmation_ConfirmSignUp", "PostConfirmation_ConfirmForgotPassword", None]))
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_any_event_gives_no_row_or_one_valid_row(app_db: Any, username: Any, attributes: Any, source: Any,
-                                                 monkeypatch: pytest.MonkeyPatch, lambda_context: Any) -> None:
+                                                 monkeypatch: pytest.MonkeyPatch, new_lambda_context: Any) -> None:
     url, db = app_db
     monkeypatch.delenv("LEGACY_APP", raising=False)
     monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_APP_DB_URL": url}))
@@ -144,7 +144,7 @@ def test_any_event_gives_no_row_or_one_valid_row(app_db: Any, username: Any, att
     db.execute("DELETE FROM app_users", deadline=Deadline.after(5))
     event = {"version": "1", "triggerSource": source, "userPoolId": "eu-west-1_X", "userName": username,
              "request": {"userAttributes": attributes}, "response": {}}
-    assert hook.handler(event, lambda_context) is event
+    assert hook.handler(event, new_lambda_context()) is event
     rows = db.fetch_all("SELECT * FROM app_users", deadline=Deadline.after(5))
     assert len(rows) <= 1
     for row in rows:
@@ -157,11 +157,11 @@ def test_any_event_gives_no_row_or_one_valid_row(app_db: Any, username: Any, att
 
 @pytest.mark.parametrize("event", [None, [], ["PostConfirmation_ConfirmSignUp"], "event", 3, 2.5, True])
 def test_an_event_that_is_not_an_object_is_a_no_op(app_db: Any, event: Any, monkeypatch: pytest.MonkeyPatch,
-                                                   lambda_context: Any) -> None:
+                                                   new_lambda_context: Any) -> None:
     url, db = app_db
     monkeypatch.delenv("LEGACY_APP", raising=False)
     monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_APP_DB_URL": url}))
     monkeypatch.setattr(hook, "_db", db)
     db.execute("DELETE FROM app_users", deadline=Deadline.after(5))
-    assert hook.handler(event, lambda_context) == event
+    assert hook.handler(event, new_lambda_context()) == event
     assert db.fetch_all("SELECT * FROM app_users", deadline=Deadline.after(5)) == []

@@ -79,11 +79,11 @@ def wired(legacy_url: str, moto_pool: tuple[Any, str], monkeypatch: pytest.Monke
         hook_wiring._legacy[1].close()
 
 
-def _check(event: Any, lambda_context: Any) -> None:
+def _check(event: Any, new_lambda_context: Any) -> None:
     """The documented outcomes: the same event with well-formed flags, or a documented refusal."""
     refusal: SignUpRefusedError | None = None
     try:
-        out = hook.handler(event, lambda_context)
+        out = hook.handler(event, new_lambda_context())
     except SignUpRefusedError as exc:  # the only exception a sign-up may end with
         refusal = exc
     if refusal is not None:
@@ -98,44 +98,44 @@ def _check(event: Any, lambda_context: Any) -> None:
     json.dumps(out)  # still serialisable for Lambda's answer
 
 
-def test_the_unmutated_fixtures_pass_every_check_here(wired: str, lambda_context: Any) -> None:
+def test_the_unmutated_fixtures_pass_every_check_here(wired: str, new_lambda_context: Any) -> None:
     """Control: the real path (guard, ListUsers on moto) runs; a free trusted email is auto-confirmed."""
-    out = hook.handler({**load_event(FIXTURES[0]), "userPoolId": wired}, lambda_context)
+    out = hook.handler({**load_event(FIXTURES[0]), "userPoolId": wired}, new_lambda_context())
     assert out["response"]["autoConfirmUser"] is True
     taken = {**load_event(FIXTURES[0]), "userPoolId": wired}
     taken["request"]["userAttributes"]["email"] = "Someone@example.com"
-    assert hook.handler(taken, lambda_context)["response"]["autoConfirmUser"] is False
+    assert hook.handler(taken, new_lambda_context())["response"]["autoConfirmUser"] is False
 
 
 @pytest.mark.parametrize(("fixture", "path"), [(name, path) for name in FIXTURES
                                                for path in field_paths(load_event(name))])
 def test_every_field_replaced_by_an_odd_value_or_deleted_gets_a_documented_outcome(
-    wired: str, lambda_context: Any, fixture: str, path: tuple[str, ...]
+    wired: str, new_lambda_context: Any, fixture: str, path: tuple[str, ...]
 ) -> None:
     base = {**load_event(fixture), "userPoolId": wired}
     for value in ODD:
-        _check(mutate(base, path, value), lambda_context)
-    _check(mutate(base, path, None, delete=True), lambda_context)
+        _check(mutate(base, path, value), new_lambda_context)
+    _check(mutate(base, path, None, delete=True), new_lambda_context)
 
 
 @given(data=st.data(), fixture=st.sampled_from(FIXTURES))
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_any_combination_of_mutated_fields_gets_a_documented_outcome(wired: str, lambda_context: Any,
+def test_any_combination_of_mutated_fields_gets_a_documented_outcome(wired: str, new_lambda_context: Any,
                                                                       data: st.DataObject, fixture: str) -> None:
     event = data.draw(mutated_events({**load_event(fixture), "userPoolId": wired}))
     if not isinstance(event, dict):
         with pytest.raises(SignUpRefusedError) as refused:
-            hook.handler(event, lambda_context)
+            hook.handler(event, new_lambda_context())
         assert (refused.value.reason, str(refused.value)) == ("malformed_event", MSG_INVALID)
         return
-    _check(event, lambda_context)
+    _check(event, new_lambda_context)
 
 
 @given(source=SOURCES, username=st.one_of(hostile_text, json_values), attributes=attribute_maps(),
        response=json_values)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_any_event_is_answered_or_clearly_refused(source: Any, username: Any, attributes: Any, response: Any,
-                                                  monkeypatch: pytest.MonkeyPatch, lambda_context: Any) -> None:
+                                                  monkeypatch: pytest.MonkeyPatch, new_lambda_context: Any) -> None:
     monkeypatch.setattr(hook, "_settings", HookSettings.from_env({
         "HOOKS_SIGNUP_GUARD": "off", "HOOKS_SIGNUP_DENIED_DOMAINS": "mailinator.com",
         "HOOKS_SIGNUP_ADMIN_CREATE": "enforce"}))
@@ -143,7 +143,7 @@ def test_any_event_is_answered_or_clearly_refused(source: Any, username: Any, at
              "request": {"userAttributes": attributes}, "response": response}
     refusal: SignUpRefusedError | None = None
     try:
-        out = hook.handler(event, lambda_context)
+        out = hook.handler(event, new_lambda_context())
     except SignUpRefusedError as exc:  # the only exception a sign-up may end with
         refusal = exc
     if refusal is not None:
@@ -155,9 +155,9 @@ def test_any_event_is_answered_or_clearly_refused(source: Any, username: Any, at
 
 @pytest.mark.parametrize("event", [None, [], ["PreSignUp_SignUp"], "event", 3, 2.5, True])
 def test_an_event_that_is_not_an_object_is_refused_with_the_invalid_input_message(
-        event: Any, monkeypatch: pytest.MonkeyPatch, lambda_context: Any) -> None:
+        event: Any, monkeypatch: pytest.MonkeyPatch, new_lambda_context: Any) -> None:
     monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_SIGNUP_GUARD": "off"}))
     with pytest.raises(SignUpRefusedError) as refused:
-        hook.handler(event, lambda_context)
+        hook.handler(event, new_lambda_context())
     assert refused.value.reason == "malformed_event"
     assert str(refused.value) == "Sign-up could not be completed: the username or email is not valid."

@@ -70,10 +70,10 @@ def _claims(response: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _check(event: dict[str, Any], lambda_context: Any) -> None:
+def _check(event: dict[str, Any], new_lambda_context: Any) -> None:
     """The event back, a well-formed response, and only id-shaped ``legacy_id`` / ``app_user_id`` added."""
     carried = {(k, json.dumps(v, default=str)) for c in _claims(event.get("response")) for k, v in c.items()}
-    out = hook.handler(event, lambda_context)
+    out = hook.handler(event, new_lambda_context())
     assert out is event
     response = out["response"]
     assert isinstance(response, dict)
@@ -90,28 +90,28 @@ def _check(event: dict[str, Any], lambda_context: Any) -> None:
 @pytest.mark.parametrize(("fixture", "path"), [(name, path) for name in FIXTURES[::5]
                                                for path in field_paths(load_event(name))])
 def test_every_field_replaced_by_an_odd_value_or_deleted_still_gets_the_event_back(
-    configured: str, lambda_context: Any, fixture: str, path: tuple[str, ...]
+    configured: str, new_lambda_context: Any, fixture: str, path: tuple[str, ...]
 ) -> None:
     base = load_event(fixture)
     for value in ODD:
-        _check(mutate(base, path, value), lambda_context)
-    _check(mutate(base, path, None, delete=True), lambda_context)
+        _check(mutate(base, path, value), new_lambda_context)
+    _check(mutate(base, path, None, delete=True), new_lambda_context)
 
 
 @given(data=st.data(), fixture=st.sampled_from(FIXTURES))
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_any_combination_of_mutated_fields_still_gets_the_event_back(configured: str, lambda_context: Any,
+def test_any_combination_of_mutated_fields_still_gets_the_event_back(configured: str, new_lambda_context: Any,
                                                                      data: st.DataObject, fixture: str) -> None:
     event = data.draw(mutated_events(load_event(fixture)))
     if not isinstance(event, dict):
-        assert hook.handler(event, lambda_context) is event
+        assert hook.handler(event, new_lambda_context()) is event
         return
-    _check(event, lambda_context)
+    _check(event, new_lambda_context)
 
 
-def test_the_unmutated_v2_fixture_gets_both_claims_with_the_lookup_on(configured: str, lambda_context: Any) -> None:
+def test_the_unmutated_v2_fixture_gets_both_claims_with_the_lookup_on(configured: str, new_lambda_context: Any) -> None:
     """Control: the checks above run the real path (claims, and the SQLite lookup when on)."""
-    out = hook.handler(load_event(FIXTURES[5]), lambda_context)
+    out = hook.handler(load_event(FIXTURES[5]), new_lambda_context())
     claims = out["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"]
     expected = {"legacy_id": "1042", "app_user_id": "1"} if configured == "lookup_on" else {"legacy_id": "1042"}
     assert claims == expected
@@ -121,11 +121,11 @@ def test_the_unmutated_v2_fixture_gets_both_claims_with_the_lookup_on(configured
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_any_event_gets_an_answer_with_only_id_shaped_claims(attributes: Any, version: Any, extra: Any,
                                                              monkeypatch: pytest.MonkeyPatch,
-                                                             lambda_context: Any) -> None:
+                                                             new_lambda_context: Any) -> None:
     monkeypatch.setattr(hook, "_settings", HookSettings.from_env(ROLES))
     event = {"version": version, "triggerSource": "TokenGeneration_Authentication", "userName": "u",
              "request": {"userAttributes": attributes, "groupConfiguration": extra}, "response": extra}
-    out = hook.handler(event, lambda_context)
+    out = hook.handler(event, new_lambda_context())
     assert out is event
     response = out["response"]
     details = response.get("claimsOverrideDetails") or response.get("claimsAndScopeOverrideDetails") or {}
@@ -139,6 +139,6 @@ def test_any_event_gets_an_answer_with_only_id_shaped_claims(attributes: Any, ve
 
 @pytest.mark.parametrize("event", [None, [], ["x"], "event", 3, 2.5, True])
 def test_an_event_that_is_not_an_object_comes_back_unchanged(event: Any, monkeypatch: pytest.MonkeyPatch,
-                                                             lambda_context: Any) -> None:
+                                                             new_lambda_context: Any) -> None:
     monkeypatch.setattr(hook, "_settings", HookSettings.from_env(ROLES))
-    assert hook.handler(event, lambda_context) == event
+    assert hook.handler(event, new_lambda_context()) == event
