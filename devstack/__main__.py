@@ -19,6 +19,17 @@ from devstack.cognito_local import CognitoLocalError
 from devstack.stack import LocalStack, describe, missing_handlers
 
 READY_PREFIX = "DEVSTACK_READY "
+DESCRIPTION = """\
+The local stack: cognito-local (the Cognito emulator) calling our real Lambda handlers in-process, the
+legacy and app databases, and an HTTP front with the Lambda authorizer. No AWS account is used.
+
+  python -m devstack demo         start the stack, walk the migration flow, stop
+                                  (exit 0 when every step behaved, 1 otherwise, 2 if the stack could not start)
+  python -m devstack run          start the stack in the foreground and print its URLs (Ctrl-C stops it)
+  python -m devstack run --json   print one DEVSTACK_READY {...} line with every URL and id (used by tests/e2e)
+
+More: docs/local-stack.md.
+"""
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -65,7 +76,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m devstack``."""
-    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m devstack", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="start the local stack in the foreground and print its URLs")
     run.add_argument("--json", action="store_true", help="print one machine-readable DEVSTACK_READY line")

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from devstack.cognito_local import CognitoLocalError
@@ -63,6 +64,27 @@ def _timings(records: list[dict[str, Any]]) -> str:
             budget = " " * 32
         parts.append(f"      {r['function']:<22} {r['duration_ms']:8.1f} ms {budget} {outcome}")
     return "\n" + "\n".join(parts)
+
+
+TIME_KEYS = frozenset({"auth_time", "exp", "iat", "nbf"})
+
+
+def display_value(key: str, value: object) -> str:
+    """One identity or claim value as a person reads it.
+
+    Epoch seconds (``auth_time``, ``exp``, ``iat``, ``nbf``) become ISO 8601 UTC; an empty value (no groups,
+    no scopes) is ``(none)``.
+    """
+    text = str(value).strip() if value is not None else ""
+    if key in TIME_KEYS and text.isdigit():
+        return datetime.fromtimestamp(int(text), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return text or "(none)"
+
+
+def key_value_lines(values: Mapping[str, object], indent: str = "      ") -> str:
+    """``key: value`` lines, keys sorted and aligned (never a dict repr)."""
+    width = max((len(k) for k in values), default=0) + 1
+    return "\n".join(f"{indent}{k + ':':<{width}} {display_value(k, values[k])}" for k in sorted(values))
 
 
 class Demo:
@@ -159,8 +181,7 @@ class Demo:
         identity = answer.body.get("identity", {}) if isinstance(answer.body, dict) else {}
         if identity:
             print("    identity the backend received from the authorizer:")
-            for key in sorted(identity):
-                print(f"      {key:<14} {identity[key]}")
+            print(key_value_lines(identity))
         r.check(answer.status == 200, "200 OK with the identity", f"HTTP {answer.status}")
         r.check(handle in {str(v) for v in identity.values()}, f"identity names '{handle}'")
         missing = get_me(self.info.api_url, None)
@@ -169,7 +190,8 @@ class Demo:
         r.check(tampered.status == 401, "tampered token -> 401", f"HTTP {tampered.status}")
         id_claims = claims_of(signed_in.tokens.get("IdToken", ""))
         shown = {k: id_claims[k] for k in ("legacy_id", "custom:legacy_id", "custom:legacy_roles") if k in id_claims}
-        print(f"    '{handle}' ID token, claims from the migration and PreTokenGeneration: {shown}")
+        print(f"    '{handle}' ID token, claims from the migration and PreTokenGeneration:")
+        print(key_value_lines(shown) if shown else "      (none)")
         legacy_id = str(sample_user(handle).userid)
         r.check(id_claims.get("legacy_id") == legacy_id, f"ID token carries legacy_id {legacy_id} (PreTokenGeneration)",
                 str(id_claims.get("legacy_id")))

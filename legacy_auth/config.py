@@ -56,6 +56,7 @@ POOL_ALIASES: tuple[PoolAlias, ...] = ("email", "preferred_username", "phone_num
 _CUSTOM_ATTRIBUTE = re.compile(r"^custom:[A-Za-z0-9_.-]{1,20}$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 _PREFIX = re.compile(r"^[A-Za-z0-9_$]*$")
+NO_TABLE_PREFIX = "-"  # LEGACY_TABLE_PREFIX value meaning "no prefix" (empty or unset means the app's default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +117,7 @@ class Settings:
         if secret_arn is not None and not secret_arn.startswith("arn:"):
             raise ConfigurationError(LEGACY_DB_SECRET_ARN, "must be a Secrets Manager ARN (arn:...)")
         options = _db_options(environ, secret_arn, db_url)
-        prefix = environ.get(LEGACY_TABLE_PREFIX)
-        if prefix is not None and not _PREFIX.fullmatch(prefix.strip()):
-            raise ConfigurationError(LEGACY_TABLE_PREFIX, "may contain only letters, digits, _ and $")
+        prefix = _table_prefix(environ)
         tracking_table = env_text(environ, LEGACY_TRACKING_TABLE) or "legacy_auth_migrations"
         if not _IDENTIFIER.fullmatch(tracking_table):
             raise ConfigurationError(LEGACY_TRACKING_TABLE, "must match ^[A-Za-z_][A-Za-z0-9_$]*$")
@@ -139,7 +138,7 @@ class Settings:
             db_url=db_url,
             db_options=options,
             db_name=env_text(environ, LEGACY_DB_NAME),
-            table_prefix=None if prefix is None else prefix.strip(),
+            table_prefix=prefix,
             pepper=pepper if pepper else None,
             generic_scheme=generic_scheme,
             pad_weak_hashes=env_bool(environ, LEGACY_PAD_WEAK_HASHES, True),
@@ -216,6 +215,22 @@ def _dummy_hash(environ: Mapping[str, str]) -> str | None:
     if raw is not None and (len(raw) > 1024 or not raw.isascii() or not raw.isprintable()):
         raise ConfigurationError(LEGACY_DUMMY_HASH, "must be one stored hash of the app's scheme (ASCII text)")
     return raw
+
+
+def _table_prefix(environ: Mapping[str, str]) -> str | None:
+    """``LEGACY_TABLE_PREFIX``: unset or empty = the app's default (``None``); ``-`` = no prefix (``""``).
+
+    The template's ``LegacyTablePrefix`` has the same meaning (CloudFormation cannot pass an empty variable through
+    a parameter left empty, so "no prefix" needs a value of its own).
+    """
+    prefix = env_text(environ, LEGACY_TABLE_PREFIX)
+    if prefix is None:
+        return None
+    if prefix == NO_TABLE_PREFIX:
+        return ""
+    if not _PREFIX.fullmatch(prefix):
+        raise ConfigurationError(LEGACY_TABLE_PREFIX, f"letters, digits, _ and $ only ({NO_TABLE_PREFIX} = no prefix)")
+    return prefix
 
 
 def _db_url(environ: Mapping[str, str]) -> DbUrl | None:

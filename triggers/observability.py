@@ -5,6 +5,14 @@
 - botocore / boto3 / urllib3 / pymysql / psycopg loggers are held at WARNING or above: their DEBUG output
   contains request bodies and SQL parameters.
 - Metrics go out as CloudWatch EMF lines; one ``emit`` per metric so each can carry its own dimensions.
+- AWS X-Ray tracing is opt-in (``LEGACY_AUTH_TRACING=Active``, the template's ``Tracing`` parameter): only then is
+  the Powertools ``Tracer`` (and with it ``aws_xray_sdk``) imported, so a cold start without tracing pays nothing.
+  The handler runs in one ``## handler`` subsegment annotated with ``ColdStart``, ``Service`` and, on failure, the
+  exception **class name** only: no module is patched (``auto_patch=False``: no SQL, HTTP or AWS call records),
+  the response is not captured (``capture_response=False``) and the exception never reaches the subsegment (it is
+  caught inside and re-raised outside it), so neither an event, a password, a token nor an error message can be
+  written to X-Ray. Powertools captures responses and errors by default
+  (https://docs.powertools.aws.dev/lambda/python/latest/core/tracer/); this module turns both off.
 
 Usage in a handler module::
 
@@ -21,23 +29,53 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import sys
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from legacy_auth.config_parse import env_text
+from legacy_auth.errors import ConfigurationError
 from legacy_auth.log_safety import NOISY_LOGGERS, quiet_noisy_loggers
 
 F = TypeVar("F", bound=Callable[..., Any])
-__all__ = ["NOISY_LOGGERS", "emit", "emit_line", "instrument", "make_logger", "make_metrics", "quiet_noisy_loggers"]
+__all__ = ["NOISY_LOGGERS", "TracingSettings", "emit", "emit_line", "instrument", "make_logger", "make_metrics",
+           "quiet_noisy_loggers"]
 
 DEFAULT_SERVICE = "legacy-auth"
 DEFAULT_NAMESPACE = "LegacyAuth"
+LEGACY_AUTH_TRACING = "LEGACY_AUTH_TRACING"
+TRACING_MODES = ("Active", "Disabled")
+
+
+@dataclass(frozen=True, slots=True)
+class TracingSettings:
+    """Whether the triggers trace with AWS X-Ray (``LEGACY_AUTH_TRACING``), read once per cold start."""
+
+    active: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> TracingSettings:
+        """``Active`` or ``Disabled`` (any case); unset or empty = ``Disabled``.
+
+        Raises
+        ------
+        ConfigurationError
+            Any other value (naming ``LEGACY_AUTH_TRACING``).
+        """
+        raw = env_text(environ, LEGACY_AUTH_TRACING)
+        if raw is None or raw.lower() == "disabled":
+            return cls(active=False)
+        if raw.lower() == "active":
+            return cls(active=True)
+        raise ConfigurationError(LEGACY_AUTH_TRACING, "must be Active or Disabled")
 
 
 def make_logger(service: str | None = None) -> Logger:
@@ -101,7 +139,8 @@ def _emf_template(namespace: str, service: str, dims: tuple[tuple[str, str], ...
     return '{"_aws":{"Timestamp":', f',"CloudWatchMetrics":[{directive}]}},{dim_values},'
 
 
-def instrument(logger: Logger, metrics: Metrics | None = None) -> Callable[[F], F]:
+def instrument(logger: Logger, metrics: Metrics | None = None,
+               tracing: TracingSettings | None = None) -> Callable[[F], F]:
     """Decorate a handler: Lambda context in logs (never the event); Powertools metrics flushed at the end.
 
     Parameters
@@ -111,23 +150,67 @@ def instrument(logger: Logger, metrics: Metrics | None = None) -> Callable[[F], 
     metrics:
         From :func:`make_metrics`, when the handler records metrics through Powertools' ``add_metric``;
         ``None`` when it writes its own lines with :func:`emit_line`.
+    tracing:
+        X-Ray tracing; ``None`` reads ``LEGACY_AUTH_TRACING`` from the environment once, at decoration (the
+        handler module's import, i.e. the cold start). Active wraps the handler with :func:`_traced`.
     """
+    settings = tracing if tracing is not None else TracingSettings.from_env(os.environ)
 
     def decorate(fn: F) -> F:
         wrapped: Callable[..., Any] = logger.inject_lambda_context(log_event=False, clear_state=True)(fn)
         if metrics is None:
-            return wraps(fn)(wrapped)  # type: ignore[return-value]
-
-        @wraps(fn)
-        def with_metrics(event: Any, context: Any) -> Any:
-            try:
-                return wrapped(event, context)
-            finally:
-                # Flush only when something was added: handlers mostly use ``emit`` / ``emit_line`` (own EMF
-                # lines), and Powertools' ``log_metrics`` warns "No application metrics" on every empty flush.
-                if metrics.metric_set:
-                    metrics.flush_metrics()
-
-        return with_metrics  # type: ignore[return-value]
+            handler: Callable[..., Any] = wraps(fn)(wrapped)
+        else:
+            handler = _with_metrics(fn, wrapped, metrics)
+        return (_traced(handler, logger.service) if settings.active else handler)  # type: ignore[return-value]
 
     return decorate
+
+
+def _with_metrics(fn: Callable[..., Any], wrapped: Callable[..., Any], metrics: Metrics) -> Callable[..., Any]:
+    @wraps(fn)
+    def with_metrics(event: Any, context: Any) -> Any:
+        try:
+            return wrapped(event, context)
+        finally:
+            # Flush only when something was added: handlers mostly use ``emit`` / ``emit_line`` (own EMF
+            # lines), and Powertools' ``log_metrics`` warns "No application metrics" on every empty flush.
+            if metrics.metric_set:
+                metrics.flush_metrics()
+
+    return with_metrics
+
+
+def _traced(handler: Callable[..., Any], service: str) -> Callable[..., Any]:
+    """``handler`` inside one Powertools Tracer subsegment that can hold no event, response or error text.
+
+    The exception is caught inside the subsegment (which then carries only an ``Error`` annotation with the
+    exception's class name) and re-raised once the subsegment has closed, because the X-Ray SDK's subsegment
+    context manager records any exception passing through it with its message and stack, whatever Powertools'
+    ``capture_error`` says.
+    """
+    from aws_lambda_powertools import Tracer  # imports aws_xray_sdk: only when tracing is on
+
+    # Powertools' tracer module logs "Exception received from <handler>" with a traceback when an exception
+    # crosses it; none does (see below), and its DEBUG lines are not wanted either.
+    logging.getLogger("aws_lambda_powertools.tracing").setLevel(logging.CRITICAL)
+    tracer = Tracer(service=service, auto_patch=False)
+
+    @wraps(handler)
+    def inside(event: Any, context: Any) -> Any:
+        try:
+            return handler(event, context), None
+        except Exception as exc:  # noqa: BLE001 - re-raised by ``traced`` outside the subsegment
+            tracer.put_annotation(key="Error", value=type(exc).__name__)
+            return None, exc
+
+    captured = tracer.capture_lambda_handler(inside, capture_response=False, capture_error=False)
+
+    @wraps(handler)
+    def traced(event: Any, context: Any) -> Any:
+        result, error = captured(event, context)
+        if error is not None:
+            raise error
+        return result
+
+    return traced

@@ -127,8 +127,28 @@ def test_tls_with_ca_file_and_switches_parse():
     assert s.weak_password_reset is True
 
 
-def test_empty_table_prefix_is_kept_as_no_prefix():
-    assert settings(LEGACY_TABLE_PREFIX="").table_prefix == ""
+def test_a_dash_table_prefix_means_no_prefix():
+    assert settings(LEGACY_TABLE_PREFIX="-").table_prefix == ""
+    assert settings(LEGACY_TABLE_PREFIX=" - ").table_prefix == ""
+
+
+def test_an_empty_or_unset_table_prefix_means_the_apps_default_as_in_the_template():
+    # template.yaml's LegacyTablePrefix: empty = app default (the variable is not set), "-" = none
+    from legacy_auth.presets import get_preset
+
+    assert settings(LEGACY_TABLE_PREFIX="").table_prefix is None
+    assert settings(LEGACY_TABLE_PREFIX="  ").table_prefix is None
+    assert settings().table_prefix is None
+    none = settings(LEGACY_TABLE_PREFIX="-").table_prefix
+    assert none is not None
+    assert get_preset("q2a").table(none) == "users"
+    assert get_preset("q2a").default_prefix == "qa_"
+
+
+def test_a_dash_inside_a_table_prefix_is_refused():
+    with pytest.raises(ConfigurationError) as info:
+        settings(LEGACY_TABLE_PREFIX="qa-")
+    assert info.value.setting == "LEGACY_TABLE_PREFIX"
 
 
 def test_preset_options_are_collected_from_their_legacy_variables():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,12 @@ def resolve(value: Any, template: dict[str, Any], overrides: Mapping[str, str] |
             return all(str(m) == str(expected) for m in members)
         if name == "Fn::Contains":
             return str(ev(args[1])) in [str(m) for m in ev(args[0])]
+        if name == "Fn::Sub" and isinstance(args, str):  # template parameters substituted; anything else kept
+            def sub(m: re.Match[str]) -> str:
+                return str(params[m[1]]) if m[1] in template["Parameters"] else m[0]
+
+            text = re.sub(r"\$\{([A-Za-z0-9:]+)\}", sub, args)
+            return text if "${" not in text else {"Fn::Sub": text}
     return {k: r for k, r in ((k, ev(v)) for k, v in value.items()) if r is not NO_VALUE}
 
 

@@ -72,9 +72,14 @@ def _function_env(sam: dict[str, Any], logical_id: str, overrides: dict[str, str
     return {k: str(v) for k, v in env.items()}
 
 
-@pytest.mark.parametrize("overrides", [{}, {"EmailMode": "username", "LegacyTablePrefix": "qa_",
-                                            "LegacyDbSecretArn": "arn:aws:secretsmanager:eu-west-1:1:secret:x",
-                                            "TrackMigration": "true", "AppDbUrl": "mysql://app@db:3306/app"}])
+REQUIRED = {"LegacyDbUrl": "mysql://legacy_ro@legacy-db.internal:3306/legacy"}  # no Default: every deploy names it
+
+
+@pytest.mark.parametrize("overrides", [REQUIRED, {**REQUIRED, "EmailMode": "username", "LegacyTablePrefix": "qa_",
+                                                  "LegacyDbSecretArn": "arn:aws:secretsmanager:eu-west-1:1:secret:x",
+                                                  "TrackMigration": "true", "AppDbUrl": "mysql://app@db:3306/app"},
+                                       {**REQUIRED, "LegacyTablePrefix": "-", "LegacyDbCaBundle": "global-bundle.pem",
+                                        "Tracing": "Active"}])
 def test_each_function_accepts_the_environment_the_template_gives_it(sam: dict[str, Any],
                                                                     overrides: dict[str, str]) -> None:
     from authorizer.config import Settings as AuthorizerSettings

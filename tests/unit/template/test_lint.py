@@ -1,8 +1,8 @@
 """template.yaml through cfn-lint 1.53.3 and the SAM transform.
 
-cfn-lint is pinned to 1.53.3 because 1.54+ no longer runs aws-sam-translator and silently stops checking
-``AWS::Serverless::*`` resources (see ../shared/reference/tooling.md §4); a negative control proves the
-installed version still catches an invalid runtime inside a SAM function.
+cfn-lint is pinned to 1.53.3 because 1.54+ no longer runs aws-sam-translator (cfn-lint PR #4491) and silently
+stops checking ``AWS::Serverless::*`` resources: an invalid runtime inside a SAM function passes 1.54-1.58 (found
+by comparing those versions on this template); a negative control proves the installed version still catches it.
 """
 
 from __future__ import annotations

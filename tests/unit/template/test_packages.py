@@ -42,12 +42,12 @@ def _requirement_closure(requirements_file: Path) -> set[str]:
     return seen
 
 
-def _build_sources(logical_id: str, out: Path) -> None:
+def _build_sources(logical_id: str, out: Path, *extra: str) -> None:
     subprocess.run(["make", "-s", "-f", str(LAMBDA_BUILD / "Makefile"), f"build-{logical_id}",
-                    f"ARTIFACTS_DIR={out}", "SKIP_DEPS=1"], check=True, timeout=60, capture_output=True)
+                    f"ARTIFACTS_DIR={out}", "SKIP_DEPS=1", *extra], check=True, timeout=60, capture_output=True)
 
 
-def _imported_top_level(package_dir: Path, module: str) -> dict[str, str]:
+def _imported_top_level(package_dir: Path, module: str, extra_env: dict[str, str] | None = None) -> dict[str, str]:
     """Import ``module`` from the built package in a fresh interpreter; top-level module -> file it came from."""
     code = (
         "import importlib, json, sys\n"
@@ -62,7 +62,7 @@ def _imported_top_level(package_dir: Path, module: str) -> dict[str, str]:
         "    out[top] = str(getattr(mod, '__file__', '') or '')\n"
         "print(json.dumps(out))\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEGACY_", "HOOKS_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEGACY_", "HOOKS_"))} | (extra_env or {})
     result = subprocess.run([sys.executable, "-c", code], cwd=package_dir, env=env, capture_output=True,
                             text=True, timeout=60, check=False)
     assert result.returncode == 0, f"importing {module} from its package failed:\n{result.stderr[-2000:]}"
@@ -109,3 +109,68 @@ def test_authorizer_package_contains_no_database_driver_hash_library_or_boto3(tm
     assert not shipped & {"pymysql", "libpass", "passlib", "boto3", "botocore", "psycopg", "bcrypt", "argon2-cffi"}
     imported = _imported_top_level(tmp_path, "authorizer.handler")
     assert not set(imported) & FORBIDDEN_IN_AUTHORIZER
+
+
+TRIGGERS = ("MigrationFunction", "PreSignUpFunction", "PostConfirmationFunction", "PreTokenGenerationFunction")
+DATABASE_FUNCTIONS = ("MigrationFunction", "PreSignUpFunction", "PostConfirmationFunction")
+
+
+@pytest.mark.parametrize("logical_id", TRIGGERS)
+def test_a_traced_trigger_package_ships_the_xray_sdk_it_imports(logical_id: str, tmp_path: Path) -> None:
+    from importlib import metadata
+
+    from packaging.utils import canonicalize_name
+
+    module, requirements = PACKAGES[logical_id]
+    _build_sources(logical_id, tmp_path)
+    untraced = _imported_top_level(tmp_path, module)
+    traced = _imported_top_level(tmp_path, module, {"LEGACY_AUTH_TRACING": "Active"})
+    assert "aws_xray_sdk" not in untraced  # the cold start without tracing pays nothing
+    assert "aws_xray_sdk" in traced
+    assert requirements is not None
+    shipped = _requirement_closure(LAMBDA_BUILD / requirements) | _requirement_closure(
+        LAMBDA_BUILD / "requirements-tracing.txt")
+    dists = metadata.packages_distributions()
+    # botocore (the runtime's) imports certifi when present and falls back to its own CA bundle otherwise
+    for top in set(traced) - set(untraced) - RUNTIME_PROVIDED - {"certifi"}:
+        if top.startswith("_") and top not in dists:
+            continue
+        owners = {canonicalize_name(d) for d in dists.get(top, [])}
+        assert owners & shipped, f"{logical_id} with tracing imports {top} ({sorted(owners)}) but does not ship it"
+
+
+def test_the_tracing_requirements_pin_exactly_what_the_sdk_needs_beside_the_runtime() -> None:
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    lines = [line.split("#", 1)[0].strip() for line in (LAMBDA_BUILD / "requirements-tracing.txt").read_text()
+             .splitlines()]
+    pinned = {canonicalize_name(Requirement(line).name): Requirement(line) for line in lines if line}
+    assert set(pinned) == {"aws-xray-sdk", "wrapt"}
+    assert all(str(r.specifier).startswith("==") for r in pinned.values())
+    needs = {canonicalize_name(Requirement(r).name) for r in metadata.requires("aws-xray-sdk") or []}
+    assert needs - set(pinned) <= RUNTIME_PROVIDED | {"botocore"}  # installed --no-deps: the rest is the runtime's
+
+
+def test_ca_bundles_are_copied_into_the_database_functions_only(tmp_path: Path) -> None:
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    (certs / "global-bundle.pem").write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    for logical_id in (*TRIGGERS, "AuthorizerFunction"):
+        out = tmp_path / logical_id
+        _build_sources(logical_id, out, f"CA_DIR={certs}")
+        bundle = out / "certs" / "global-bundle.pem"
+        assert bundle.exists() == (logical_id in DATABASE_FUNCTIONS), logical_id
+
+
+def test_a_ca_bundle_without_a_certificate_stops_the_build(tmp_path: Path) -> None:
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    (certs / "not-a-bundle.pem").write_text("<html>404</html>\n")
+    result = subprocess.run(["make", "-s", "-f", str(LAMBDA_BUILD / "Makefile"), "build-MigrationFunction",
+                             f"ARTIFACTS_DIR={tmp_path / 'out'}", "SKIP_DEPS=1", f"CA_DIR={certs}"],
+                            timeout=60, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "holds no PEM certificate" in result.stdout + result.stderr

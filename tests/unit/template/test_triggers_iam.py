@@ -13,8 +13,15 @@ from tests.unit.template.support import TRIGGER_FUNCTIONS, alias_target, is_acti
 TRIGGER_KEYS = ("UserMigration", "PreSignUp", "PostConfirmation")
 
 
+DB_URL = {"LegacyDbUrl": "mysql://legacy_ro@legacy-db.internal:3306/legacy"}  # required: no Default
+
+
 def _rule_failures(sam: dict[str, Any], overrides: Mapping[str, str]) -> list[str]:
-    """Descriptions of the template Rules' assertions that fail for these parameter values (as CloudFormation)."""
+    """Descriptions of the template Rules' assertions that fail for these parameter values (as CloudFormation).
+
+    ``LegacyDbUrl`` (no Default) is given unless ``overrides`` names it.
+    """
+    overrides = {**DB_URL, **overrides}
     failures = []
     for rule in sam.get("Rules", {}).values():
         if "RuleCondition" in rule and not resolve(rule["RuleCondition"], sam, overrides):
@@ -157,4 +164,17 @@ def test_no_kms_grant_without_both_a_secret_and_its_customer_managed_key(cfn: di
 ])
 def test_rules_refuse_half_a_vpc_and_iam_auth_without_tls(sam: dict[str, Any], overrides: dict[str, str],
                                                           refused: bool) -> None:
+    assert bool(_rule_failures(sam, overrides)) is refused, _rule_failures(sam, overrides)
+
+
+@pytest.mark.parametrize(("overrides", "refused"), [
+    ({"LegacyDbUrl": ""}, True),  # neither a URL nor a secret: the handlers could not start
+    ({"LegacyDbUrl": "", "LegacyDbSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db"}, False),
+    ({"LegacyDbCaBundle": "global-bundle.pem"}, False),  # LegacyDbTls defaults to verify-full
+    ({"LegacyDbCaBundle": "global-bundle.pem", "LegacyDbTls": "verify-ca"}, False),
+    ({"LegacyDbCaBundle": "global-bundle.pem", "LegacyDbTls": "require"}, True),
+    ({"LegacyDbCaBundle": "global-bundle.pem", "LegacyDbTls": "disable"}, True),
+])
+def test_rules_refuse_no_database_and_a_ca_bundle_without_certificate_checks(
+        sam: dict[str, Any], overrides: dict[str, str], refused: bool) -> None:
     assert bool(_rule_failures(sam, overrides)) is refused, _rule_failures(sam, overrides)
