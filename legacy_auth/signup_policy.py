@@ -8,10 +8,16 @@ A refusal is a :class:`SignUpRefusedError` whose ``str()`` is the message Cognit
 
 What each trigger source does (see ``docs/hooks.md``):
 
-- ``PreSignUp_SignUp``: domain lists, then the legacy guard, then auto-confirm/auto-verify for a trusted
-  domain only if no Cognito user already holds the email under any of its case variants (typed,
-  lower-cased, domain lower-cased: :func:`legacy_auth.cognito_users.email_variants`), since an auto-verified
-  email would move the alias.
+- Every source the policy enforces (all but ``PreSignUp_AdminCreateUser`` in ``allow`` mode), whatever
+  ``HOOKS_SIGNUP_GUARD`` says: a sign-up carrying a legacy identity attribute (``custom:legacy_id``...) in
+  ``userAttributes``, ``validationData`` or ``clientMetadata`` is refused (``reserved_attribute``), and so is a
+  username or ``preferred_username`` in the migrate-user trigger's ``legacy_<id>`` name space
+  (``reserved_username``); see :mod:`legacy_auth.signup_identity`.
+- ``PreSignUp_SignUp``: domain lists, then the legacy guard (username, every form of the email,
+  ``preferred_username`` and ``phone_number``: each may be a sign-in alias), then auto-confirm/auto-verify for
+  a trusted domain only for an all-ASCII email that no Cognito user already holds under any of its case
+  variants (typed, lower-cased, domain lower-cased: :func:`legacy_auth.cognito_users.email_variants`), since
+  an auto-verified email would move the alias.
 - ``PreSignUp_AdminCreateUser``: the administrator is trusted by default (``allow``); with ``enforce`` the
   domain lists and the guard apply. Never sets the auto flags (Cognito ignores them here).
 - ``PreSignUp_ExternalProvider``: domain lists and the guard; optionally links the federated identity to the
@@ -30,6 +36,17 @@ from typing import Any
 from legacy_auth.cognito_users import CognitoFactory, attribute, aws_errors, link_provider_user, users_holding_email
 from legacy_auth.errors import LegacyAuthError
 from legacy_auth.hooks_config import AdminCreateMode, GuardMode, HookSettings
+from legacy_auth.signup_identity import (
+    EmailFormError,
+    a_label,
+    check_email_form,
+    claims_identity,
+    email_forms,
+    identity_names,
+    is_reserved_username,
+    login_forms,
+    mapping_keys,
+)
 
 MSG_LEGACY_ACCOUNT = (
     "An account already exists for this email or username: sign in with your existing password, or reset it."
@@ -42,6 +59,7 @@ MAX_VALUE = 2048  # Cognito's attribute value limit; anything longer is hostile
 MAX_EMAIL = 254
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FILTER_UNSAFE = re.compile(r'["\\]')
+ALIAS_ATTRIBUTES = ("preferred_username", "phone_number")  # besides email: Cognito sign-in aliases
 
 
 class SignUpRefusedError(LegacyAuthError):
@@ -62,13 +80,19 @@ class Source(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SignUpRequest:
-    """The parts of a pre-signup event the policy reads, validated."""
+    """The parts of a pre-signup event the policy reads, validated.
+
+    ``aliases`` are the ``preferred_username`` / ``phone_number`` values; ``claimed`` every attribute name the
+    event carries in ``userAttributes``, ``validationData`` and ``clientMetadata`` (checked by :func:`decide`).
+    """
 
     source: Source
     user_pool_id: str
     username: str
     email: str | None
     provider_email_verified: bool = False
+    aliases: tuple[str, ...] = ()
+    claimed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +138,25 @@ def parse_request(event: Mapping[str, Any]) -> SignUpRequest:
     raw_email = attributes.get("email")
     email = None if raw_email in (None, "") else _email(raw_email)
     verified = attributes.get("email_verified")
+    aliases = []
+    for name in ALIAS_ATTRIBUTES:
+        raw = attributes.get(name)
+        if raw in (None, ""):
+            continue
+        value = _clean(raw)
+        if value is None:
+            raise SignUpRefusedError("invalid_input", MSG_INVALID)
+        aliases.append(value)
+    claimed = [*mapping_keys(attributes), *mapping_keys(request.get("validationData")),
+               *mapping_keys(request.get("clientMetadata"))]
     return SignUpRequest(
         source=source,
         user_pool_id=pool,
         username=username,
         email=email,
         provider_email_verified=isinstance(verified, str) and verified.lower() == "true",
+        aliases=tuple(aliases),
+        claimed=tuple(k for k in claimed if isinstance(k, str)),
     )
 
 
@@ -158,6 +195,7 @@ def decide(
     enforce = request.source is not Source.ADMIN_CREATE_USER or settings.admin_create is AdminCreateMode.ENFORCE
     if not enforce:
         return SignUpDecision()
+    check_reserved(request, settings)
     if request.email is not None:
         check_domain(request.email, settings)
     if settings.signup_guard is GuardMode.REFUSE:
@@ -180,25 +218,54 @@ def check_domain(email: str, settings: HookSettings) -> None:
         ``domain_denied`` / ``domain_not_allowed``.
     """
     domain = email_domain(email)
+    try:
+        domain = a_label(domain)  # the lists hold ASCII names: a U-label or full-width domain must not slip by
+    except EmailFormError:
+        raise SignUpRefusedError("invalid_email", MSG_INVALID) from None
     if _matches(domain, settings.denied_domains):
         raise SignUpRefusedError("domain_denied", MSG_DOMAIN)
     if settings.allowed_domains and not _matches(domain, settings.allowed_domains):
         raise SignUpRefusedError("domain_not_allowed", MSG_DOMAIN)
 
 
+def check_reserved(request: SignUpRequest, settings: HookSettings) -> None:
+    """Refuse legacy identity attributes and ``legacy_<id>``-form names (:mod:`legacy_auth.signup_identity`).
+
+    Raises
+    ------
+    SignUpRefusedError
+        ``reserved_attribute`` / ``reserved_username``.
+    """
+    names = identity_names((settings.legacy_id_attribute, settings.app_user_id_attribute, settings.roles_attribute))
+    if claims_identity(request.claimed, names):
+        raise SignUpRefusedError("reserved_attribute", MSG_INVALID)
+    own = [] if request.source is Source.EXTERNAL_PROVIDER else [request.username]
+    if any(is_reserved_username(name) for name in (*own, *request.aliases)):
+        raise SignUpRefusedError("reserved_username", MSG_INVALID)
+
+
+def guard_logins(request: SignUpRequest) -> list[str]:
+    """What the guard looks up: username, every form of the email, the alias attributes (distinct, in order)."""
+    logins: list[str] = []
+    if request.source is not Source.EXTERNAL_PROVIDER:  # "Google_1234..." is Cognito's name, never a legacy login
+        logins += login_forms(request.username)
+    if request.email is not None:
+        folded = {v.lower() for v in logins}
+        logins += [f for f in email_forms(request.email) if f.lower() not in folded]
+    for alias in request.aliases:
+        logins += [f for f in login_forms(alias) if f not in logins]
+    return logins
+
+
 def guard(request: SignUpRequest, legacy_match: LegacyMatch) -> None:
-    """Refuse when the username or the email belongs to a legacy user who has not migrated yet.
+    """Refuse when the username, the email or an alias belongs to a legacy user who has not migrated yet.
 
     Raises
     ------
     SignUpRefusedError
         ``legacy_account`` on a match; ``guard_unavailable`` when the lookup failed (fail closed).
     """
-    logins = [request.username]
-    if request.email is not None and request.email.lower() != request.username.lower():
-        logins.append(request.email)
-    if request.source is Source.EXTERNAL_PROVIDER:
-        logins = logins[1:]  # "Google_1234..." is Cognito's name for the identity, never a legacy login
+    logins = guard_logins(request)
     try:
         matched = any(legacy_match(login) for login in logins)
     except LegacyAuthError as exc:
@@ -223,7 +290,9 @@ def _auto_flags(request: SignUpRequest, settings: HookSettings, cognito: Cognito
     ``taken@corp.example`` is the same mailbox as a sign-up's ``Taken@corp.example``. Any holder, or any lookup
     that fails, means no auto flags.
     """
-    if request.email is None or email_domain(request.email) not in settings.trusted_domains:
+    if request.email is None or not request.email.isascii():  # one form only: nothing a look-up could miss
+        return SignUpDecision()
+    if email_domain(request.email) not in settings.trusted_domains:
         return SignUpDecision()
     if cognito is None or _FILTER_UNSAFE.search(request.email):
         return SignUpDecision()
@@ -283,4 +352,8 @@ def _email(value: Any) -> str:
     local, _, domain = email.partition("@")
     if not local or "." not in domain.strip(".") or domain.startswith("."):
         raise SignUpRefusedError("invalid_email", MSG_INVALID)
+    try:
+        check_email_form(email)  # a trailing dot would slip past every look-up and the existing-holder check
+    except EmailFormError:
+        raise SignUpRefusedError("invalid_email", MSG_INVALID) from None
     return email

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
+from devstack.context import LocalLambdaContext
 from legacy_auth.hooks_config import HookSettings
 from legacy_auth.signup_policy import MSG_DOMAIN, MSG_INVALID, MSG_LEGACY_ACCOUNT, MSG_UNAVAILABLE, SignUpRefusedError
 from tests.conftest import load_event
@@ -36,6 +37,8 @@ DOCUMENTED = {
     "domain_not_allowed": MSG_DOMAIN,
     "invalid_input": MSG_INVALID,
     "invalid_email": MSG_INVALID,
+    "reserved_attribute": MSG_INVALID,
+    "reserved_username": MSG_INVALID,
     "malformed_event": MSG_INVALID,
     "guard_unavailable": MSG_UNAVAILABLE,
     "misconfigured": MSG_UNAVAILABLE,
@@ -44,6 +47,11 @@ SETTINGS = HookSettings.from_env({"HOOKS_SIGNUP_DENIED_DOMAINS": "mailinator.com
                                   "HOOKS_SIGNUP_TRUSTED_DOMAINS": "example.com",
                                   "HOOKS_SIGNUP_ADMIN_CREATE": "enforce"})
 
+
+
+def fresh_context() -> LocalLambdaContext:
+    """A new 5 s context for every invocation: a hypothesis run must not share one countdown between examples."""
+    return LocalLambdaContext(function_name="test-function", timeout_ms=5000)
 
 @pytest.fixture(scope="module")
 def legacy_url(tmp_path_factory: pytest.TempPathFactory) -> str:
@@ -83,7 +91,7 @@ def _check(event: Any, lambda_context: Any) -> None:
     """The documented outcomes: the same event with well-formed flags, or a documented refusal."""
     refusal: SignUpRefusedError | None = None
     try:
-        out = hook.handler(event, lambda_context)
+        out = hook.handler(event, fresh_context())
     except SignUpRefusedError as exc:  # the only exception a sign-up may end with
         refusal = exc
     if refusal is not None:
@@ -100,11 +108,11 @@ def _check(event: Any, lambda_context: Any) -> None:
 
 def test_the_unmutated_fixtures_pass_every_check_here(wired: str, lambda_context: Any) -> None:
     """Control: the real path (guard, ListUsers on moto) runs; a free trusted email is auto-confirmed."""
-    out = hook.handler({**load_event(FIXTURES[0]), "userPoolId": wired}, lambda_context)
+    out = hook.handler({**load_event(FIXTURES[0]), "userPoolId": wired}, fresh_context())
     assert out["response"]["autoConfirmUser"] is True
     taken = {**load_event(FIXTURES[0]), "userPoolId": wired}
     taken["request"]["userAttributes"]["email"] = "Someone@example.com"
-    assert hook.handler(taken, lambda_context)["response"]["autoConfirmUser"] is False
+    assert hook.handler(taken, fresh_context())["response"]["autoConfirmUser"] is False
 
 
 @pytest.mark.parametrize(("fixture", "path"), [(name, path) for name in FIXTURES
@@ -125,7 +133,7 @@ def test_any_combination_of_mutated_fields_gets_a_documented_outcome(wired: str,
     event = data.draw(mutated_events({**load_event(fixture), "userPoolId": wired}))
     if not isinstance(event, dict):
         with pytest.raises(SignUpRefusedError) as refused:
-            hook.handler(event, lambda_context)
+            hook.handler(event, fresh_context())
         assert (refused.value.reason, str(refused.value)) == ("malformed_event", MSG_INVALID)
         return
     _check(event, lambda_context)
@@ -143,11 +151,14 @@ def test_any_event_is_answered_or_clearly_refused(source: Any, username: Any, at
              "request": {"userAttributes": attributes}, "response": response}
     refusal: SignUpRefusedError | None = None
     try:
-        out = hook.handler(event, lambda_context)
+        out = hook.handler(event, fresh_context())
     except SignUpRefusedError as exc:  # the only exception a sign-up may end with
         refusal = exc
     if refusal is not None:
-        assert refusal.reason in {"invalid_input", "invalid_email", "domain_denied"}
+        # the reserved-identity refusals apply with the guard off too (a legacy id is never the user's to claim)
+        assert refusal.reason in {"invalid_input", "invalid_email", "domain_denied", "reserved_attribute",
+                                  "reserved_username"}
+        assert str(refusal) == DOCUMENTED[refusal.reason]
         return
     assert out["response"]["autoVerifyPhone"] is False
     assert out["response"]["autoConfirmUser"] is False  # no trusted domain configured
@@ -158,6 +169,6 @@ def test_an_event_that_is_not_an_object_is_refused_with_the_invalid_input_messag
         event: Any, monkeypatch: pytest.MonkeyPatch, lambda_context: Any) -> None:
     monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_SIGNUP_GUARD": "off"}))
     with pytest.raises(SignUpRefusedError) as refused:
-        hook.handler(event, lambda_context)
+        hook.handler(event, fresh_context())
     assert refused.value.reason == "malformed_event"
     assert str(refused.value) == "Sign-up could not be completed: the username or email is not valid."
