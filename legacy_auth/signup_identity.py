@@ -25,7 +25,7 @@ point lower-cases (plain Unicode case mapping, what a case-insensitive pool can 
 Email forms
 -----------
 An email is looked up (and its domain checked against the domain lists) under every form a look-up could
-otherwise miss: as typed, NFC, NFKC, and with its domain as IDNA A-label (``xn--...``) and U-label. Trailing
+otherwise miss: as typed, NFC, NFKC, lower-cased, and with its domain as IDNA A-label (``xn--...``) and U-label. Trailing
 dots in the domain, an empty label, and a domain IDNA cannot encode are refused outright (``invalid_email``).
 Auto-confirm/auto-verify is only ever given to an all-ASCII email (SES cannot deliver to a non-ASCII local
 part anyway, and an ASCII string has exactly one form).
@@ -33,17 +33,57 @@ part anyway, and an ASCII string has exactly one form).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+MAX_VALUE = 2048  # Cognito's attribute value limit; anything longer is hostile
+MAX_EMAIL = 254
+ALIAS_ATTRIBUTES = ("preferred_username", "phone_number")  # besides email: Cognito sign-in aliases
 DEFAULT_IDENTITY_ATTRIBUTES = ("custom:legacy_id", "custom:legacy_roles", "custom:app_user_id")
 RESERVED_USERNAME_PREFIX = "legacy_"
 _IDENTITY_PREFIX = "custom:legacy"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class EmailFormError(ValueError):
-    """The email's domain has a trailing dot, an empty label, or cannot be IDNA-encoded."""
+    """The email is malformed, or its domain has a trailing dot, an empty label, or cannot be IDNA-encoded."""
+
+
+def clean(value: Any) -> str | None:
+    """``value`` when it is a non-empty string of at most 2048 characters, control-free and UTF-8-encodable."""
+    if not isinstance(value, str) or not value or len(value) > MAX_VALUE or _CONTROL.search(value):
+        return None
+    try:
+        value.encode("utf-8")  # lone surrogates cannot be a real username/email, nor be sent to a database
+    except UnicodeEncodeError:
+        return None
+    return value
+
+
+def parse_email(value: Any) -> str:
+    """A validated email, as typed (see :func:`check_email_form` for the domain rules).
+
+    Raises
+    ------
+    EmailFormError
+        Not one ``@``, whitespace, an empty local part, an undotted domain, or a domain form look-ups miss.
+    """
+    email = clean(value)
+    if email is None or len(email) > MAX_EMAIL or email.count("@") != 1 or any(c.isspace() for c in email):
+        raise EmailFormError("malformed")
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain.strip(".") or domain.startswith("."):
+        raise EmailFormError("malformed")
+    check_email_form(email)  # a trailing dot would slip past every look-up and the existing-holder check
+    return email
+
+
+def claimed_names(request: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every attribute name in the event's ``userAttributes``, ``validationData`` and ``clientMetadata``."""
+    parts = ("userAttributes", "validationData", "clientMetadata")
+    return tuple(k for part in parts for k in mapping_keys(request.get(part)) if isinstance(k, str))
 
 
 def fold(value: str) -> str:
@@ -114,7 +154,8 @@ def a_label(domain: str) -> str:
 def email_forms(email: str) -> list[str]:
     """Every distinct form of ``email`` a legacy look-up must try, the typed one first."""
     local, _, domain = email.rpartition("@")
-    forms = [email, unicodedata.normalize("NFC", email), unicodedata.normalize("NFKC", email)]
+    nfc = unicodedata.normalize("NFC", email)
+    forms = [email, nfc, unicodedata.normalize("NFKC", email), nfc.lower()]  # lower(): SQLite folds ASCII only
     try:
         ascii_domain = a_label(domain)
         forms.append(f"{local}@{ascii_domain}")

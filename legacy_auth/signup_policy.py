@@ -37,15 +37,17 @@ from legacy_auth.cognito_users import CognitoFactory, attribute, aws_errors, lin
 from legacy_auth.errors import LegacyAuthError
 from legacy_auth.hooks_config import AdminCreateMode, GuardMode, HookSettings
 from legacy_auth.signup_identity import (
+    ALIAS_ATTRIBUTES,
     EmailFormError,
     a_label,
-    check_email_form,
+    claimed_names,
     claims_identity,
+    clean,
     email_forms,
     identity_names,
     is_reserved_username,
     login_forms,
-    mapping_keys,
+    parse_email,
 )
 
 MSG_LEGACY_ACCOUNT = (
@@ -55,11 +57,7 @@ MSG_DOMAIN = "Sign-up with this email domain is not allowed."
 MSG_INVALID = "Sign-up could not be completed: the username or email is not valid."
 MSG_UNAVAILABLE = "Sign-up is temporarily unavailable. Please try again in a moment."
 
-MAX_VALUE = 2048  # Cognito's attribute value limit; anything longer is hostile
-MAX_EMAIL = 254
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FILTER_UNSAFE = re.compile(r'["\\]')
-ALIAS_ATTRIBUTES = ("preferred_username", "phone_number")  # besides email: Cognito sign-in aliases
 
 
 class SignUpRefusedError(LegacyAuthError):
@@ -129,34 +127,31 @@ def parse_request(event: Mapping[str, Any]) -> SignUpRequest:
         source = Source(str(event.get("triggerSource")))
     except ValueError:
         raise SignUpRefusedError("invalid_input", MSG_INVALID) from None
-    username = _clean(event.get("userName"))
-    pool = _clean(event.get("userPoolId"))
+    username = clean(event.get("userName"))
+    pool = clean(event.get("userPoolId"))
     request = event.get("request")
-    attributes = request.get("userAttributes") if isinstance(request, Mapping) else None
+    if not isinstance(request, Mapping):
+        raise SignUpRefusedError("invalid_input", MSG_INVALID)
+    attributes = request.get("userAttributes")
     if username is None or pool is None or not isinstance(attributes, Mapping):
         raise SignUpRefusedError("invalid_input", MSG_INVALID)
     raw_email = attributes.get("email")
-    email = None if raw_email in (None, "") else _email(raw_email)
+    try:
+        email = None if raw_email in (None, "") else parse_email(raw_email)
+    except EmailFormError:
+        raise SignUpRefusedError("invalid_email", MSG_INVALID) from None
     verified = attributes.get("email_verified")
-    aliases = []
-    for name in ALIAS_ATTRIBUTES:
-        raw = attributes.get(name)
-        if raw in (None, ""):
-            continue
-        value = _clean(raw)
-        if value is None:
-            raise SignUpRefusedError("invalid_input", MSG_INVALID)
-        aliases.append(value)
-    claimed = [*mapping_keys(attributes), *mapping_keys(request.get("validationData")),
-               *mapping_keys(request.get("clientMetadata"))]
+    aliases = [clean(attributes.get(name)) for name in ALIAS_ATTRIBUTES if attributes.get(name) not in (None, "")]
+    if None in aliases:
+        raise SignUpRefusedError("invalid_input", MSG_INVALID)
     return SignUpRequest(
         source=source,
         user_pool_id=pool,
         username=username,
         email=email,
         provider_email_verified=isinstance(verified, str) and verified.lower() == "true",
-        aliases=tuple(aliases),
-        claimed=tuple(k for k in claimed if isinstance(k, str)),
+        aliases=tuple(a for a in aliases if a is not None),
+        claimed=claimed_names(request),
     )
 
 
@@ -333,27 +328,3 @@ def link_external(request: SignUpRequest, settings: HookSettings, cognito: Cogni
     except aws_errors():  # linking is best effort: Cognito then creates the federated user unlinked
         return None
     return target
-
-
-def _clean(value: Any) -> str | None:
-    if not isinstance(value, str) or not value or len(value) > MAX_VALUE or _CONTROL.search(value):
-        return None
-    try:
-        value.encode("utf-8")  # lone surrogates cannot be a real username/email, nor be sent to a database
-    except UnicodeEncodeError:
-        return None
-    return value
-
-
-def _email(value: Any) -> str:
-    email = _clean(value)
-    if email is None or len(email) > MAX_EMAIL or email.count("@") != 1 or any(c.isspace() for c in email):
-        raise SignUpRefusedError("invalid_email", MSG_INVALID)
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain.strip(".") or domain.startswith("."):
-        raise SignUpRefusedError("invalid_email", MSG_INVALID)
-    try:
-        check_email_form(email)  # a trailing dot would slip past every look-up and the existing-holder check
-    except EmailFormError:
-        raise SignUpRefusedError("invalid_email", MSG_INVALID) from None
-    return email
