@@ -25,8 +25,9 @@ point lower-cases (plain Unicode case mapping, what a case-insensitive pool can 
 Email forms
 -----------
 An email is looked up (and its domain checked against the domain lists) under every form a look-up could
-otherwise miss: as typed, NFC, NFKC, lower-cased, and with its domain as IDNA A-label (``xn--...``) and U-label. Trailing
-dots in the domain, an empty label, and a domain IDNA cannot encode are refused outright (``invalid_email``).
+otherwise miss: as typed, NFC, NFKC, lower-cased, and with its domain as IDNA A-label (``xn--...``) and
+U-label. Trailing dots in the domain, an empty label, and a domain IDNA cannot encode are refused outright
+(``invalid_email``).
 Auto-confirm/auto-verify is only ever given to an all-ASCII email (SES cannot deliver to a non-ASCII local
 part anyway, and an ASCII string has exactly one form).
 """

@@ -221,7 +221,8 @@ def test_nfd_form_of_a_legacy_username_is_found(legacy: str, load_event: Loader,
 
 def test_a_u_label_domain_cannot_dodge_the_deny_list(legacy: str, monkeypatch: pytest.MonkeyPatch,
                                                      load_event: Loader, lambda_context: Any) -> None:
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_SIGNUP_DENIED_DOMAINS": "xn--bcher-kva.example"}))
+    denied = HookSettings.from_env({"HOOKS_SIGNUP_DENIED_DOMAINS": "xn--bcher-kva.example"})
+    monkeypatch.setattr(hook, "_settings", denied)
     for email in ("new@bücher.example", "new@BÜCHER.example", "new@xn--bcher-kva.example"):
         assert _refused(_sign_up(load_event, email=email), lambda_context).reason == "domain_denied"
 

@@ -89,7 +89,8 @@ def test_confirm_sign_up_never_copies_a_legacy_id_into_the_app_row(
     assert [(r["cognito_sub"], r["username"], r["legacy_id"]) for r in rows] == [(MALLORY_SUB, "mallory", None)]
     assert _rows(forum, "SELECT legacy_id FROM legacy_auth_migrations") == []  # no tracking side effect either
     names = _metrics(capsys.readouterr().out)
-    assert "LegacyIdIgnored" in names and "UserProvisioned" in names
+    assert "LegacyIdIgnored" in names
+    assert "UserProvisioned" in names
 
 
 def test_confirm_forgot_password_still_carries_a_migrated_users_legacy_id(
