@@ -27,13 +27,12 @@ What each trigger source does (see ``docs/hooks.md``):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from legacy_auth.cognito_users import CognitoFactory, attribute, aws_errors, link_provider_user, users_holding_email
+from legacy_auth.cognito_users import FILTER_UNSAFE, CognitoFactory, aws_errors, link_external, users_holding_email
 from legacy_auth.errors import LegacyAuthError
 from legacy_auth.hooks_config import AdminCreateMode, GuardMode, HookSettings
 from legacy_auth.signup_identity import (
@@ -57,7 +56,6 @@ MSG_DOMAIN = "Sign-up with this email domain is not allowed."
 MSG_INVALID = "Sign-up could not be completed: the username or email is not valid."
 MSG_UNAVAILABLE = "Sign-up is temporarily unavailable. Please try again in a moment."
 
-_FILTER_UNSAFE = re.compile(r'["\\]')
 
 
 class SignUpRefusedError(LegacyAuthError):
@@ -198,7 +196,10 @@ def decide(
     if request.source is Source.SIGN_UP:
         return _auto_flags(request, settings, cognito)
     if request.source is Source.EXTERNAL_PROVIDER:
-        return SignUpDecision(linked_to=link_external(request, settings, cognito))
+        linked = link_external(cognito, request.user_pool_id, request.username, request.email,
+                               provider_verified=request.provider_email_verified,
+                               providers=settings.link_providers)
+        return SignUpDecision(linked_to=linked)
     return SignUpDecision()
 
 
@@ -289,7 +290,7 @@ def _auto_flags(request: SignUpRequest, settings: HookSettings, cognito: Cognito
         return SignUpDecision()
     if email_domain(request.email) not in settings.trusted_domains:
         return SignUpDecision()
-    if cognito is None or _FILTER_UNSAFE.search(request.email):
+    if cognito is None or FILTER_UNSAFE.search(request.email):
         return SignUpDecision()
     try:
         holders = users_holding_email(cognito, request.user_pool_id, request.email)
@@ -298,33 +299,3 @@ def _auto_flags(request: SignUpRequest, settings: HookSettings, cognito: Cognito
     if holders:  # auto-verifying would move the email alias off an existing user: never
         return SignUpDecision()
     return SignUpDecision(auto_confirm=True, auto_verify_email=True)
-
-
-def link_external(request: SignUpRequest, settings: HookSettings, cognito: CognitoFactory | None) -> str | None:
-    """Link a federated identity to the single native user with the same verified email, if allowed.
-
-    Returns
-    -------
-    str or None
-        The native username linked to, or None (not configured, not verified by the provider, no or several
-        candidates). Cognito then creates the federated user on its own.
-    """
-    provider_name, _, subject = request.username.partition("_")
-    provider = next((p for p in settings.link_providers if p.lower() == provider_name.lower()), None)
-    if provider is None or not subject or cognito is None or request.email is None:
-        return None
-    if not request.provider_email_verified or _FILTER_UNSAFE.search(request.email):
-        return None
-    try:
-        native = [
-            u
-            for u in users_holding_email(cognito, request.user_pool_id, request.email)
-            if u.get("UserStatus") != "EXTERNAL_PROVIDER" and attribute(u, "email_verified") == "true"
-        ]
-        if len(native) != 1:
-            return None
-        target = str(native[0]["Username"])
-        link_provider_user(cognito(), request.user_pool_id, target, provider, subject)
-    except aws_errors():  # linking is best effort: Cognito then creates the federated user unlinked
-        return None
-    return target
