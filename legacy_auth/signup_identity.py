@@ -167,8 +167,11 @@ def email_forms(email: str) -> list[str]:
 
 
 def login_forms(value: str) -> list[str]:
-    """A username/alias as typed, NFC and NFKC (distinct forms only)."""
-    return _unique([value, unicodedata.normalize("NFC", value), unicodedata.normalize("NFKC", value)])
+    """A username/alias as typed, NFC and NFKC; an email-shaped one also in its email forms, without trailing dots."""
+    forms = [value, unicodedata.normalize("NFC", value), unicodedata.normalize("NFKC", value)]
+    if "@" in value:  # a pool without an email alias accepts "carol@corp.example." as a username
+        forms += email_forms(value.rstrip("."))
+    return _unique(forms)
 
 
 def _bare(name: str) -> str:

@@ -235,8 +235,8 @@ def check_reserved(request: SignUpRequest, settings: HookSettings) -> None:
     names = identity_names((settings.legacy_id_attribute, settings.app_user_id_attribute, settings.roles_attribute))
     if claims_identity(request.claimed, names):
         raise SignUpRefusedError("reserved_attribute", MSG_INVALID)
-    own = [] if request.source is Source.EXTERNAL_PROVIDER else [request.username]
-    if any(is_reserved_username(name) for name in (*own, *request.aliases)):
+    # an identity provider named "legacy" would make its users "legacy_<subject>": refused like any other
+    if any(is_reserved_username(name) for name in (request.username, *request.aliases)):
         raise SignUpRefusedError("reserved_username", MSG_INVALID)
 
 

@@ -265,3 +265,17 @@ def test_a_fresh_ascii_email_under_a_trusted_domain_is_still_auto_confirmed(
     event["userPoolId"] = pool
     assert hook.handler(event, lambda_context)["response"] == {
         "autoConfirmUser": True, "autoVerifyEmail": True, "autoVerifyPhone": False}
+
+
+def test_email_shaped_username_with_a_trailing_dot_is_looked_up_without_it(legacy: str, load_event: Loader,
+                                                                          lambda_context: Any) -> None:
+    """A pool without an email alias accepts an email-shaped username; its trailing dot must not hide carol."""
+    event = _sign_up(load_event, "Carol@Corp.Example.", email="other@example.net")
+    assert _refused(event, lambda_context).reason == "legacy_account"
+
+
+def test_identity_provider_named_legacy_cannot_mint_legacy_names(legacy: str, load_event: Loader,
+                                                                 lambda_context: Any) -> None:
+    event = load_event("cognito_pre_signup_external_provider")
+    event["userName"] = "Legacy_7"
+    assert _refused(event, lambda_context).reason == "reserved_username"
