@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 MAX_VALUE = 2048  # Cognito's attribute value limit; anything longer is hostile
@@ -89,6 +90,8 @@ def claimed_names(request: Mapping[str, Any]) -> tuple[str, ...]:
 
 def fold(value: str) -> str:
     """NFKC + case folding, format characters removed (the look-alike-insensitive form of a name)."""
+    if value.isascii():  # the common case: NFKC and case folding of ASCII are lower(); ASCII has no Cf character
+        return value.lower().strip()
     text = unicodedata.normalize("NFKC", value)
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     return unicodedata.normalize("NFKC", text.casefold()).strip()
@@ -101,6 +104,11 @@ def is_reserved_username(value: str) -> bool:
 
 def identity_names(configured: Iterable[str]) -> frozenset[str]:
     """The reserved attribute names, folded and without ``custom:``: the defaults plus the configured ones."""
+    return _identity_names(tuple(configured))
+
+
+@lru_cache(maxsize=8)  # the same three configured names on every invocation
+def _identity_names(configured: tuple[str, ...]) -> frozenset[str]:
     return frozenset(_bare(name) for name in (*DEFAULT_IDENTITY_ATTRIBUTES, *configured))
 
 
@@ -146,6 +154,10 @@ def a_label(domain: str) -> str:
     EmailFormError
         IDNA (2003, with NFKC mapping) cannot encode it.
     """
+    if domain.isascii():  # the common case, without the codec: its only ASCII checks are the label lengths
+        if any(len(label) > 63 for label in domain.split(".")):
+            raise EmailFormError("domain label longer than 63")
+        return domain.lower()
     try:
         return domain.encode("idna").decode("ascii").lower()
     except UnicodeError:
@@ -160,7 +172,8 @@ def email_forms(email: str) -> list[str]:
     try:
         ascii_domain = a_label(domain)
         forms.append(f"{local}@{ascii_domain}")
-        forms.append(f"{unicodedata.normalize('NFC', local)}@{ascii_domain.encode('ascii').decode('idna')}")
+        if not domain.isascii() or "xn--" in ascii_domain:
+            forms.append(f"{unicodedata.normalize('NFC', local)}@{ascii_domain.encode('ascii').decode('idna')}")
     except UnicodeError:  # EmailFormError included: parse_request has refused such an email already
         pass
     return _unique(forms)
