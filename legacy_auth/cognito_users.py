@@ -1,17 +1,21 @@
 """The pool's existing users as the pre-signup policy asks about them: ListUsers by email, provider linking.
 
+:func:`link_external` is the ``PreSignUp_ExternalProvider`` linking decision (``docs/hooks.md``).
+
 :func:`users_holding_email` takes a client *factory* (:data:`CognitoFactory`) and asks it for the client
 before every ListUsers; the other calls take the client itself. :func:`aws_errors` are what these calls raise.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from legacy_auth.errors import BudgetExceededError
 
 CognitoFactory = Callable[[], Any]
+FILTER_UNSAFE = re.compile(r'["\\]')  # not expressible inside a ListUsers filter string
 
 
 def aws_errors() -> tuple[type[Exception], ...]:
@@ -82,3 +86,45 @@ def link_provider_user(cognito: Any, user_pool_id: str, target: str, provider: s
             "ProviderAttributeValue": subject,
         },
     )
+
+
+def link_external(cognito: CognitoFactory | None, user_pool_id: str, username: str, email: str | None, *,
+                  provider_verified: bool, providers: Iterable[str]) -> str | None:
+    """Link a federated identity to the single native user with the same verified email, if allowed.
+
+    Parameters
+    ----------
+    cognito : CognitoFactory or None
+        The client factory (None: no Cognito calls, nothing linked).
+    user_pool_id, username, email :
+        From the ``PreSignUp_ExternalProvider`` event (``username`` is ``<Provider>_<subject>``).
+    provider_verified : bool
+        The provider itself asserts ``email_verified``.
+    providers : Iterable[str]
+        ``HOOKS_LINK_PROVIDERS``.
+
+    Returns
+    -------
+    str or None
+        The native username linked to, or None (not configured, not verified by the provider, no or several
+        candidates). Cognito then creates the federated user on its own.
+    """
+    provider_name, _, subject = username.partition("_")
+    provider = next((p for p in providers if p.lower() == provider_name.lower()), None)
+    if provider is None or not subject or cognito is None or email is None:
+        return None
+    if not provider_verified or FILTER_UNSAFE.search(email):
+        return None
+    try:
+        native = [
+            u
+            for u in users_holding_email(cognito, user_pool_id, email)
+            if u.get("UserStatus") != "EXTERNAL_PROVIDER" and attribute(u, "email_verified") == "true"
+        ]
+        if len(native) != 1:
+            return None
+        target = str(native[0]["Username"])
+        link_provider_user(cognito(), user_pool_id, target, provider, subject)
+    except aws_errors():  # linking is best effort: Cognito then creates the federated user unlinked
+        return None
+    return target

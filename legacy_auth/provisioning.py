@@ -63,7 +63,8 @@ class AppUser:
     legacy_id: str | None = None
 
 
-def app_user_from_event(username: Any, attributes: Any, *, legacy_id_attribute: str = "custom:legacy_id") -> AppUser:
+def app_user_from_event(username: Any, attributes: Any, *,
+                        legacy_id_attribute: str | None = "custom:legacy_id") -> AppUser:
     """Validate a confirmation event's user into an :class:`AppUser`.
 
     Parameters
@@ -72,8 +73,9 @@ def app_user_from_event(username: Any, attributes: Any, *, legacy_id_attribute: 
         The event's ``userName``.
     attributes : Any
         The event's ``request.userAttributes``.
-    legacy_id_attribute : str
-        Where a migrated user's legacy id is.
+    legacy_id_attribute : str or None
+        Where a migrated user's legacy id is; None: the event cannot be a migrated user's (``ConfirmSignUp``),
+        so no legacy id is read, whatever the attributes say.
 
     Returns
     -------
@@ -91,7 +93,8 @@ def app_user_from_event(username: Any, attributes: Any, *, legacy_id_attribute: 
     sub = attributes.get("sub")
     if not isinstance(sub, str) or not _SUB.fullmatch(sub):
         raise ProvisioningInputError("sub", "missing" if sub in (None, "") else "invalid")
-    legacy_id = _optional(attributes.get(legacy_id_attribute), "legacy_id", MAX_LEGACY_ID)
+    raw_legacy_id = attributes.get(legacy_id_attribute) if legacy_id_attribute else None
+    legacy_id = _optional(raw_legacy_id, "legacy_id", MAX_LEGACY_ID)
     if legacy_id is not None and not _LEGACY_ID.fullmatch(legacy_id):
         raise ProvisioningInputError("legacy_id")
     return AppUser(

@@ -14,6 +14,15 @@ How "not migrated" is known
 Rows in state ``deleted`` or ``system`` (soft-deleted accounts, anonymous/bot rows) do not hold their
 login: they never block a sign-up. A row that cannot be read (corrupt) counts as a match: the identity
 exists and must not be taken over. Several matching rows (a shared email) are a match as well.
+
+Every query of the preset's login rule runs until one finds a row that blocks: rows that do not block (a
+deleted account matched on the handle) never end the look-up early, so an active owner matched by a later
+query (on the email) is still found.
+
+A login the legacy column cannot hold is "no match", not "unavailable": MySQL/MariaDB refuse to compare a
+value with characters outside the Basic Multilingual Plane (an emoji) with a ``utf8mb3`` column (error 1267
+"Illegal mix of collations", or 1270/1271/1366); no row can equal such a value, so that query is skipped.
+Any other statement error still fails closed.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ from dataclasses import dataclass
 
 from legacy_auth.db.database import Database
 from legacy_auth.db.deadline import Deadline
-from legacy_auth.errors import CorruptRowError, HashError
+from legacy_auth.errors import CorruptRowError, HashError, StoreError
 from legacy_auth.model import AccountState
 from legacy_auth.presets.base import AppPreset
 
@@ -31,6 +40,8 @@ from legacy_auth.presets.base import AppPreset
 MigratedCheck = Callable[[str, Deadline], bool]
 FREE_STATES = frozenset({AccountState.DELETED, AccountState.SYSTEM})
 MAX_LOGIN = 320  # longer than any legacy login column: cannot match
+#: MySQL/MariaDB errors for a value a utf8mb3 column cannot hold (collation mix, incorrect string value)
+UNREPRESENTABLE = frozenset({1267, 1270, 1271, 1366})
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,19 +92,39 @@ class LegacyGuard:
         if not login or len(login) > MAX_LOGIN:
             return False
         dialect = self.db.resolve_dialect(deadline=deadline)  # a cold-start secret read, bounded
+        free: set[str] = set()  # legacy ids already found not to block (a later step may return them again)
         for query in self.preset.find_queries(login, prefix=self.prefix, dialect=dialect):
-            rows = self.db.fetch_all(query.sql, query.params, deadline=deadline)
-            if rows:
-                return any(self._holds(row, deadline) for row in rows)
+            try:
+                rows = self.db.fetch_all(query.sql, query.params, deadline=deadline)
+            except StoreError as exc:
+                if dialect == "mysql" and _unrepresentable(exc, login):
+                    continue  # a utf8mb3 column cannot hold this login: no row can match it
+                raise
+            if any(self._holds(row, deadline, free) for row in rows):
+                return True
         return False
 
-    def _holds(self, row: dict[str, object], deadline: Deadline) -> bool:
+    def _holds(self, row: dict[str, object], deadline: Deadline, free: set[str]) -> bool:
         try:
             user = self.preset.to_user(row)
         except (CorruptRowError, HashError):
             return True  # unreadable, but the identity exists: never let a sign-up take it over
+        if user.legacy_id in free:
+            return False
         if user.state in FREE_STATES:
+            free.add(user.legacy_id)
             return False
         if self.is_migrated is None:
             return True
-        return not self.is_migrated(user.legacy_id, deadline)
+        if self.is_migrated(user.legacy_id, deadline):
+            free.add(user.legacy_id)
+            return False
+        return True
+
+
+def _unrepresentable(exc: StoreError, login: str) -> bool:
+    """A MySQL collation/charset refusal of a login with characters a ``utf8mb3`` column cannot store."""
+    if getattr(exc, "reason", None) != "db_statement" or all(ord(c) <= 0xFFFF for c in login):
+        return False
+    code = str(getattr(exc, "driver_error", "")).rpartition(":")[2]
+    return code.isdigit() and int(code) in UNREPRESENTABLE

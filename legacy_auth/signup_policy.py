@@ -8,10 +8,16 @@ A refusal is a :class:`SignUpRefusedError` whose ``str()`` is the message Cognit
 
 What each trigger source does (see ``docs/hooks.md``):
 
-- ``PreSignUp_SignUp``: domain lists, then the legacy guard, then auto-confirm/auto-verify for a trusted
-  domain only if no Cognito user already holds the email under any of its case variants (typed,
-  lower-cased, domain lower-cased: :func:`legacy_auth.cognito_users.email_variants`), since an auto-verified
-  email would move the alias.
+- Every source the policy enforces (all but ``PreSignUp_AdminCreateUser`` in ``allow`` mode), whatever
+  ``HOOKS_SIGNUP_GUARD`` says: a sign-up carrying a legacy identity attribute (``custom:legacy_id``...) in
+  ``userAttributes``, ``validationData`` or ``clientMetadata`` is refused (``reserved_attribute``), and so is a
+  username or ``preferred_username`` in the migrate-user trigger's ``legacy_<id>`` name space
+  (``reserved_username``); see :mod:`legacy_auth.signup_identity`.
+- ``PreSignUp_SignUp``: domain lists, then the legacy guard (username, every form of the email,
+  ``preferred_username`` and ``phone_number``: each may be a sign-in alias), then auto-confirm/auto-verify for
+  a trusted domain only for an all-ASCII email that no Cognito user already holds under any of its case
+  variants (typed, lower-cased, domain lower-cased: :func:`legacy_auth.cognito_users.email_variants`), since
+  an auto-verified email would move the alias.
 - ``PreSignUp_AdminCreateUser``: the administrator is trusted by default (``allow``); with ``enforce`` the
   domain lists and the guard apply. Never sets the auto flags (Cognito ignores them here).
 - ``PreSignUp_ExternalProvider``: domain lists and the guard; optionally links the federated identity to the
@@ -21,15 +27,27 @@ What each trigger source does (see ``docs/hooks.md``):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from legacy_auth.cognito_users import CognitoFactory, attribute, aws_errors, link_provider_user, users_holding_email
+from legacy_auth.cognito_users import FILTER_UNSAFE, CognitoFactory, aws_errors, link_external, users_holding_email
 from legacy_auth.errors import LegacyAuthError
 from legacy_auth.hooks_config import AdminCreateMode, GuardMode, HookSettings
+from legacy_auth.signup_identity import (
+    ALIAS_ATTRIBUTES,
+    EmailFormError,
+    a_label,
+    claimed_names,
+    claims_identity,
+    clean,
+    email_forms,
+    identity_names,
+    is_reserved_username,
+    login_forms,
+    parse_email,
+)
 
 MSG_LEGACY_ACCOUNT = (
     "An account already exists for this email or username: sign in with your existing password, or reset it."
@@ -38,10 +56,6 @@ MSG_DOMAIN = "Sign-up with this email domain is not allowed."
 MSG_INVALID = "Sign-up could not be completed: the username or email is not valid."
 MSG_UNAVAILABLE = "Sign-up is temporarily unavailable. Please try again in a moment."
 
-MAX_VALUE = 2048  # Cognito's attribute value limit; anything longer is hostile
-MAX_EMAIL = 254
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_FILTER_UNSAFE = re.compile(r'["\\]')
 
 
 class SignUpRefusedError(LegacyAuthError):
@@ -62,13 +76,19 @@ class Source(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class SignUpRequest:
-    """The parts of a pre-signup event the policy reads, validated."""
+    """The parts of a pre-signup event the policy reads, validated.
+
+    ``aliases`` are the ``preferred_username`` / ``phone_number`` values; ``claimed`` every attribute name the
+    event carries in ``userAttributes``, ``validationData`` and ``clientMetadata`` (checked by :func:`decide`).
+    """
 
     source: Source
     user_pool_id: str
     username: str
     email: str | None
     provider_email_verified: bool = False
+    aliases: tuple[str, ...] = ()
+    claimed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,21 +125,31 @@ def parse_request(event: Mapping[str, Any]) -> SignUpRequest:
         source = Source(str(event.get("triggerSource")))
     except ValueError:
         raise SignUpRefusedError("invalid_input", MSG_INVALID) from None
-    username = _clean(event.get("userName"))
-    pool = _clean(event.get("userPoolId"))
+    username = clean(event.get("userName"))
+    pool = clean(event.get("userPoolId"))
     request = event.get("request")
-    attributes = request.get("userAttributes") if isinstance(request, Mapping) else None
+    if not isinstance(request, Mapping):
+        raise SignUpRefusedError("invalid_input", MSG_INVALID)
+    attributes = request.get("userAttributes")
     if username is None or pool is None or not isinstance(attributes, Mapping):
         raise SignUpRefusedError("invalid_input", MSG_INVALID)
     raw_email = attributes.get("email")
-    email = None if raw_email in (None, "") else _email(raw_email)
+    try:
+        email = None if raw_email in (None, "") else parse_email(raw_email)
+    except EmailFormError:
+        raise SignUpRefusedError("invalid_email", MSG_INVALID) from None
     verified = attributes.get("email_verified")
+    aliases = [clean(attributes.get(name)) for name in ALIAS_ATTRIBUTES if attributes.get(name) not in (None, "")]
+    if None in aliases:
+        raise SignUpRefusedError("invalid_input", MSG_INVALID)
     return SignUpRequest(
         source=source,
         user_pool_id=pool,
         username=username,
         email=email,
         provider_email_verified=isinstance(verified, str) and verified.lower() == "true",
+        aliases=tuple(a for a in aliases if a is not None),
+        claimed=claimed_names(request),
     )
 
 
@@ -158,6 +188,7 @@ def decide(
     enforce = request.source is not Source.ADMIN_CREATE_USER or settings.admin_create is AdminCreateMode.ENFORCE
     if not enforce:
         return SignUpDecision()
+    check_reserved(request, settings)
     if request.email is not None:
         check_domain(request.email, settings)
     if settings.signup_guard is GuardMode.REFUSE:
@@ -165,7 +196,10 @@ def decide(
     if request.source is Source.SIGN_UP:
         return _auto_flags(request, settings, cognito)
     if request.source is Source.EXTERNAL_PROVIDER:
-        return SignUpDecision(linked_to=link_external(request, settings, cognito))
+        linked = link_external(cognito, request.user_pool_id, request.username, request.email,
+                               provider_verified=request.provider_email_verified,
+                               providers=settings.link_providers)
+        return SignUpDecision(linked_to=linked)
     return SignUpDecision()
 
 
@@ -180,25 +214,54 @@ def check_domain(email: str, settings: HookSettings) -> None:
         ``domain_denied`` / ``domain_not_allowed``.
     """
     domain = email_domain(email)
+    try:
+        domain = a_label(domain)  # the lists hold ASCII names: a U-label or full-width domain must not slip by
+    except EmailFormError:
+        raise SignUpRefusedError("invalid_email", MSG_INVALID) from None
     if _matches(domain, settings.denied_domains):
         raise SignUpRefusedError("domain_denied", MSG_DOMAIN)
     if settings.allowed_domains and not _matches(domain, settings.allowed_domains):
         raise SignUpRefusedError("domain_not_allowed", MSG_DOMAIN)
 
 
+def check_reserved(request: SignUpRequest, settings: HookSettings) -> None:
+    """Refuse legacy identity attributes and ``legacy_<id>``-form names (:mod:`legacy_auth.signup_identity`).
+
+    Raises
+    ------
+    SignUpRefusedError
+        ``reserved_attribute`` / ``reserved_username``.
+    """
+    names = identity_names((settings.legacy_id_attribute, settings.app_user_id_attribute, settings.roles_attribute))
+    if claims_identity(request.claimed, names):
+        raise SignUpRefusedError("reserved_attribute", MSG_INVALID)
+    # an identity provider named "legacy" would make its users "legacy_<subject>": refused like any other
+    if any(is_reserved_username(name) for name in (request.username, *request.aliases)):
+        raise SignUpRefusedError("reserved_username", MSG_INVALID)
+
+
+def guard_logins(request: SignUpRequest) -> list[str]:
+    """What the guard looks up: username, every form of the email, the alias attributes (distinct, in order)."""
+    logins: list[str] = []
+    if request.source is not Source.EXTERNAL_PROVIDER:  # "Google_1234..." is Cognito's name, never a legacy login
+        logins += login_forms(request.username)
+    if request.email is not None:
+        folded = {v.lower() for v in logins}
+        logins += [f for f in email_forms(request.email) if f.lower() not in folded]
+    for alias in request.aliases:
+        logins += [f for f in login_forms(alias) if f not in logins]
+    return logins
+
+
 def guard(request: SignUpRequest, legacy_match: LegacyMatch) -> None:
-    """Refuse when the username or the email belongs to a legacy user who has not migrated yet.
+    """Refuse when the username, the email or an alias belongs to a legacy user who has not migrated yet.
 
     Raises
     ------
     SignUpRefusedError
         ``legacy_account`` on a match; ``guard_unavailable`` when the lookup failed (fail closed).
     """
-    logins = [request.username]
-    if request.email is not None and request.email.lower() != request.username.lower():
-        logins.append(request.email)
-    if request.source is Source.EXTERNAL_PROVIDER:
-        logins = logins[1:]  # "Google_1234..." is Cognito's name for the identity, never a legacy login
+    logins = guard_logins(request)
     try:
         matched = any(legacy_match(login) for login in logins)
     except LegacyAuthError as exc:
@@ -223,9 +286,11 @@ def _auto_flags(request: SignUpRequest, settings: HookSettings, cognito: Cognito
     ``taken@corp.example`` is the same mailbox as a sign-up's ``Taken@corp.example``. Any holder, or any lookup
     that fails, means no auto flags.
     """
-    if request.email is None or email_domain(request.email) not in settings.trusted_domains:
+    if request.email is None or not request.email.isascii():  # one form only: nothing a look-up could miss
         return SignUpDecision()
-    if cognito is None or _FILTER_UNSAFE.search(request.email):
+    if email_domain(request.email) not in settings.trusted_domains:
+        return SignUpDecision()
+    if cognito is None or FILTER_UNSAFE.search(request.email):
         return SignUpDecision()
     try:
         holders = users_holding_email(cognito, request.user_pool_id, request.email)
@@ -234,53 +299,3 @@ def _auto_flags(request: SignUpRequest, settings: HookSettings, cognito: Cognito
     if holders:  # auto-verifying would move the email alias off an existing user: never
         return SignUpDecision()
     return SignUpDecision(auto_confirm=True, auto_verify_email=True)
-
-
-def link_external(request: SignUpRequest, settings: HookSettings, cognito: CognitoFactory | None) -> str | None:
-    """Link a federated identity to the single native user with the same verified email, if allowed.
-
-    Returns
-    -------
-    str or None
-        The native username linked to, or None (not configured, not verified by the provider, no or several
-        candidates). Cognito then creates the federated user on its own.
-    """
-    provider_name, _, subject = request.username.partition("_")
-    provider = next((p for p in settings.link_providers if p.lower() == provider_name.lower()), None)
-    if provider is None or not subject or cognito is None or request.email is None:
-        return None
-    if not request.provider_email_verified or _FILTER_UNSAFE.search(request.email):
-        return None
-    try:
-        native = [
-            u
-            for u in users_holding_email(cognito, request.user_pool_id, request.email)
-            if u.get("UserStatus") != "EXTERNAL_PROVIDER" and attribute(u, "email_verified") == "true"
-        ]
-        if len(native) != 1:
-            return None
-        target = str(native[0]["Username"])
-        link_provider_user(cognito(), request.user_pool_id, target, provider, subject)
-    except aws_errors():  # linking is best effort: Cognito then creates the federated user unlinked
-        return None
-    return target
-
-
-def _clean(value: Any) -> str | None:
-    if not isinstance(value, str) or not value or len(value) > MAX_VALUE or _CONTROL.search(value):
-        return None
-    try:
-        value.encode("utf-8")  # lone surrogates cannot be a real username/email, nor be sent to a database
-    except UnicodeEncodeError:
-        return None
-    return value
-
-
-def _email(value: Any) -> str:
-    email = _clean(value)
-    if email is None or len(email) > MAX_EMAIL or email.count("@") != 1 or any(c.isspace() for c in email):
-        raise SignUpRefusedError("invalid_email", MSG_INVALID)
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain.strip(".") or domain.startswith("."):
-        raise SignUpRefusedError("invalid_email", MSG_INVALID)
-    return email

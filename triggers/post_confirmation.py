@@ -7,7 +7,11 @@ table and counted in a metric; ``legacy-auth reconcile`` (``legacy_auth.reconcil
 configuration is logged and counted (``ProvisioningFailed``, reason ``misconfigured``) for an alarm, not
 raised: the user could do nothing about it.
 
-- ``PostConfirmation_ConfirmSignUp``: provision, then add to ``HOOKS_DEFAULT_GROUP``.
+- ``PostConfirmation_ConfirmSignUp``: provision, then add to ``HOOKS_DEFAULT_GROUP``. **Never** with a legacy
+  id: only the migrate-user trigger (a user it creates is ``CONFIRMED`` or ``RESET_REQUIRED``, never confirmed
+  by ``ConfirmSignUp``) and the bulk import (``RESET_REQUIRED``: finished by ``ConfirmForgotPassword``) set
+  ``custom:legacy_id``; on a self-service sign-up it can only have been written by the user. Such an event is
+  provisioned without it and counted (``LegacyIdIgnored``).
 - ``PostConfirmation_ConfirmForgotPassword``: the same idempotent provisioning (a user who migrated
   through forgot-password gets their row once, never a second one), the group, and, with migration
   tracking on, ``reset_completed`` for the user's ``custom:legacy_id`` **only while the tracking table does
@@ -15,7 +19,8 @@ raised: the user could do nothing about it.
   is not a migration event and leaves their row alone.
 
 A user's failure row (from an earlier failed attempt) is deleted only after every step succeeded: with a
-default group, after the group was added; a failed group records ``group_failed`` instead.
+default group, after the group was added; a failed group records ``group_failed`` instead, also with
+``HOOKS_PROVISION=off`` (the failures table is then the only durable trace for ``legacy-auth reconcile``).
 """
 
 from __future__ import annotations
@@ -97,12 +102,16 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     source = source_label(confirmation.get("triggerSource"))
     config = settings()
     deadline = Deadline.from_context(context, margin_ms=config.time_margin_ms, budget_ms=config.budget_ms)
+    attributes = _attributes(confirmation)
+    legacy_id_attribute = config.legacy_id_attribute if source == CONFIRM_FORGOT else None  # never on a sign-up
     try:  # the one error-mapping step for bad input: a no-op with a reason, never a partial row
-        user = app_user_from_event(confirmation.get("userName"), _attributes(confirmation),
-                                   legacy_id_attribute=config.legacy_id_attribute)
+        user = app_user_from_event(confirmation.get("userName"), attributes, legacy_id_attribute=legacy_id_attribute)
     except ProvisioningInputError as exc:
         _failed(exc.reason, source)
         return confirmation.raw_event
+    if legacy_id_attribute is None and isinstance(attributes, dict) and attributes.get(config.legacy_id_attribute):
+        logger.warning("post-confirmation: legacy id on a sign-up ignored", extra={"trigger_source": source})
+        emit(metrics, "LegacyIdIgnored", dimensions={"trigger_source": source})
     raw_pool = confirmation.get("userPoolId")
     pool = raw_pool[:64] if isinstance(raw_pool, str) else ""
     group = config.default_group if user.username and pool else None
@@ -171,10 +180,9 @@ def _record_failure(user: AppUser, reason: str, context: Any) -> None:
     """Best effort: if even this fails, the metric and the log line remain, and reconcile finds the user.
 
     Runs on its own short deadline (at most 1 s, never into the last 150 ms) so a timed-out provisioning
-    still gets its failure recorded before Cognito's limit.
+    still gets its failure recorded before Cognito's limit. Also with ``HOOKS_PROVISION=off``: a failed group
+    add must leave a durable trace, not only a metric.
     """
-    if not settings().provision:
-        return
     deadline = Deadline.from_context(context, margin_ms=RESERVE_MARGIN_MS, budget_ms=RESERVE_BUDGET_MS)
     try:
         _record(app_db(), settings().app_users, user, reason, deadline=deadline)

@@ -84,7 +84,10 @@ def _check(db: Database, event: Any, new_lambda_context: Any) -> None:
     failures = db.fetch_all("SELECT cognito_sub FROM provisioning_failures", deadline=Deadline.after(5))
     try:
         request = event.get("request")
-        expected = app_user_from_event(event.get("userName"), request.get("userAttributes"))
+        # the legacy id is read on ConfirmForgotPassword only (never on a sign-up: docs/hooks.md)
+        trusted = event.get("triggerSource") == "PostConfirmation_ConfirmForgotPassword"
+        expected = app_user_from_event(event.get("userName"), request.get("userAttributes"),
+                                       legacy_id_attribute="custom:legacy_id" if trusted else None)
     except Exception:
         assert (rows, failures) == ([], [])
         return

@@ -36,6 +36,8 @@ DOCUMENTED = {
     "domain_not_allowed": MSG_DOMAIN,
     "invalid_input": MSG_INVALID,
     "invalid_email": MSG_INVALID,
+    "reserved_attribute": MSG_INVALID,
+    "reserved_username": MSG_INVALID,
     "malformed_event": MSG_INVALID,
     "guard_unavailable": MSG_UNAVAILABLE,
     "misconfigured": MSG_UNAVAILABLE,
@@ -147,7 +149,10 @@ def test_any_event_is_answered_or_clearly_refused(source: Any, username: Any, at
     except SignUpRefusedError as exc:  # the only exception a sign-up may end with
         refusal = exc
     if refusal is not None:
-        assert refusal.reason in {"invalid_input", "invalid_email", "domain_denied"}
+        # the reserved-identity refusals apply with the guard off too (a legacy id is never the user's to claim)
+        assert refusal.reason in {"invalid_input", "invalid_email", "domain_denied", "reserved_attribute",
+                                  "reserved_username"}
+        assert str(refusal) == DOCUMENTED[refusal.reason]
         return
     assert out["response"]["autoVerifyPhone"] is False
     assert out["response"]["autoConfirmUser"] is False  # no trusted domain configured
