@@ -17,10 +17,13 @@ pre-token hook then issues the claims each created user would carry, so a second
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import os
 import string
+import struct
 import subprocess
 import sys
 import unicodedata
@@ -35,6 +38,8 @@ import pytest
 from devstack.context import LocalLambdaContext
 from legacy_auth.db import Database, Deadline
 from legacy_auth.hooks_config import HookSettings
+from legacy_auth.presets.aspnet import upper_invariant
+from legacy_auth.presets.phpbb import clean_username, stored_username
 from legacy_auth.tracking import ddl
 from tests.conftest import load_event
 from tests.helpers.legacy_db import create_schema, find_rows, insert_users, run_query
@@ -462,3 +467,80 @@ def test_tracking_table_that_cannot_be_read_fails_closed(env: Any, backend: tupl
     assert outcome(lambda: sign_in("admin"), reasons)[0] == "db_statement"
     assert outcome(lambda: sign_in("nobody"), reasons)[0] == "db_statement"  # read whatever was found
     assert find_rows(url, "q2a", "admin")  # the row is there: only the tracking read failed
+
+
+# ---------------------------------------------------------------- the app's own normalisation, on every database
+
+
+def _aspnet_hash(password: str) -> str:
+    """ASP.NET Core Identity v3 (documented format: 0x01, PRF, iterations, salt length, salt, subkey), cheap."""
+    salt = bytes(range(16))
+    sub = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 1000, 32)
+    return base64.b64encode(b"\x01" + struct.pack(">III", 1, 1000, len(salt)) + salt + sub).decode()
+
+
+ASPNET_HASH = _aspnet_hash(PASSWORD)
+ASPNET_FLAGS = {"EmailConfirmed": True, "PhoneNumberConfirmed": False, "TwoFactorEnabled": False,
+                "LockoutEnabled": True, "AccessFailedCount": 0}
+
+
+def _aspnet_row(i: int, name: str, email: str) -> dict[str, Any]:
+    return {**ASPNET_FLAGS, "Id": f"id-{i}", "UserName": name, "NormalizedUserName": upper_invariant(name),
+            "Email": email, "NormalizedEmail": upper_invariant(email), "PasswordHash": ASPNET_HASH}
+
+
+def _phpbb_row(i: int, name: str, email: str) -> dict[str, Any]:
+    return {"user_id": i, "user_type": 0, "group_id": 3, "username": stored_username(name),
+            "username_clean": clean_username(name), "user_password": STORED, "user_email": email}
+
+
+@dataclass(frozen=True)
+class AppCase:
+    app: str
+    row: Callable[[int, str, str], dict[str, Any]]
+    dummy: str
+    id_of: Callable[[int], str]
+    ok: tuple[str, ...]  # typed -> the one account (ASCII case of the stored spelling)
+    attacks: tuple[str, ...]  # spellings the app's own rule maps to a row on every database
+
+
+APP_CASES = [
+    # .NET ToUpperInvariant maps dotless ı to I and long s to S: NormalizedUserName matches exactly, anywhere
+    AppCase("aspnet_identity", _aspnet_row, ASPNET_HASH, lambda i: f"id-{i}", ("admin", "ADMIN", "Staff"),
+            ("admın", "ADMıN", "ſtaff", "ſTAFF", "admın@example.com", "ſtaff@example.org")),
+    # phpBB's utf8_clean_string: NFKC + case fold + trim: full-width, ligature, long s and spaces all clean alike
+    AppCase("phpbb3", _phpbb_row, STORED, str, ("admin", "ADMIN", "sTaFf"),
+            ("ａｄｍｉｎ", "ＡＤＭＩＮ", "staﬀ", "ſtaff", " admin", "admin ", "ＳＴＡＦＦ")),
+]
+
+
+@pytest.fixture(scope="module", params=[(c, d) for c in APP_CASES for d in ("mysql", "postgresql", "sqlite")],
+                ids=lambda p: f"{p[0].app}-{p[1]}")
+def app_db(request: pytest.FixtureRequest, databases: Any,
+           tmp_path_factory: pytest.TempPathFactory) -> tuple[AppCase, str]:
+    case, dialect = request.param
+    label = f"bndapp{case.app[:6]}"
+    url = {"mysql": lambda: databases.mysql(label), "postgresql": lambda: databases.postgres(label),
+           "sqlite": lambda: databases.sqlite(tmp_path_factory.mktemp(label), label)}[dialect]()
+    create_schema(url, case.app)
+    insert_users(url, case.app, [case.row(1, "admin", "admin@example.com"),
+                                 case.row(2, "staff", "staff@example.org")])
+    return case, url
+
+
+def test_app_normalised_spellings_are_refused_on_every_database(app_db: tuple[AppCase, str],
+                                                                 monkeypatch: pytest.MonkeyPatch, reasons: Reasons):
+    case, url = app_db
+    for key, value in {"LEGACY_APP": case.app, "LEGACY_DB_URL": url, "LEGACY_DUMMY_HASH": case.dummy}.items():
+        monkeypatch.setenv(key, value)
+    um.reset_runtime()
+    try:
+        for typed in case.ok:
+            result, attrs = outcome(lambda: sign_in(typed), reasons)  # noqa: B023 - called now
+            assert (result, attrs.get("custom:legacy_id")) == ("ok", case.id_of(1 if "dm" in typed.lower() else 2))
+        for typed in case.attacks:
+            assert len(find_rows(url, case.app, typed)) == 1, typed  # the app itself finds the account ...
+            assert outcome(lambda: sign_in(typed), reasons)[0] == "account_spelling_mismatch", typed  # noqa: B023
+            assert outcome(lambda: forgot(typed), reasons)[0] == "account_spelling_mismatch", typed  # noqa: B023
+    finally:
+        um.reset_runtime()
