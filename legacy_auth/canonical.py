@@ -49,7 +49,8 @@ USERNAME_OK = re.compile(r"^[^\s@]{1,128}$")
 PHONE_LIKE = re.compile(r"^\+?[0-9]{6,}$")
 #: prefix of the usernames made for rows without a usable one (``legacy_<legacy id>``)
 FALLBACK_PREFIX = "legacy_"
-#: tracking statuses that mean "this account already has its Cognito user"
+#: tracking statuses that mean "this account already has its Cognito user" (``legacy_auth.tracking.MIGRATED``;
+#: not imported from there: the trigger imports tracking only when tracking is on, keeping cold starts light)
 MIGRATED_STATUSES = frozenset({"migrated", "reset_completed", "imported"})
 #: a legacy id no row has: the tracking read of a sign-in that found no row (same query, same cost)
 NO_ACCOUNT = ""
