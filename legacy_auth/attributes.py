@@ -13,12 +13,13 @@ Lambda trigger"; ``../shared/reference/cognito-migration.md`` §1.1), by pool ty
   alias; phone-format with a phone alias), the typed value cannot be the username ("Username cannot be of
   email format since user pool is configured for email alias"): the function returns a real non-alias
   ``userAttributes["username"]`` and puts the **typed** value into the alias attribute, provided it matches
-  the legacy value case-insensitively (otherwise the typed alias would point at a value the user never
-  had: refused, ``account_alias_mismatch``). Non-alias username: the legacy username when it is usable
-  (no whitespace, no ``@``, not phone-like) and the pool has no preferred_username alias (there the legacy
-  username *is* the alias), else ``legacy_<legacy id>``.
+  the legacy value under the pool's folding (:func:`legacy_auth.canonical.pool_fold`; otherwise the typed alias
+  would point at a value the user never had: refused, ``account_alias_mismatch``). Non-alias username
+  (:func:`legacy_auth.canonical.alias_pool_username`): the legacy username when it is usable (no whitespace,
+  no ``@``, not phone-like, not spelled ``legacy_...``) and the pool has no preferred_username alias (there the
+  legacy username *is* the alias), else ``legacy_<legacy id>``.
 - **email as username** (``UsernameAttributes=[email]``, ``pool_sign_in="email"``): the typed email is
-  returned as ``email`` (it must match the legacy email case-insensitively) and Cognito generates the
+  returned as ``email`` (it must match the legacy email under the pool's folding) and Cognito generates the
   internal username; a login that is not an email cannot exist in such a pool and is refused.
 
 Roles (``LegacyUser.roles``, e.g. q2a ``level:<n>``) go to ``policy.roles_attribute`` (default
@@ -31,16 +32,14 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from legacy_auth.canonical import PHONE_LIKE, USERNAME_OK, alias_pool_username, same_login, typed_alias
 from legacy_auth.errors import AccountStateError
 from legacy_auth.model import LegacyUser
 
 if TYPE_CHECKING:
-    from legacy_auth.migration import Alias, MigrationPolicy
+    from legacy_auth.migration import MigrationPolicy
 
-#: Cognito's username must not look like an email / phone in alias pools; nor contain whitespace.
-_USERNAME_OK = re.compile(r"^[^\s@]{1,128}$")
 _COGNITO_USERNAME = re.compile(r"^[^\s]{1,128}$")
-_PHONE_LIKE = re.compile(r"^\+?[0-9]{6,}$")
 #: ``custom:legacy_roles`` is declared with MaxLength 256 (template.yaml); counted in UTF-8 bytes to be safe.
 ROLES_MAX = 256
 _ROLE_UNSAFE = re.compile(r"[,\x00-\x1f\x7f]")
@@ -79,7 +78,7 @@ def user_attributes(user: LegacyUser, login: str, policy: MigrationPolicy) -> di
     if user.display_name and user.display_name.strip():
         attrs["name"] = user.display_name.strip()
     handle = (user.username or "").strip()
-    if handle and _USERNAME_OK.fullmatch(handle) and not _PHONE_LIKE.fullmatch(handle):
+    if handle and USERNAME_OK.fullmatch(handle) and not PHONE_LIKE.fullmatch(handle):
         attrs["preferred_username"] = handle
     _apply_sign_in(attrs, user, login.strip(), policy)
     roles = roles_value(tuple(user.roles)) if user.roles else ""
@@ -88,34 +87,22 @@ def user_attributes(user: LegacyUser, login: str, policy: MigrationPolicy) -> di
     return attrs
 
 
-def _typed_alias(typed: str, attrs: dict[str, str], policy: MigrationPolicy) -> Alias | None:
-    """Which alias attribute the typed login is in this pool, if any (module docstring)."""
-    if policy.pool_sign_in == "email":
-        return "email"
-    aliases = policy.pool_aliases
-    if "email" in aliases and "@" in typed:
-        return "email"
-    if "phone_number" in aliases and _PHONE_LIKE.fullmatch(typed):
-        return "phone_number"
-    legacy = attrs.get("preferred_username")
-    if "preferred_username" in aliases and legacy is not None and typed.casefold() == legacy.casefold():
-        return "preferred_username"
-    return None
-
-
 def _apply_sign_in(attrs: dict[str, str], user: LegacyUser, typed: str, policy: MigrationPolicy) -> None:
-    """Put the typed alias into its attribute and, in a username pool, a non-alias ``username``."""
-    alias = _typed_alias(typed, attrs, policy)
+    """Put the typed alias into its attribute and, in a username pool, the one non-alias ``username``.
+
+    The alias and the username come from :mod:`legacy_auth.canonical`, so every sign-in route of one row names
+    the same Cognito user.
+    """
+    alias = typed_alias(typed, user, policy)
     if alias is None:
         return  # the typed value becomes the Cognito username
     legacy = attrs.get(alias)
-    if legacy is None or typed.casefold() != legacy.casefold():
+    if legacy is None or not same_login(typed, legacy, case_sensitive=policy.case_sensitive):
         raise with_context(AccountStateError("alias_mismatch"), legacy_id=user.legacy_id)
-    attrs[alias] = typed  # echo what the user typed: the alias Cognito will resolve
+    attrs[alias] = typed  # echo what the user typed: the alias Cognito will resolve (equal under the pool's folding)
     if policy.pool_sign_in == "email":
         return  # Cognito generates the internal username
-    handle = attrs.get("preferred_username")
-    username = handle if handle and "preferred_username" not in policy.pool_aliases else f"legacy_{user.legacy_id}"
+    username = alias_pool_username(user, policy)
     if not _COGNITO_USERNAME.fullmatch(username) or "@" in username:
         raise with_context(AccountStateError("no_username"), legacy_id=user.legacy_id)
     attrs["username"] = username

@@ -32,6 +32,7 @@ LEGACY_TRUST_EMAILS = "LEGACY_TRUST_EMAILS"
 LEGACY_PAD_WEAK_HASHES = "LEGACY_PAD_WEAK_HASHES"
 LEGACY_POOL_SIGN_IN = "LEGACY_POOL_SIGN_IN"
 LEGACY_POOL_ALIASES = "LEGACY_POOL_ALIASES"
+LEGACY_POOL_CASE_SENSITIVE = "LEGACY_POOL_CASE_SENSITIVE"
 LEGACY_ROLES_ATTRIBUTE = "LEGACY_ROLES_ATTRIBUTE"
 LEGACY_DUMMY_HASH = "LEGACY_DUMMY_HASH"
 LEGACY_SYMFONY_ITERATIONS = "LEGACY_SYMFONY_ITERATIONS"
@@ -78,6 +79,7 @@ class Settings:
     trust_emails: bool = False
     pool_sign_in: PoolSignIn = "username"
     pool_aliases: frozenset[PoolAlias] = frozenset({"email"})  # AliasAttributes of a username pool
+    pool_case_sensitive: bool = False  # UsernameConfiguration.CaseSensitive of the pool (legacy_auth.canonical)
     roles_attribute: str | None = "custom:legacy_roles"
     dummy_hash: str | None = field(default=None, repr=False)  # unknown users' dummy verification (None: app default)
     symfony_iterations: int | None = None  # Symfony MessageDigest iterations (hashing default 5000)
@@ -146,6 +148,7 @@ class Settings:
             trust_emails=env_bool(environ, LEGACY_TRUST_EMAILS, False),
             pool_sign_in=pool_sign_in,
             pool_aliases=_pool_aliases(environ, pool_sign_in),
+            pool_case_sensitive=env_bool(environ, LEGACY_POOL_CASE_SENSITIVE, False),
             roles_attribute=_roles_attribute(environ),
             dummy_hash=_dummy_hash(environ),
             symfony_iterations=env_int(environ, LEGACY_SYMFONY_ITERATIONS, 5000, 1, 1_000_000) if iterations else None,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from legacy_auth.attributes import user_attributes, with_context
+from legacy_auth.canonical import StatusReader, admit, tracked_state
 from legacy_auth.db import Deadline
 from legacy_auth.errors import (
     AccountStateError,
@@ -60,6 +61,9 @@ class MigrationPolicy:
         ``EmailMode=alias``), ``preferred_username``, ``phone_number``; empty for none.
     roles_attribute:
         Custom attribute receiving the legacy roles; ``None`` to write none.
+    case_sensitive:
+        The pool's ``UsernameConfiguration.CaseSensitive`` (``LEGACY_POOL_CASE_SENSITIVE``): how a typed login is
+        compared with the row's canonical login (:mod:`legacy_auth.canonical`).
     weak_password_reset:
         Migrate passwords shorter than ``min_password_length`` as ``RESET_REQUIRED``.
     verify_reserve_s:
@@ -70,6 +74,7 @@ class MigrationPolicy:
     pool_sign_in: Literal["username", "email"] = "username"
     pool_aliases: frozenset[Alias] = frozenset({"email"})
     roles_attribute: str | None = "custom:legacy_roles"
+    case_sensitive: bool = False
     weak_password_reset: bool = False
     min_password_length: int = 8
     verify_reserve_s: float = 0.4
@@ -85,6 +90,7 @@ class MigrationPolicy:
             pool_sign_in=settings.pool_sign_in,
             pool_aliases=settings.pool_aliases if aliases else frozenset(),
             roles_attribute=settings.roles_attribute,
+            case_sensitive=settings.pool_case_sensitive,
             weak_password_reset=settings.weak_password_reset,
             min_password_length=settings.min_password_length,
             verify_reserve_s=settings.verify_reserve_ms / 1000,
@@ -113,7 +119,7 @@ def _find(login: str, store: LegacyUserStore, policy: MigrationPolicy, deadline:
 
 
 def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: HashVerifier,
-                 policy: MigrationPolicy, deadline: Deadline) -> MigrationResult:
+                 policy: MigrationPolicy, deadline: Deadline, tracker: StatusReader | None = None) -> MigrationResult:
     """Verify a sign-in against the legacy store (``UserMigration_Authentication``).
 
     Parameters
@@ -124,6 +130,8 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
         The plaintext password (never logged, never stored).
     store, hashes, policy, deadline:
         The legacy store, the app's hash context, deployment policy and the invocation deadline.
+    tracker:
+        The migration tracking table when ``LEGACY_TRACK_MIGRATION`` is on (read once per sign-in).
 
     Returns
     -------
@@ -133,7 +141,8 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
     Raises
     ------
     UserNotFoundError, InvalidPasswordError, AmbiguousUserError, AccountStateError
-        Credential refusals (after a verification of realistic cost, so timing does not reveal which).
+        Credential refusals (after a verification of realistic cost, so timing does not reveal which);
+        ``account_spelling_mismatch`` / ``account_already_migrated``: :mod:`legacy_auth.canonical`.
     UnknownHashSchemeError, CorruptHashError, CorruptRowError
         The legacy data cannot be used.
     StoreTimeoutError, StoreUnavailableError, BudgetExceededError
@@ -142,8 +151,10 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
     try:
         user = _find(login, store, policy, deadline)
     except AmbiguousUserError:
+        tracked_state(tracker, None, deadline=deadline.shortened(policy.verify_reserve_s))
         hashes.dummy_verify()
         raise
+    tracked = tracked_state(tracker, user, deadline=deadline.shortened(policy.verify_reserve_s))
     if user is None:
         hashes.dummy_verify()
         raise UserNotFoundError("no legacy user for this login")
@@ -156,6 +167,7 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
         raise with_context(AccountStateError(user.state.value), scheme=scheme, legacy_id=user.legacy_id)
     if not getattr(verification, "ok", False):
         raise with_context(InvalidPasswordError("password does not match"), scheme=scheme, legacy_id=user.legacy_id)
+    admit(user, login, policy, tracked)  # one legacy account, one Cognito user (after the verification: same timing)
     attributes = user_attributes(user, login, policy)
     weak = policy.weak_password_reset and len(password) < policy.min_password_length
     return MigrationResult(
@@ -167,7 +179,7 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
 
 
 def lookup_for_reset(login: str, *, store: LegacyUserStore, policy: MigrationPolicy,
-                     deadline: Deadline) -> MigrationResult:
+                     deadline: Deadline, tracker: StatusReader | None = None) -> MigrationResult:
     """Find a user for the forgot-password flow (``UserMigration_ForgotPassword``); no password involved.
 
     Only an active user with a password and a verified email (or phone) is returned, as ``RESET_REQUIRED``:
@@ -176,7 +188,8 @@ def lookup_for_reset(login: str, *, store: LegacyUserStore, policy: MigrationPol
     Raises
     ------
     UserNotFoundError, AmbiguousUserError, AccountStateError
-        Unknown, ambiguous, not migratable, or no verified contact (``state="no_verified_contact"``).
+        Unknown, ambiguous, not migratable, another spelling or already migrated (:mod:`legacy_auth.canonical`),
+        or no verified contact (``state="no_verified_contact"``).
     StoreTimeoutError, StoreUnavailableError, BudgetExceededError, CorruptRowError
         Infrastructure or data.
     """
@@ -185,6 +198,7 @@ def lookup_for_reset(login: str, *, store: LegacyUserStore, policy: MigrationPol
         raise UserNotFoundError("no legacy user for this login")
     if user.state is not AccountState.ACTIVE:
         raise with_context(AccountStateError(user.state.value), legacy_id=user.legacy_id)
+    admit(user, login, policy, tracked_state(tracker, user, deadline=deadline))  # a reset creates a user too
     attributes = user_attributes(user, login, policy)
     mediums = ["EMAIL"] if attributes.get("email_verified") == "true" else []
     if attributes.get("phone_number_verified") == "true":

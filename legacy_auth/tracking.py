@@ -5,14 +5,18 @@ never altered), one row per legacy user, written with a single upsert statement:
 sign-in (up to 3) leave one row, ``events`` counts the invocations, and ``status`` only moves forward
 (``reset_pending`` < ``migrated`` < ``reset_completed``). One round trip per call on the reused connection.
 
-Used by the migrate-user trigger (:meth:`MigrationTracker.record`), the post-confirmation hook
+Used by the migrate-user trigger (:meth:`MigrationTracker.record`, and :meth:`MigrationTracker.state` before
+answering: an account recorded as migrated is refused, :mod:`legacy_auth.canonical`), the post-confirmation hook
 (:meth:`MigrationTracker.record_reset_completed`) and the admin CLI (:meth:`MigrationTracker.is_migrated`,
-:meth:`MigrationTracker.counts`).
+:meth:`MigrationTracker.counts`, :meth:`MigrationTracker.release` for ``legacy-auth release``).
+
+Reads accept the status ``imported`` too (users created by a bulk import), which this module does not write.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from importlib import resources
 from typing import Literal
 
@@ -22,6 +26,16 @@ from legacy_auth.errors import ConfigurationError
 Status = Literal["reset_pending", "migrated", "reset_completed"]
 STATUSES: tuple[Status, ...] = ("reset_pending", "migrated", "reset_completed")
 DEFAULT_TABLE = "legacy_auth_migrations"
+#: statuses that mean the account has its Cognito user (``imported``: written by a bulk import, read here)
+MIGRATED: tuple[str, ...] = ("migrated", "reset_completed", "imported")
+#: a ``migrated`` record younger than this does not refuse its own canonical login again: Cognito retries an
+#: invocation that failed or timed out on its side (up to 3 times), and the first attempt may have recorded it
+RETRY_WINDOW_S = 60
+_RECENT = {
+    "mysql": f"(last_at >= CURRENT_TIMESTAMP - INTERVAL {RETRY_WINDOW_S} SECOND)",
+    "postgresql": f"(last_at >= now() - INTERVAL '{RETRY_WINDOW_S} seconds')",
+    "sqlite": f"(last_at >= datetime('now', '-{RETRY_WINDOW_S} seconds'))",
+}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 
 
@@ -74,6 +88,14 @@ def upsert_sql(dialect: Dialect, table: str) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class TrackedState:
+    """One account's tracking record: its ``status`` and whether it was written in the last ``RETRY_WINDOW_S``."""
+
+    status: str
+    recent: bool
+
+
 class MigrationTracker:
     """Reads and writes the tracking table of one database.
 
@@ -103,6 +125,8 @@ class MigrationTracker:
             sql = {
                 "upsert": upsert_sql(dialect, self.table),
                 "status": f"SELECT status FROM {t} WHERE legacy_id = %s",  # noqa: S608 - validated identifier
+                "state": f"SELECT status, {_RECENT[dialect]} AS recent FROM {t} WHERE legacy_id = %s",  # noqa: S608
+                "release": f"DELETE FROM {t} WHERE legacy_id = %s",  # noqa: S608 - validated identifier
                 "counts": f"SELECT status, COUNT(*) AS n FROM {t} GROUP BY status",  # noqa: S608
             }[kind]
             self._sql[kind] = sql
@@ -125,14 +149,29 @@ class MigrationTracker:
         """Mark a forgot-password migration as finished (the user set a new password in Cognito)."""
         self.record(legacy_id, "reset_completed", trigger_source=trigger_source, deadline=deadline)
 
-    def status(self, legacy_id: str, *, deadline: Deadline | None) -> Status | None:
-        """The recorded status of one legacy user, or ``None``."""
+    def status(self, legacy_id: str, *, deadline: Deadline | None) -> str | None:
+        """The recorded status of one legacy user (a ``Status`` or ``imported``), or ``None``."""
         row = self.db.fetch_one(self._stmt("status", deadline), (str(legacy_id),), deadline=deadline)
-        return None if row is None else row["status"]
+        return None if row is None else str(row["status"])
+
+    def state(self, legacy_id: str, *, deadline: Deadline | None) -> TrackedState | None:
+        """The recorded status and whether it is recent (one indexed read; the migrate-user trigger's check)."""
+        row = self.db.fetch_one(self._stmt("state", deadline), (str(legacy_id),), deadline=deadline)
+        return None if row is None else TrackedState(status=str(row["status"]), recent=bool(row["recent"]))
 
     def is_migrated(self, legacy_id: str, *, deadline: Deadline | None) -> bool:
-        """True once the user signed in through the trigger or completed a password reset."""
-        return self.status(legacy_id, deadline=deadline) in ("migrated", "reset_completed")
+        """True once the user signed in through the trigger, completed a password reset or was imported."""
+        return self.status(legacy_id, deadline=deadline) in MIGRATED
+
+    def release(self, legacy_id: str, *, deadline: Deadline | None) -> bool:
+        """Forget one account's record (after its Cognito user was deleted): it may migrate again.
+
+        Returns
+        -------
+        bool
+            Whether a record existed.
+        """
+        return self.db.execute(self._stmt("release", deadline), (str(legacy_id),), deadline=deadline) > 0
 
     def counts(self, *, deadline: Deadline | None = None) -> dict[str, int]:
         """Rows per status (admin CLI ``status``)."""

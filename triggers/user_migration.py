@@ -157,9 +157,10 @@ def _migrate(trigger: UserMigrationTriggerEvent, source: str, context: Any) -> M
         if not isinstance(password, str):
             rt.hashes.dummy_verify()
             raise InvalidPasswordError("no password in the event")
-        result = migrate_user(login, password, store=rt.store, hashes=rt.hashes, policy=rt.policy, deadline=deadline)
+        result = migrate_user(login, password, store=rt.store, hashes=rt.hashes, policy=rt.policy, deadline=deadline,
+                              tracker=rt.tracker)
     elif source == FORGOT_PASSWORD and rt.settings.allow_forgot_password:
-        result = lookup_for_reset(login, store=rt.store, policy=rt.policy, deadline=deadline)
+        result = lookup_for_reset(login, store=rt.store, policy=rt.policy, deadline=deadline, tracker=rt.tracker)
     else:
         raise UnsupportedTriggerError("trigger source not served")
     if rt.tracker is not None:

@@ -34,6 +34,7 @@ from legacy_auth.hashing import HashContext
 from legacy_auth.migration import MigrationPolicy, MigrationResult, migrate_user
 from legacy_auth.model import LegacyUser
 from legacy_auth.store import SqlUserStore
+from legacy_auth.tracking import MigrationTracker
 
 HELP = "show, step by step, what the migration trigger would do for one username and password"
 
@@ -130,12 +131,14 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     budget_ms = min(settings.budget_ms, COGNITO_LIMIT_MS - settings.margin_ms)
     deadline = Deadline.after(budget_ms / 1000)
     store = RecordingStore(SqlUserStore(legacy.db, legacy.preset, legacy.prefix), steps)
+    tracker = MigrationTracker(legacy.db, app=settings.app, table=settings.tracking_table) \
+        if settings.track_migration else None  # the trigger's migrated-account refusal, as the trigger reads it
     t0 = time.perf_counter()
     result: MigrationResult | None = None
     refusal: LegacyAuthError | None = None
     try:
         result = migrate_user(args.username, password, store=store, hashes=RecordingVerifier(ctx, steps),
-                              policy=policy, deadline=deadline)
+                              policy=policy, deadline=deadline, tracker=tracker)
     except (CredentialError, HashError, BudgetExceededError, CorruptRowError) as exc:
         refusal = exc  # a database failure (StoreError) is not an answer: it propagates (exit 3, one line)
     finally:

@@ -19,7 +19,16 @@ import traceback
 from collections.abc import Mapping, Sequence
 from typing import NoReturn, TextIO
 
-from legacy_auth.cli import check_cmd, clients_cmd, environment, export_cmd, reconcile_cmd, scan_cmd, status_cmd
+from legacy_auth.cli import (
+    check_cmd,
+    clients_cmd,
+    environment,
+    export_cmd,
+    reconcile_cmd,
+    release_cmd,
+    scan_cmd,
+    status_cmd,
+)
 from legacy_auth.cli.errors import CliError, UsageError
 from legacy_auth.cli.output import print_json
 from legacy_auth.errors import ConfigurationError, LegacyAuthError, StoreError
@@ -55,14 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog=PROG,
         description="Admin tool of the Cognito legacy-user migration: readiness scan, single-user check, "
-                    "progress, reconciliation and bulk export. Configuration comes from the trigger's "
-                    "LEGACY_* environment (flags override it).",
+                    "progress, reconciliation, bulk export and releasing a migrated account. Configuration comes "
+                    "from the trigger's LEGACY_* environment (flags override it).",
         epilog="Exit status: 0 ok, 1 not ok (command-specific) or unexpected error, 2 bad configuration, "
                "3 database/AWS error, 130 interrupted.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
-    for module in (scan_cmd, check_cmd, status_cmd, reconcile_cmd, export_cmd, clients_cmd):
+    for module in (scan_cmd, check_cmd, status_cmd, reconcile_cmd, export_cmd, release_cmd, clients_cmd):
         module.register(sub, [common])
     return parser
 
