@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -117,10 +119,65 @@ def test_check_prompts_without_echo_by_default(env: dict[str, str], monkeypatch:
         return PASSWORD
 
     monkeypatch.setattr(check_cmd.getpass, "getpass", fake_getpass)
+    monkeypatch.setattr(sys, "stdin", Terminal())  # the prompt needs a terminal on stdin
     code, out, _ = _run(["check", "alice"], env)
     assert code == 0
     assert prompts == ["Password (not echoed): "]
     assert "MIGRATE as CONFIRMED" in out
+
+
+class Terminal(io.StringIO):
+    """A stdin that says it is a terminal (``getpass`` itself is replaced in the tests using it)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_check_without_a_terminal_or_password_stdin_is_a_usage_error(env: dict[str, str],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = _run(["check", "alice", "--json"], env, "", monkeypatch)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "not a terminal" in err and "--password-stdin" in err
+    assert json.loads(out)["kind"] == "usage"
+
+
+def test_check_with_stdin_from_dev_null_exits_2_in_one_line_through_the_real_entry_point(
+        env: dict[str, str]) -> None:
+    environ = {**os.environ, **env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    with open(os.devnull) as devnull:
+        done = subprocess.run([sys.executable, "-m", "legacy_auth.cli.main", "check", "alice"], stdin=devnull,
+                              capture_output=True, text=True, env=environ, timeout=120, check=False)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1
+    assert "--password-stdin" in done.stderr
+    assert "Traceback" not in done.stderr and "EOFError" not in done.stderr
+
+
+def test_check_prompt_at_end_of_input_is_a_usage_error(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def eof(prompt: str = "") -> str:
+        raise EOFError
+
+    monkeypatch.setattr(check_cmd.getpass, "getpass", eof)
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    code, _, err = _run(["check", "alice"], env)
+    assert code == 2
+    assert "no password typed" in err
+    assert "EOFError" not in err
+
+
+def test_check_two_matching_rows_is_said_in_words_not_a_class_name(env: dict[str, str],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    twin = {**rows()[0], "userid": 13, "handle": "alice2"}  # same email as alice, exactly
+    insert_users(env["LEGACY_DB_URL"], "q2a", [twin])
+    code, out, err = _run(["check", "alice@example.org", "--password-stdin"], env, PASSWORD + "\n", monkeypatch)
+    assert code == 1
+    assert "several rows match this login" in out
+    assert "Error" not in out + err
+    code, text, _ = _run(["check", "alice@example.org", "--password-stdin", "--json"], env, PASSWORD + "\n",
+                         monkeypatch)
+    assert json.loads(text)["lookup"]["error"] == "ambiguous_user"
 
 
 def test_check_empty_stdin_is_a_usage_error(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
