@@ -169,8 +169,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
         stderr: TextIO | None = None) -> int:
     """Run the check; print the steps; 0 would migrate, 1 would be refused."""
     out = stdout or sys.stdout
-    password_source(args.password_stdin)
     settings = settings_from(args, environ)
+    password_source(args.password_stdin)  # before anything connects
     legacy = open_legacy(settings)
     ctx = hash_context(settings)
     password = read_password(args.password_stdin)

@@ -15,7 +15,15 @@ from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabl
 from legacy_auth.cli.parallel_scan import key_range, parallel_scan, split
 from legacy_auth.cli.scan import ScanReport, ScanRules, scan_rows
 from legacy_auth.cli.scan_queries import count_duplicate_emails, count_duplicate_usernames, count_rows
-from legacy_auth.cli.timing import COGNITO_LIMIT_MS, SchemeTiming, estimate, lambda_factor
+from legacy_auth.cli.timing import (
+    COGNITO_LIMIT_MS,
+    MAX_MEMORY_MB,
+    MIGRATION_MEMORY_MB,
+    MIN_MEMORY_MB,
+    SchemeTiming,
+    estimate,
+    lambda_factor,
+)
 
 PARALLEL_MIN_ROWS = 100_000
 HELP = "stream the whole legacy users table and report what would block or weaken the migration"
@@ -26,8 +34,9 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("scan", help=HELP, description=HELP + ". Exit status 1 when a blocking finding exists "
                        "(see docs/cli.md), 0 otherwise.", parents=parents)
     add_legacy_flags(p)
-    p.add_argument("--lambda-memory", type=int_in_range(128, 10240), default=1024, metavar="MB",
-                   help="memory size of the migration Lambda, for the verify-time estimate (default 1024)")
+    p.add_argument("--lambda-memory", type=int_in_range(MIN_MEMORY_MB, MAX_MEMORY_MB), default=MIGRATION_MEMORY_MB,
+                   metavar="MB", help="memory size of the migration Lambda, for the verify-time estimate (default "
+                                      f"{MIGRATION_MEMORY_MB}, the template's MigrationMemorySize)")
     p.add_argument("--no-aliases", action="store_true",
                    help="the pool has no email/phone aliases: email- or phone-shaped usernames are fine")
     p.add_argument("--batch", type=int_in_range(1, 1_000_000), default=2000,
