@@ -34,9 +34,9 @@ from legacy_auth.cli.environment import (
 )
 from legacy_auth.cli.errors import CliError, UsageError
 from legacy_auth.cli.import_csv import (
+    KNOWN_TO_FAIL,
     MAX_BYTES,
     MAX_ROWS,
-    KNOWN_TO_FAIL,
     CsvSplitter,
     ExportResult,
     ExportRules,

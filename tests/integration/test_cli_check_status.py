@@ -138,7 +138,8 @@ def test_check_without_a_terminal_or_password_stdin_is_a_usage_error(env: dict[s
     code, out, err = _run(["check", "alice", "--json"], env, "", monkeypatch)
     assert code == 2
     assert err.count("\n") == 1
-    assert "not a terminal" in err and "--password-stdin" in err
+    assert "not a terminal" in err
+    assert "--password-stdin" in err
     assert json.loads(out)["kind"] == "usage"
 
 
@@ -152,7 +153,8 @@ def test_check_with_stdin_from_dev_null_exits_2_in_one_line_through_the_real_ent
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1
     assert "--password-stdin" in done.stderr
-    assert "Traceback" not in done.stderr and "EOFError" not in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "EOFError" not in done.stderr
 
 
 def test_check_prompt_at_end_of_input_is_a_usage_error(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:

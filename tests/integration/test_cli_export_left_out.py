@@ -55,7 +55,8 @@ def test_wordpress_export_of_zero_users_names_legacy_trust_emails(wordpress: dic
     code, out, err = _run(argv, wordpress)
     assert code == 0, err
     assert "0 users" in out
-    assert "no_verified_contact" in out and "LEGACY_TRUST_EMAILS=true" in out
+    assert "no_verified_contact" in out
+    assert "LEGACY_TRUST_EMAILS=true" in out
     assert "no user was exported: see the reasons above" in out
     code, text, _ = _run([*argv, "--json"], wordpress)
     data = json.loads(text)
@@ -98,4 +99,5 @@ def test_usernames_equal_but_for_case_are_left_out_reported_and_exit_1(q2a_twins
     code, text, _ = _run(["export", "--all", "--header-file", str(header_file), "--out-dir", str(out_dir)],
                          q2a_twins)
     assert code == 1
-    assert "duplicate_username" in text and "the import would reject them" in text
+    assert "duplicate_username" in text
+    assert "the import would reject them" in text

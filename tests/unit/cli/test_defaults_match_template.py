@@ -9,6 +9,6 @@ from tests.unit.template.support import load_sam
 
 def test_scan_lambda_memory_default_is_the_template_migration_memory_size() -> None:
     template_default = int(load_sam()["Parameters"]["MigrationMemorySize"]["Default"])
-    assert MIGRATION_MEMORY_MB == template_default
+    assert template_default == MIGRATION_MEMORY_MB
     args = build_parser().parse_args(["scan"])
     assert args.lambda_memory == template_default
