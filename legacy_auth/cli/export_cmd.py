@@ -30,6 +30,7 @@ from legacy_auth.cli.environment import (
     int_in_range,
     non_negative_float,
     open_legacy,
+    preset_and_prefix,
     settings_from,
 )
 from legacy_auth.cli.errors import CliError, UsageError
@@ -157,7 +158,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     """Write the files (and run the jobs with ``--start``); 0 on success."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
     settings = settings_from(args, environ)
-    legacy = open_legacy(settings)
+    preset_and_prefix(settings)  # a bad preset option is a configuration error before any other check
     if args.start and not args.role_arn:
         raise UsageError("--start needs --role-arn (the CloudWatch Logs role of the import jobs)")
     prepare_out_dir(args.out_dir)
@@ -165,6 +166,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     client = cognito_client(args, environ, pool) if pool else None
     header = check_header(read_header(args.header_file) if args.header_file else
                           client.get_csv_header(UserPoolId=pool)["CSVHeader"])  # type: ignore[union-attr]
+    legacy = open_legacy(settings)  # after the usage checks: a bad flag is reported before any query
     skip = set() if args.all else tracked_ids(legacy, settings.tracking_table)
     policy = MigrationPolicy.from_settings(settings, aliases=not args.no_aliases)
     rules = ExportRules(policy=policy, mfa_enabled=args.mfa_enabled, aliases=not args.no_aliases)
