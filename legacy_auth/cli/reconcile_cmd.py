@@ -85,6 +85,23 @@ def expected_table(args: argparse.Namespace, environ: Mapping[str, str]) -> str 
             "create them (docs/hooks.md) or check HOOKS_APP_DB_URL")
 
 
+def require_group(client: Any, pool: str, group: str) -> None:
+    """Refuse up front a ``--default-group`` / ``HOOKS_DEFAULT_GROUP`` the pool does not have (Cognito
+    ``GetGroup``), rather than provisioning every user and then failing each group add.
+
+    Raises
+    ------
+    ConfigurationError
+        The group does not exist (``ResourceNotFoundException``), naming ``HOOKS_DEFAULT_GROUP``. Other AWS
+        errors propagate (exit status 3).
+    """
+    try:
+        client.get_group(GroupName=group, UserPoolId=pool)
+    except client.exceptions.ResourceNotFoundException:
+        raise ConfigurationError(DEFAULT_GROUP, f"group {group!r} does not exist in user pool {pool}: create it "
+                                                "or fix the name (--default-group)") from None
+
+
 def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | None = None,
         stderr: TextIO | None = None) -> int:
     """Run the reconciliation; 0 when every missing user was provisioned (or none was missing)."""
@@ -92,6 +109,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     pool = pool_id(args, environ)
     hooks, db = app_database(args, environ)
     client = cognito_client(args, environ, pool)
+    if hooks.default_group:
+        require_group(client, pool, hooks.default_group)
     try:
         result = reconcile(db, hooks.app_users, client, pool, default_group=hooks.default_group,
                            legacy_id_attribute=hooks.legacy_id_attribute, dry_run=args.dry_run, limit=args.limit)

@@ -134,3 +134,20 @@ def test_reconcile_without_the_app_tables_names_them(databases: Any, tmp_path: P
     assert err == f"legacy-auth: {line}\n"
     assert json.loads(out)["error"] == line
 
+
+
+def test_default_group_that_does_not_exist_is_refused_before_any_user_is_provisioned(
+        pool: tuple[Any, str], app_url: str) -> None:
+    client, pool_id = pool
+    _confirmed(client, pool_id, "user1")
+    code, out, err = _run(["reconcile", "--user-pool-id", pool_id, "--app-db-url", app_url,
+                           "--default-group", "no-such-group", "--json"], AWS_ENV)
+    assert code == 2
+    assert err == (f"legacy-auth: configuration error: HOOKS_DEFAULT_GROUP: group 'no-such-group' does not exist "
+                   f"in user pool {pool_id}: create it or fix the name (--default-group)\n")
+    assert json.loads(out)["kind"] == "configuration"
+    assert _app_rows(app_url) == 0
+    code, _, err = _run(["reconcile", "--user-pool-id", pool_id, "--app-db-url", app_url,
+                         "--default-group", "members"], AWS_ENV)
+    assert code == 0, err
+    assert _app_rows(app_url) == 1
