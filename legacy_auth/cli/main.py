@@ -20,7 +20,7 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn, TextIO
 
-from legacy_auth.cli import check_cmd, environment, export_cmd, reconcile_cmd, scan_cmd, status_cmd
+from legacy_auth.cli import check_cmd, environment, export_cmd, reconcile_cmd, scan_cmd, sql_cmd, status_cmd
 from legacy_auth.cli.db_errors import explain
 from legacy_auth.cli.errors import CliError, UsageError
 from legacy_auth.cli.output import print_json
@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
-    for module in (scan_cmd, check_cmd, status_cmd, reconcile_cmd, export_cmd):
+    for module in (scan_cmd, check_cmd, status_cmd, reconcile_cmd, export_cmd, sql_cmd):
         module.register(sub, [common])
     return parser
 
