@@ -5,9 +5,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import struct
 import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -216,11 +217,13 @@ def test_status_counts_migrated_remaining_and_days(env: dict[str, str], tmp_path
     code, out, err = _run(["status", "--json", "--days", "0"], env)
     assert code == 0, err
     data = json.loads(out)
-    assert (data["legacy_users"], data["migrated"], data["remaining"], data["reset_pending"]) == (12, 3, 9, 1)
+    # remaining: the 7 active users not migrated; carol (blocked) and dave (SSO-only) can never migrate
+    assert (data["legacy_users"], data["migrated"], data["remaining"], data["reset_pending"]) == (12, 3, 7, 1)
+    assert data["cannot_migrate"] == {"blocked": 1, "sso_only": 1}
     days = [(d["day"], d["migrated"]) for d in data["by_day"]]
     assert days[:3] == [("2026-11-01", 2), ("2026-11-02", 0), ("2026-11-03", 1)]
     code, out, _ = _run(["status", "--days", "0"], env)
-    assert "migrated              3  (25.0%)" in out
+    assert "migrated              3  (30.0% of the users who can migrate)" in out
     assert "2026-11-01 " + "#" * 40 + " 2" in out
     assert "2026-11-03 " + "#" * 20 + " " * 20 + " 1" in out
 
@@ -284,3 +287,34 @@ def test_check_works_with_a_generic_user_query(databases: Any, monkeypatch: pyte
     code, _, err = _run(["scan"], env)
     assert code == 2
     assert err.startswith("legacy-auth: configuration error: LEGACY_GENERIC_TABLE:")
+
+
+def test_status_over_400_days_is_grouped_by_week_with_totals_and_a_fixed_size_png(env: dict[str, str],
+                                                                                   tmp_path: Path) -> None:
+    url = env["LEGACY_DB_URL"]
+    first = date.today() - timedelta(days=400)
+    _track(url, {"1": ("migrated", first.isoformat())})
+    dialect = dialect_of(url)
+    start = datetime.combine(first, datetime.min.time()) + timedelta(days=1, hours=12)  # up to today
+    stamps = [start + timedelta(days=i) for i in range(400)]
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(stamps))
+    params: list[Any] = []
+    for i, stamp in enumerate(stamps):  # ids absent from the users table: migrated, then the row went away
+        params += [f"gone{i}", "q2a", "migrated", "UserMigration_Authentication",
+                   stamp.isoformat(sep=" ") if dialect == "sqlite" else stamp]
+    run_query(url, "INSERT INTO legacy_auth_migrations (legacy_id, app, status, trigger_source, first_at) "
+              f"VALUES {values}", params)
+    png = tmp_path / "year.png"
+    code, out, err = _run(["status", "--days", "0", "--json", "--png", str(png)], env)
+    assert code == 0, err
+    data = json.loads(out)
+    chart = data["chart"]
+    assert chart["unit"] == "week"
+    assert len(chart["buckets"]) <= 60
+    assert sum(b["migrated"] for b in chart["buckets"]) == 401
+    assert chart["buckets"][-1]["total"] == data["migrated"] == 401
+    assert chart["buckets"][-1]["remaining"] == data["remaining"] == 9  # 12 rows - alice - carol, dave (never)
+    assert struct.unpack(">II", png.read_bytes()[16:24]) == (1100, 550)
+    code, text, _ = _run(["status", "--days", "0"], env)
+    assert "Users migrated per week: q2a: 401 of 410 users migrated (97.8%), 9 remaining; 2 cannot migrate" in text
+    assert "cannot migrate: sso_only" in text
