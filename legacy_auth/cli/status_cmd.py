@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from legacy_auth.cli import html_report
 from legacy_auth.cli.chart import Series, aggregate, series_lines, write_png
 from legacy_auth.cli.environment import Legacy, add_legacy_flags, int_in_range, open_legacy, settings_from
 from legacy_auth.cli.errors import CliError
@@ -49,6 +50,8 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
                    help="days shown in the chart (default 30; 0 = all); long spans are grouped by week or month")
     p.add_argument("--png", type=Path, metavar="FILE",
                    help="also save the chart as a PNG (needs the optional extra: pip install '.[chart]')")
+    p.add_argument("--html", type=Path, metavar="FILE",
+                   help="also write a self-contained HTML report (inline SVG chart and tables)")
     p.set_defaults(func=run)
 
 
@@ -139,11 +142,29 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     if args.png:
         write_png(series, args.png, title=title(data))
         data["png"] = str(args.png)
+    if args.html:
+        html_report.write(args.html, html_page(data, series))
+        data["html"] = str(args.html)
     if args.json:
         print_json(data, out)
     else:
         out.write(render(data, series))
     return 0
+
+
+def html_page(data: dict[str, Any], series: Series) -> str:
+    """The ``--html`` report: totals, the chart (inline SVG) and its buckets as a table."""
+    summary = html_report.table(("", "users"), [
+        ("migrated", data["migrated"]), ("remaining (active, not migrated)", data["remaining"]),
+        ("resets pending", data["reset_pending"]), *((f"cannot migrate: {k}", v) for k, v in
+                                                     data["cannot_migrate"].items()),
+        ("legacy rows", data["legacy_users"])], numeric=frozenset({1}))
+    buckets = html_report.table((series.unit, "migrated", "total", "remaining"),
+                                [(b.label, b.migrated, b.cumulative, b.remaining) for b in series.buckets],
+                                numeric=frozenset({1, 2, 3}))
+    return html_report.page(f"legacy-auth status: {data['app']} table {data['table']}",
+                            [f"<h2>{html_report.esc(title(data))}</h2>", summary,
+                             html_report.svg_chart(series, title(data)), buckets])
 
 
 def title(data: dict[str, Any]) -> str:
@@ -172,4 +193,6 @@ def render(data: dict[str, Any], series: Series) -> str:
         lines.append("No migrations recorded yet.")
     if data.get("png"):
         lines.append(f"\nChart saved to {data['png']}")
+    if data.get("html"):
+        lines.append(f"Report saved to {data['html']}")
     return "\n".join(lines) + "\n"

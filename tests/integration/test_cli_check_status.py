@@ -318,3 +318,20 @@ def test_status_over_400_days_is_grouped_by_week_with_totals_and_a_fixed_size_pn
     code, text, _ = _run(["status", "--days", "0"], env)
     assert "Users migrated per week: q2a: 401 of 410 users migrated (97.8%), 9 remaining; 2 cannot migrate" in text
     assert "cannot migrate: sso_only" in text
+
+
+def test_status_html_report_is_one_self_contained_file_with_the_chart_and_tables(env: dict[str, str],
+                                                                                 tmp_path: Path) -> None:
+    _track(env["LEGACY_DB_URL"], {"1": ("migrated", "2026-11-01"), "2": ("migrated", "2026-11-03")})
+    report = tmp_path / "status.html"
+    code, out, err = _run(["status", "--days", "0", "--html", str(report)], env)
+    assert code == 0, err
+    assert f"Report saved to {report}" in out
+    text = report.read_text("utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert "<svg" in text
+    assert "<polyline" in text
+    assert "<script" not in text
+    assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "q2a: 2 of 10 users migrated (20.0%), 8 remaining; 2 cannot migrate" in text
+    assert '<td>cannot migrate: sso_only</td><td class="n">1</td>' in text
