@@ -14,7 +14,7 @@ from pathlib import Path
 
 from legacy_auth import config
 from legacy_auth.config import Settings
-from legacy_auth.db import Database, Deadline
+from legacy_auth.db import Database, DbUrl, Deadline
 from legacy_auth.errors import ConfigurationError, StoreUnavailableError
 from legacy_auth.hashing import HashContext, get_context
 from legacy_auth.presets import get_preset
@@ -171,7 +171,7 @@ def expected_columns(args: argparse.Namespace, environ: Mapping[str, str]) -> st
             "(docs/presets.md lists the columns)")
 
 
-def require_sqlite_file(settings: Settings) -> None:
+def require_sqlite_file(url: DbUrl | None) -> None:
     """A SQLite file that does not exist is an unknown database (``sqlite3.connect`` would create it empty).
 
     Raises
@@ -179,7 +179,6 @@ def require_sqlite_file(settings: Settings) -> None:
     StoreUnavailableError
         ``reason`` ``db_unavailable``, ``cause`` ``unknown_database``, ``database`` the path.
     """
-    url = settings.db_url
     if url is None or url.dialect != "sqlite" or url.database in ("", ":memory:") or Path(url.database).is_file():
         return
     err = StoreUnavailableError("the SQLite file does not exist")
@@ -240,7 +239,7 @@ def open_legacy(settings: Settings) -> Legacy:
         The column probe could not reach the database.
     """
     preset, prefix = preset_and_prefix(settings)
-    require_sqlite_file(settings)
+    require_sqlite_file(settings.db_url)
     db = Database(settings.db_url, options=settings.db_options, dbname=settings.db_name, idle_timeout_s=120.0)
     deadline = Deadline.after(30)
     dialect = db.resolve_dialect(deadline=deadline)

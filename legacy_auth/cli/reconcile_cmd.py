@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from legacy_auth.cli.aws import add_pool_flags, cognito_client, pool_id
-from legacy_auth.cli.environment import add_legacy_flags, int_in_range, settings_from
+from legacy_auth.cli.environment import add_legacy_flags, int_in_range, require_sqlite_file, settings_from
 from legacy_auth.cli.output import fmt_int, print_json
 from legacy_auth.db import Database
 from legacy_auth.db.url import DbUrlError, parse_db_url
@@ -54,7 +54,8 @@ def hook_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> HookS
     return HookSettings.from_env(env)
 
 
-def app_database(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[HookSettings, Database]:
+def app_database(args: argparse.Namespace, environ: Mapping[str, str], *,
+                 must_exist: bool = True) -> tuple[HookSettings, Database]:
     """The hooks' settings and the app database (``HOOKS_APP_DB_URL`` or the legacy database).
 
     Raises
@@ -69,8 +70,12 @@ def app_database(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[
             url = parse_db_url(hooks.app_db_url)
         except DbUrlError as exc:  # the message never contains the password
             raise ConfigurationError(APP_DB_URL, str(exc)) from None
+        if must_exist:
+            require_sqlite_file(url)
         return hooks, Database(url, idle_timeout_s=60.0)
     settings = settings_from(args, environ)
+    if must_exist:
+        require_sqlite_file(settings.db_url)
     return hooks, Database(settings.db_url, options=settings.db_options, dbname=settings.db_name)
 
 

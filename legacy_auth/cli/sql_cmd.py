@@ -85,7 +85,7 @@ def _databases(args: argparse.Namespace, environ: Mapping[str, str]) -> dict[Whe
     """The legacy and app databases (the same object when ``HOOKS_APP_DB_URL`` is unset)."""
     settings = settings_from(args, environ)
     legacy = Database(settings.db_url, options=settings.db_options, dbname=settings.db_name)
-    hooks, app = app_database(args, environ)
+    hooks, app = app_database(args, environ, must_exist=False)  # --apply may create a new SQLite file
     return {"legacy": legacy, "app": app if hooks.app_db_url is not None else legacy}
 
 

@@ -158,3 +158,15 @@ def test_option_needing_columns_the_table_lacks_is_a_missing_column_not_a_missin
     assert (data["reason"], data["cause"]) == ("db_statement", "missing_column")
     assert "lacks a column that LEGACY_MULTISITE=true needs" in err
     assert "expected the" not in err
+
+
+def test_reconcile_missing_sqlite_app_database_is_named_and_not_created(tmp_path: Path) -> None:
+    path = tmp_path / "app.sqlite3"
+    env = {"LEGACY_APP": "q2a", "LEGACY_DB_URL": f"sqlite:///{tmp_path / 'legacy.sqlite3'}",
+           "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    code, data, err = _run(["reconcile", "--user-pool-id", "eu-west-1_AbCdEf123", "--app-db-url", f"sqlite:///{path}"],
+                           env)
+    assert code == 3
+    assert data["cause"] == "unknown_database"
+    assert f"SQLite file '{path}' does not exist" in err
+    assert not path.exists()
