@@ -94,6 +94,11 @@ def require_group(client: Any, pool: str, group: str) -> None:
     """Refuse up front a ``--default-group`` / ``HOOKS_DEFAULT_GROUP`` the pool does not have (Cognito
     ``GetGroup``), rather than provisioning every user and then failing each group add.
 
+    ``GetGroup`` raises ``ResourceNotFoundException`` "when the Amazon Cognito service can't find the requested
+    resource" (Cognito API, GetGroup errors; AWS SDK for .NET reference "GetGroup",
+    https://docs.amazonaws.cn/sdkfornet/v3/apidocs/items/CognitoIdentityProvider/MICognitoIdentityProviderGetGroupGetGroupRequest.html).
+    It needs ``cognito-idp:GetGroup`` in the admin's IAM policy.
+
     Raises
     ------
     ConfigurationError
