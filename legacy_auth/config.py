@@ -277,4 +277,25 @@ def _preset_options(environ: Mapping[str, str], app: str) -> tuple[tuple[str, st
         raw = environ.get(f"LEGACY_{key.upper()}")
         if raw is not None and raw.strip() != "":
             found.append((key, raw.strip()))
+    _refuse_other_apps_options(environ, app, set(cls.OPTIONS), PRESETS)
     return tuple(found)
+
+
+def _refuse_other_apps_options(environ: Mapping[str, str], app: str, mine: set[str],
+                               presets: Mapping[str, Any]) -> None:
+    """``ConfigurationError`` naming a set ``LEGACY_<OPTION>`` that only other apps' presets have (it would be
+    silently ignored: ``LEGACY_MODERATE_USERS=true`` with ``wordpress``). Variables that are also general
+    settings (``LEGACY_GENERIC_SCHEME``, read by the hashing context) are not preset-only."""
+    general = {value for name, value in globals().items() if name.startswith("LEGACY_") and isinstance(value, str)}
+    owners: dict[str, list[str]] = {}
+    for name, preset in presets.items():
+        for key in preset.OPTIONS:
+            if key not in mine:
+                owners.setdefault(key, []).append(name)
+    for key, apps in sorted(owners.items()):
+        variable = f"LEGACY_{key.upper()}"
+        raw = environ.get(variable)
+        if raw is not None and raw.strip() != "" and variable not in general:
+            raise ConfigurationError(variable, f"is an option of {', '.join(sorted(apps))}, not of "
+                                               f"LEGACY_APP={app!r}; unset it (docs/presets.md lists each app's "
+                                               "options)")

@@ -1,6 +1,8 @@
 """``legacy-auth check USERNAME``: what the migrate-user trigger would do for one sign-in, step by step.
 
-The password is read without echo (``getpass``) or from one line of stdin (``--password-stdin``). The
+The password is read without echo (``getpass``) when standard input is a terminal, or from one line of stdin
+with the explicit ``--password-stdin`` flag; with neither (CI, a support script, ``< /dev/null``) the command
+says so in one line with the usage exit status 2, before anything connects. The
 steps run the trigger's own code (:func:`legacy_auth.migration.migrate_user` over the same
 :class:`~legacy_auth.store.SqlUserStore` and hashing context), observed through thin recording wrappers, so
 the answer is the trigger's answer. Neither the password nor the stored hash is ever printed.
@@ -28,6 +30,7 @@ from legacy_auth.errors import (
     CredentialError,
     HashError,
     LegacyAuthError,
+    StoreError,
     UnknownHashSchemeError,
 )
 from legacy_auth.hashing import HashContext
@@ -45,7 +48,8 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
                        "1 when the trigger would refuse.", parents=parents)
     p.add_argument("username", help="the login as the user would type it (username or email)")
     p.add_argument("--password-stdin", action="store_true",
-                   help="read the password from the first line of stdin instead of prompting")
+                   help="read the password from the first line of stdin instead of prompting (needed when stdin "
+                        "is not a terminal)")
     add_legacy_flags(p)
     p.set_defaults(func=run)
 
@@ -76,7 +80,7 @@ class RecordingStore:
         try:
             user = self.inner.find_by_login(login, deadline=deadline)
         except LegacyAuthError as exc:
-            self.steps.lookup_error = type(exc).__name__
+            self.steps.lookup_error = lookup_problem(exc)
             raise
         finally:
             self.steps.lookup_ms = (time.perf_counter() - t0) * 1000
@@ -108,14 +112,58 @@ class RecordingVerifier:
         self.steps.verify_ms = (time.perf_counter() - t0) * 1000
 
 
+#: Human text for what a lookup or a stored hash can report (never a class name, never a value).
+PROBLEMS: dict[str, str] = {
+    "ambiguous_user": "several rows match this login (e.g. a shared email); the trigger refuses it",
+    "unknown_user": "no row matches this login",
+    "corrupt_hash": "the stored hash is malformed (truncated or badly encoded)",
+    "unknown_hash_scheme": "no supported scheme recognises the stored hash",
+    "corrupt_row": "the row cannot be read (a column is missing or of the wrong type)",
+    "budget_exceeded": "the time budget ran out",
+}
+
+
+def lookup_problem(exc: LegacyAuthError) -> str:
+    """The stable reason code of a lookup failure (``ambiguous_user``...), chosen by exception type."""
+    return refusal_reason(exc) if not isinstance(exc, StoreError) else str(getattr(exc, "reason", "db_unavailable"))
+
+
+def password_source(from_stdin: bool, stdin: TextIO | None = None) -> None:
+    """Check, before anything connects, that a password can be read.
+
+    Raises
+    ------
+    UsageError
+        Neither ``--password-stdin`` nor a terminal on stdin: ``getpass`` would fail (``EOFError``) or read
+        from a pipe without saying so (exit status 2).
+    """
+    stream = stdin or sys.stdin
+    if from_stdin:
+        return
+    isatty = getattr(stream, "isatty", None)
+    if stream is None or not callable(isatty) or not isatty():
+        raise UsageError("check: standard input is not a terminal, so the password cannot be prompted for; "
+                         "pass --password-stdin and write it on stdin")
+
+
 def read_password(from_stdin: bool, stdin: TextIO | None = None) -> str:
-    """The password from a no-echo prompt, or the first line of stdin (without its line ending)."""
+    """The password from a no-echo prompt, or the first line of stdin (without its line ending).
+
+    Raises
+    ------
+    UsageError
+        ``--password-stdin`` with nothing on stdin, or the prompt got end-of-file (exit status 2).
+    """
     if from_stdin:
         line = (stdin or sys.stdin).readline()
         if not line:
             raise UsageError("--password-stdin: nothing on stdin")
         return line.rstrip("\r\n")
-    return getpass.getpass("Password (not echoed): ")
+    try:
+        return getpass.getpass("Password (not echoed): ")
+    except EOFError:
+        raise UsageError("check: no password typed (end of input); pass --password-stdin to read it from stdin") \
+            from None
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | None = None,
@@ -123,6 +171,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     """Run the check; print the steps; 0 would migrate, 1 would be refused."""
     out = stdout or sys.stdout
     settings = settings_from(args, environ)
+    password_source(args.password_stdin)  # before anything connects
     legacy = open_legacy(settings)
     ctx = hash_context(settings)
     password = read_password(args.password_stdin)
@@ -158,7 +207,7 @@ def _scheme_of(ctx: HashContext, user: LegacyUser) -> dict[str, Any]:
     try:
         graded = ctx.assess(user.password_hash, **dict(user.hash_fields))
     except HashError as exc:
-        return {"scheme": getattr(exc, "scheme", None), "problem": type(exc).__name__}
+        return {"scheme": getattr(exc, "scheme", None), "problem": PROBLEMS[refusal_reason(exc)]}
     # strength of this hash at its own cost (a cost-4 bcrypt is "acceptable"), not the scheme's usual one
     return {"scheme": graded.scheme, "strength": graded.strength.value, "needs_upgrade": graded.needs_upgrade,
             "cost": graded.cost}
@@ -213,7 +262,8 @@ def render(data: dict[str, Any]) -> str:
         lines.append(f"1. lookup      row found: legacy id {lookup['legacy_id']}, state {lookup['state']} "
                      f"({lookup['ms']} ms)")
     else:
-        lines.append(f"1. lookup      no row ({lookup['error'] or 'unknown user'}, {lookup['ms']} ms)")
+        problem = PROBLEMS.get(lookup["error"] or "unknown_user", lookup["error"])
+        lines.append(f"1. lookup      no row used: {problem} ({lookup['ms']} ms)")
     hashed = data.get("hash")
     if hashed is None:
         lines.append("2. scheme      -")

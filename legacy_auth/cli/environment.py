@@ -10,15 +10,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from legacy_auth import config
 from legacy_auth.config import Settings
-from legacy_auth.db import Database, Deadline
-from legacy_auth.errors import ConfigurationError
+from legacy_auth.db import Database, DbUrl, Deadline
+from legacy_auth.errors import ConfigurationError, StoreUnavailableError
 from legacy_auth.hashing import HashContext, get_context
 from legacy_auth.presets import get_preset
 from legacy_auth.presets.base import AppPreset
 from legacy_auth.presets.sql import validate_prefix
+from legacy_auth.presets.table import TablePreset
 from legacy_auth.store import discover_columns
 
 #: argparse destination -> environment variable it overrides.
@@ -152,6 +154,76 @@ def expected_table(args: argparse.Namespace, environ: Mapping[str, str]) -> str 
             "check the prefix (--table-prefix) and that the table exists")
 
 
+def expected_columns(args: argparse.Namespace, environ: Mapping[str, str]) -> str | None:
+    """What a missing column most likely means: the preset options that make the app read optional columns
+    (``LEGACY_MULTISITE=true`` reads WordPress's ``spam``/``deleted``), else a table that is not the app's."""
+    try:
+        settings = settings_from(args, environ)
+        preset, prefix = preset_and_prefix(settings)
+        table = preset.table(prefix)
+    except ConfigurationError:
+        return "check LEGACY_GENERIC_USER_QUERY and the columns it returns"
+    options = ", ".join(f"LEGACY_{key.upper()}={value}" for key, value in sorted(settings.preset_kwargs().items()))
+    if options:
+        return (f"the {settings.app} users table {table!r} lacks a column that {options} needs: unset the option "
+                "or check the table (docs/presets.md lists the columns)")
+    return (f"{table!r} lacks a column of the {settings.app} users table: check LEGACY_APP and the table "
+            "(docs/presets.md lists the columns)")
+
+
+def require_sqlite_file(url: DbUrl | None) -> None:
+    """A SQLite file that does not exist is an unknown database (``sqlite3.connect`` would create it empty).
+
+    Raises
+    ------
+    StoreUnavailableError
+        ``reason`` ``db_unavailable``, ``cause`` ``unknown_database``, ``database`` the path.
+    """
+    if url is None or url.dialect != "sqlite" or url.database in ("", ":memory:") or Path(url.database).is_file():
+        return
+    err = StoreUnavailableError("the SQLite file does not exist")
+    for name, value in {"reason": "db_unavailable", "kind": "connection", "dialect": "sqlite",
+                        "driver_error": "none", "cause": "unknown_database", "host": "", "port": 0,
+                        "database": url.database}.items():
+        setattr(err, name, value)
+    raise err
+
+
+def _statement_error(cause: str, table: str) -> StoreUnavailableError:
+    err = StoreUnavailableError(f"SQLite table {table!r}: {cause}")
+    for name, value in {"reason": "db_statement", "kind": "statement", "dialect": "sqlite", "driver_error": "none",
+                        "cause": cause}.items():
+        setattr(err, name, value)
+    return err
+
+
+def check_sqlite_columns(db: Database, preset: AppPreset, prefix: str, deadline: Deadline) -> None:
+    """On SQLite, that the users table has every column the preset reads, before any query runs.
+
+    SQLite takes a double-quoted identifier that names no column for a string literal (its documented
+    "double-quoted string literal" compatibility quirk, https://sqlite.org/quirks.html#dblquote), so a column a
+    preset option needs (``LEGACY_MULTISITE``'s ``spam``) would silently compare a constant instead of
+    failing: the scan would count zero rows. ``pragma_table_info`` tells instead.
+
+    Raises
+    ------
+    StoreUnavailableError
+        ``reason`` ``db_statement`` with ``cause`` ``missing_table`` or ``missing_column``.
+    """
+    if not isinstance(preset, TablePreset):
+        return
+    try:
+        table = preset.table(prefix)
+    except ConfigurationError:  # generic query mode: the query names its own tables
+        return
+    rows = db.fetch_all("SELECT name FROM pragma_table_info(%s)", (table,), deadline=deadline)
+    if not rows:
+        raise _statement_error("missing_table", table)
+    have = {str(r["name"]).lower() for r in rows}
+    if any(c.lower() not in have for c in preset.selected_columns()):
+        raise _statement_error("missing_column", table)
+
+
 def open_legacy(settings: Settings) -> Legacy:
     """The legacy database, the app preset and the table prefix.
 
@@ -167,9 +239,13 @@ def open_legacy(settings: Settings) -> Legacy:
         The column probe could not reach the database.
     """
     preset, prefix = preset_and_prefix(settings)
+    require_sqlite_file(settings.db_url)
     db = Database(settings.db_url, options=settings.db_options, dbname=settings.db_name, idle_timeout_s=120.0)
     deadline = Deadline.after(30)
-    discover_columns(db, preset, prefix, dialect=db.resolve_dialect(deadline=deadline), deadline=deadline)
+    dialect = db.resolve_dialect(deadline=deadline)
+    discover_columns(db, preset, prefix, dialect=dialect, deadline=deadline)
+    if dialect == "sqlite":
+        check_sqlite_columns(db, preset, prefix, deadline)
     return Legacy(settings=settings, db=db, preset=preset, prefix=prefix)
 
 

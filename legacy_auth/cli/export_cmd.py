@@ -2,7 +2,13 @@
 
 Users already known to Cognito (any row of the tracking table, ``reset_pending`` included: the
 forgot-password migration created them) are left out; ``--all`` exports without the tracking table. The
-set of tracked ids is the only thing held in memory (the legacy table is streamed).
+set of tracked ids is the only thing held in memory (the legacy table is streamed), plus the case-folded
+usernames written when the database reports usernames (emails in an email pool) equal but for case.
+
+Every count of users left out is printed with the setting or route that would include them
+(:data:`~legacy_auth.cli.import_csv.ROUTES`). Exit status: 0 the files were written (and every ``--start`` job
+succeeded); 1 a job did not succeed, or users the import would reject were found and left out
+(``duplicate_username``); 2 usage/configuration; 3 database or AWS error.
 """
 
 from __future__ import annotations
@@ -24,10 +30,12 @@ from legacy_auth.cli.environment import (
     int_in_range,
     non_negative_float,
     open_legacy,
+    preset_and_prefix,
     settings_from,
 )
 from legacy_auth.cli.errors import CliError, UsageError
 from legacy_auth.cli.import_csv import (
+    KNOWN_TO_FAIL,
     MAX_BYTES,
     MAX_ROWS,
     CsvSplitter,
@@ -35,10 +43,12 @@ from legacy_auth.cli.import_csv import (
     ExportRules,
     check_header,
     export_users,
+    route,
 )
 from legacy_auth.cli.import_jobs import run_jobs
 from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabled
-from legacy_auth.cli.scan_queries import count_rows
+from legacy_auth.cli.scan import ScanReport
+from legacy_auth.cli.scan_queries import count_duplicate_emails, count_duplicate_usernames, count_rows
 from legacy_auth.errors import CorruptRowError, StoreError
 from legacy_auth.migration import MigrationPolicy
 from legacy_auth.model import LegacyUser
@@ -148,7 +158,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     """Write the files (and run the jobs with ``--start``); 0 on success."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
     settings = settings_from(args, environ)
-    legacy = open_legacy(settings)
+    preset_and_prefix(settings)  # a bad preset option is a configuration error before any other check
     if args.start and not args.role_arn:
         raise UsageError("--start needs --role-arn (the CloudWatch Logs role of the import jobs)")
     prepare_out_dir(args.out_dir)
@@ -156,12 +166,14 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     client = cognito_client(args, environ, pool) if pool else None
     header = check_header(read_header(args.header_file) if args.header_file else
                           client.get_csv_header(UserPoolId=pool)["CSVHeader"])  # type: ignore[union-attr]
+    legacy = open_legacy(settings)  # after the usage checks: a bad flag is reported before any query
     skip = set() if args.all else tracked_ids(legacy, settings.tracking_table)
     policy = MigrationPolicy.from_settings(settings, aliases=not args.no_aliases)
     rules = ExportRules(policy=policy, mfa_enabled=args.mfa_enabled, aliases=not args.no_aliases)
     splitter = CsvSplitter(args.out_dir, args.stem, header, max_rows=args.max_rows, max_bytes=args.max_bytes)
     bar = Progress(count_rows(legacy), label="export", stream=err, enabled=progress_enabled(args.progress, err))
-    result = export_users(legacy_users(legacy, splitter.result, bar), header, rules, splitter, skip_ids=skip)
+    result = export_users(legacy_users(legacy, splitter.result, bar), header, rules, splitter, skip_ids=skip,
+                          check_case=has_case_twins(legacy, settings.pool_sign_in))
     bar.close()
     jobs: list[dict[str, Any]] = []
     if args.start and result.files:
@@ -176,13 +188,26 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     data = {"app": settings.app, "exported": result.exported, "renamed": result.renamed,
             "skipped": dict(result.skipped),
             "files": [{"path": str(p), "rows": n} for p, n in zip(result.files, result.rows_per_file, strict=True)],
-            "header": header, "jobs": jobs}
+            "header": header, "jobs": jobs,
+            "left_out": [{"reason": r, "users": n, "route": route(r), "known_to_fail": r in KNOWN_TO_FAIL}
+                         for r, n in sorted(result.skipped.items())]}
     if args.json:
         print_json(data, out)
     else:
         out.write(render(data))
     failed = any(j.get("Status") != "Succeeded" for j in jobs)
-    return 1 if failed else 0
+    return 1 if failed or result.known_to_fail else 0
+
+
+def has_case_twins(legacy: Legacy, pool_sign_in: str) -> bool:
+    """Whether the table holds Cognito usernames equal but for case (the database groups them, no value read):
+    usernames in a username pool, emails in an email pool (the email is the username there)."""
+    report = ScanReport()
+    if pool_sign_in == "email":
+        count_duplicate_emails(legacy, report)
+        return report.duplicate_email_groups > 0
+    count_duplicate_usernames(legacy, report)
+    return report.duplicate_username_groups > 0
 
 
 def render(data: dict[str, Any]) -> str:
@@ -192,9 +217,15 @@ def render(data: dict[str, Any]) -> str:
     if data["renamed"]:
         lines.append(f"  {fmt_int(data['renamed'])} as legacy_<id>: Cognito refuses their username; they sign in "
                      "by email (the trigger's rule)")
-    if data["skipped"]:
-        lines.append("  skipped:")
-        lines += [f"    {reason:<22}{fmt_int(n):>10}" for reason, n in sorted(data["skipped"].items())]
+    if data["left_out"]:
+        left = sum(item["users"] for item in data["left_out"])
+        lines.append(f"  left out: {fmt_int(left)} users; each reason with the setting or route that includes them:")
+        for item in data["left_out"]:
+            flag = "  (the import would reject them)" if item["known_to_fail"] else ""
+            lines.append(f"    {item['reason']:<22}{fmt_int(item['users']):>10}  {item['route']}{flag}")
+    if data["exported"] == 0:
+        lines.append("  no user was exported" + (": see the reasons above" if data["left_out"] else
+                                                 ": the users table has no row"))
     for job in data["jobs"]:
         lines.append(f"  job {job.get('JobId')} {job.get('Status')}: imported {job.get('ImportedUsers', 0)}, "
                      f"skipped {job.get('SkippedUsers', 0)}, failed {job.get('FailedUsers', 0)}")

@@ -50,10 +50,10 @@ def findings(report: ScanReport, timings: list[SchemeTiming], rules: ScanRules) 
     add("unsupported_hash", BLOCKING, report.unsupported_active, "active users whose hash no scheme recognises")
     add("corrupt_hash", BLOCKING, report.corrupt_active, "active users whose hash is malformed")
     add("duplicate_email", BLOCKING, report.duplicate_email_users,
-        f"users sharing an email case-insensitively ({report.duplicate_email_groups} groups)")
+        f"users sharing an email case-insensitively ({plural(report.duplicate_email_groups, 'group')})")
     if rules.pool_sign_in == "username":
         add("duplicate_username", BLOCKING, report.duplicate_username_users,
-            f"users whose usernames differ only by case ({report.duplicate_username_groups} groups): Cognito "
+            f"users whose usernames differ only by case ({plural(report.duplicate_username_groups, 'group')}): Cognito "
             "usernames are case-insensitive, so only one of each group can migrate (the CSV import fails)")
     for reason, n in sorted(report.bad_usernames.items()):
         add(f"username_{reason}", BLOCKING, n,
@@ -70,9 +70,12 @@ def findings(report: ScanReport, timings: list[SchemeTiming], rules: ScanRules) 
     add("weak_scheme", WARNING, report.weak_active,
         "active users whose hash is weak or broken at its own cost (Cognito re-hashes)")
     add("no_verified_email", WARNING, report.unverified_email_active,
-        "active users whose email is not verified: no forgot-password migration")
+        "active users whose email is not verified: no forgot-password migration, and export leaves them out; "
+        "LEGACY_TRUST_EMAILS=true counts the legacy app's emails as verified (only if it confirmed them)")
     if rules.pool_sign_in != "email":
-        add("no_email", WARNING, report.no_email_active, "active users without an email: no forgot-password")
+        add("no_email", WARNING, report.no_email_active,
+            "active users without an email: no forgot-password; export leaves them out (they can still migrate "
+            "at sign-in)")
     for scheme, (verdict, users, worst, others) in slow.items():
         if verdict == "tight":
             add(f"slow_{scheme}", WARNING, users,
@@ -82,6 +85,11 @@ def findings(report: ScanReport, timings: list[SchemeTiming], rules: ScanRules) 
             add(f"state_{state}", INFO, n, f"users refused by design ({state})")
     order = {BLOCKING: 0, WARNING: 1, INFO: 2}
     return sorted(out, key=lambda f: order[f.severity])
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 group``, ``2 groups``, ``1,234 groups`` (English plural by ``s``)."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _group_label(t: SchemeTiming) -> str:
@@ -99,7 +107,7 @@ def _slow_by_scheme(timings: list[SchemeTiming]) -> dict[str, tuple[str, int, Sc
                 by_scheme.setdefault(t.scheme, []).append(t)
         for scheme, hits in by_scheme.items():
             worst = max(hits, key=lambda t: t.lambda_ms)
-            more = f" ({len(hits)} cost groups)" if len(hits) > 1 else ""
+            more = f" ({plural(len(hits), 'cost group')})" if len(hits) > 1 else ""
             tight = sum(t.users for t in timings if t.scheme == scheme and t.verdict == "tight")
             if verdict == "over" and tight:
                 more += f"; {tight} more users in groups over half the budget"

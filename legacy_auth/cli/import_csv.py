@@ -123,6 +123,32 @@ def user_row(user: LegacyUser, header: Sequence[str], rules: ExportRules) -> tup
     return values, note
 
 
+#: Reasons a user is left out that the Cognito import itself would reject (the job would count them failed):
+#: they make ``export`` exit with status 1.
+KNOWN_TO_FAIL = frozenset({"duplicate_username"})
+
+#: For each reason a user is left out: the setting or route that would include them (shown beside the count).
+ROUTES: dict[str, str] = {
+    "already_migrated": "already in Cognito (tracking table); --all exports them anyway",
+    "no_verified_contact": "email not verified: LEGACY_TRUST_EMAILS=true counts the legacy app's emails as "
+                           "verified (only if it confirmed them); otherwise they migrate at sign-in",
+    "no_email": "no email: they can only migrate at sign-in (the import needs a verified email or phone)",
+    "email_invalid": "Cognito refuses the email: fix it in the legacy app; otherwise they migrate at sign-in",
+    "username_invalid": "Cognito refuses the username and there is no usable email: fix it in the legacy app",
+    "unreadable": "the preset cannot read the row: legacy-auth scan names examples",
+    "row_too_long": "over Cognito's 16,000 characters per CSV row: shorten the attributes; they migrate at sign-in",
+    "duplicate_username": "their username differs only by case from a user already in the file: the import would "
+                          "fail them; merge or rename them in the legacy app (legacy-auth scan lists examples)",
+}
+
+
+def route(reason: str) -> str:
+    """The setting or route that would include users left out for ``reason``."""
+    if reason.startswith("state_"):
+        return f"refused by design ({reason[6:]}): the trigger refuses them too"
+    return ROUTES.get(reason, "see docs/cli.md")
+
+
 @dataclass(slots=True)
 class ExportResult:
     """Files written, users skipped (by reason) and users written under a ``legacy_<id>`` username."""
@@ -132,6 +158,11 @@ class ExportResult:
     exported: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     renamed: int = 0
+
+    @property
+    def known_to_fail(self) -> int:
+        """Users left out because the import would reject them (:data:`KNOWN_TO_FAIL`)."""
+        return sum(n for reason, n in self.skipped.items() if reason in KNOWN_TO_FAIL)
 
 
 class CsvSplitter:
@@ -189,9 +220,17 @@ class CsvSplitter:
 
 
 def export_users(users: Iterable[LegacyUser], header: Sequence[str], rules: ExportRules, splitter: CsvSplitter,
-                 *, skip_ids: set[str] | frozenset[str] = frozenset()) -> ExportResult:
-    """Write every importable user of ``users`` not in ``skip_ids`` (already in Cognito)."""
+                 *, skip_ids: set[str] | frozenset[str] = frozenset(), check_case: bool = True) -> ExportResult:
+    """Write every importable user of ``users`` not in ``skip_ids`` (already in Cognito).
+
+    With ``check_case`` (the caller knows the table holds usernames equal but for case), a user whose
+    ``cognito:username`` equals one already written but for case is left out as ``duplicate_username``: the
+    pool's usernames are case-insensitive, so the import would fail that row. Only the case-folded usernames
+    written are held in memory, and only then.
+    """
     result = splitter.result
+    column = list(header).index("cognito:username")
+    written: set[str] = set()
     try:
         for user in users:
             if user.legacy_id in skip_ids:
@@ -201,6 +240,12 @@ def export_users(users: Iterable[LegacyUser], header: Sequence[str], rules: Expo
             if values is None:
                 result.skipped[reason or "unknown"] += 1
                 continue
+            if check_case:
+                key = values[column].replace("\\,", ",").casefold()
+                if key in written:
+                    result.skipped["duplicate_username"] += 1
+                    continue
+                written.add(key)
             if splitter.write(values) and reason == RENAMED:
                 result.renamed += 1
     finally:

@@ -7,7 +7,8 @@ with ``--debug``); 2 bad command line or configuration (one line on stderr namin
 database or AWS could not be reached or refused (one line, never a traceback); 130 interrupted.
 
 With ``--json`` every failure is also one JSON object on stdout: ``{"error": <the line>, "kind": ...,
-"exit_status": N}``, so stdout is always valid JSON (``--help`` excepted: it prints text).
+"exit_status": N}`` (a database error adds ``reason`` and ``cause``), so stdout is always valid JSON
+(``--help`` excepted: it prints text).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import argparse
 import os
 import sys
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn, TextIO
 
 from legacy_auth.cli import (
@@ -27,8 +28,10 @@ from legacy_auth.cli import (
     reconcile_cmd,
     release_cmd,
     scan_cmd,
+    sql_cmd,
     status_cmd,
 )
+from legacy_auth.cli.db_errors import explain
 from legacy_auth.cli.errors import CliError, UsageError
 from legacy_auth.cli.output import print_json
 from legacy_auth.errors import ConfigurationError, LegacyAuthError, StoreError
@@ -71,23 +74,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
-    for module in (scan_cmd, check_cmd, status_cmd, reconcile_cmd, export_cmd, release_cmd, clients_cmd):
+    for module in (scan_cmd, check_cmd, status_cmd, reconcile_cmd, export_cmd, release_cmd, clients_cmd, sql_cmd):
         module.register(sub, [common])
     return parser
 
 
-def _store_message(exc: StoreError, hint: str | None) -> str:
+def _store_message(exc: StoreError, args: argparse.Namespace, environ: Mapping[str, str]) -> str:
+    """``database error: <reason> (<dialect>)`` and, when known, the cause in words and where it happened."""
     reason = getattr(exc, "reason", None) or type(exc).__name__
     dialect = getattr(exc, "dialect", None)
     line = f"database error: {reason}" + (f" ({dialect})" if dialect else "")
-    return f"{line}: {hint}" if hint and reason == "db_statement" else line
+    cause = getattr(exc, "cause", None)
+    table = _hint(reconcile_cmd.expected_table if args.command == "reconcile" else environment.expected_table,
+                  args, environ) if cause in ("missing_table", "statement") else None
+    column = _hint(environment.expected_columns, args, environ) if cause == "missing_column" else None
+    text = explain(exc, table, column)
+    return f"{line}: {text}" if text else line
 
 
-def _statement_hint(args: argparse.Namespace, environ: Mapping[str, str]) -> str | None:
-    """Which table a failed statement was expected to find (reconcile: the app tables; else the users table)."""
-    hint = reconcile_cmd.expected_table if args.command == "reconcile" else environment.expected_table
+def _hint(fn: Callable[[argparse.Namespace, Mapping[str, str]], str | None], args: argparse.Namespace,
+          environ: Mapping[str, str]) -> str | None:
+    """A hint about the configuration (``None`` if it cannot be built)."""
     try:
-        return hint(args, environ)
+        return fn(args, environ)
     except Exception:  # noqa: BLE001 - a hint must never hide the error it explains
         return None
 
@@ -106,7 +115,8 @@ def describe_error(exc: Exception, args: argparse.Namespace, environ: Mapping[st
     """The one line (without the program name), exit status and kind of a command's failure.
 
     Mapping by exception type, in one place: ``ConfigurationError`` 2, ``CliError`` its ``exit_code``,
-    ``StoreError`` 3 (a ``db_statement`` names the expected table), other ``LegacyAuthError`` 3, botocore /
+    ``StoreError`` 3 (the cause in words: host/port tried, unknown database, authentication, TLS, missing
+    table or column...; :mod:`legacy_auth.cli.db_errors`), other ``LegacyAuthError`` 3, botocore /
     boto3 errors 3, anything else 1 (``unexpected error: <type>``: the message could quote data, so it is
     not shown).
     """
@@ -115,8 +125,7 @@ def describe_error(exc: Exception, args: argparse.Namespace, environ: Mapping[st
     if isinstance(exc, CliError):
         return str(exc), exc.exit_code, "usage" if exc.exit_code == 2 else "failure"
     if isinstance(exc, StoreError):
-        hint = _statement_hint(args, environ) if getattr(exc, "reason", None) == "db_statement" else None
-        return _store_message(exc, hint), 3, "database"
+        return _store_message(exc, args, environ), 3, "database"
     if isinstance(exc, LegacyAuthError):
         return f"{type(exc).__name__}: {exc}", 3, "failure"
     message = _aws_message(exc)
@@ -125,11 +134,15 @@ def describe_error(exc: Exception, args: argparse.Namespace, environ: Mapping[st
     return f"unexpected error: {type(exc).__name__} (a bug; --debug shows the traceback)", 1, "unexpected"
 
 
-def _report(line: str, error: str, status: int, kind: str, *, as_json: bool, out: TextIO, err: TextIO) -> int:
-    """Write ``line`` on ``err`` (and ``{"error": error, ...}`` on ``out`` with ``--json``); return ``status``."""
+def _report(line: str, error: str, status: int, kind: str, *, as_json: bool, out: TextIO, err: TextIO,
+            extra: Mapping[str, object] | None = None) -> int:
+    """Write ``line`` on ``err`` (and ``{"error": error, ...}`` on ``out`` with ``--json``); return ``status``.
+
+    ``extra`` adds keys to the JSON object (a database error's ``reason`` and ``cause``).
+    """
     err.write(f"{line}\n")
     if as_json:
-        print_json({"error": error, "kind": kind, "exit_status": status}, out)
+        print_json({"error": error, "kind": kind, "exit_status": status, **(extra or {})}, out)
     return status
 
 
@@ -169,7 +182,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         message, status, kind = describe_error(exc, args, env)
         if kind == "unexpected" and args.debug:
             traceback.print_exception(exc, file=err)
-        return _report(f"{PROG}: {message}", message, status, kind, as_json=args.json, out=out, err=err)
+        extra = {"reason": getattr(exc, "reason", None), "cause": getattr(exc, "cause", None)} \
+            if isinstance(exc, StoreError) else None
+        return _report(f"{PROG}: {message}", message, status, kind, as_json=args.json, out=out, err=err,
+                       extra=extra)
 
 
 if __name__ == "__main__":

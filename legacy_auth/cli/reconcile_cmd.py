@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from legacy_auth.cli.aws import add_pool_flags, cognito_client, pool_id
-from legacy_auth.cli.environment import add_legacy_flags, int_in_range, settings_from
+from legacy_auth.cli.environment import add_legacy_flags, int_in_range, require_sqlite_file, settings_from
 from legacy_auth.cli.output import fmt_int, print_json
 from legacy_auth.db import Database
 from legacy_auth.db.url import DbUrlError, parse_db_url
@@ -54,7 +54,8 @@ def hook_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> HookS
     return HookSettings.from_env(env)
 
 
-def app_database(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[HookSettings, Database]:
+def app_database(args: argparse.Namespace, environ: Mapping[str, str], *,
+                 must_exist: bool = True) -> tuple[HookSettings, Database]:
     """The hooks' settings and the app database (``HOOKS_APP_DB_URL`` or the legacy database).
 
     Raises
@@ -69,8 +70,12 @@ def app_database(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[
             url = parse_db_url(hooks.app_db_url)
         except DbUrlError as exc:  # the message never contains the password
             raise ConfigurationError(APP_DB_URL, str(exc)) from None
+        if must_exist:
+            require_sqlite_file(url)
         return hooks, Database(url, idle_timeout_s=60.0)
     settings = settings_from(args, environ)
+    if must_exist:
+        require_sqlite_file(settings.db_url)
     return hooks, Database(settings.db_url, options=settings.db_options, dbname=settings.db_name)
 
 
@@ -85,6 +90,28 @@ def expected_table(args: argparse.Namespace, environ: Mapping[str, str]) -> str 
             "create them (docs/hooks.md) or check HOOKS_APP_DB_URL")
 
 
+def require_group(client: Any, pool: str, group: str) -> None:
+    """Refuse up front a ``--default-group`` / ``HOOKS_DEFAULT_GROUP`` the pool does not have (Cognito
+    ``GetGroup``), rather than provisioning every user and then failing each group add.
+
+    ``GetGroup`` raises ``ResourceNotFoundException`` "when the Amazon Cognito service can't find the requested
+    resource" (Cognito API, GetGroup errors; AWS SDK for .NET reference "GetGroup",
+    https://docs.amazonaws.cn/sdkfornet/v3/apidocs/items/CognitoIdentityProvider/MICognitoIdentityProviderGetGroupGetGroupRequest.html).
+    It needs ``cognito-idp:GetGroup`` in the admin's IAM policy.
+
+    Raises
+    ------
+    ConfigurationError
+        The group does not exist (``ResourceNotFoundException``), naming ``HOOKS_DEFAULT_GROUP``. Other AWS
+        errors propagate (exit status 3).
+    """
+    try:
+        client.get_group(GroupName=group, UserPoolId=pool)
+    except client.exceptions.ResourceNotFoundException:
+        raise ConfigurationError(DEFAULT_GROUP, f"group {group!r} does not exist in user pool {pool}: create it "
+                                                "or fix the name (--default-group)") from None
+
+
 def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | None = None,
         stderr: TextIO | None = None) -> int:
     """Run the reconciliation; 0 when every missing user was provisioned (or none was missing)."""
@@ -92,6 +119,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     pool = pool_id(args, environ)
     hooks, db = app_database(args, environ)
     client = cognito_client(args, environ, pool)
+    if hooks.default_group:
+        require_group(client, pool, hooks.default_group)
     try:
         result = reconcile(db, hooks.app_users, client, pool, default_group=hooks.default_group,
                            legacy_id_attribute=hooks.legacy_id_attribute, dry_run=args.dry_run, limit=args.limit)

@@ -7,15 +7,25 @@ import os
 import sys
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, TextIO
 
+from legacy_auth.cli import html_report
 from legacy_auth.cli.environment import add_legacy_flags, hash_context, int_in_range, open_legacy, settings_from
 from legacy_auth.cli.findings import Finding, exit_status, findings
 from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabled
 from legacy_auth.cli.parallel_scan import key_range, parallel_scan, split
 from legacy_auth.cli.scan import ScanReport, ScanRules, scan_rows
 from legacy_auth.cli.scan_queries import count_duplicate_emails, count_duplicate_usernames, count_rows
-from legacy_auth.cli.timing import COGNITO_LIMIT_MS, SchemeTiming, estimate, lambda_factor
+from legacy_auth.cli.timing import (
+    COGNITO_LIMIT_MS,
+    MAX_MEMORY_MB,
+    MIGRATION_MEMORY_MB,
+    MIN_MEMORY_MB,
+    SchemeTiming,
+    estimate,
+    lambda_factor,
+)
 
 PARALLEL_MIN_ROWS = 100_000
 HELP = "stream the whole legacy users table and report what would block or weaken the migration"
@@ -26,8 +36,9 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("scan", help=HELP, description=HELP + ". Exit status 1 when a blocking finding exists "
                        "(see docs/cli.md), 0 otherwise.", parents=parents)
     add_legacy_flags(p)
-    p.add_argument("--lambda-memory", type=int_in_range(128, 10240), default=1024, metavar="MB",
-                   help="memory size of the migration Lambda, for the verify-time estimate (default 1024)")
+    p.add_argument("--lambda-memory", type=int_in_range(MIN_MEMORY_MB, MAX_MEMORY_MB), default=MIGRATION_MEMORY_MB,
+                   metavar="MB", help="memory size of the migration Lambda, for the verify-time estimate (default "
+                                      f"{MIGRATION_MEMORY_MB}, the template's MigrationMemorySize)")
     p.add_argument("--no-aliases", action="store_true",
                    help="the pool has no email/phone aliases: email- or phone-shaped usernames are fine")
     p.add_argument("--batch", type=int_in_range(1, 1_000_000), default=2000,
@@ -37,6 +48,8 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--workers", type=int_in_range(1, 256), default=0, metavar="N",
                    help=f"processes scanning primary-key ranges (default: one per CPU from {PARALLEL_MIN_ROWS:,} "
                         "rows, else 1)")
+    p.add_argument("--html", type=Path, metavar="FILE",
+                   help="also write a self-contained HTML report (tables of states, schemes, timings, findings)")
     bar = p.add_mutually_exclusive_group()
     bar.add_argument("--progress", dest="progress", action="store_true", default=None,
                      help="always draw the progress bar on stderr")
@@ -87,11 +100,41 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
                "pool_sign_in": settings.pool_sign_in, "lambda_memory_mb": args.lambda_memory,
                "budget_ms": settings.budget_ms, "seconds": round(scan_s, 3),
                "workers": len(ranges) if keys is not None else 1}
+    if args.html:
+        html_report.write(args.html, html_page(report, timings, items, context, status))
     if args.json:
         print_json(as_json(report, timings, items, context, status), out)
     else:
         out.write(render(report, timings, items, context, status))
+        if args.html:
+            out.write(f"Report saved to {args.html}\n")
     return status
+
+
+def html_page(report: ScanReport, timings: list[SchemeTiming], items: list[Finding], context: dict[str, Any],
+              status: int) -> str:
+    """The ``--html`` report: the same tables as the text (no hash, password or email is ever included)."""
+    t = html_report.table
+    states = t(("state", "users"), report.states.most_common(), numeric=frozenset({1}))
+    schemes = t(("scheme", "cost", "users", "strength", "needs upgrade"),
+                [(g.scheme, g.cost or "-", g.users, g.strength, "yes" if g.needs_upgrade else "")
+                 for g in report.cost_groups()], numeric=frozenset({2}))
+    verify = t(("scheme", "cost", "users", "local ms", "Lambda ms", "verdict"),
+               [(v.scheme, v.cost or "-", v.users, f"{v.local_ms:.1f}", f"{v.lambda_ms:.1f}", v.verdict)
+                for v in timings], numeric=frozenset({2, 3, 4}))
+    rows = "".join(f'<tr><td class="{html_report.esc(f.severity)}">{html_report.esc(f.severity.upper())}</td>'
+                   f'<td class="n">{f.users:,}</td><td>{html_report.esc(f.code)}</td>'
+                   f"<td>{html_report.esc(f.message)}</td><td>{html_report.esc(', '.join(f.examples))}</td></tr>"
+                   for f in items)
+    findings_table = ("<table><tr><th>severity</th><th>users</th><th>code</th><th>finding</th><th>e.g. legacy ids"
+                      f"</th></tr>{rows}</table>") if items else "<p>No finding.</p>"
+    verdict = "READY: nothing blocks the migration" if status == 0 else "NOT READY: blocking findings"
+    return html_report.page(
+        f"legacy-auth scan: {context['app']} table {context['table']} ({context['dialect']})",
+        [f"<p>{report.rows:,} rows; <strong>{html_report.esc(verdict)}</strong></p>",
+         "<h2>Account states</h2>", states, "<h2>Hash schemes and costs</h2>", schemes,
+         f"<h2>Verify time at {int(context['lambda_memory_mb']):,} MB (budget {int(context['budget_ms']):,} ms)</h2>",
+         verify, "<h2>Findings</h2>", findings_table])
 
 
 def as_json(report: ScanReport, timings: list[SchemeTiming], items: list[Finding], context: dict[str, Any],

@@ -28,6 +28,8 @@ from legacy_auth.errors import HashError
 from legacy_auth.hashing import Assessment, HashContext
 
 FULL_VCPU_MB = 1769
+#: ``scan --lambda-memory`` default: the template's ``MigrationMemorySize`` default (a unit test keeps them equal).
+MIGRATION_MEMORY_MB = 1769
 COGNITO_LIMIT_MS = 5000
 MIN_MEMORY_MB = 128
 MAX_MEMORY_MB = 10240

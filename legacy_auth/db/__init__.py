@@ -37,9 +37,10 @@ Behaviour
   ``deadline=None`` means "bounded by ``idle_timeout_s`` per wait" (admin tools only).
 - **Errors** are mapped to :class:`~legacy_auth.errors.StoreTimeoutError` (the deadline passed) or
   :class:`~legacy_auth.errors.StoreUnavailableError` (connect, authentication, dead connection, failed
-  statement). Each carries ``reason`` (``db_timeout``, ``db_unavailable``, ``db_auth``, ``db_statement``),
-  ``kind``, ``dialect`` and ``driver_error`` (exception type and error code), never the driver's text, a
-  password or the query parameters.
+  statement). Each carries ``reason`` (``db_timeout``, ``db_unavailable``, ``db_auth``, ``db_statement``:
+  stable, for metrics), ``kind``, ``dialect``, ``driver_error`` (exception type and error code), and a finer
+  ``cause`` (:data:`legacy_auth.db.failures.CAUSES`) with the ``host``, ``port`` and ``database`` tried; never
+  the driver's text, a user, a password or the query parameters.
 - **Transactions**: :meth:`Database.transaction` retries the whole function on MySQL 1213/1205, PostgreSQL
   40001/40P01/55P03 and SQLite BUSY with a jittered backoff while the deadline allows (``fn`` must be
   idempotent).

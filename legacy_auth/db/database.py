@@ -147,7 +147,7 @@ class Database:
                     self._rollback_quietly(driver, conn)
                     if isinstance(exc, StoreError):
                         self._discard()
-                        raise tagged(exc) from None
+                        raise tagged(exc, self._source.peek()) from None
                     kind = driver.classify(exc)
                     if kind == "foreign":
                         raise
@@ -157,7 +157,8 @@ class Database:
                         continue
                     if kind == "connection" or deadline.expired:
                         self._discard()
-                    raise store_error(exc, kind, driver.dialect, deadline) from None
+                    raise store_error(exc, kind, driver.dialect, deadline, cause=driver.cause(exc),
+                                      url=self._source.peek()) from None
             raise StoreUnavailableError("transaction retries exhausted")  # pragma: no cover - loop returns/raises
 
     def stream(self, sql: str, params: tuple[Any, ...] = (), *, batch: int = 500,
@@ -173,8 +174,12 @@ class Database:
         driver = load_driver(url.dialect)
         try:
             conn = driver.connect(url, self._options.tls, Deadline.after(idle), self._options.connect_timeout_cap_s)
+        except StoreError as err:
+            raise tagged(err, url) from None
         except Exception as exc:  # noqa: BLE001 - every driver failure is mapped to a StoreError
-            raise store_error(exc, driver.classify(exc), driver.dialect, None) from None
+            kind = driver.classify(exc)
+            kind = "auth" if kind == "auth" else "connection"  # nothing else can fail while connecting
+            raise store_error(exc, kind, driver.dialect, None, cause=driver.cause(exc), url=url) from None
         try:
             driver.bound(conn, None, idle)
             yield from driver.stream(conn, sql, tuple(params), batch)
@@ -182,7 +187,7 @@ class Database:
             kind = driver.classify(exc)
             if kind == "foreign":
                 raise
-            raise store_error(exc, kind, driver.dialect, None) from None
+            raise store_error(exc, kind, driver.dialect, None, cause=driver.cause(exc), url=url) from None
         finally:
             driver.close(conn)
 
@@ -217,7 +222,7 @@ class Database:
                     return op(driver, conn)
                 except StoreError as err:
                     self._discard()
-                    raise tagged(err) from None
+                    raise tagged(err, self._source.peek()) from None
                 except Exception as exc:
                     kind = driver.classify(exc)
                     if kind == "foreign":
@@ -227,7 +232,8 @@ class Database:
                         self._discard()
                     if kind == "connection" and idempotent and attempt == 0 and not expired:
                         continue  # the connection died between the check and the query: one fresh try
-                    raise store_error(exc, kind, driver.dialect, deadline) from None
+                    raise store_error(exc, kind, driver.dialect, deadline, cause=driver.cause(exc),
+                                      url=self._source.peek()) from None
             raise StoreUnavailableError("unreachable")  # pragma: no cover
 
     def _checkout(self, deadline: Deadline | None) -> Any:
@@ -235,7 +241,7 @@ class Database:
             try:
                 self._driver.bound(self._conn, deadline, self._idle)
             except StoreTimeoutError as err:
-                raise tagged(err) from None
+                raise tagged(err, self._source.peek()) from None
             if self._driver.alive(self._conn):
                 return self._conn
             self._discard()
@@ -243,7 +249,7 @@ class Database:
         try:
             self._require_driver().bound(conn, deadline, self._idle)
         except StoreTimeoutError as err:  # the connect used up the time: keep the connection for next time
-            raise tagged(err) from None
+            raise tagged(err, self._source.peek()) from None
         return conn
 
     def _connect(self, deadline: Deadline) -> Any:
@@ -256,7 +262,7 @@ class Database:
             try:
                 conn = driver.connect(url, self._options.tls, deadline, self._options.connect_timeout_cap_s)
             except StoreError as err:
-                raise tagged(err) from None
+                raise tagged(err, url) from None
             except Exception as exc:
                 kind = driver.classify(exc)
                 if kind == "foreign":
@@ -264,7 +270,7 @@ class Database:
                 if kind == "auth" and attempt == 0 and not deadline.expired and self._source.refresh(deadline):
                     continue  # rotated secret / expired token: re-read once, if the deadline leaves time for it
                 kind = "auth" if kind == "auth" else "connection"  # nothing else can fail while connecting
-                raise store_error(exc, kind, driver.dialect, deadline) from None
+                raise store_error(exc, kind, driver.dialect, deadline, cause=driver.cause(exc), url=url) from None
             self._driver, self._conn = driver, conn
             self.connects += 1
             return conn

@@ -61,6 +61,10 @@ class Driver(Protocol):
         """Say what kind of failure ``exc`` is."""
         ...
 
+    def cause(self, exc: BaseException) -> str:
+        """The finer cause an operator can act on (one of :data:`legacy_auth.db.failures.CAUSES`)."""
+        ...
+
     def close(self, conn: Any) -> None:
         """Close, ignoring errors."""
         ...

@@ -21,6 +21,7 @@ import pymysql.cursors
 
 from legacy_auth.db.deadline import Deadline
 from legacy_auth.db.driver import ErrorKind, Row
+from legacy_auth.db.failures import os_cause
 from legacy_auth.db.options import TlsOptions
 from legacy_auth.db.url import DbUrl, Dialect
 
@@ -29,6 +30,11 @@ _RETRY = {1205, 1213}  # lock wait timeout, deadlock
 #: An idle connection older than this is pinged (one round trip) before use.
 PING_AFTER_IDLE_S = 10.0
 _CONNECTION = {2002, 2003, 2006, 2013, 2014, 2026, 2055, 1040, 1053, 1927, 4031}  # gone / lost / too many / killed
+#: MySQL/MariaDB error numbers with a cause of their own (the rest follow :meth:`MySqlDriver.classify`):
+#: 1049 unknown database, 1146 no such table, 1054 unknown column, 2026 SSL connection error, 3159 insecure
+#: transport refused (require_secure_transport).
+_CAUSES = {1049: "unknown_database", 1146: "missing_table", 1054: "missing_column", 2026: "tls", 3159: "tls"}
+_CANT_CONNECT = {2002, 2003}  # pymysql keeps the socket error as ``original_exception``
 
 
 def _ssl_context(tls: TlsOptions) -> ssl.SSLContext | None:
@@ -147,6 +153,19 @@ class MySqlDriver:
         if code in _CONNECTION or isinstance(exc, pymysql.err.InterfaceError) or code == 0:
             return "connection"
         return "statement"
+
+    def cause(self, exc: BaseException) -> str:
+        """By error number; a failed connect by the socket error pymysql keeps (DNS, refused, TLS...)."""
+        if not isinstance(exc, pymysql.err.Error):
+            return os_cause(exc) or "unavailable"
+        code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0
+        if code in _CAUSES:
+            return _CAUSES[code]
+        if code in _CANT_CONNECT:
+            return os_cause(getattr(exc, "original_exception", None)) or "host_unreachable"
+        kind = self.classify(exc)
+        return {"auth": "authentication", "statement": "statement", "connection": "connection_lost"}.get(kind,
+                                                                                                       "unavailable")
 
     def close(self, conn: Any) -> None:
         """Close without the ``QUIT`` round trip if the socket is already broken."""

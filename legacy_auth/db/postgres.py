@@ -26,6 +26,7 @@ from psycopg.rows import dict_row
 
 from legacy_auth.db.deadline import Deadline
 from legacy_auth.db.driver import ErrorKind, Row
+from legacy_auth.db.failures import os_cause
 from legacy_auth.db.options import TlsOptions
 from legacy_auth.db.url import DbUrl, Dialect
 from legacy_auth.errors import StoreTimeoutError
@@ -38,6 +39,19 @@ _RETRY_STATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, 
 #: the SQLSTATE decides.
 _SESSION_ENDED_STATES = {"57000", "57P01", "57P02", "57P03", "57P04", "57P05"}
 _CURSORS = count(1)
+#: SQLSTATEs with a cause of their own: no such database, table, column; invalid authorization/password.
+_STATE_CAUSES = {"3D000": "unknown_database", "42P01": "missing_table", "42703": "missing_column",
+                 "28000": "authentication", "28P01": "authentication"}
+#: A failed connection attempt carries no SQLSTATE (libpq reports it as text): these fragments of libpq's
+#: (English) messages tell the causes apart. The text is only matched here, never shown or logged.
+_CONNECT_TEXT_CAUSES = (
+    (("failed to resolve host", "could not translate host name"), "host_unresolvable"),
+    (("authentication failed", "no pg_hba.conf entry", "password authentication", "role \""), "authentication"),
+    (("database \"",), "unknown_database"),
+    (("Connection refused",), "connection_refused"),
+    (("SSL", "certificate", "TLS"), "tls"),
+    (("timeout expired", "No route to host", "Network is unreachable", "timed out"), "host_unreachable"),
+)
 #: libpq's minimum connect timeout (seconds, integer).
 MIN_CONNECT_S = 2
 
@@ -156,6 +170,22 @@ class PostgresDriver:
         if isinstance(exc, psycopg.OperationalError) and not state:
             return "connection"
         return "statement"
+
+    def cause(self, exc: BaseException) -> str:
+        """By SQLSTATE; a failed connection attempt (no SQLSTATE) by libpq's message, matched, never shown."""
+        if not isinstance(exc, psycopg.Error):
+            return os_cause(exc) or "unavailable"
+        state = exc.sqlstate or ""
+        if state in _STATE_CAUSES:
+            return _STATE_CAUSES[state]
+        if not state and isinstance(exc, psycopg.OperationalError):
+            text = str(exc)
+            for fragments, cause in _CONNECT_TEXT_CAUSES:
+                if any(f in text for f in fragments):
+                    return cause
+        kind = self.classify(exc)
+        return {"auth": "authentication", "statement": "statement", "connection": "connection_lost"}.get(kind,
+                                                                                                       "unavailable")
 
     def close(self, conn: Any) -> None:
         """Close (no round trip is waited for)."""

@@ -113,6 +113,21 @@ class SqliteDriver:
             return "connection"
         return "statement"
 
+    def cause(self, exc: BaseException) -> str:
+        """By SQLite's error name; a missing table or column by SQLite's message (matched, never shown)."""
+        if not isinstance(exc, sqlite3.Error):
+            return "unavailable"
+        name = getattr(exc, "sqlite_errorname", "")
+        if name.startswith(("SQLITE_CANTOPEN", "SQLITE_NOTADB")):
+            return "unknown_database"
+        text = str(exc)
+        if text.startswith("no such table"):
+            return "missing_table"
+        if text.startswith("no such column"):
+            return "missing_column"
+        kind = self.classify(exc)
+        return {"statement": "statement", "connection": "connection_lost"}.get(kind, "unavailable")
+
     def close(self, conn: Any) -> None:
         """Close the file."""
         conn.close()

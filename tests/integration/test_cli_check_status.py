@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import struct
+import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -117,10 +120,67 @@ def test_check_prompts_without_echo_by_default(env: dict[str, str], monkeypatch:
         return PASSWORD
 
     monkeypatch.setattr(check_cmd.getpass, "getpass", fake_getpass)
+    monkeypatch.setattr(sys, "stdin", Terminal())  # the prompt needs a terminal on stdin
     code, out, _ = _run(["check", "alice"], env)
     assert code == 0
     assert prompts == ["Password (not echoed): "]
     assert "MIGRATE as CONFIRMED" in out
+
+
+class Terminal(io.StringIO):
+    """A stdin that says it is a terminal (``getpass`` itself is replaced in the tests using it)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_check_without_a_terminal_or_password_stdin_is_a_usage_error(env: dict[str, str],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = _run(["check", "alice", "--json"], env, "", monkeypatch)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "not a terminal" in err
+    assert "--password-stdin" in err
+    assert json.loads(out)["kind"] == "usage"
+
+
+def test_check_with_stdin_from_dev_null_exits_2_in_one_line_through_the_real_entry_point(
+        env: dict[str, str]) -> None:
+    environ = {**os.environ, **env, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    with open(os.devnull) as devnull:
+        done = subprocess.run([sys.executable, "-m", "legacy_auth.cli.main", "check", "alice"], stdin=devnull,
+                              capture_output=True, text=True, env=environ, timeout=120, check=False)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1
+    assert "--password-stdin" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "EOFError" not in done.stderr
+
+
+def test_check_prompt_at_end_of_input_is_a_usage_error(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def eof(prompt: str = "") -> str:
+        raise EOFError
+
+    monkeypatch.setattr(check_cmd.getpass, "getpass", eof)
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    code, _, err = _run(["check", "alice"], env)
+    assert code == 2
+    assert "no password typed" in err
+    assert "EOFError" not in err
+
+
+def test_check_two_matching_rows_is_said_in_words_not_a_class_name(env: dict[str, str],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    twin = {**rows()[0], "userid": 13, "handle": "alice2"}  # same email as alice, exactly
+    insert_users(env["LEGACY_DB_URL"], "q2a", [twin])
+    code, out, err = _run(["check", "alice@example.org", "--password-stdin"], env, PASSWORD + "\n", monkeypatch)
+    assert code == 1
+    assert "several rows match this login" in out
+    assert "Error" not in out + err
+    code, text, _ = _run(["check", "alice@example.org", "--password-stdin", "--json"], env, PASSWORD + "\n",
+                         monkeypatch)
+    assert json.loads(text)["lookup"]["error"] == "ambiguous_user"
 
 
 def test_check_empty_stdin_is_a_usage_error(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -157,11 +217,13 @@ def test_status_counts_migrated_remaining_and_days(env: dict[str, str], tmp_path
     code, out, err = _run(["status", "--json", "--days", "0"], env)
     assert code == 0, err
     data = json.loads(out)
-    assert (data["legacy_users"], data["migrated"], data["remaining"], data["reset_pending"]) == (12, 3, 9, 1)
+    # remaining: the 7 active users not migrated; carol (blocked) and dave (SSO-only) can never migrate
+    assert (data["legacy_users"], data["migrated"], data["remaining"], data["reset_pending"]) == (12, 3, 7, 1)
+    assert data["cannot_migrate"] == {"blocked": 1, "sso_only": 1}
     days = [(d["day"], d["migrated"]) for d in data["by_day"]]
     assert days[:3] == [("2026-11-01", 2), ("2026-11-02", 0), ("2026-11-03", 1)]
     code, out, _ = _run(["status", "--days", "0"], env)
-    assert "migrated              3  (25.0%)" in out
+    assert "migrated              3  (30.0% of the users who can migrate)" in out
     assert "2026-11-01 " + "#" * 40 + " 2" in out
     assert "2026-11-03 " + "#" * 20 + " " * 20 + " 1" in out
 
@@ -225,3 +287,51 @@ def test_check_works_with_a_generic_user_query(databases: Any, monkeypatch: pyte
     code, _, err = _run(["scan"], env)
     assert code == 2
     assert err.startswith("legacy-auth: configuration error: LEGACY_GENERIC_TABLE:")
+
+
+def test_status_over_400_days_is_grouped_by_week_with_totals_and_a_fixed_size_png(env: dict[str, str],
+                                                                                   tmp_path: Path) -> None:
+    url = env["LEGACY_DB_URL"]
+    first = date.today() - timedelta(days=400)
+    _track(url, {"1": ("migrated", first.isoformat())})
+    dialect = dialect_of(url)
+    start = datetime.combine(first, datetime.min.time()) + timedelta(days=1, hours=12)  # up to today
+    stamps = [start + timedelta(days=i) for i in range(400)]
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(stamps))
+    params: list[Any] = []
+    for i, stamp in enumerate(stamps):  # ids absent from the users table: migrated, then the row went away
+        params += [f"gone{i}", "q2a", "migrated", "UserMigration_Authentication",
+                   stamp.isoformat(sep=" ") if dialect == "sqlite" else stamp]
+    run_query(url, "INSERT INTO legacy_auth_migrations (legacy_id, app, status, trigger_source, first_at) "
+              f"VALUES {values}", params)
+    png = tmp_path / "year.png"
+    code, out, err = _run(["status", "--days", "0", "--json", "--png", str(png)], env)
+    assert code == 0, err
+    data = json.loads(out)
+    chart = data["chart"]
+    assert chart["unit"] == "week"
+    assert len(chart["buckets"]) <= 60
+    assert sum(b["migrated"] for b in chart["buckets"]) == 401
+    assert chart["buckets"][-1]["total"] == data["migrated"] == 401
+    assert chart["buckets"][-1]["remaining"] == data["remaining"] == 9  # 12 rows - alice - carol, dave (never)
+    assert struct.unpack(">II", png.read_bytes()[16:24]) == (1100, 550)
+    code, text, _ = _run(["status", "--days", "0"], env)
+    assert "Users migrated per week: q2a: 401 of 410 users migrated (97.8%), 9 remaining; 2 cannot migrate" in text
+    assert "cannot migrate: sso_only" in text
+
+
+def test_status_html_report_is_one_self_contained_file_with_the_chart_and_tables(env: dict[str, str],
+                                                                                 tmp_path: Path) -> None:
+    _track(env["LEGACY_DB_URL"], {"1": ("migrated", "2026-11-01"), "2": ("migrated", "2026-11-03")})
+    report = tmp_path / "status.html"
+    code, out, err = _run(["status", "--days", "0", "--html", str(report)], env)
+    assert code == 0, err
+    assert f"Report saved to {report}" in out
+    text = report.read_text("utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert "<svg" in text
+    assert "<polyline" in text
+    assert "<script" not in text
+    assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "q2a: 2 of 10 users migrated (20.0%), 8 remaining; 2 cannot migrate" in text
+    assert '<td>cannot migrate: sso_only</td><td class="n">1</td>' in text

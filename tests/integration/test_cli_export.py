@@ -117,7 +117,8 @@ def test_export_with_a_wrong_prefix_names_the_expected_table(env: dict[str, str]
     line = (f"database error: db_statement ({dialect}): expected the q2a users table 'zz_users' "
             "(LEGACY_TABLE_PREFIX='zz_'): check the prefix (--table-prefix) and that the table exists")
     assert err == f"legacy-auth: {line}\n"
-    assert json.loads(out) == {"error": line, "kind": "database", "exit_status": 3}
+    assert json.loads(out) == {"error": line, "kind": "database", "exit_status": 3, "reason": "db_statement",
+                               "cause": "missing_table"}
 
 
 def test_export_all_ignores_the_tracking_table(env: dict[str, str], header_file: Path, tmp_path: Path) -> None:

@@ -125,7 +125,9 @@ def test_reconcile_defaults_to_the_legacy_database(app_url: str, pool: tuple[Any
 def test_reconcile_without_the_app_tables_names_them(databases: Any, tmp_path: Path, pool: tuple[Any, str]) -> None:
     client, pool_id = pool
     _confirmed(client, pool_id, "user3")
-    env = {**AWS_ENV, "HOOKS_APP_DB_URL": databases.sqlite(tmp_path, "noapp"), "USER_POOL_ID": pool_id}
+    url = databases.sqlite(tmp_path, "noapp")
+    Path(url[len("sqlite:///"):]).touch()  # an existing, empty database (a missing file is unknown_database)
+    env = {**AWS_ENV, "HOOKS_APP_DB_URL": url, "USER_POOL_ID": pool_id}
     code, out, err = _run(["reconcile", "--json"], env)
     assert code == 3
     line = ("database error: db_statement (sqlite): expected the app users table 'app_users' (HOOKS_APP_USERS_TABLE) "
@@ -134,3 +136,19 @@ def test_reconcile_without_the_app_tables_names_them(databases: Any, tmp_path: P
     assert err == f"legacy-auth: {line}\n"
     assert json.loads(out)["error"] == line
 
+
+def test_default_group_that_does_not_exist_is_refused_before_any_user_is_provisioned(
+        pool: tuple[Any, str], app_url: str) -> None:
+    client, pool_id = pool
+    _confirmed(client, pool_id, "user1")
+    code, out, err = _run(["reconcile", "--user-pool-id", pool_id, "--app-db-url", app_url,
+                           "--default-group", "no-such-group", "--json"], AWS_ENV)
+    assert code == 2
+    assert err == (f"legacy-auth: configuration error: HOOKS_DEFAULT_GROUP: group 'no-such-group' does not exist "
+                   f"in user pool {pool_id}: create it or fix the name (--default-group)\n")
+    assert json.loads(out)["kind"] == "configuration"
+    assert _app_rows(app_url) == 0
+    code, _, err = _run(["reconcile", "--user-pool-id", pool_id, "--app-db-url", app_url,
+                         "--default-group", "members"], AWS_ENV)
+    assert code == 0, err
+    assert _app_rows(app_url) == 1

@@ -259,3 +259,23 @@ def test_email_pools_do_not_report_duplicate_usernames(databases: Any, tmp_path:
     report = json.loads(_run(["scan", "--json", "--repeats", "1", "--pool-sign-in", "email"], env)[1])
     assert report["duplicate_usernames"] == {"groups": 0, "users": 0}
     assert "duplicate_username" not in {f["code"] for f in report["findings"]}
+
+
+def test_scan_html_report_has_the_findings_and_no_secret(tmp_path: Path, databases: Any) -> None:
+    url = databases.sqlite(tmp_path, "clihtml")
+    create_schema(url, "q2a")
+    insert_users(url, "q2a", rows())
+    report = tmp_path / "scan.html"
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["scan", "--html", str(report), "--no-progress"], environ={"LEGACY_APP": "q2a", "LEGACY_DB_URL": url},
+                stdout=out, stderr=err)
+    assert code == 1, err.getvalue()
+    text = report.read_text("utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert "NOT READY: blocking findings" in text
+    assert '<td class="blocking">BLOCKING</td>' in text
+    assert "duplicate_email" in text
+    assert "<script" not in text
+    for row in rows():  # no hash and no email reaches the report
+        assert str(row.get("passhash") or "$2y$") not in text
+        assert row["email"] not in text

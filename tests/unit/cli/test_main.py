@@ -13,7 +13,7 @@ from legacy_auth.cli.environment import int_in_range
 from legacy_auth.cli.main import build_parser, describe_error, main
 from legacy_auth.db.failures import store_error
 
-COMMANDS = ["scan", "check", "status", "reconcile", "export", "release", "clients"]
+COMMANDS = ["scan", "check", "status", "reconcile", "export", "release", "clients", "sql"]
 
 
 def _run(argv: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -66,7 +66,8 @@ def test_password_in_db_url_never_appears_in_errors() -> None:
     code, err = _run(["scan", "--app", "q2a", "--db-url", "mysql://root:s3cr3tpw@127.0.0.1:1/db"])
     assert code == 3
     assert "s3cr3tpw" not in err
-    assert err == "legacy-auth: database error: db_unavailable (mysql)\n"
+    assert err == ("legacy-auth: database error: db_unavailable (mysql): 127.0.0.1:1 refused the connection: is the "
+                   "server running, and is the port right?\n")
 
 
 def test_unknown_command_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -148,7 +149,9 @@ def test_json_database_error_names_the_reason() -> None:
     code, data, err = _json_run(["status", "--json"], {"LEGACY_APP": "q2a",
                                                        "LEGACY_DB_URL": "mysql://root:pw9x@127.0.0.1:1/db"})
     assert code == 3
-    assert data == {"error": "database error: db_unavailable (mysql)", "kind": "database", "exit_status": 3}
+    assert data == {"error": "database error: db_unavailable (mysql): 127.0.0.1:1 refused the connection: is the "
+                             "server running, and is the port right?", "kind": "database", "exit_status": 3,
+                    "reason": "db_unavailable", "cause": "connection_refused"}
     assert "pw9x" not in err
 
 
