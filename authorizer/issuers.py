@@ -103,7 +103,7 @@ def parse_regions(items: list[str], primary: str, variable: str, forms: tuple[st
     if len(set(regions)) != len(regions) or primary in regions:
         raise ConfigurationError(variable, "lists a region twice or the pool's primary region")
     if regions and ORIGINAL not in forms:
-        raise ConfigurationError(variable, "only applies to the original issuer form (the updated one names the primary region)")
+        raise ConfigurationError(variable, "only applies to the original issuer form (the updated names the primary)")
     return regions
 
 

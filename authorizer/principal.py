@@ -158,8 +158,9 @@ def build_context(payload: Mapping[str, Any], token_use: str) -> dict[str, str |
     -------
     dict
         Keys: ``sub``, ``username``, ``token_use``, ``client_id``, ``groups`` (comma-joined), ``scopes``
-        (split on U+0020 only, space-joined), and when present ``email``, ``auth_time``, ``legacy_id``, ``app_user_id``. Objects and
-        arrays never reach the context; a non-string ``scope`` or a non-list ``cognito:groups`` grants nothing.
+        (split on U+0020 only, space-joined), and when present ``email``, ``auth_time``, ``legacy_id``,
+        ``app_user_id``. Objects and arrays never reach the context; a non-string ``scope`` or a non-list
+        ``cognito:groups`` grants nothing.
     """
     get = payload.get
     access = token_use == "access"  # noqa: S105 - a claim value, not a secret
