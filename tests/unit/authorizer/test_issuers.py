@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import authorizer.handler as handler_module
 from authorizer.config import Settings
@@ -401,3 +403,31 @@ def test_bad_issuer_forms_replica_regions_or_pool_rules_name_the_variable(
     with pytest.raises(ConfigurationError) as info:
         Settings.from_env({"USER_POOL_ID": POOL_A, "APP_CLIENT_IDS": CLIENT_A, **env})
     assert info.value.variable == variable
+
+
+_CONFIGURED = (A_ORIGINAL, A_UPDATED, A_REPLICA, B_ORIGINAL)
+_MUTATIONS = st.sampled_from(_CONFIGURED).flatmap(
+    lambda iss: st.tuples(st.integers(0, len(iss)), st.integers(0, 3), st.text(max_size=3)).map(
+        lambda cut: iss[: cut[0]] + cut[2] + iss[cut[0] + cut[1] :]
+    )
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(iss=_MUTATIONS | st.text(max_size=80))
+def test_any_iss_other_than_a_configured_issuer_is_refused_without_a_key_lookup(
+    install: Any, fetcher: Fetcher, keys: Keys, iss: str
+) -> None:
+    fetcher.calls.clear()
+    authorizer = install()
+    token = _token(keys.a, iss)
+    if iss in (A_ORIGINAL, A_UPDATED, A_REPLICA):
+        assert authorizer.verifier.verify(token).pool_id == POOL_A
+        return
+    with pytest.raises(TokenRejectedError) as info:
+        authorizer.verifier.verify(token)
+    if iss == B_ORIGINAL:  # a configured issuer, but pool A's key: B's own key under the shared kid refuses it
+        assert info.value.reason == "signature"
+        return
+    assert (info.value.reason, info.value.claim) == ("invalid claim", "iss")
+    assert fetcher.calls == []
