@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -184,19 +184,15 @@ def _one_pool(env: Mapping[str, str]) -> tuple[tuple[IssuerConfig, ...], Mapping
         replicas = parse_regions(regions, pool.split("_", 1)[0], USER_POOL_REPLICA_REGIONS, forms)
         issuers = tuple(pool_issuers(pool, forms, replicas, clients))
         if len(issuers) == 1:
-            issuers = (IssuerConfig(issuers[0].issuer, jwks_url, pool, issuers[0].region, issuers[0].form, clients),)
+            issuers = (replace(issuers[0], jwks_url=jwks_url),)
         elif env.get(JWKS_URL):
             raise ConfigurationError(JWKS_URL, "applies to one issuer only; several are configured")
     if static_keys is not None:
         if len(issuers) > 1:
             raise ConfigurationError(JWKS_FILE if env.get(JWKS_FILE) and not env.get(JWKS_JSON) else JWKS_JSON,
                                      "preloaded keys apply to one issuer only; several are configured")
-        issuers = (IssuerConfig(issuers[0].issuer, None, *_tail(issuers[0])),)
+        issuers = (replace(issuers[0], jwks_url=None),)
     return issuers, static_keys
-
-
-def _tail(c: IssuerConfig) -> tuple[str, str, str, frozenset[str]]:
-    return c.pool_id, c.region, c.form, c.client_ids
 
 
 def _issuer_and_jwks_url(env: Mapping[str, str]) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .errors import ConfigurationError
@@ -80,11 +80,7 @@ def pool_issuers(
     primary = pool_id.split("_", 1)[0]
     out = [IssuerConfig(issuer_url(f, primary, pool_id), None, pool_id, primary, f, client_ids) for f in forms]
     out += [IssuerConfig(issuer_url(ORIGINAL, r, pool_id), None, pool_id, r, ORIGINAL, client_ids) for r in replicas]
-    return [IssuerConfig(c.issuer, f"{c.issuer}/.well-known/jwks.json", *_tail(c)) for c in out]
-
-
-def _tail(c: IssuerConfig) -> tuple[str, str, str, frozenset[str]]:
-    return c.pool_id, c.region, c.form, c.client_ids
+    return [replace(c, jwks_url=f"{c.issuer}/.well-known/jwks.json") for c in out]
 
 
 def parse_forms(value: str, variable: str) -> tuple[str, ...]:
@@ -197,5 +193,5 @@ def _pool(item: object, where: str, url_ok: Any) -> list[IssuerConfig]:
             raise ConfigurationError(where, "jwks_url must be an https URL (or http on 127.0.0.1/localhost)")
         if len(configs) != 1:
             raise ConfigurationError(where, "jwks_url is only allowed for a pool with exactly one issuer")
-        configs = [IssuerConfig(configs[0].issuer, jwks_url, *_tail(configs[0]))]
+        configs = [replace(configs[0], jwks_url=jwks_url)]
     return configs
