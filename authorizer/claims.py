@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .config import Settings
+from .config import IssuerConfig, Settings
 from .errors import TokenRejectedError
 
 _MAX_TIME = 1 << 40  # far beyond any real timestamp, small enough to stay exact
@@ -48,13 +48,16 @@ class ClaimRules:
     ----------
     settings:
         Issuer, client allow-list, accepted token use, leeway, session age, username rule, deny-list.
+    issuer:
+        The one issuer (and its pool's app clients) these checks accept; ``settings.issuer`` and
+        ``settings.client_ids`` when omitted.
     """
 
     __slots__ = ("_any_use", "_clients", "_issuer", "_leeway", "_max_session", "_revoked", "_use", "_username")
 
-    def __init__(self, settings: Settings) -> None:
-        self._issuer = settings.issuer
-        self._clients = settings.client_ids
+    def __init__(self, settings: Settings, issuer: IssuerConfig | None = None) -> None:
+        self._issuer = settings.issuer if issuer is None else issuer.issuer
+        self._clients = settings.client_ids if issuer is None else issuer.client_ids
         self._use = settings.token_use
         self._any_use = settings.token_use == "any"  # noqa: S105 - a setting value, not a secret
         self._leeway = settings.leeway

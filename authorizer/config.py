@@ -4,18 +4,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from .errors import ConfigurationError, KeyFetchError
+from .issuers import (
+    CLIENT_ID_RE,
+    LOOSE_POOL_ID_RE,
+    OVERRIDE,
+    POOL_ID_RE,
+    REGION_RE,
+    IssuerConfig,
+    client_id_set,
+    parse_forms,
+    parse_regions,
+    parse_user_pools,
+    pool_issuers,
+)
 from .jwks import parse_jwks
 from .jwks_fetch import LOOPBACK_HOSTS
 from .rules import RouteRule, parse_rules
 
 USER_POOL_ID = "USER_POOL_ID"
+USER_POOLS = "USER_POOLS"
+USER_POOL_ISSUER_FORMS = "USER_POOL_ISSUER_FORMS"
+USER_POOL_REPLICA_REGIONS = "USER_POOL_REPLICA_REGIONS"
 APP_CLIENT_IDS = "APP_CLIENT_IDS"
 TOKEN_USE = "TOKEN_USE"  # noqa: S105 - a variable name, not a secret
 ISSUER = "ISSUER"
@@ -37,10 +53,11 @@ JWKS_MAX_AGE_SECONDS = "JWKS_MAX_AGE_SECONDS"
 JWKS_REFETCH_INTERVAL_SECONDS = "JWKS_REFETCH_INTERVAL_SECONDS"
 JWKS_KID_COOLDOWN_SECONDS = "JWKS_KID_COOLDOWN_SECONDS"
 
-# aws-jwt-verify's pool-id pattern; with an ISSUER override (emulators) a looser one applies.
-POOL_ID_RE = re.compile(r"^[a-z]{2}-(gov-)?[a-z]+-\d_[a-zA-Z0-9]+$")
-LOOSE_POOL_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,40}_[A-Za-z0-9]{1,64}$")
-CLIENT_ID_RE = re.compile(r"^[\w+]{1,128}$")
+# Pool-id patterns (aws-jwt-verify's; a looser one with an ISSUER override) live in issuers.py.
+__all__ = ["CLIENT_ID_RE", "LOOSE_POOL_ID_RE", "POOL_ID_RE", "IssuerConfig", "Settings"]
+# Variables the several-pool USER_POOLS configuration replaces (setting both is a configuration error).
+_SINGLE_POOL_VARIABLES = (USER_POOL_ID, APP_CLIENT_IDS, ISSUER, JWKS_URL, JWKS_JSON, JWKS_FILE,
+                          USER_POOL_ISSUER_FORMS, USER_POOL_REPLICA_REGIONS)
 BUNDLED_DIR = Path(__file__).parent
 
 
@@ -66,6 +83,19 @@ class Settings:
     jwks_max_age: int = 3600
     jwks_refetch_interval: float = 5.0
     jwks_kid_cooldown: float = 60.0
+    # Every accepted issuer (several pools, issuer forms, replica regions); derived from ``issuer``,
+    # ``jwks_url`` and ``client_ids`` when left empty (one issuer, as before USER_POOLS existed).
+    issuers: tuple[IssuerConfig, ...] = ()
+    # Put ``pool_id`` and ``issuer_region`` in the context (USER_POOLS, or more than one issuer configured).
+    tag_pool: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.issuers:
+            pool = self.issuer.rstrip("/").rsplit("/", 1)[-1]
+            region = pool.split("_", 1)[0]
+            one = IssuerConfig(self.issuer, self.jwks_url, pool, region if REGION_RE.match(region) else "",
+                               OVERRIDE, self.client_ids)
+            object.__setattr__(self, "issuers", (one,))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -87,19 +117,23 @@ class Settings:
             Naming the first missing or invalid variable.
         """
         env = {k: v.strip() for k, v in environ.items()}
-        issuer, jwks_url = _issuer_and_jwks_url(env)
-        static_keys = _static_keys(env)
-        if static_keys is not None and JWKS_URL in env and env[JWKS_URL]:
-            raise ConfigurationError(JWKS_URL, f"set either {JWKS_URL} or preloaded keys, not both")
+        if env.get(USER_POOLS):
+            issuers = _several_pools(env)
+            static_keys = None
+        else:
+            issuers, static_keys = _one_pool(env)
         rules = _rules(env)
         default = env.get(ROUTE_DEFAULT, "allow" if not rules else "deny")
         if default not in ("allow", "deny"):
             raise ConfigurationError(ROUTE_DEFAULT, "must be allow or deny")
+        pools = {c.pool_id for c in issuers}
+        if any(not rule.pools <= pools for rule in rules):
+            raise ConfigurationError(ROUTE_RULES, "a rule names a pool that is not configured")
         return cls(
-            issuer=issuer,
-            client_ids=_client_ids(env),
+            issuer=issuers[0].issuer,
+            client_ids=frozenset().union(*(c.client_ids for c in issuers)),
             token_use=_choice(env, TOKEN_USE, ("access", "id", "any"), "access"),
-            jwks_url=None if static_keys is not None else jwks_url,
+            jwks_url=issuers[0].jwks_url,
             static_keys=static_keys,
             leeway=_int(env, LEEWAY_SECONDS, 5, 0, 300),
             max_token_bytes=_int(env, MAX_TOKEN_BYTES, 8192, 1024, 65536),
@@ -115,7 +149,50 @@ class Settings:
             jwks_max_age=_int(env, JWKS_MAX_AGE_SECONDS, 3600, 60, 86400),
             jwks_refetch_interval=float(_int(env, JWKS_REFETCH_INTERVAL_SECONDS, 5, 1, 300)),
             jwks_kid_cooldown=float(_int(env, JWKS_KID_COOLDOWN_SECONDS, 60, 1, 3600)),
+            issuers=issuers,
+            tag_pool=bool(env.get(USER_POOLS)) or len(issuers) > 1,
         )
+
+
+def _several_pools(env: Mapping[str, str]) -> tuple[IssuerConfig, ...]:
+    for name in _SINGLE_POOL_VARIABLES:
+        if env.get(name):
+            raise ConfigurationError(name, f"cannot be combined with {USER_POOLS} (set the pool there)")
+    return parse_user_pools(env[USER_POOLS], USER_POOLS, lambda url: _is_url(url, allow_loopback_http=True))
+
+
+def _one_pool(env: Mapping[str, str]) -> tuple[tuple[IssuerConfig, ...], Mapping[str, RSAPublicKey] | None]:
+    """The single-pool variables (``USER_POOL_ID``, ``APP_CLIENT_IDS``, ``ISSUER``, ...), as before ``USER_POOLS``,
+    plus the pool's issuer forms and replica regions."""
+    issuer, jwks_url = _issuer_and_jwks_url(env)
+    static_keys = _static_keys(env)
+    if static_keys is not None and JWKS_URL in env and env[JWKS_URL]:
+        raise ConfigurationError(JWKS_URL, f"set either {JWKS_URL} or preloaded keys, not both")
+    clients = _client_ids(env)
+    pool = env.get(USER_POOL_ID, "")
+    forms_set, regions_set = env.get(USER_POOL_ISSUER_FORMS, ""), env.get(USER_POOL_REPLICA_REGIONS, "")
+    if env.get(ISSUER):
+        for name, value in ((USER_POOL_ISSUER_FORMS, forms_set), (USER_POOL_REPLICA_REGIONS, regions_set)):
+            if value:
+                raise ConfigurationError(name, f"does not apply with an {ISSUER} override (emulators)")
+        region = pool.split("_", 1)[0]
+        one = IssuerConfig(issuer, jwks_url, pool, region if REGION_RE.match(region) else "", OVERRIDE, clients)
+        issuers: tuple[IssuerConfig, ...] = (one,)
+    else:
+        forms = parse_forms(forms_set, USER_POOL_ISSUER_FORMS)
+        regions = [x.strip() for x in regions_set.split(",") if x.strip()]
+        replicas = parse_regions(regions, pool.split("_", 1)[0], USER_POOL_REPLICA_REGIONS, forms)
+        issuers = tuple(pool_issuers(pool, forms, replicas, clients))
+        if len(issuers) == 1:
+            issuers = (replace(issuers[0], jwks_url=jwks_url),)
+        elif env.get(JWKS_URL):
+            raise ConfigurationError(JWKS_URL, "applies to one issuer only; several are configured")
+    if static_keys is not None:
+        if len(issuers) > 1:
+            raise ConfigurationError(JWKS_FILE if env.get(JWKS_FILE) and not env.get(JWKS_JSON) else JWKS_JSON,
+                                     "preloaded keys apply to one issuer only; several are configured")
+        issuers = (replace(issuers[0], jwks_url=None),)
+    return issuers, static_keys
 
 
 def _issuer_and_jwks_url(env: Mapping[str, str]) -> tuple[str, str]:
@@ -180,12 +257,10 @@ def _read_text(path: Path, variable: str) -> str:
 
 
 def _client_ids(env: Mapping[str, str]) -> frozenset[str]:
-    ids = frozenset(x.strip() for x in env.get(APP_CLIENT_IDS, "").split(",") if x.strip())
+    ids = [x.strip() for x in env.get(APP_CLIENT_IDS, "").split(",") if x.strip()]
     if not ids:
         raise ConfigurationError(APP_CLIENT_IDS, "is required (comma-separated app client ids)")
-    if not all(CLIENT_ID_RE.match(x) for x in ids):
-        raise ConfigurationError(APP_CLIENT_IDS, "holds a value that is not an app client id")
-    return ids
+    return client_id_set(ids, APP_CLIENT_IDS)
 
 
 def _rules(env: Mapping[str, str]) -> tuple[RouteRule, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Any, NamedTuple
+from urllib.parse import unquote
 
 from .errors import EventError, TokenRejectedError
 
@@ -16,6 +17,8 @@ REST_REQUEST = "rest-request"
 HTTP_V2 = "http-v2"
 _ARN = re.compile(r"arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([A-Za-z0-9]+)/([^/]+)/([^/]+)(/.*)?")
 MAX_ARN_LENGTH = 1600
+_IAM_WILDCARDS = ("*", "?")
+_MAX_DECODINGS = 4
 
 
 class AuthRequest(NamedTuple):
@@ -60,11 +63,35 @@ def _parse_arn(arn: object) -> tuple[str, str, str, str]:
     m = _ARN.fullmatch(arn)
     if m is None:
         raise EventError("methodArn/routeArn malformed")
+    if has_iam_wildcard(arn):
+        raise EventError("methodArn/routeArn holds an IAM wildcard character")
     parsed = (arn, f"arn:{m[1]}:execute-api:{m[2]}:{m[3]}:{m[4]}/{m[5]}", m[6].upper(), m[7] or "/")
     if len(_ARN_CACHE) >= _ARN_CACHE_SIZE:
         _ARN_CACHE.clear()  # bounded: a flood of distinct paths only costs the regex again
     _ARN_CACHE[arn] = parsed
     return parsed
+
+
+def has_iam_wildcard(arn: str) -> bool:
+    """True when ``arn`` holds ``*`` or ``?``, literally or percent-encoded (``%2A``, ``%252a``, ...).
+
+    IAM reads ``*`` and ``?`` in a policy's Resource as wildcards, so one taken from the request and echoed
+    into a route-scoped Allow (``GET /items/*``) would cover other routes (``GET /items/1/secret``) for as long
+    as API Gateway caches the policy. Such a request is refused (401) before any policy is written. Encoded
+    forms are refused too (decoded up to four times; still encoded after that counts as a wildcard), so no
+    later decoding of the Resource can turn one into a wildcard.
+    """
+    text = arn
+    for _ in range(_MAX_DECODINGS):
+        if "*" in text or "?" in text:
+            return True
+        if "%" not in text:
+            return False
+        decoded = unquote(text)
+        if decoded == text:
+            return False
+        text = decoded
+    return True
 
 
 def _header(headers: object) -> tuple[str, str] | None:

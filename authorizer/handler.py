@@ -26,16 +26,23 @@ UNAUTHORIZED = "Unauthorized"
 
 
 def build_authorizer(environ: Mapping[str, str]) -> Authorizer:
-    """Create the authorizer (settings, key cache, verifier) from environment variables."""
+    """Create the authorizer (settings, one key cache per accepted issuer, verifier) from environment variables.
+
+    Nothing is fetched here: each issuer's keys are fetched on its first token, so an issuer whose JWKS URL
+    answers 403/404 (a pool not switched to that issuer form yet) cannot break the cold start or the others.
+    """
     settings = Settings.from_env(environ)
-    keys = JwksCache(
-        settings.jwks_url,
-        static_keys=settings.static_keys,
-        timeout=settings.jwks_timeout,
-        max_age=settings.jwks_max_age,
-        refetch_interval=settings.jwks_refetch_interval,
-        kid_cooldown=settings.jwks_kid_cooldown,
-    )
+    keys = {
+        c.issuer: JwksCache(
+            c.jwks_url,
+            static_keys=settings.static_keys,
+            timeout=settings.jwks_timeout,
+            max_age=settings.jwks_max_age,
+            refetch_interval=settings.jwks_refetch_interval,
+            kid_cooldown=settings.jwks_kid_cooldown,
+        )
+        for c in settings.issuers
+    }
     return Authorizer(settings, keys)
 
 

@@ -12,7 +12,11 @@ Design (docs/authorizer.md, "Keys"):
   kid never blocks a real rotation for longer than the floor, and a storm of distinct junk kids costs at
   most one fetch per floor interval;
 * one fetch at a time (a lock; waiters re-check after it);
-* ``jku``/``x5u``/``x5c``/``jwk`` token headers are never consulted: the URL comes from configuration.
+* ``jku``/``x5u``/``x5c``/``jwk`` token headers are never consulted: the URL comes from configuration;
+* a JWKS URL answering 403 or 404 (a pool not switched to the updated issuer form answers 403 there:
+  awslabs/aws-jwt-verify issue #279) marks this issuer *unavailable*: its tokens get 401 and the URL is
+  retried no sooner than ``kid_cooldown`` seconds later (the penalty box), while other issuers, each with
+  its own cache, are unaffected.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from .strictjson import StrictJsonError, loads_object
 
 MIN_RSA_BITS = 2048
 MAX_RSA_BITS = 8192
+UNAVAILABLE_STATUSES = frozenset({"status 403", "status 404"})
 SUPPORTED_ALG = "RS256"
 Fetcher = Callable[[str, float], FetchedJwks]
 _log = logging.getLogger("authorizer.jwks")  # a child of the Powertools "authorizer" logger
@@ -179,6 +184,7 @@ class JwksCache:
         self.fetch_count = 0
         self.last_error: str | None = None
         self.generation = 0  # bumped when a refresh drops or replaces a key (verified-token caches start over)
+        self.unavailable = False  # the last fetch answered 403/404: penalised like an unknown kid
 
     def get(self, kid: str) -> RSAPublicKey | None:
         """Return the verification key for ``kid``, refreshing the key set when allowed; None if unknown."""
@@ -222,6 +228,12 @@ class JwksCache:
             keys = parse_jwks(fetched.body)
         except KeyFetchError as exc:
             self.last_error = exc.reason
+            if exc.reason in UNAVAILABLE_STATUSES:
+                # Not switched to this issuer form (yet), or a wrong pool: ask again only after the penalty.
+                self.unavailable = True
+                self._last_attempt = now + max(self._cooldown - self._interval, 0.0)
+                _log.warning("JWKS URL answered %s: issuer unavailable; its tokens are refused", exc.reason)
+                return False
             _log.warning("JWKS fetch failed; keeping %d cached keys", len(self._keys), extra={"reason": exc.reason})
             return False
         if not keys:
@@ -234,6 +246,7 @@ class JwksCache:
         self._keys = keys
         self._expires = self._clock() + age
         self.last_error = None
+        self.unavailable = False
         return True
 
     def _penalise(self, kid: str, now: float) -> None:

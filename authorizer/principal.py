@@ -10,9 +10,12 @@ so the backend never receives raw objects, arrays or characters it might render 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .claims import Verdict
+
+if TYPE_CHECKING:
+    from .trust import TrustedIssuer
 
 MAX_VALUE_CHARS = 1024
 
@@ -50,13 +53,24 @@ class Principal:
     verdict:
         What that check concluded: the token use and the window in which the token stays acceptable
         (``not_before <= now < not_after``), re-checked on every verified-token cache hit.
+    source:
+        The issuer whose key verified the token (its pool and region reach the context when configured so).
+    generation:
+        ``source.keys.generation`` when the token was verified: a verified-token cache hit is only served
+        while it is unchanged (no key of that issuer withdrawn or replaced since).
     """
 
-    __slots__ = ("_context", "_groups", "_scopes", "not_after", "not_before", "payload", "token_use")
+    __slots__ = (
+        "_context", "_groups", "_scopes", "generation", "not_after", "not_before", "payload", "source", "token_use"
+    )
 
-    def __init__(self, payload: Mapping[str, Any], verdict: Verdict) -> None:
+    def __init__(
+        self, payload: Mapping[str, Any], verdict: Verdict, source: TrustedIssuer | None = None, generation: int = 0
+    ) -> None:
         self.payload = payload
         self.token_use, self.not_before, self.not_after = verdict
+        self.source = source
+        self.generation = generation
         self._context: dict[str, str | int | bool] | None = None
         self._scopes: frozenset[str] | None = None
         self._groups: frozenset[str] | None = None
@@ -65,8 +79,16 @@ class Principal:
     def context(self) -> dict[str, str | int | bool]:
         """The flat authorizer context (``str``/``int`` values only); see ``build_context``."""
         if self._context is None:
-            self._context = build_context(self.payload, self.token_use)
+            context = build_context(self.payload, self.token_use)
+            if self.source is not None and self.source.context:
+                context.update(self.source.context)  # configuration values: checked at cold start
+            self._context = context
         return self._context
+
+    @property
+    def pool_id(self) -> str:
+        """The user pool whose issuer signed the token (``""`` when unknown, e.g. a bare emulator issuer)."""
+        return "" if self.source is None else self.source.config.pool_id
 
     @property
     def sub(self) -> str:
@@ -75,10 +97,14 @@ class Principal:
 
     @property
     def scopes(self) -> frozenset[str]:
-        """Exact scope names from the space-separated ``scope`` claim (none if it is not a string)."""
+        """Exact scope names from the ``scope`` claim split on U+0020 only (none if it is not a string).
+
+        RFC 6749 §3.3 separates scope tokens with U+0020 alone: a TAB, NBSP or U+3000 inside the claim does
+        not split it, so such a string stays one opaque scope (which no rule name can match).
+        """
         if self._scopes is None:
             scope = self.payload.get("scope")
-            self._scopes = frozenset(scope.split()) if type(scope) is str else frozenset()
+            self._scopes = frozenset(s for s in scope.split(" ") if s) if type(scope) is str else frozenset()
         return self._scopes
 
     @property
@@ -111,6 +137,13 @@ def _joined_groups(raw: object) -> str:
     return ",".join(_groups(raw))
 
 
+def _scope_text(scope: str) -> str:
+    """The scopes split on U+0020 only and re-joined (the claim itself when already in that form: the usual case)."""
+    if "  " not in scope and scope[:1] != " " and scope[-1:] != " ":
+        return scope
+    return " ".join(s for s in scope.split(" ") if s)
+
+
 def build_context(payload: Mapping[str, Any], token_use: str) -> dict[str, str | int | bool]:
     """Build the flat API Gateway context from verified claims.
 
@@ -125,8 +158,9 @@ def build_context(payload: Mapping[str, Any], token_use: str) -> dict[str, str |
     -------
     dict
         Keys: ``sub``, ``username``, ``token_use``, ``client_id``, ``groups`` (comma-joined), ``scopes``
-        (space-joined), and when present ``email``, ``auth_time``, ``legacy_id``, ``app_user_id``. Objects and
-        arrays never reach the context; a non-string ``scope`` or a non-list ``cognito:groups`` grants nothing.
+        (split on U+0020 only, space-joined), and when present ``email``, ``auth_time``, ``legacy_id``,
+        ``app_user_id``. Objects and arrays never reach the context; a non-string ``scope`` or a non-list
+        ``cognito:groups`` grants nothing.
     """
     get = payload.get
     access = token_use == "access"  # noqa: S105 - a claim value, not a secret
@@ -138,7 +172,7 @@ def build_context(payload: Mapping[str, Any], token_use: str) -> dict[str, str |
         "token_use": token_use,
         "client_id": payload["client_id" if access else "aud"],
         "groups": _joined_groups(get("cognito:groups")),
-        "scopes": " ".join(scope.split()) if type(scope) is str else "",
+        "scopes": _scope_text(scope) if type(scope) is str else "",
     }
     email = get("email")
     if type(email) is str and email:

@@ -13,6 +13,12 @@
 ``*`` (exactly one segment) or a final ``**`` (any remainder, including none). A rule with no requirement
 allows any valid token. Routes matching no rule get ``ROUTE_DEFAULT`` (``deny`` unless set to ``allow``).
 Scopes and groups compare exactly (case-sensitive, whole names): ``admin`` never matches ``adminx``.
+``pools`` (a list of user pool ids) requires the token to come from one of those configured pools.
+
+A name in a rule may not contain whitespace or a non-printable character: RFC 6749 §3.3 scope tokens are
+printable ASCII without spaces, and Cognito group names exclude separators, so such a rule could never be met
+by a real token. The ``scope`` claim is split on U+0020 only (RFC 6749 §3.3), so a scope holding a TAB, NBSP
+or U+3000 stays one opaque scope, which can match no rule name.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ from dataclasses import dataclass
 from typing import Any
 
 _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*", "ANY"})
-_KNOWN_KEYS = frozenset({"route", "scopes_any", "scopes_all", "groups_any", "groups_all", "public_to_any_valid_token"})
+_KNOWN_KEYS = frozenset(
+    {"route", "scopes_any", "scopes_all", "groups_any", "groups_all", "pools", "public_to_any_valid_token"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +43,7 @@ class RouteRule:
     scopes_all: frozenset[str] = frozenset()
     groups_any: frozenset[str] = frozenset()
     groups_all: frozenset[str] = frozenset()
+    pools: frozenset[str] = frozenset()
 
     def matches(self, method: str, path_segments: tuple[str, ...]) -> bool:
         """Return True when this rule's route covers ``method`` + ``path_segments``."""
@@ -50,10 +59,11 @@ class RouteRule:
             p in ("*", s) for p, s in zip(pattern, path_segments, strict=True)
         )
 
-    def satisfied_by(self, scopes: frozenset[str], groups: frozenset[str]) -> bool:
-        """Return True when the caller's scopes and groups meet every requirement of the rule."""
+    def satisfied_by(self, scopes: frozenset[str], groups: frozenset[str], pool: str = "") -> bool:
+        """Return True when the caller's scopes, groups and user pool meet every requirement of the rule."""
         return (
-            (not self.scopes_any or not self.scopes_any.isdisjoint(scopes))
+            (not self.pools or pool in self.pools)
+            and (not self.scopes_any or not self.scopes_any.isdisjoint(scopes))
             and self.scopes_all <= scopes
             and (not self.groups_any or not self.groups_any.isdisjoint(groups))
             and self.groups_all <= groups
@@ -67,9 +77,13 @@ def split_path(path: str) -> tuple[str, ...]:
 
 def _names(rule: dict[str, Any], key: str) -> frozenset[str]:
     value = rule.get(key, [])
-    if type(value) is not list or not all(type(v) is str and v and v.strip() == v for v in value):
-        raise ValueError(f"{key} must be a list of non-empty names")
+    if type(value) is not list or not all(type(v) is str and v and _plain(v) for v in value):
+        raise ValueError(f"{key} must be a list of non-empty names without whitespace or control characters")
     return frozenset(value)
+
+
+def _plain(name: str) -> bool:
+    return name.isprintable() and not any(ch.isspace() for ch in name)
 
 
 def _parse_route(route: object) -> tuple[str, tuple[str, ...]]:
@@ -129,8 +143,9 @@ def parse_rules(text: str) -> tuple[RouteRule, ...]:
                 _names(item, "scopes_all"),
                 _names(item, "groups_any"),
                 _names(item, "groups_all"),
+                _names(item, "pools"),
             )
-            open_rule = not (rule.scopes_any or rule.scopes_all or rule.groups_any or rule.groups_all)
+            open_rule = not (rule.scopes_any or rule.scopes_all or rule.groups_any or rule.groups_all or rule.pools)
             if open_rule and item.get("public_to_any_valid_token") is not True:
                 raise ValueError('has no requirement: say "public_to_any_valid_token": true if intended')
         except ValueError as exc:
@@ -146,6 +161,7 @@ def decide(
     path: str,
     scopes: frozenset[str],
     groups: frozenset[str],
+    pool: str = "",
 ) -> bool:
     """Return True when the first rule matching ``method`` + ``path`` is satisfied (else the default).
 
@@ -157,12 +173,12 @@ def decide(
         return False
     for rule in rules:
         if rule.matches(method, segments):
-            return rule.satisfied_by(scopes, groups)
+            return rule.satisfied_by(scopes, groups, pool)
     return default_allow
 
 
 def route_independent(
-    rules: tuple[RouteRule, ...], default_allow: bool, scopes: frozenset[str], groups: frozenset[str]
+    rules: tuple[RouteRule, ...], default_allow: bool, scopes: frozenset[str], groups: frozenset[str], pool: str = ""
 ) -> bool:
     """Return True when this caller is allowed on every route (so a wildcard Allow is cache-safe)."""
-    return default_allow and all(rule.satisfied_by(scopes, groups) for rule in rules)
+    return default_allow and all(rule.satisfied_by(scopes, groups, pool) for rule in rules)

@@ -4,14 +4,15 @@
 (also on errors half-way through start). Handlers run in this process and read their configuration from
 ``os.environ`` on first use (as on a Lambda cold start), so the stack sets the variables before any trigger
 fires: ``LEGACY_APP`` / ``LEGACY_DB_URL`` (defaults: q2a and a seeded SQLite file), ``HOOKS_APP_DB_URL``
-(default: a SQLite app DB) and the authorizer's ``USER_POOL_ID`` / ``APP_CLIENT_IDS`` / ``ISSUER`` /
-``JWKS_URL`` pointing at cognito-local. Variables already set in the environment win, so any
-``LEGACY_DB_URL``/``LEGACY_APP`` works the same.
+(default: a SQLite app DB) and the authorizer's ``USER_POOLS`` (the production several-pool variable: the
+local pool, its client, and cognito-local's issuer and JWKS URL as that pool's emulator overrides).
+Variables already set in the environment win, so any ``LEGACY_DB_URL``/``LEGACY_APP`` works the same.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import sqlite3
@@ -180,9 +181,12 @@ class LocalStack:
         pool_id, client_id = self.cognito.create_pool_and_client()
         issuer = f"{cognito_url}/{pool_id}"
         jwks_url = f"{issuer}/.well-known/jwks.json"
-        # The authorizer keeps every production check; only where the keys and the issuer live differs.
-        self.environ.update({"USER_POOL_ID": pool_id, "APP_CLIENT_IDS": client_id, "ISSUER": issuer,
-                             "JWKS_URL": jwks_url, "TOKEN_USE": self.environ.get("TOKEN_USE", "access")})
+        # The authorizer keeps every production check and reads the production variable (USER_POOLS); only where
+        # the keys and the issuer live differs (the pool entry's emulator overrides).
+        pools = [{"pool_id": pool_id, "client_ids": [client_id], "issuer": issuer, "jwks_url": jwks_url}]
+        for single in ("USER_POOL_ID", "APP_CLIENT_IDS", "ISSUER", "JWKS_URL"):  # USER_POOLS replaces these
+            self.environ.pop(single, None)
+        self.environ.update({"USER_POOLS": json.dumps(pools), "TOKEN_USE": self.environ.get("TOKEN_USE", "access")})
         self.front = LocalApiFront(self.invoker, self.authorizer_type)
         api_url = f"{self.front.start()}/{STAGE}"
         self.http_front = LocalHttpApiFront(self.invoker)  # as the template's HttpApi=true variant

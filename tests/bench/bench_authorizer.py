@@ -3,14 +3,18 @@ aws-jwt-verify (Node, installed with ``npm ci`` in ``tests/bench/node``), on the
 Cognito-shaped access tokens and the same JWKS, in one run.
 
 Run: ``.venv/bin/python tests/bench/run.py authorizer``. Prints a table of ratios; exits 1 if a target
-from issue #5 is missed. Python timings are interleaved round by round (``benchutil.interleaved``) so
-machine noise hits every contender alike; each figure is the median per-token time over the rounds.
+from issue #5 or issue #17 is missed. Issue #17's figures use an authorizer with three issuers configured
+(``USER_POOLS``: one pool in its original and updated forms, and a second pool) on distinct tokens, each
+reported with its spread (lowest-highest) over the rounds. Python timings are interleaved round by round
+(``benchutil.interleaved``) so machine noise hits every contender alike; each figure is the median
+per-token time over the rounds.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import importlib.util
 import json
 import os
 import shutil
@@ -33,6 +37,9 @@ from cryptography.hazmat.primitives import hashes  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402
 
 from authorizer.claims import ClaimRules  # noqa: E402
+from authorizer.config import Settings  # noqa: E402
+from authorizer.decide import Authorizer  # noqa: E402
+from authorizer.jwks import JwksCache, parse_jwks  # noqa: E402
 from authorizer.strictjson import loads_object  # noqa: E402
 from tests.unit.authorizer.support import (  # noqa: E402
     CLIENT_ID,
@@ -57,7 +64,48 @@ TARGETS = {
     "http_handler_vs_verify": 1.2,  # the same for an HTTP API payload 2.0 event (simple response)
     "cached_vs_ajv": 10.0,  # repeat tokens through the cache >= 10x aws-jwt-verify throughput
     "cold_vs_baseline": 1.2,  # cold init time <= 1.2x importing jwt + cryptography
+    # issue #17: three issuers configured, distinct tokens, REST TOKEN handler
+    "handler3_vs_verify": 1.2,  # handler time <= 1.2x the single-issuer verify path
+    "handler3_vs_verify_before": 1.2,  # handler time <= 1.2x the verify path before issue #17 (from git)
+    "handler3_vs_raw": 0.70,  # handler throughput >= 0.70x raw cryptography RS256 verify
+    "handler3_vs_ajv": 0.85,  # handler throughput >= 0.85x aws-jwt-verify verifySync
+    "cached3_vs_ajv": 10.0,  # repeat tokens (three issuers) >= 10x aws-jwt-verify repeat tokens
 }
+# The verifier as it was before issue #17 (one issuer; the payload parsed after the signature), loaded from git
+# so "do not slow the hot path" is measured against the real thing in the same run.
+BEFORE_REV = os.environ.get("BENCH_AUTHORIZER_BEFORE", "966e76f")
+POOL_B = "us-east-1_BenchPool2"
+
+
+def _verifier_before(settings: Settings, keys: JwksCache) -> Callable[[str], object] | None:
+    """``CognitoVerifier.verify`` of ``BEFORE_REV`` bound to ``settings``/``keys``, or None without git history."""
+    try:
+        source = subprocess.run(["git", "show", f"{BEFORE_REV}:authorizer/verifier.py"], cwd=ROOT, check=True,
+                                capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    spec = importlib.util.spec_from_loader("authorizer._verifier_before", loader=None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "authorizer"
+    exec(compile(source, f"{BEFORE_REV}:authorizer/verifier.py", "exec"), module.__dict__)  # noqa: S102 - our own code
+    return module.CognitoVerifier(settings, keys).verify  # type: ignore[no-any-return]
+
+
+def three_issuer_authorizer(document: dict[str, Any], cache_size: int) -> Authorizer:
+    """Three issuers (pool 1 original + updated, pool 2 original), each with its own preloaded key cache."""
+    pools = [
+        {"pool_id": POOL_ID, "client_ids": [CLIENT_ID], "issuer_forms": ["original", "updated"]},
+        {"pool_id": POOL_B, "client_ids": ["benchclient2"]},
+    ]
+    settings = Settings.from_env({"USER_POOLS": json.dumps(pools), "TOKEN_CACHE_SIZE": str(cache_size)})
+    assert len(settings.issuers) == 3
+    caches = {c.issuer: JwksCache(None, static_keys=parse_jwks(document)) for c in settings.issuers}
+    return Authorizer(settings, caches)
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f}"
 
 
 def _accepted(verify: Callable[[str], object], token: str) -> bool:
@@ -136,6 +184,9 @@ def main() -> int:
 
     plain = build_authorizer({**env, "TOKEN_CACHE_SIZE": "0"})
     cached = build_authorizer({**env, "TOKEN_CACHE_SIZE": str(N_TOKENS * 2)})
+    multi = three_issuer_authorizer(document, 0)
+    multi_cached = three_issuer_authorizer(document, N_TOKENS * 2)
+    verify_before = _verifier_before(plain.settings, plain.keys)
     import authorizer.handler as handler_module
 
     handler_module.AUTHORIZER = plain
@@ -155,12 +206,21 @@ def main() -> int:
     assert handler(http_events[0], None)["isAuthorized"] is True
     if any(_accepted(plain.verifier.verify, t) for t in invalid):
         raise SystemExit("correctness gate: an invalid token was accepted")
+    if any(_accepted(multi.verifier.verify, t) for t in invalid) or not multi.verifier.verify(tokens[0]).sub:
+        raise SystemExit("correctness gate: the three-issuer authorizer got a token wrong")
+    before_wrong = verify_before is not None and (
+        any(_accepted(verify_before, t) for t in invalid) or not verify_before(tokens[0])
+    )
+    if before_wrong:
+        raise SystemExit("correctness gate: the pre-issue-17 verifier got a token wrong")
 
     signed = [(base64.urlsafe_b64decode(t.split(".")[2] + "=="), t.rsplit(".", 1)[0].encode()) for t in tokens]
     pad, sha = padding.PKCS1v15(), hashes.SHA256()
     verify, cverify = plain.verifier.verify, cached.verifier.verify
+    mverify, mcverify = multi.verifier.verify, multi_cached.verifier.verify
     for t in tokens:
         cverify(t)  # warm the verified-token cache (repeat-token scenario)
+        mcverify(t)
 
     def raw() -> None:
         for sig, data in signed:
@@ -182,6 +242,28 @@ def main() -> int:
         for h in headers:
             token_event["authorizationToken"] = h
             handler(token_event, None)
+
+    multi_event = dict(events[0])
+
+    def handler3() -> None:  # the same TOKEN handler path with three issuers configured
+        handler_module.AUTHORIZER = multi
+        for h in headers:
+            multi_event["authorizationToken"] = h
+            handler(multi_event, None)
+        handler_module.AUTHORIZER = plain
+
+    def ours3_cached() -> None:
+        for t in tokens:
+            mcverify(t)
+
+    def ours3() -> None:
+        for t in tokens:
+            mverify(t)
+
+    def ours_before() -> None:
+        assert verify_before is not None
+        for t in tokens:
+            verify_before(t)
 
     def request_handler() -> None:
         rest_headers, multi = request_event["headers"], request_event["multiValueHeaders"]
@@ -253,13 +335,18 @@ def main() -> int:
         "handler_request": request_handler,
         "handler_http": http_handler,
         "handler_request_cold": request_handler_cold,
+        "handler3": handler3,
+        "ours3": ours3,
         "cached": ours_cached,
+        "cached3": ours3_cached,
         "pyjwt": pyjwt_decode,
         "floor": stdlib_floor,
         "step_base64": step_base64,
         "step_json": step_json,
         "step_claims": step_claims,
     }
+    if verify_before is not None:
+        contenders["ours_before"] = ours_before
     node_payload = {
         "userPoolId": POOL_ID,
         "clientId": CLIENT_ID,
@@ -292,6 +379,20 @@ def main() -> int:
         """Median over rounds of the ratio within each round (both timed back to back): robust to load drift."""
         return statistics.median(a / b for a, b in zip(samples[num], samples[den], strict=True))
 
+    def per_round(num: str, den: str) -> list[float]:
+        return [a / b for a, b in zip(samples[num], samples[den], strict=True)]
+
+    # Node's rounds pair with Python's rounds of the same block (both sides alternate in the same blocks).
+    ajv_per_round = [n / (h / 1000 / N_TOKENS) for n, h in zip(node_distinct, samples["handler3"], strict=False)]
+    ajv_repeat_per_round = [n / (c / 1000 / N_TOKENS) for n, c in zip(node_repeat, samples["cached3"], strict=False)]
+    spreads = {
+        "handler3_vs_verify": spread(per_round("handler3", "ours")),
+        "handler3_vs_raw": spread(per_round("raw", "handler3")),
+        "handler3_vs_ajv": spread(ajv_per_round),
+        "cached3_vs_ajv": spread(ajv_repeat_per_round),
+    }
+    if verify_before is not None:
+        spreads["handler3_vs_verify_before"] = spread(per_round("handler3", "ours_before"))
     ratios = {
         "verify_vs_raw": paired("raw", "ours"),
         "verify_vs_ajv": node["distinct_us"] / us["ours"],
@@ -300,8 +401,15 @@ def main() -> int:
         "http_handler_vs_verify": paired("handler_http", "ours"),
         "cached_vs_ajv": node["repeat_us"] / us["cached"],
         "cold_vs_baseline": cold["ours"] / cold["baseline"],
+        "handler3_vs_verify": paired("handler3", "ours"),
+        "handler3_vs_raw": paired("raw", "handler3"),
+        "handler3_vs_ajv": node["distinct_us"] / us["handler3"],
+        "cached3_vs_ajv": node["repeat_us"] / us["cached3"],
     }
-    higher_is_better = {"verify_vs_raw", "verify_vs_ajv", "cached_vs_ajv"}
+    if verify_before is not None:
+        ratios["handler3_vs_verify_before"] = paired("handler3", "ours_before")
+    higher_is_better = {"verify_vs_raw", "verify_vs_ajv", "cached_vs_ajv", "handler3_vs_raw", "handler3_vs_ajv",
+                        "cached3_vs_ajv"}
     met = {k: (v >= TARGETS[k]) if k in higher_is_better else (v <= TARGETS[k]) for k, v in ratios.items()}
 
     table(
@@ -316,6 +424,10 @@ def main() -> int:
             _row("ours: handler, HTTP API 2.0 event -> simple", us["handler_http"]),
             _row("  (context) REQUEST, 1,000 cold pre-built events", us["handler_request_cold"]),
             _row("ours: verify, repeat tokens via cache", us["cached"]),
+            _row("ours, 3 issuers: CognitoVerifier.verify", us["ours3"]),
+            _row("ours, 3 issuers: handler, REST TOKEN event", us["handler3"]),
+            _row("ours, 3 issuers: verify, repeat tokens via cache", us["cached3"]),
+            *([_row(f"verify before issue #17 ({BEFORE_REV})", us["ours_before"])] if verify_before else []),
             _row("stock PyJWT jwt.decode (+ Cognito checks)", us["pyjwt"]),
             _row(f"aws-jwt-verify {node['version']} verifySync ({node['node']})", node["distinct_us"]),
             _row("aws-jwt-verify verifySync, repeat token", node["repeat_us"]),
@@ -348,10 +460,12 @@ def main() -> int:
         ],
     )
     table(
-        "targets (issue #5; Python-to-Python ratios are per-round medians, Node's from its own blocks)",
-        ["ratio", "value", "target", "met"],
+        "targets (issues #5 and #17; Python-to-Python ratios are per-round medians, Node's from its own blocks;"
+        " spread = lowest-highest per-round ratio)",
+        ["ratio", "value", "spread", "target", "met"],
         [
-            [k, ratios[k], (">= " if k in higher_is_better else "<= ") + str(TARGETS[k]), "yes" if met[k] else "NO"]
+            [k, ratios[k], spreads.get(k, "-"), (">= " if k in higher_is_better else "<= ") + str(TARGETS[k]),
+             "yes" if met[k] else "NO"]
             for k in ratios
         ],
     )
@@ -378,6 +492,7 @@ def main() -> int:
             "node": node,
             "cold_ms": cold,
             "ratios": ratios,
+            "spreads": spreads,
             "met": met,
             "rounds": ROUNDS,
             "tokens": N_TOKENS,

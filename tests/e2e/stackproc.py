@@ -29,7 +29,8 @@ STOP_TIMEOUT_S = 15.0
 #: Variables the stack sets itself; inherited values would point it at another DB or pool.
 _OWN_PREFIXES = ("LEGACY_", "HOOKS_", "POWERTOOLS_")
 _OWN_NAMES = {"USER_POOL_ID", "APP_CLIENT_IDS", "ISSUER", "JWKS_URL", "JWKS_JSON", "JWKS_FILE", "TOKEN_USE",
-              "ROUTE_RULES", "ROUTE_DEFAULT", "REVOKED_JTIS", "REVOKED_JTIS_FILE", "HTTP_API_RESPONSE"}
+              "USER_POOLS", "USER_POOL_ISSUER_FORMS", "USER_POOL_REPLICA_REGIONS", "ROUTE_RULES", "ROUTE_DEFAULT",
+              "REVOKED_JTIS", "REVOKED_JTIS_FILE", "HTTP_API_RESPONSE"}
 
 
 def stack_env(extra_env: dict[str, str] | None = None) -> dict[str, str]:

@@ -122,3 +122,17 @@ def test_http_api_is_not_invoked_without_a_header(stack: dict[str, Any]) -> None
     before = len(invocations(stack["invoke_url"]))
     assert get_me(stack["http_api_url"], None).status == 401
     assert _authorizer_calls(stack, before) == []
+
+
+# ---------------------------------------------------------------- several-pool configuration (USER_POOLS)
+
+
+@pytest.mark.parametrize("front", ["api_url", "http_api_url"])
+def test_the_local_authorizer_configured_through_user_pools_names_the_pool_of_a_real_token(
+    stack: dict[str, Any], http_tokens: dict[str, str], front: str
+) -> None:
+    answer = get_me(stack[front], f"Bearer {http_tokens['AccessToken']}")
+    assert answer.status == 200, answer.body
+    assert answer.body["identity"]["pool_id"] == stack["user_pool_id"]  # the context says which pool signed in
+    assert answer.body["identity"]["client_id"] == stack["client_id"]
+
