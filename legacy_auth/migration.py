@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from legacy_auth.attributes import user_attributes, with_context
 from legacy_auth.db import Deadline
 from legacy_auth.errors import (
+    AccountLockedOutError,
     AccountStateError,
     AmbiguousUserError,
     BudgetExceededError,
     InvalidPasswordError,
     UserNotFoundError,
 )
+from legacy_auth.lockout import GuessLimiter, admit
 from legacy_auth.model import AccountState, LegacyUser
 from legacy_auth.store import LegacyUserStore
 
@@ -113,7 +115,7 @@ def _find(login: str, store: LegacyUserStore, policy: MigrationPolicy, deadline:
 
 
 def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: HashVerifier,
-                 policy: MigrationPolicy, deadline: Deadline) -> MigrationResult:
+                 policy: MigrationPolicy, deadline: Deadline, guard: GuessLimiter | None = None) -> MigrationResult:
     """Verify a sign-in against the legacy store (``UserMigration_Authentication``).
 
     Parameters
@@ -124,6 +126,8 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
         The plaintext password (never logged, never stored).
     store, hashes, policy, deadline:
         The legacy store, the app's hash context, deployment policy and the invocation deadline.
+    guard:
+        The guessing bound (``legacy_auth.lockout``); every path runs its statements, for equal timing.
 
     Returns
     -------
@@ -132,18 +136,23 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
 
     Raises
     ------
-    UserNotFoundError, InvalidPasswordError, AmbiguousUserError, AccountStateError
+    UserNotFoundError, InvalidPasswordError, AmbiguousUserError, AccountStateError, AccountLockedOutError
         Credential refusals (after a verification of realistic cost, so timing does not reveal which).
     UnknownHashSchemeError, CorruptHashError, CorruptRowError
         The legacy data cannot be used.
-    StoreTimeoutError, StoreUnavailableError, BudgetExceededError
+    StoreTimeoutError, StoreUnavailableError, LockoutUnavailableError, BudgetExceededError
         Infrastructure.
     """
+    bound = deadline.shortened(policy.verify_reserve_s)
     try:
         user = _find(login, store, policy, deadline)
     except AmbiguousUserError:
+        admit(guard, None, password, bound)
         hashes.dummy_verify()
         raise
+    if not admit(guard, user.legacy_id if user else None, password, bound) and user is not None:
+        hashes.dummy_verify()  # refused without verifying, at the cost of a verification
+        raise with_context(AccountLockedOutError("too many attempts in the window"), legacy_id=user.legacy_id)
     if user is None:
         hashes.dummy_verify()
         raise UserNotFoundError("no legacy user for this login")
@@ -156,6 +165,8 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
         raise with_context(AccountStateError(user.state.value), scheme=scheme, legacy_id=user.legacy_id)
     if not getattr(verification, "ok", False):
         raise with_context(InvalidPasswordError("password does not match"), scheme=scheme, legacy_id=user.legacy_id)
+    if guard is not None:
+        guard.clear(user.legacy_id, deadline=deadline)
     attributes = user_attributes(user, login, policy)
     weak = policy.weak_password_reset and len(password) < policy.min_password_length
     return MigrationResult(
