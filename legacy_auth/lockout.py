@@ -153,7 +153,7 @@ class GuessLimiter:
         self.db = db
         self.policy = policy
         self._key = key if key else os.urandom(32)
-        self._clock = clock
+        self.clock = clock  # public: tests (and the admin CLI) may inject one
         self._on_unavailable = on_unavailable
         self._sql: dict[tuple[str, Dialect], str] = {}
 
@@ -169,7 +169,7 @@ class GuessLimiter:
         """
         fingerprint = self._fingerprint(legacy_id, password)
         account = f"u:{legacy_id}" if legacy_id is not None else f"d:{int(fingerprint[:4], 16) % DUMMY_ROWS:02d}"
-        now = int(self._clock())
+        now = int(self.clock())
         params = (account, now, fingerprint, now, now - self.policy.window_s, now - RETRY_WINDOW_S,
                   now - self.policy.window_s)
         try:
