@@ -13,7 +13,7 @@ help:
 	@echo "make demo         - run the whole flow on the local stack (cognito-local + our real handlers)"
 	@echo "make test         - lint, type-check and the whole test suite (real MariaDB, PostgreSQL, cognito-local)"
 	@echo "make bench        - all benchmarks (figures as ratios against baselines measured in the same run)"
-	@echo "make bench-AREA   - one benchmark area: hashes, migration, hooks, authorizer, scan"
+	@echo "make bench-AREA   - one benchmark area: hashes, migration, hooks, authorizer, scan, timing"
 	@echo "make run          - start the local stack in the foreground"
 	@echo "make reliability  - fault, burst and hostile-input scenarios; writes docs/reliability.md"
 
