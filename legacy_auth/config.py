@@ -77,7 +77,7 @@ class Settings:
     table_prefix: str | None = None  # None: the preset's default (qa_, wp_, ...)
     pepper: str | None = field(default=None, repr=False)
     generic_scheme: str | None = None
-    pad_weak_hashes: bool = True  # timing floor: no answer sooner than the unknown-user dummy verification
+    pad_weak_hashes: bool = True  # equal work: every answer includes one verification of the dummy's cost
     preset_options: tuple[tuple[str, str], ...] = ()  # LEGACY_<OPTION> raw texts for get_preset(app, ...)
     trust_emails: bool = False
     pool_sign_in: PoolSignIn = "username"
