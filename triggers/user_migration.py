@@ -10,8 +10,7 @@ Handles ``triggerSource``:
 
 Every refusal (unknown user, wrong password, blocked, ambiguous, SSO-only, locked out by the guessing bound of
 ``legacy_auth.lockout``, unusable hash, database down, time budget exceeded, bad configuration) raises one generic
-message; the precise reason goes to structured
-logs and metrics. The login, password, hash and event are never logged.
+message; the precise reason goes to structured logs and metrics. The login, password, hash and event are never logged.
 
 Docs: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-migrate-user.html
 """
