@@ -36,7 +36,6 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from typing import Literal
 
 from legacy_auth.db import Database, Deadline, Dialect, Transaction
@@ -91,6 +90,8 @@ def ddl(dialect: Dialect, table: str = DEFAULT_TABLE) -> list[str]:
     ConfigurationError
         ``table`` is not a plain identifier (``LEGACY_LOCKOUT_TABLE``).
     """
+    from importlib import resources  # admin path only: keeps the trigger's cold import light
+
     if not _IDENTIFIER.fullmatch(table):
         raise ConfigurationError(_TABLE_SETTING, "must match ^[A-Za-z_][A-Za-z0-9_$]*$")
     text = resources.files("legacy_auth").joinpath(f"sql/guess_lockout.{dialect}.sql").read_text("utf-8")
@@ -221,9 +222,3 @@ class GuessLimiter:
         account = b"" if legacy_id is None else legacy_id.encode("utf-8", "surrogatepass")
         message = b"%d:%s\x00%s" % (len(account), account, password.encode("utf-8", "surrogatepass"))
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:16]
-
-
-def admit(guard: GuessLimiter | None, legacy_id: str | None, password: str, deadline: Deadline) -> bool:
-    """``guard.admit(...)``, or ``True`` when the bound is off (``guard is None``)."""
-    return guard is None or guard.admit(legacy_id, password, deadline=deadline)
-

@@ -23,12 +23,12 @@ from legacy_auth.errors import (
     InvalidPasswordError,
     UserNotFoundError,
 )
-from legacy_auth.lockout import GuessLimiter, admit
 from legacy_auth.model import AccountState, LegacyUser
 from legacy_auth.store import LegacyUserStore
 
 if TYPE_CHECKING:
     from legacy_auth.config import Settings
+    from legacy_auth.lockout import GuessLimiter  # imported by the handler only when the bound is on
 
 FinalStatus = Literal["CONFIRMED", "RESET_REQUIRED"]
 Alias = Literal["email", "preferred_username", "phone_number"]
@@ -114,6 +114,10 @@ def _find(login: str, store: LegacyUserStore, policy: MigrationPolicy, deadline:
     return user
 
 
+def _admit(guard: GuessLimiter | None, legacy_id: str | None, password: str, deadline: Deadline) -> bool:
+    return guard is None or guard.admit(legacy_id, password, deadline=deadline)
+
+
 def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: HashVerifier,
                  policy: MigrationPolicy, deadline: Deadline, guard: GuessLimiter | None = None) -> MigrationResult:
     """Verify a sign-in against the legacy store (``UserMigration_Authentication``).
@@ -147,10 +151,10 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
     try:
         user = _find(login, store, policy, deadline)
     except AmbiguousUserError:
-        admit(guard, None, password, bound)
+        _admit(guard, None, password, bound)
         hashes.dummy_verify()
         raise
-    if not admit(guard, user.legacy_id if user else None, password, bound) and user is not None:
+    if not _admit(guard, user.legacy_id if user else None, password, bound) and user is not None:
         hashes.dummy_verify()  # refused without verifying, at the cost of a verification
         raise with_context(AccountLockedOutError("too many attempts in the window"), legacy_id=user.legacy_id)
     if user is None:
