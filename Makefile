@@ -67,7 +67,7 @@ unit: venv ## the unit tests only (tests/unit; no database, no emulator): the qu
 bench: venv services node ## all benchmarks (figures as ratios against baselines measured in the same run)
 	$(PY) tests/bench/run.py
 
-bench-%: venv services node ## one benchmark area: hashes, migration, hooks, authorizer, scan, tracing
+bench-%: venv services node ## one benchmark area: hashes, migration, timing, boundary, hooks, authorizer, scan, tracing
 	$(PY) tests/bench/run.py $*
 
 demo: venv node ## run the whole flow on the local stack (cognito-local + our real handlers)

@@ -45,6 +45,11 @@ LEGACY_VERIFY_RESERVE_MS = "LEGACY_VERIFY_RESERVE_MS"
 LEGACY_ALLOW_FORGOT_PASSWORD = "LEGACY_ALLOW_FORGOT_PASSWORD"  # noqa: S105
 LEGACY_WEAK_PASSWORD_RESET = "LEGACY_WEAK_PASSWORD_RESET"  # noqa: S105
 LEGACY_MIN_PASSWORD_LENGTH = "LEGACY_MIN_PASSWORD_LENGTH"  # noqa: S105
+LEGACY_LOCKOUT_MAX_FAILURES = "LEGACY_LOCKOUT_MAX_FAILURES"
+LEGACY_LOCKOUT_WINDOW_SECONDS = "LEGACY_LOCKOUT_WINDOW_SECONDS"
+LEGACY_LOCKOUT_ON_DB_ERROR = "LEGACY_LOCKOUT_ON_DB_ERROR"
+LEGACY_LOCKOUT_TABLE = "LEGACY_LOCKOUT_TABLE"
+LEGACY_LOCKOUT_KEY = "LEGACY_LOCKOUT_KEY"
 AWS_REGION = "AWS_REGION"
 
 APPS: tuple[str, ...] = (
@@ -74,7 +79,7 @@ class Settings:
     table_prefix: str | None = None  # None: the preset's default (qa_, wp_, ...)
     pepper: str | None = field(default=None, repr=False)
     generic_scheme: str | None = None
-    pad_weak_hashes: bool = True  # timing floor: no answer sooner than the unknown-user dummy verification
+    pad_weak_hashes: bool = True  # equal work: every answer includes one verification of the dummy's cost
     preset_options: tuple[tuple[str, str], ...] = ()  # LEGACY_<OPTION> raw texts for get_preset(app, ...)
     trust_emails: bool = False
     pool_sign_in: PoolSignIn = "username"
@@ -92,6 +97,11 @@ class Settings:
     allow_forgot_password: bool = True
     weak_password_reset: bool = False
     min_password_length: int = 8
+    lockout_max_failures: int = 0  # guessing bound per legacy account and window; 0 = off (docs/migration.md)
+    lockout_window_s: int = 900
+    lockout_on_db_error: Literal["closed", "open"] = "closed"
+    lockout_table: str = "legacy_auth_lockouts"
+    lockout_key: bytes | None = field(default=None, repr=False)  # fingerprint key of retried attempts
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -161,6 +171,7 @@ class Settings:
             allow_forgot_password=env_bool(environ, LEGACY_ALLOW_FORGOT_PASSWORD, True),
             weak_password_reset=env_bool(environ, LEGACY_WEAK_PASSWORD_RESET, False),
             min_password_length=env_int(environ, LEGACY_MIN_PASSWORD_LENGTH, 8, 1, 256),
+            **_lockout(environ),
         )
 
     def preset_kwargs(self) -> dict[str, str]:
@@ -183,6 +194,23 @@ class Settings:
         if self.magento_legacy_rows:
             options["magento_legacy_rows"] = True
         return options
+
+
+def _lockout(environ: Mapping[str, str]) -> dict[str, Any]:
+    """``LEGACY_LOCKOUT_*``: the guessing bound of not-yet-migrated users (``legacy_auth.lockout``)."""
+    table = env_text(environ, LEGACY_LOCKOUT_TABLE) or "legacy_auth_lockouts"
+    if not _IDENTIFIER.fullmatch(table):
+        raise ConfigurationError(LEGACY_LOCKOUT_TABLE, "must match ^[A-Za-z_][A-Za-z0-9_$]*$")
+    key = environ.get(LEGACY_LOCKOUT_KEY) or None
+    if key is not None and len(key) < 32:
+        raise ConfigurationError(LEGACY_LOCKOUT_KEY, "must be at least 32 characters (a random secret)")
+    return {
+        "lockout_max_failures": env_int(environ, LEGACY_LOCKOUT_MAX_FAILURES, 0, 0, 100),
+        "lockout_window_s": env_int(environ, LEGACY_LOCKOUT_WINDOW_SECONDS, 900, 60, 86_400),
+        "lockout_on_db_error": env_choice(environ, LEGACY_LOCKOUT_ON_DB_ERROR, ("closed", "open"), "closed"),
+        "lockout_table": table,
+        "lockout_key": None if key is None else key.encode("utf-8"),
+    }
 
 
 def _pool_aliases(environ: Mapping[str, str], sign_in: PoolSignIn) -> frozenset[PoolAlias]:

@@ -87,6 +87,15 @@ class AccountStateError(CredentialError):
         self.reason = f"account_{state}"
 
 
+class AccountLockedOutError(CredentialError):
+    """Too many failed sign-ins for this legacy account in the guessing window (``legacy_auth.lockout``).
+
+    Refused without verifying the password (after a dummy verification of the same cost).
+    """
+
+    reason = "account_locked_out"
+
+
 # ---------------------------------------------------------------- infrastructure
 
 
@@ -100,6 +109,12 @@ class StoreUnavailableError(StoreError):
 
 class StoreTimeoutError(StoreError):
     """The time budget ran out before the database answered."""
+
+
+class LockoutUnavailableError(StoreError):
+    """The guessing-bound table could not be read or written and ``LEGACY_LOCKOUT_ON_DB_ERROR=closed``."""
+
+    reason = "lockout_unavailable"
 
 
 class BudgetExceededError(LegacyAuthError):

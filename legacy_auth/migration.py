@@ -17,6 +17,7 @@ from legacy_auth.attributes import user_attributes, with_context
 from legacy_auth.canonical import StatusReader, admit, tracked_state
 from legacy_auth.db import Deadline
 from legacy_auth.errors import (
+    AccountLockedOutError,
     AccountStateError,
     AmbiguousUserError,
     BudgetExceededError,
@@ -28,6 +29,7 @@ from legacy_auth.store import LegacyUserStore
 
 if TYPE_CHECKING:
     from legacy_auth.config import Settings
+    from legacy_auth.lockout import GuessLimiter  # imported by the handler only when the bound is on
 
 FinalStatus = Literal["CONFIRMED", "RESET_REQUIRED"]
 Alias = Literal["email", "preferred_username", "phone_number"]
@@ -118,8 +120,13 @@ def _find(login: str, store: LegacyUserStore, policy: MigrationPolicy, deadline:
     return user
 
 
+def _admit(guard: GuessLimiter | None, legacy_id: str | None, password: str, deadline: Deadline) -> bool:
+    return guard is None or guard.admit(legacy_id, password, deadline=deadline)
+
+
 def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: HashVerifier,
-                 policy: MigrationPolicy, deadline: Deadline, tracker: StatusReader | None = None) -> MigrationResult:
+                 policy: MigrationPolicy, deadline: Deadline, tracker: StatusReader | None = None,
+                 guard: GuessLimiter | None = None) -> MigrationResult:
     """Verify a sign-in against the legacy store (``UserMigration_Authentication``).
 
     Parameters
@@ -132,6 +139,8 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
         The legacy store, the app's hash context, deployment policy and the invocation deadline.
     tracker:
         The migration tracking table when ``LEGACY_TRACK_MIGRATION`` is on (read once per sign-in).
+    guard:
+        The guessing bound (``legacy_auth.lockout``); every path runs its statements, for equal timing.
 
     Returns
     -------
@@ -140,21 +149,26 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
 
     Raises
     ------
-    UserNotFoundError, InvalidPasswordError, AmbiguousUserError, AccountStateError
+    UserNotFoundError, InvalidPasswordError, AmbiguousUserError, AccountStateError, AccountLockedOutError
         Credential refusals (after a verification of realistic cost, so timing does not reveal which);
         ``account_spelling_mismatch`` / ``account_already_migrated``: :mod:`legacy_auth.canonical`.
     UnknownHashSchemeError, CorruptHashError, CorruptRowError
         The legacy data cannot be used.
-    StoreTimeoutError, StoreUnavailableError, BudgetExceededError
+    StoreTimeoutError, StoreUnavailableError, LockoutUnavailableError, BudgetExceededError
         Infrastructure.
     """
+    bound = deadline.shortened(policy.verify_reserve_s)
     try:
         user = _find(login, store, policy, deadline)
     except AmbiguousUserError:
-        tracked_state(tracker, None, deadline=deadline.shortened(policy.verify_reserve_s))
+        tracked_state(tracker, None, deadline=bound)
+        _admit(guard, None, password, bound)
         hashes.dummy_verify()
         raise
-    tracked = tracked_state(tracker, user, deadline=deadline.shortened(policy.verify_reserve_s))
+    tracked = tracked_state(tracker, user, deadline=bound)
+    if not _admit(guard, user.legacy_id if user else None, password, bound) and user is not None:
+        hashes.dummy_verify()  # refused without verifying, at the cost of a verification
+        raise with_context(AccountLockedOutError("too many attempts in the window"), legacy_id=user.legacy_id)
     if user is None:
         hashes.dummy_verify()
         raise UserNotFoundError("no legacy user for this login")
@@ -168,6 +182,8 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
     if not getattr(verification, "ok", False):
         raise with_context(InvalidPasswordError("password does not match"), scheme=scheme, legacy_id=user.legacy_id)
     admit(user, login, policy, tracked)  # one legacy account, one Cognito user (after the verification: same timing)
+    if guard is not None:
+        guard.clear(user.legacy_id, deadline=deadline)  # only a sign-in that will migrate clears the counter
     attributes = user_attributes(user, login, policy)
     weak = policy.weak_password_reset and len(password) < policy.min_password_length
     return MigrationResult(

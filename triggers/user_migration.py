@@ -8,9 +8,9 @@ Handles ``triggerSource``:
 - ``UserMigration_ForgotPassword``: no password; a user with a verified email/phone is created
   ``RESET_REQUIRED`` so Cognito can send the reset code.
 
-Every refusal (unknown user, wrong password, blocked, ambiguous, SSO-only, unusable hash, database down,
-time budget exceeded, bad configuration) raises one generic message; the precise reason goes to structured
-logs and metrics. The login, password, hash and event are never logged.
+Every refusal (unknown user, wrong password, blocked, ambiguous, SSO-only, locked out by the guessing bound of
+``legacy_auth.lockout``, unusable hash, database down, time budget exceeded, bad configuration) raises one generic
+message; the precise reason goes to structured logs and metrics. The login, password, hash and event are never logged.
 
 Docs: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-migrate-user.html
 """
@@ -44,6 +44,7 @@ from legacy_auth.store import SqlUserStore
 from triggers.observability import emit_line, instrument, make_logger, make_metrics
 
 if TYPE_CHECKING:  # imported by runtime(): only the configured app's parts, once (see _prebuild)
+    from legacy_auth.lockout import GuessLimiter
     from legacy_auth.tracking import MigrationTracker, Status
 
 GENERIC_MESSAGE = "Incorrect username or password."
@@ -77,6 +78,7 @@ class Runtime:
     hashes: Any
     policy: MigrationPolicy
     tracker: MigrationTracker | None
+    limiter: GuessLimiter | None = None  # LEGACY_LOCKOUT_MAX_FAILURES > 0
 
 
 _runtime: Runtime | None = None
@@ -107,8 +109,26 @@ def runtime() -> Runtime:
             tracker=MigrationTracker(db, app=settings.app, table=settings.tracking_table)
             if settings.track_migration
             else None,
+            limiter=_limiter(settings, db),
         )
     return _runtime
+
+
+def _limiter(settings: Settings, db: Database) -> GuessLimiter | None:
+    """The guessing bound of not-yet-migrated users, in the tracking database (``docs/migration.md``)."""
+    if settings.lockout_max_failures <= 0:
+        return None
+    from legacy_auth.lockout import GuessLimiter, LockoutPolicy
+
+    policy = LockoutPolicy(max_failures=settings.lockout_max_failures, window_s=settings.lockout_window_s,
+                           on_db_error=settings.lockout_on_db_error, table=settings.lockout_table)
+    return GuessLimiter(db, policy, key=settings.lockout_key, on_unavailable=_lockout_unavailable)
+
+
+def _lockout_unavailable(exc: StoreError) -> None:
+    """``LEGACY_LOCKOUT_ON_DB_ERROR=open`` (or a failed clear): log and count, the sign-in goes on."""
+    logger.warning("guessing bound unavailable", extra={"reason": getattr(exc, "reason", "db_unavailable")})
+    emit_line(metrics, {}, {"LockoutUnavailable": (1, "Count")})
 
 
 def _hash_context(settings: Settings) -> Any:
@@ -158,7 +178,7 @@ def _migrate(trigger: UserMigrationTriggerEvent, source: str, context: Any) -> M
             rt.hashes.dummy_verify()
             raise InvalidPasswordError("no password in the event")
         result = migrate_user(login, password, store=rt.store, hashes=rt.hashes, policy=rt.policy, deadline=deadline,
-                              tracker=rt.tracker)
+                              tracker=rt.tracker, guard=rt.limiter)
     elif source == FORGOT_PASSWORD and rt.settings.allow_forgot_password:
         result = lookup_for_reset(login, store=rt.store, policy=rt.policy, deadline=deadline, tracker=rt.tracker)
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,15 +16,13 @@ from legacy_auth.hashing.kdf_schemes import MAGENTO_LEGACY_ROWS
 from legacy_auth.hashing.registry import SCHEMES
 
 _DUMMY_PASSWORD = b"legacy-auth dummy verification"
-#: Weight of the newest dummy duration in the timing floor's moving average.
-_FLOOR_WEIGHT = 0.25
 GENERIC_SCHEMES = frozenset({*SALTED, *(s.name for s in HEX.values()), "mysql41"})
 
 
 class HashContext:
     """Verifies passwords exactly as one legacy app does (see :func:`get_context`)."""
 
-    __slots__ = ("_dummy_hash", "_dummy_scheme", "_fixed", "_floor_s", "_options", "_pad", "_rules", "app")
+    __slots__ = ("_dummy_grade", "_dummy_hash", "_dummy_scheme", "_fixed", "_options", "_pad", "_rules", "app")
 
     def __init__(
         self,
@@ -43,7 +40,7 @@ class HashContext:
         self._fixed: Scheme | None = SCHEMES[generic_scheme] if generic_scheme else None
         self._dummy_hash = dummy_hash or rules.dummy_hash
         self._dummy_scheme = self._dispatch(self._dummy_hash, {})
-        self._floor_s: float | None = None  # moving average of dummy_verify's duration, once measured
+        self._dummy_grade: Assessment | None = None  # the dummy's own cost, read once get_context validated it
 
     # ------------------------------------------------------------------ public API
 
@@ -118,44 +115,48 @@ class HashContext:
 
         Notes
         -----
-        Timing floor (``pad_weak``, on by default): an answer never comes sooner than a dummy verification
-        (what an unknown user costs), whatever the hash's own cost: a q2a SHA-1 pair, a phpass hash or a
-        cost-10 bcrypt on a site whose default dummy is cost 12 all answer in about the dummy's time, so
-        response time does not reveal that an account exists. The floor is the moving average of measured
-        dummy durations; until one has been measured, the first padded check runs a real dummy to measure it.
-        The wait is a sleep (no CPU spent). A hash costlier than the dummy still answers later: set
-        ``LEGACY_DUMMY_HASH`` to the deployment's usual cost (``legacy-auth scan`` shows the costs).
+        Equal work (``pad_weak``, on by default): every answer includes exactly one verification of the
+        dummy's cost, so its whole timing distribution (fastest answers included, not only the median) is the
+        unknown user's. A stored hash of the dummy's scheme at the dummy's cost (or costlier) *is* that
+        verification; any other hash (a q2a SHA-1 pair, phpass, md5, a cheaper bcrypt) is verified and then
+        followed by one real :meth:`dummy_verify`, so it costs the dummy plus its own (small) cost. A real
+        verification rather than a sleep: a sleep matches averages, not distributions (scheduling, CPU
+        contention and cache effects hit computation and sleeps differently), and Lambda bills the wall-clock
+        duration either way. A hash costlier than the dummy still answers later: set ``LEGACY_DUMMY_HASH`` to
+        the deployment's usual hash (``legacy-auth scan`` shows the costs).
         """
-        started = time.perf_counter()
         try:
             if self.app == "q2a":
-                result = self._verify_q2a(password, stored, fields)
+                result, spent = self._verify_q2a(password, stored, fields)
             else:
                 scheme = self.identify(stored, **fields)
                 text = stored_text_or_none(stored) or ""
                 if self.app == "generic" and scheme.name in GENERIC_SCHEMES:
                     text = text.lower()  # home-grown apps may store upper-case hex; the PHP apps compare exactly
-                result = self._run(scheme, password, text, fields)
+                result, spent = self._run(scheme, password, text, fields)
         except HashError:
             self.dummy_verify()
             raise
-        if self._pad:
-            self._wait_for_floor(started)
+        if self._pad and not spent:
+            self.dummy_verify()
         return result
 
     def dummy_verify(self) -> None:
-        """Spend the time of a real verification of this app's default scheme (unknown users); measure it."""
-        started = time.perf_counter()
+        """Spend one real verification of the dummy hash (unknown users, refusals, the equal-work padding)."""
         with contextlib.suppress(CorruptHashError):  # the dummy hashes are validated by get_context and tests
             self._dummy_scheme.run(_DUMMY_PASSWORD, self._dummy_hash, self._options)
-        took = time.perf_counter() - started
-        floor = self._floor_s
-        self._floor_s = took if floor is None else floor + _FLOOR_WEIGHT * (took - floor)
 
     @property
-    def timing_floor_s(self) -> float | None:
-        """The current timing floor in seconds (``None`` until a dummy verification has been measured)."""
-        return self._floor_s
+    def dummy_assessment(self) -> Assessment | None:
+        """Scheme and cost of the dummy hash (what every answer's verification costs); ``None`` if unreadable."""
+        return self._dummy_grade
+
+    def _costs_the_dummy(self, scheme: Scheme, grade: Assessment) -> bool:
+        """Whether verifying a hash of ``scheme`` at ``grade`` is itself a verification of the dummy's cost."""
+        dummy = self._dummy_grade
+        if dummy is None or scheme.name != self._dummy_scheme.name:
+            return False
+        return grade.cost == dummy.cost or grade.work >= dummy.work  # the dummy's cost, or costlier
 
     # ------------------------------------------------------------------ internals
 
@@ -190,30 +191,24 @@ class HashContext:
             out.append(encoded)
         return out or None
 
-    def _wait_for_floor(self, started: float) -> None:
-        """Sleep until ``started`` + the timing floor (measuring the floor first if it never was)."""
-        if self._floor_s is None:
-            self.dummy_verify()  # the first padded check measures the floor (and has then spent at least it)
-            return
-        left = self._floor_s - (time.perf_counter() - started)
-        if left > 0:
-            time.sleep(left)
-
-    def _run(self, scheme: Scheme, password: str | bytes, text: str, fields: Mapping[str, Any]) -> Verification:
+    def _run(self, scheme: Scheme, password: str | bytes, text: str,
+             fields: Mapping[str, Any]) -> tuple[Verification, bool]:
+        """Verify; also say whether a verification of the dummy's cost was spent (no padding needed then)."""
         merged = self._merged(fields)
         grade = scheme.assess(text, merged)
         candidates = self._candidates(password, scheme.name)
         if candidates is None or scheme.strength is Strength.UNUSABLE:
             self.dummy_verify()  # same cost as a real check: the refusal must not reveal the account
-            return Verification(False, scheme.name, grade.needs_upgrade)
+            return Verification(False, scheme.name, grade.needs_upgrade), True
         ok = False
         for candidate in candidates:
             if scheme.run(candidate, text, merged):
                 ok = True
                 break
-        return Verification(ok, scheme.name, grade.needs_upgrade)
+        return Verification(ok, scheme.name, grade.needs_upgrade), self._costs_the_dummy(scheme, grade)
 
-    def _verify_q2a(self, password: str | bytes, stored: str | bytes | None, fields: Mapping[str, Any]) -> Verification:
+    def _verify_q2a(self, password: str | bytes, stored: str | bytes | None,
+                    fields: Mapping[str, Any]) -> tuple[Verification, bool]:
         # qa-include/pages/login.php (1.8.8): the legacy pair is checked first when present, then passhash.
         has_old = fields.get("passsalt") is not None and fields.get("passcheck") is not None
         text = stored_text_or_none(stored)
@@ -222,9 +217,9 @@ class HashContext:
         if not has_old and not text:
             raise UnknownHashSchemeError("q2a")  # no password at all: external/SSO-only account
         if has_old:
-            result = self._run(Q2A_SHA1, password, "", fields)
+            result, spent = self._run(Q2A_SHA1, password, "", fields)
             if result.ok or not text:
-                return result
+                return result, spent
         scheme = self._dispatch(text or "", fields)
         scheme.validate(text or "")
         return self._run(scheme, password, text or "", fields)
@@ -257,9 +252,9 @@ def get_context(
     dummy_hash : str | None
         Override the dummy hash (match the deployment's real cost, e.g. a sample row's hash).
     pad_weak : bool
-        Timing floor: every :meth:`HashContext.verify` answers no sooner than a dummy verification takes (a
-        q2a sha1 pair, phpass, md5, a bcrypt cheaper than the app default ...), so a legacy account answers no
-        faster than an unknown user (see :meth:`HashContext.verify`, Notes).
+        Equal work: every :meth:`HashContext.verify` includes one verification of the dummy's cost (a q2a sha1
+        pair, phpass, md5, a bcrypt cheaper than the dummy ... are followed by a real dummy verification), so a
+        legacy account's timing distribution is an unknown user's (see :meth:`HashContext.verify`, Notes).
     magento_legacy_rows : bool
         ``magento2`` only, opt-in: also accept the rows Magento 2.4's ``isValidHash`` refuses: a bare ``3``
         version (read as ``3_32_2_67108864``, what ``customer:hash:upgrade`` meant) and version-less Magento 1
@@ -297,6 +292,7 @@ def get_context(
     try:
         context = HashContext(app, rules, options, dummy_hash, generic_scheme, pad_weak)
         context._dummy_scheme.validate(context._dummy_hash)
+        context._dummy_grade = context._dummy_scheme.assess(context._dummy_hash, context._options)
     except HashError as exc:
         raise ConfigurationError("dummy_hash", "not a valid hash for this app") from exc
     return context
