@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from legacy_auth.db.database import Database
 from legacy_auth.db.deadline import Deadline
+from legacy_auth.db.failures import unrepresentable
 from legacy_auth.errors import CorruptRowError, HashError, StoreError
 from legacy_auth.model import AccountState
 from legacy_auth.presets.base import AppPreset
@@ -40,8 +41,6 @@ from legacy_auth.presets.base import AppPreset
 MigratedCheck = Callable[[str, Deadline], bool]
 FREE_STATES = frozenset({AccountState.DELETED, AccountState.SYSTEM})
 MAX_LOGIN = 320  # longer than any legacy login column: cannot match
-#: MySQL/MariaDB errors for a value a utf8mb3 column cannot hold (collation mix, incorrect string value)
-UNREPRESENTABLE = frozenset({1267, 1270, 1271, 1366})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +96,7 @@ class LegacyGuard:
             try:
                 rows = self.db.fetch_all(query.sql, query.params, deadline=deadline)
             except StoreError as exc:
-                if dialect == "mysql" and _unrepresentable(exc, login):
+                if dialect == "mysql" and unrepresentable(exc, login):
                     continue  # a utf8mb3 column cannot hold this login: no row can match it
                 raise
             if any(self._holds(row, deadline, free) for row in rows):
@@ -121,10 +120,3 @@ class LegacyGuard:
             return False
         return True
 
-
-def _unrepresentable(exc: StoreError, login: str) -> bool:
-    """A MySQL collation/charset refusal of a login with characters a ``utf8mb3`` column cannot store."""
-    if getattr(exc, "reason", None) != "db_statement" or all(ord(c) <= 0xFFFF for c in login):
-        return False
-    code = str(getattr(exc, "driver_error", "")).rpartition(":")[2]
-    return code.isdigit() and int(code) in UNREPRESENTABLE

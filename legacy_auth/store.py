@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from legacy_auth.db import Database, Deadline
 from legacy_auth.db.driver import Row
-from legacy_auth.errors import AmbiguousUserError
+from legacy_auth.db.failures import unrepresentable
+from legacy_auth.errors import AmbiguousUserError, StoreError
 from legacy_auth.model import LegacyUser
 
 if TYPE_CHECKING:  # importing legacy_auth.presets loads every app's preset: the handler does it only for one
@@ -64,7 +65,12 @@ class SqlUserStore:
         for query in self.preset.find_queries(login, prefix=self.prefix, dialect=dialect):
             if (found is not None or ambiguous) and not query.uniform:
                 continue  # decided; only the unindexed steps still run, so timing does not tell known from unknown
-            rows = self.db.fetch_all(query.sql, query.params, deadline=deadline)
+            try:
+                rows = self.db.fetch_all(query.sql, query.params, deadline=deadline)
+            except StoreError as exc:
+                if dialect == "mysql" and unrepresentable(exc, login):
+                    continue  # a utf8mb3 column cannot hold this login: no row can match it (not a DB failure)
+                raise
             if found is None and not ambiguous:
                 ambiguous = len(rows) > 1
                 found = rows[0] if len(rows) == 1 else None

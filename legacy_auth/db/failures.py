@@ -97,3 +97,20 @@ def tagged(err: StoreError, url: DbUrl | None = None) -> StoreError:
     if not hasattr(err, "cause"):
         err.cause = "timeout" if isinstance(err, StoreTimeoutError) else "unavailable"  # type: ignore[attr-defined]
     return located(err, url)
+
+
+#: MySQL/MariaDB errors for a value a ``utf8mb3`` column cannot hold (collation mix, incorrect string value).
+UNREPRESENTABLE = frozenset({1267, 1270, 1271, 1366})
+
+
+def unrepresentable(exc: StoreError, value: str) -> bool:
+    """A MySQL collation/charset refusal of ``value`` because it has characters a ``utf8mb3`` column cannot store.
+
+    Such a value (an emoji, any character outside the Basic Multilingual Plane) can match no row of that column:
+    callers looking a login up read this as "no match", not as a database failure (an attacker typing an emoji must
+    not set off the system-failure alarm, nor get "temporarily unavailable").
+    """
+    if getattr(exc, "reason", None) != "db_statement" or all(ord(c) <= 0xFFFF for c in value):
+        return False
+    code = str(getattr(exc, "driver_error", "")).rpartition(":")[2]
+    return code.isdigit() and int(code) in UNREPRESENTABLE

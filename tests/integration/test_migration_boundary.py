@@ -220,11 +220,12 @@ def outcome(call: Callable[[], dict[str, Any]], reasons: Reasons) -> tuple[str, 
 def refusal_reason(b: Backend, url: str, typed: str) -> str:
     """The reason a refused variant must carry: the spelling rule where the app finds the row, else unknown.
 
-    On a ``utf8mb3`` table MariaDB cannot compare a 4-byte character ("Illegal mix of collations"): the lookup
-    fails closed as ``db_statement`` (the generic refusal; a system failure for the alarm, see the report).
+    On a ``utf8mb3`` table MariaDB cannot compare a 4-byte character ("Illegal mix of collations"): no row can
+    hold such a login, so the store reads the refusal as "no match" (``unknown_user``), never as a database failure
+    an attacker could use to set off the system-failure alarm.
     """
     if b.bmp_only and any(ord(c) > 0xFFFF for c in typed):
-        return "db_statement"
+        return "unknown_user"
     return "account_spelling_mismatch" if found_by_app(url, typed) else "unknown_user"
 
 
