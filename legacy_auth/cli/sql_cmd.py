@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, TextIO
 
-from legacy_auth import config
+from legacy_auth import config, lockout
 from legacy_auth.app_schema import schema_ddl
 from legacy_auth.cli.environment import settings_from
 from legacy_auth.cli.errors import UsageError
@@ -26,7 +26,7 @@ from legacy_auth.cli.reconcile_cmd import app_database, hook_settings
 from legacy_auth.db import Database, Deadline
 from legacy_auth.tracking import DEFAULT_TABLE, ddl
 
-HELP = "print (or --apply) the CREATE TABLE statements of the tracking, provisioning-failures and app-users tables"
+HELP = "print (or --apply) the CREATE TABLE statements of the tracking, lockout, failures and app-users tables"
 DIALECTS = ("mysql", "postgresql", "sqlite")
 Where = Literal["legacy", "app"]
 DdlFunction = Callable[[str, argparse.Namespace, Mapping[str, str]], list[str]]
@@ -35,6 +35,11 @@ DdlFunction = Callable[[str, argparse.Namespace, Mapping[str, str]], list[str]]
 def tracking_ddl(dialect: str, args: argparse.Namespace, environ: Mapping[str, str]) -> list[str]:
     """The migration tracking table (``LEGACY_TRACKING_TABLE``)."""
     return ddl(dialect, environ.get(config.LEGACY_TRACKING_TABLE) or DEFAULT_TABLE)  # type: ignore[arg-type]
+
+
+def lockout_ddl(dialect: str, args: argparse.Namespace, environ: Mapping[str, str]) -> list[str]:
+    """The guessing bound's counters (``LEGACY_LOCKOUT_TABLE``), beside the tracking table."""
+    return lockout.ddl(dialect, environ.get(config.LEGACY_LOCKOUT_TABLE) or lockout.DEFAULT_TABLE)  # type: ignore[arg-type]
 
 
 def app_users_ddl(dialect: str, args: argparse.Namespace, environ: Mapping[str, str]) -> list[str]:
@@ -52,6 +57,7 @@ def failures_ddl(dialect: str, args: argparse.Namespace, environ: Mapping[str, s
 #: Every table the project owns: name, the database it lives in, its DDL. Add a table here.
 TABLES: tuple[tuple[str, Where, DdlFunction], ...] = (
     ("migration_tracking", "legacy", tracking_ddl),
+    ("guess_lockout", "legacy", lockout_ddl),
     ("app_users", "app", app_users_ddl),
     ("provisioning_failures", "app", failures_ddl),
 )

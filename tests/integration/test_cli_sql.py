@@ -13,6 +13,7 @@ import pytest
 from legacy_auth.app_schema import schema_ddl
 from legacy_auth.cli.main import main
 from legacy_auth.hooks_config import AppUsersSchema
+from legacy_auth.lockout import ddl as lockout_ddl
 from legacy_auth.tracking import ddl
 from tests.helpers.legacy_db import create_schema, run_query
 
@@ -28,9 +29,9 @@ def _run(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
 def test_sql_prints_the_packaged_ddl_of_every_table_without_any_configuration(dialect: str) -> None:
     code, out, err = _run(["sql", "--dialect", dialect], {})
     assert code == 0, err
-    expected = [*ddl(dialect), *schema_ddl(dialect, AppUsersSchema())]  # type: ignore[arg-type]
+    expected = [*ddl(dialect), *lockout_ddl(dialect), *schema_ddl(dialect, AppUsersSchema())]  # type: ignore[arg-type]
     assert all(f"{statement};" in out for statement in expected)
-    assert out.count("CREATE TABLE IF NOT EXISTS") == 3
+    assert out.count("CREATE TABLE IF NOT EXISTS") == 4
 
 
 def test_sql_uses_the_configured_names_and_one_table_on_request() -> None:
