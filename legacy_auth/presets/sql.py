@@ -55,7 +55,19 @@ def check_dialect(dialect: object) -> Dialect:
 
 
 def quote(name: str, dialect: Dialect) -> str:
-    """Quote an already validated identifier for ``dialect`` (backticks on MySQL, double quotes elsewhere)."""
+    """Quote an already validated identifier for ``dialect``: double quotes on PostgreSQL, backticks elsewhere.
+
+    SQLite reads a double-quoted name that matches no column as a string literal ("Double-quoted string literals are
+    accepted", https://sqlite.org/quirks.html#dblquote), so a preset column missing from the table would compare
+    against a constant and silently match no row; a backtick-quoted name (accepted by SQLite for MySQL
+    compatibility, https://sqlite.org/lang_keywords.html) is always an identifier: the missing column is an error.
+    """
+    return f'"{name}"' if dialect == "postgresql" else f"`{name}`"
+
+
+def ddl_quote(name: str, dialect: Dialect) -> str:
+    """Quote a name in CREATE statements (backticks on MySQL, the standard double quotes elsewhere): a CREATE
+    statement has no string-literal fallback, so the documented DDL keeps the standard form."""
     return f"`{name}`" if dialect == "mysql" else f'"{name}"'
 
 
@@ -85,7 +97,7 @@ class Column:
 
     def render(self, dialect: Dialect) -> str:
         """The column definition for ``dialect``."""
-        parts = [quote(self.name, dialect), self._type(dialect)]
+        parts = [ddl_quote(self.name, dialect), self._type(dialect)]
         if dialect == "mysql" and self.collation:
             charset = self.collation.split("_", 1)[0]
             parts.append(f"CHARACTER SET {charset} COLLATE {self.collation}")
@@ -161,7 +173,7 @@ def create_table(
     ``lower_indexes`` lists columns looked up with ``lower(col) = lower(%s)`` on PostgreSQL (the fallback
     step of a case-insensitive lookup): an expression index is added there so it stays an index scan.
     """
-    q = lambda n: quote(n, dialect)  # noqa: E731
+    q = lambda n: ddl_quote(n, dialect)  # noqa: E731
     defs = [c.render(dialect) for c in columns]
     defs.append(f"PRIMARY KEY ({', '.join(q(c) for c in primary_key)})")
     statements: list[str] = []

@@ -104,3 +104,22 @@ def test_generic_query_mode_with_a_literal_percent(db: Database) -> None:
     assert table_mode.legacy_id == "7"
     # query mode compares exactly as written (no lower()): the upper-case login only matches on MySQL's collation
     assert (user.legacy_id if user else None) == ("7" if db.dialect == "mysql" else None)
+
+
+def test_a_preset_column_missing_from_a_sqlite_table_is_an_error_not_a_silent_no_match(tmp_path: Any) -> None:
+    """SQLite reads a double-quoted unknown name as a string literal; our queries quote with backticks instead, so
+    a column the preset needs (here q2a's ``email``) that the table lacks fails loudly instead of matching nothing."""
+    from legacy_auth.errors import StoreError
+
+    db = Database(f"sqlite:///{tmp_path / 'q2a.sqlite3'}")
+    try:
+        db.execute("CREATE TABLE qa_users (userid INTEGER PRIMARY KEY, handle TEXT, passsalt BLOB, passcheck BLOB, "
+                   "passhash TEXT, level INTEGER, flags INTEGER)", deadline=Deadline.after(5))
+        db.execute("INSERT INTO qa_users (userid, handle, level, flags) VALUES (1, 'email', 0, 0)",
+                   deadline=Deadline.after(5))
+        store = SqlUserStore(db, get_preset("q2a"))
+        with pytest.raises(StoreError) as failed:
+            store.find_by_login("email", deadline=Deadline.after(5))
+        assert failed.value.reason == "db_statement"
+    finally:
+        db.close()

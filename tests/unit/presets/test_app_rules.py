@@ -24,7 +24,7 @@ def test_drupal8_queries_filter_on_the_default_translation() -> None:
     (query,) = get_preset("drupal").find_queries("editor", prefix="", dialect="mysql")
     assert "FROM `users_field_data` WHERE `name` = %s AND `default_langcode` = 1 LIMIT 2" in query.sql
     scan = get_preset("drupal").scan_query(prefix="", dialect="sqlite")
-    assert scan.sql.endswith('WHERE "default_langcode" = 1 ORDER BY "uid"')
+    assert scan.sql.endswith('WHERE `default_langcode` = 1 ORDER BY `uid`')  # SQLite: backticks, never a literal
 
 
 @pytest.mark.parametrize(
