@@ -179,6 +179,6 @@ def test_wordpress_states(over: dict[str, Any], state: AccountState) -> None:
 
 def test_wordpress_multisite_option_reads_and_creates_spam_and_deleted() -> None:
     preset = get_preset("wordpress", multisite=True)
-    assert '"spam", "deleted" FROM "wp_users"' in preset.scan_query(prefix="wp_", dialect="sqlite").sql
+    assert "`spam`, `deleted` FROM `wp_users`" in preset.scan_query(prefix="wp_", dialect="sqlite").sql
     assert '"spam" INTEGER NOT NULL DEFAULT 0' in preset.ddl(prefix="wp_", dialect="sqlite")[0]
     assert "spam" not in get_preset("wordpress").scan_query(prefix="wp_", dialect="sqlite").sql

@@ -129,7 +129,7 @@ def test_lookup_conditions_per_dialect() -> None:
     ci, exact, lower = Lookup("email", 80), Lookup("n", 9, match="exact"), Lookup("e", 9, match="lower")
     assert ci.condition("mysql") == "`email` = %s"
     assert ci.condition("postgresql") == 'lower("email") = lower(%s)'
-    assert ci.condition("sqlite") == 'lower("email") = lower(%s)'
+    assert ci.condition("sqlite") == "lower(`email`) = lower(%s)"  # SQLite: backticks, never a string literal
     assert exact.condition("postgresql") == '"n" = %s'
     assert lower.condition("mysql") == "lower(`e`) = lower(%s)"
 
@@ -137,10 +137,10 @@ def test_lookup_conditions_per_dialect() -> None:
 def test_case_insensitive_lookup_is_exact_first_off_mysql() -> None:
     ci = Lookup("email", 80)
     assert ci.steps("mysql") == (ci,)  # the collation decides in one indexed query
-    for dialect in ("postgresql", "sqlite"):
+    for dialect, q in (("postgresql", '"email"'), ("sqlite", "`email`")):
         first, second = ci.steps(dialect)  # type: ignore[arg-type]
-        assert first.condition(dialect) == '"email" = %s'  # type: ignore[arg-type]
-        assert second.condition(dialect) == 'lower("email") = lower(%s)'  # type: ignore[arg-type]
+        assert first.condition(dialect) == f"{q} = %s"  # type: ignore[arg-type]
+        assert second.condition(dialect) == f"lower({q}) = lower(%s)"  # type: ignore[arg-type]
         assert first.max_length == second.max_length == 80
     assert Lookup("n", 9, match="exact").steps("sqlite") == (Lookup("n", 9, match="exact"),)
     assert Lookup("e", 9, match="lower").steps("postgresql") == (Lookup("e", 9, match="lower"),)
