@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import base64
 import binascii
-import re
-
-_STD = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 
 
 def b64decode_strict(text: str, *, padded: bool) -> bytes | None:
-    """Standard-alphabet base64 of ``text``; ``None`` when it is not canonical base64.
+    """Standard-alphabet base64 of ``text``; ``None`` unless it is canonical base64.
 
-    ``padded=False`` reads PHC's unpadded form (the padding is restored before decoding).
+    ``binascii``'s strict mode refuses characters outside the alphabet and misplaced padding; the re-encoding
+    check then refuses stray bits in the last character, so one stored value has one reading. ``padded=False``
+    reads PHC's unpadded form (the padding is restored before decoding; ``=`` in the text is refused).
     """
-    if not _STD.fullmatch(text) or (not padded and "=" in text):
-        return None
     if not padded:
+        if "=" in text:
+            return None
         text += "=" * (-len(text) % 4)
     try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
+        data = text.encode("ascii")
+        raw = binascii.a2b_base64(data, strict_mode=True)
+    except (UnicodeEncodeError, binascii.Error, ValueError):
         return None
-    encoded = base64.b64encode(raw).decode("ascii")
-    return raw if encoded == text else None  # canonical only: no stray bits in the last character
+    return raw if binascii.b2a_base64(raw, newline=False) == data else None

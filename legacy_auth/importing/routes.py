@@ -103,7 +103,7 @@ def classify(app: str, user: LegacyUser, policy: MigrationPolicy, *, context: Ha
         return Route(RouteKind.NEVER, f"state_{user.state.value}")
     ctx = context or get_context(app)
     try:
-        scheme = ctx.identify(user.password_hash, **dict(user.hash_fields))
+        scheme = ctx.identify(user.password_hash, **user.hash_fields)
     except HashError:
         scheme = None
     if scheme is None or scheme.strength is Strength.UNUSABLE:
