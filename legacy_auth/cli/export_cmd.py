@@ -8,7 +8,8 @@ usernames written when the database reports usernames (emails in an email pool) 
 Every count of users left out is printed with the setting or route that would include them
 (:data:`~legacy_auth.cli.import_csv.ROUTES`). Exit status: 0 the files were written (and every ``--start`` job
 succeeded); 1 a job did not succeed, or users the import would reject were found and left out
-(``duplicate_username``); 2 usage/configuration; 3 database or AWS error.
+(``duplicate_username``); 2 usage/configuration (``--with-hashes`` too, while AWS documents no CSV format for
+password hashes: :mod:`legacy_auth.cli.export_hashes`); 3 database or AWS error.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from legacy_auth.cli import export_hashes
 from legacy_auth.cli.aws import add_pool_flags, cognito_client, pool_id
 from legacy_auth.cli.environment import (
     Legacy,
@@ -83,6 +85,7 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--no-aliases", action="store_true", help="the pool has no email/phone aliases")
     p.add_argument("--all", action="store_true", help="ignore the tracking table: export every active user")
     p.add_argument("--start", action="store_true", help="create, upload and start one import job per file")
+    export_hashes.add_flags(p)
     p.add_argument("--role-arn", metavar="ARN", help="CloudWatchLogsRoleArn for the import jobs (with --start)")
     p.add_argument("--poll-interval", type=non_negative_float, default=10.0, help="seconds between job status polls")
     p.add_argument("--wait-timeout", type=non_negative_float, default=3600.0,
@@ -159,6 +162,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     out, err = stdout or sys.stdout, stderr or sys.stderr
     settings = settings_from(args, environ)
     preset_and_prefix(settings)  # a bad preset option is a configuration error before any other check
+    export_hashes.check(args)  # --with-hashes: refused before anything is written (docs/strategy.md)
     if args.start and not args.role_arn:
         raise UsageError("--start needs --role-arn (the CloudWatch Logs role of the import jobs)")
     prepare_out_dir(args.out_dir)

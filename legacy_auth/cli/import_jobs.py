@@ -77,7 +77,7 @@ def wait_for(client: Any, pool: str, job_id: str, *, poll_s: float, timeout_s: f
 
 def run_jobs(client: Any, pool: str, files: Sequence[Path], *, role_arn: str, job_prefix: str,
              poll_s: float = 10.0, timeout_s: float = 3600.0, sleep: Callable[[float], None] = time.sleep,
-             log: Callable[[str], None] = lambda _: None) -> list[dict[str, Any]]:
+             log: Callable[[str], None] = lambda _: None, algorithm: str | None = None) -> list[dict[str, Any]]:
     """Import ``files`` one after the other; return each job's final description (without its URL).
 
     Parameters
@@ -96,11 +96,16 @@ def run_jobs(client: Any, pool: str, files: Sequence[Path], *, role_arn: str, jo
         Polling interval and the longest wait for one job.
     sleep, log : Callable
         Injected for tests; ``log`` gets one progress line per step.
+    algorithm : str | None
+        ``PasswordHashingAlgorithm`` of every job (``BCRYPT | SCRYPT | ARGON2ID | PBKDF2_SHA256``, botocore's
+        ``cognito-idp`` model) for files carrying password hashes; ``None`` sends no such parameter.
     """
     jobs = []
     for n, path in enumerate(files, 1):
         name = f"{job_prefix}-{n}"[:128]
-        created = client.create_user_import_job(JobName=name, UserPoolId=pool, CloudWatchLogsRoleArn=role_arn)
+        extra = {"PasswordHashingAlgorithm": algorithm} if algorithm is not None else {}
+        created = client.create_user_import_job(JobName=name, UserPoolId=pool, CloudWatchLogsRoleArn=role_arn,
+                                                **extra)
         job = created["UserImportJob"]
         job_id = job["JobId"]
         log(f"job {name} ({job_id}) created; uploading {path.name}")

@@ -27,6 +27,7 @@ from legacy_auth.cli import (
     export_cmd,
     reconcile_cmd,
     release_cmd,
+    routes_cmd,
     scan_cmd,
     sql_cmd,
     status_cmd,
@@ -74,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
-    for module in (scan_cmd, check_cmd, status_cmd, reconcile_cmd, export_cmd, release_cmd, clients_cmd, sql_cmd):
+    for module in (scan_cmd, check_cmd, status_cmd, reconcile_cmd, export_cmd, release_cmd, clients_cmd, sql_cmd,
+                   routes_cmd):
         module.register(sub, [common])
     return parser
 
