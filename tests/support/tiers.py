@@ -1,0 +1,121 @@
+"""The test tiers: which collected tests are ``static`` or ``slow``, decided in one table by node-id pattern.
+
+``make unit`` is the fast loop: ``tests/unit`` minus ``slow`` and ``static``. ``make static`` runs the static checks
+of the repository (template lint, SAM transform, Lambda packaging, Makefile and pyproject checks). ``make test`` runs
+everything, markers or not: a marker here only ever takes a test *out of the fast loop*, never out of ``make test``.
+
+The markers are applied at collection time (``tests/conftest.py`` calls :func:`apply`) rather than written in the test
+files, so that test files can move between packages without losing their tier; :data:`RULES` says why each pattern is
+where it is, and ``tests/unit/test_tiers.py`` fails when a pattern no longer matches any test (a file was renamed).
+
+Two more rules need no table:
+
+* a hypothesis test set to run more examples than hypothesis's default (100) is a fuzz test: ``slow``;
+* a hypothesis test must not take the ``lambda_context`` fixture: under ``@given`` a function-scoped fixture is built
+  once for all examples, so its 5 s countdown would run across them and a busy machine would end valid examples in
+  ``db_timeout``. Such a test is refused at collection (:func:`shared_deadline_misuses`); use ``new_lambda_context``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+STATIC = "static"
+SLOW = "slow"
+#: Hypothesis runs 100 examples unless told otherwise; a test that asks for more is a fuzz test.
+FUZZ_EXAMPLES_ABOVE = 100
+#: Fixtures whose value carries a deadline that starts when the fixture is built (not when a handler is called).
+SHARED_DEADLINE_FIXTURES = frozenset({"lambda_context"})
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Tests whose node id matches ``pattern`` (``fnmatch``, ``/`` separators) get ``marker``, for ``reason``."""
+
+    pattern: str
+    marker: str
+    reason: str
+
+
+RULES: tuple[Rule, ...] = (
+    # ---- static: the repository's files checked as files, by the tools that deploy them
+    Rule("tests/unit/template/*", STATIC,
+         "template.yaml through cfn-lint subprocesses, the SAM translator, the Lambda package builds (make -f "
+         "devstack/lambda/Makefile) and the README configuration table"),
+    Rule("tests/unit/cli/test_defaults_match_template.py::*", STATIC,
+         "the CLI defaults read against template.yaml through the SAM translator"),
+    Rule("tests/unit/hooks/test_cold_imports.py::*", STATIC,
+         "one fresh Python subprocess per hook module, to see what its import loads"),
+    Rule("tests/test_infrastructure.py::test_make_*", STATIC, "the Makefile, through `make help`"),
+    Rule("tests/test_infrastructure.py::test_first_install_*", STATIC, "the Makefile's install recipe"),
+    Rule("tests/test_infrastructure.py::test_every_slow_bootstrap_*", STATIC, "the Makefile's bootstrap recipes"),
+    Rule("tests/test_infrastructure.py::test_pyproject_*", STATIC, "pyproject.toml's packaging metadata"),
+    # ---- slow: real-cost hashes and fuzzing
+    Rule("tests/unit/authorizer/test_fuzz.py::*", SLOW, "fuzzing the authorizer with 300-500 examples a test"),
+    Rule("tests/unit/presets/test_all_presets.py::test_any_driver_row_maps_to_a_user_or_a_typed_error*", SLOW,
+         "fuzzing each preset's row mapping (120 examples per app, hypothesis inside the test body)"),
+    Rule("tests/unit/authorizer/test_hostile_input.py::test_case12_*", SLOW,
+         "a burst of 2,000 unknown-kid tokens, each signed with RSA at run time, against a loopback JWKS server"),
+)
+
+
+def node_path(nodeid: str) -> str:
+    """``nodeid`` with ``/`` separators, as the patterns are written (pytest already uses ``/`` on POSIX)."""
+    return nodeid.replace("\\", "/")
+
+
+def matching_rules(nodeid: str, rules: Sequence[Rule] = RULES) -> list[Rule]:
+    """The rules whose pattern matches ``nodeid``."""
+    path = node_path(nodeid)
+    return [rule for rule in rules if fnmatch.fnmatchcase(path, rule.pattern)]
+
+
+def fuzz_examples(function: Any) -> int | None:
+    """How many examples a ``@given`` test asks for (``None`` if ``function`` is not a hypothesis test).
+
+    Hypothesis keeps a test's ``@settings`` on the wrapped function as ``_hypothesis_internal_use_settings``
+    (whichever order ``@given`` and ``@settings`` are written in); ``tests/unit/test_tiers.py`` pins that.
+    """
+    if not getattr(function, "is_hypothesis_test", False):
+        return None
+    chosen = getattr(function, "_hypothesis_internal_use_settings", None)
+    return None if chosen is None else int(chosen.max_examples)
+
+
+def markers_for(nodeid: str, function: Any, rules: Sequence[Rule] = RULES) -> set[str]:
+    """Every tier marker the test ``nodeid`` (whose test function is ``function``) gets."""
+    found = {rule.marker for rule in matching_rules(nodeid, rules)}
+    examples = fuzz_examples(function)
+    if examples is not None and examples > FUZZ_EXAMPLES_ABOVE:
+        found.add(SLOW)
+    return found
+
+
+def shared_deadline_misuses(items: Iterable[pytest.Item]) -> list[str]:
+    """Node ids of hypothesis tests that take a fixture whose deadline would run across all their examples."""
+    out = []
+    for item in items:
+        function = getattr(item, "obj", None)
+        names = set(getattr(item, "fixturenames", ()))
+        if getattr(function, "is_hypothesis_test", False) and names & SHARED_DEADLINE_FIXTURES:
+            out.append(item.nodeid)
+    return out
+
+
+def apply(items: Iterable[pytest.Item], rules: Sequence[Rule] = RULES) -> None:
+    """Add each collected test's tier markers; refuse a hypothesis test that shares one deadline across examples."""
+    items = list(items)
+    misuses = shared_deadline_misuses(items)
+    if misuses:
+        raise pytest.UsageError(
+            "hypothesis tests must not take `lambda_context` (one 5 s countdown shared by every example); "
+            "take `new_lambda_context` and call it per handler invocation: " + ", ".join(misuses))
+    for item in items:
+        have = {mark.name for mark in item.iter_markers()}
+        for name in sorted(markers_for(item.nodeid, getattr(item, "obj", None), rules) - have):
+            item.add_marker(getattr(pytest.mark, name))

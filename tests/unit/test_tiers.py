@@ -1,0 +1,150 @@
+"""The test tiers themselves: every rule still names real tests, fuzzing is slow, make test leaves nothing out."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import shlex
+import tomllib
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.support import tiers
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _recipe(target: str) -> list[str]:
+    """The shell lines of a Makefile target's recipe."""
+    lines = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{target}:"))
+    body = []
+    for line in lines[start + 1:]:
+        if not line.startswith("\t"):
+            break
+        body.append(line.strip())
+    return body
+
+
+def _pytest_args(target: str) -> list[str]:
+    (line,) = [line for line in _recipe(target) if "/bin/pytest" in line]
+    return shlex.split(line)[1:]
+
+
+_DESELECTING = ("-m", "-k", "--deselect", "--ignore", "--ignore-glob", "--lf", "--last-failed", "-x", "--exitfirst")
+
+
+@pytest.mark.parametrize("rule", tiers.RULES, ids=lambda rule: rule.pattern)
+def test_every_tier_rule_still_names_at_least_one_test(rule: tiers.Rule) -> None:
+    file_part, _, test_part = rule.pattern.partition("::")
+    files = [p for p in ROOT.glob(file_part.rstrip("*") + ("**/test_*.py" if file_part.endswith("/*") else ""))
+             if p.is_file()]
+    assert files, f"{rule.pattern}: no test file matches any more (moved or renamed?); update tests/support/tiers.py"
+    if test_part in ("", "*"):
+        return
+    defined = {name for path in files
+               for name in re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.MULTILINE)}
+    assert any(fnmatch.fnmatchcase(name, test_part) for name in defined), (
+        f"{rule.pattern}: no test function matches any more (renamed?); update tests/support/tiers.py")
+
+
+def test_each_rule_uses_a_declared_marker_and_says_why() -> None:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    declared = {m.split(":", 1)[0] for m in data["tool"]["pytest"]["ini_options"]["markers"]}
+    for rule in tiers.RULES:
+        assert rule.marker in declared
+        assert rule.reason
+
+
+def test_a_pattern_marks_the_tests_it_names_and_no_others() -> None:
+    assert tiers.markers_for("tests/unit/template/test_lint.py::test_x", None) == {"static"}
+    assert tiers.markers_for("tests/unit/authorizer/test_fuzz.py::test_y", None) == {"slow"}
+    assert tiers.markers_for("tests/unit/authorizer/test_happy_paths.py::test_z", None) == set()
+    assert tiers.markers_for("tests/unit/templates_extra/test_a.py::test_b", None) == set()
+
+
+def _plain(x: int) -> None:
+    assert isinstance(x, int)
+
+
+@settings(max_examples=tiers.FUZZ_EXAMPLES_ABOVE + 1)
+@given(st.integers())
+def _fuzz_settings_outside(x: int) -> None:
+    assert isinstance(x, int)
+
+
+@given(st.integers())
+@settings(max_examples=300)
+def _fuzz_settings_inside(x: int) -> None:
+    assert isinstance(x, int)
+
+
+@given(st.integers())
+@settings(max_examples=25)
+def _property(x: int) -> None:
+    assert isinstance(x, int)
+
+
+@given(st.integers())
+def _default_property(x: int) -> None:
+    assert isinstance(x, int)
+
+
+def test_a_given_test_asking_for_more_examples_than_hypothesis_default_is_slow_in_either_decorator_order() -> None:
+    node = "tests/unit/hooks/test_x.py::test_y"
+    assert tiers.fuzz_examples(_fuzz_settings_outside) == tiers.FUZZ_EXAMPLES_ABOVE + 1
+    assert tiers.fuzz_examples(_fuzz_settings_inside) == 300
+    assert tiers.markers_for(node, _fuzz_settings_outside) == {"slow"}
+    assert tiers.markers_for(node, _fuzz_settings_inside) == {"slow"}
+
+
+def test_a_property_test_with_default_or_fewer_examples_stays_in_the_fast_tier() -> None:
+    node = "tests/unit/hooks/test_x.py::test_y"
+    assert tiers.fuzz_examples(_property) == 25
+    assert tiers.fuzz_examples(_default_property) == 100
+    assert tiers.fuzz_examples(_plain) is None
+    assert tiers.markers_for(node, _property) == set()
+    assert tiers.markers_for(node, _default_property) == set()
+
+
+def _item(function: Any, *fixtures: str) -> Any:
+    return SimpleNamespace(obj=function, fixturenames=list(fixtures), nodeid=f"tests/x.py::{function.__name__}")
+
+
+def test_a_given_test_taking_the_shared_lambda_context_is_refused_at_collection() -> None:
+    bad = _item(_property, "lambda_context", "monkeypatch")
+    assert tiers.shared_deadline_misuses([bad, _item(_property, "new_lambda_context")]) == [bad.nodeid]
+    with pytest.raises(pytest.UsageError, match="new_lambda_context"):
+        tiers.apply([bad])
+
+
+def test_a_plain_test_may_take_the_lambda_context() -> None:
+    assert tiers.shared_deadline_misuses([_item(_plain, "lambda_context")]) == []
+
+
+def test_make_unit_leaves_out_exactly_the_slow_and_static_tiers() -> None:
+    args = _pytest_args("unit")
+    assert args[:1] == ["tests/unit"]
+    assert args[args.index("-m") + 1] == "not slow and not static"
+
+
+def test_make_static_runs_the_static_tier_over_the_whole_suite() -> None:
+    args = _pytest_args("static")
+    assert args[:1] == ["tests"]
+    assert args[args.index("-m") + 1] == "static"
+
+
+def test_make_test_and_ci_run_every_test_with_no_marker_filter() -> None:
+    args = _pytest_args("test")
+    assert not [a for a in args if a.split("=", 1)[0] in _DESELECTING]
+    assert not [a for a in args if a.startswith("tests")]  # testpaths: the whole suite
+    addopts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    assert addopts["testpaths"] == ["tests"]
+    assert not [a for a in shlex.split(addopts["addopts"]) if a.split("=", 1)[0] in _DESELECTING]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert "make test" in [line.strip() for line in ci]
