@@ -35,32 +35,59 @@ SHARED_DEADLINE_FIXTURES = frozenset({"lambda_context"})
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """Tests whose node id matches ``pattern`` (``fnmatch``, ``/`` separators) get ``marker``, for ``reason``."""
+    """Tests in ``files`` named ``tests`` with parameter ids ``params`` (``fnmatch`` globs) get ``marker``.
 
-    pattern: str
+    ``files`` is a path from the repository root (``tests/unit/template/*`` is every file under that folder);
+    ``params`` is matched against the text between the brackets of a parametrized test's id (``*`` also matches
+    a test without parameters).
+    """
+
+    files: str
     marker: str
     reason: str
+    tests: str = "*"
+    params: str = "*"
 
+    def matches(self, nodeid: str) -> bool:
+        """Whether the test ``nodeid`` (``path::[Class::]name[params]``) falls under this rule."""
+        path, _, rest = node_path(nodeid).partition("::")
+        name, _, params = rest.rpartition("::")[2].partition("[")
+        return (fnmatch.fnmatchcase(path, self.files) and fnmatch.fnmatchcase(name, self.tests)
+                and fnmatch.fnmatchcase(params.removesuffix("]"), self.params))
+
+
+#: Legacy apps whose dummy verification costs 0.25 s of CPU or more (bcrypt cost 12-13, 1,000,000-iteration
+#: PBKDF2, argon2id with 64 MiB): every refusal and every error path of theirs pays it. The cheap apps (bcrypt cost 10
+#: or less) exercise the same code paths in the fast loop.
+COSTLY_DUMMY_APPS = ("devise", "django", "laravel", "magento2", "phpbb3", "symfony")
 
 RULES: tuple[Rule, ...] = (
     # ---- static: the repository's files checked as files, by the tools that deploy them
     Rule("tests/unit/template/*", STATIC,
          "template.yaml through cfn-lint subprocesses, the SAM translator, the Lambda package builds (make -f "
          "devstack/lambda/Makefile) and the README configuration table"),
-    Rule("tests/unit/cli/test_defaults_match_template.py::*", STATIC,
+    Rule("tests/unit/cli/test_defaults_match_template.py", STATIC,
          "the CLI defaults read against template.yaml through the SAM translator"),
-    Rule("tests/unit/hooks/test_cold_imports.py::*", STATIC,
-         "one fresh Python subprocess per hook module, to see what its import loads"),
-    Rule("tests/test_infrastructure.py::test_make_*", STATIC, "the Makefile, through `make help`"),
-    Rule("tests/test_infrastructure.py::test_first_install_*", STATIC, "the Makefile's install recipe"),
-    Rule("tests/test_infrastructure.py::test_every_slow_bootstrap_*", STATIC, "the Makefile's bootstrap recipes"),
-    Rule("tests/test_infrastructure.py::test_pyproject_*", STATIC, "pyproject.toml's packaging metadata"),
-    # ---- slow: real-cost hashes and fuzzing
-    Rule("tests/unit/authorizer/test_fuzz.py::*", SLOW, "fuzzing the authorizer with 300-500 examples a test"),
-    Rule("tests/unit/presets/test_all_presets.py::test_any_driver_row_maps_to_a_user_or_a_typed_error*", SLOW,
-         "fuzzing each preset's row mapping (120 examples per app, hypothesis inside the test body)"),
-    Rule("tests/unit/authorizer/test_hostile_input.py::test_case12_*", SLOW,
-         "a burst of 2,000 unknown-kid tokens, each signed with RSA at run time, against a loopback JWKS server"),
+    Rule("tests/unit/hooks/test_cold_imports.py", STATIC, "one fresh Python subprocess per hook module"),
+    *(Rule("tests/test_infrastructure.py", STATIC, "the Makefile and pyproject.toml, read or run (`make help`)",
+           tests=name) for name in ("test_make_*", "test_first_install_*", "test_every_slow_bootstrap_*",
+                                    "test_pyproject_*")),
+    # ---- slow: real-cost hashes, fuzzing, moto
+    *(Rule("tests/unit/hashing/test_app_rules.py", SLOW, f"{app}'s real-cost dummy verification on its error paths",
+           params=ids) for app in COSTLY_DUMMY_APPS for ids in (app, f"{app}-*")),
+    *(Rule("tests/unit/hashing/test_known_answers.py", SLOW,
+           f"{app}'s refusals pay its real-cost dummy verification", tests="test_verify_*", params=f"*-{app}-*-False")
+      for app in COSTLY_DUMMY_APPS),
+    Rule("tests/unit/test_config.py", SLOW, "a Magento argon2id verification (64 MiB)",
+         tests="test_magento_legacy_rows_setting_*"),
+    Rule("tests/unit/authorizer/test_fuzz.py", SLOW, "fuzzing the authorizer with 300-500 examples a test"),
+    Rule("tests/unit/presets/test_all_presets.py", SLOW,
+         "fuzzing each preset's row mapping (120 examples per app, hypothesis inside the test body)",
+         tests="test_any_driver_row_maps_to_a_user_or_a_typed_error"),
+    Rule("tests/unit/authorizer/test_hostile_input.py", SLOW,
+         "a burst of 2,000 unknown-kid tokens, each signed with RSA at run time, against a loopback JWKS server",
+         tests="test_case12_*"),
+    Rule("tests/unit/hooks/test_auto_verify_case.py", SLOW, "moto's Cognito backend: seconds per test"),
 )
 
 
@@ -70,9 +97,8 @@ def node_path(nodeid: str) -> str:
 
 
 def matching_rules(nodeid: str, rules: Sequence[Rule] = RULES) -> list[Rule]:
-    """The rules whose pattern matches ``nodeid``."""
-    path = node_path(nodeid)
-    return [rule for rule in rules if fnmatch.fnmatchcase(path, rule.pattern)]
+    """The rules that match ``nodeid``."""
+    return [rule for rule in rules if rule.matches(nodeid)]
 
 
 def fuzz_examples(function: Any) -> int | None:

@@ -39,18 +39,18 @@ def _pytest_args(target: str) -> list[str]:
 _DESELECTING = ("-m", "-k", "--deselect", "--ignore", "--ignore-glob", "--lf", "--last-failed", "-x", "--exitfirst")
 
 
-@pytest.mark.parametrize("rule", tiers.RULES, ids=lambda rule: rule.pattern)
+def _rule_id(rule: tiers.Rule) -> str:
+    return f"{rule.marker}:{rule.files}::{rule.tests}[{rule.params}]"
+
+
+@pytest.mark.parametrize("rule", tiers.RULES, ids=_rule_id)
 def test_every_tier_rule_still_names_at_least_one_test(rule: tiers.Rule) -> None:
-    file_part, _, test_part = rule.pattern.partition("::")
-    files = [p for p in ROOT.glob(file_part.rstrip("*") + ("**/test_*.py" if file_part.endswith("/*") else ""))
-             if p.is_file()]
-    assert files, f"{rule.pattern}: no test file matches any more (moved or renamed?); update tests/support/tiers.py"
-    if test_part in ("", "*"):
-        return
+    files = [p for p in ROOT.glob(rule.files) if p.is_file() and p.name.startswith("test_")]
+    assert files, f"{_rule_id(rule)}: no test file matches any more (moved or renamed?); update tests/support/tiers.py"
     defined = {name for path in files
                for name in re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.MULTILINE)}
-    assert any(fnmatch.fnmatchcase(name, test_part) for name in defined), (
-        f"{rule.pattern}: no test function matches any more (renamed?); update tests/support/tiers.py")
+    assert any(fnmatch.fnmatchcase(name, rule.tests) for name in defined), (
+        f"{_rule_id(rule)}: no test function matches any more (renamed?); update tests/support/tiers.py")
 
 
 def test_each_rule_uses_a_declared_marker_and_says_why() -> None:
@@ -61,11 +61,25 @@ def test_each_rule_uses_a_declared_marker_and_says_why() -> None:
         assert rule.reason
 
 
-def test_a_pattern_marks_the_tests_it_names_and_no_others() -> None:
+def test_a_rule_marks_the_tests_it_names_and_no_others() -> None:
     assert tiers.markers_for("tests/unit/template/test_lint.py::test_x", None) == {"static"}
     assert tiers.markers_for("tests/unit/authorizer/test_fuzz.py::test_y", None) == {"slow"}
     assert tiers.markers_for("tests/unit/authorizer/test_happy_paths.py::test_z", None) == set()
     assert tiers.markers_for("tests/unit/templates_extra/test_a.py::test_b", None) == set()
+    assert tiers.markers_for("tests/test_infrastructure.py::test_make_help_lists_x", None) == {"static"}
+    assert tiers.markers_for("tests/test_infrastructure.py::test_shared_vectors_are_present", None) == set()
+
+
+def test_costly_apps_are_slow_by_parameter_id_and_cheap_apps_stay_fast() -> None:
+    rules = "tests/unit/hashing/test_app_rules.py::test_malformed_hashes_raise_corrupt_hash_error"
+    assert tiers.markers_for(f"{rules}[django-pbkdf2_sha256$0$salt$aGFzaA==]", None) == {"slow"}
+    assert tiers.markers_for(f"{rules}[symfony]", None) == {"slow"}
+    assert tiers.markers_for(f"{rules}[wordpress-$wp$2y$10$x]", None) == set()
+    assert tiers.markers_for(f"{rules}[djangox]", None) == set()
+    answers = "tests/unit/hashing/test_known_answers.py::test_verify_answers_what_the_legacy_app_answered"
+    assert tiers.markers_for(f"{answers}[php-generated:78-symfony-symfony_bcrypt-False]", None) == {"slow"}
+    assert tiers.markers_for(f"{answers}[php-generated:79-symfony-symfony_bcrypt-True]", None) == set()
+    assert tiers.markers_for(f"{answers}[php-generated:12-q2a-q2a_sha1-False]", None) == set()
 
 
 def _plain(x: int) -> None:
