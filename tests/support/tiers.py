@@ -75,6 +75,8 @@ RULES: tuple[Rule, ...] = (
     # ---- slow: real-cost hashes, fuzzing, moto
     *(Rule("tests/unit/hashing/test_app_rules.py", SLOW, f"{app}'s real-cost dummy verification on its error paths",
            params=ids) for app in COSTLY_DUMMY_APPS for ids in (app, f"{app}-*")),
+    *(Rule("tests/unit/hashing/test_app_rules.py", SLOW, f"{app}'s own rules: its refusals pay its real-cost dummy",
+           tests=f"test_{app}_*") for app in ("devise", "django", "magento", "phpbb")),
     *(Rule("tests/unit/hashing/test_known_answers.py", SLOW,
            f"{app}'s refusals pay its real-cost dummy verification", tests="test_verify_*", params=f"*-{app}-*-False")
       for app in COSTLY_DUMMY_APPS),
