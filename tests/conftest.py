@@ -34,6 +34,9 @@ _counter = itertools.count(1)
 # ---------------------------------------------------------------- tiers (static, slow) by path: tests/support/tiers.py
 
 
+tiers.register_hypothesis_profile()  # no wall-clock verdicts from hypothesis (per-example deadline, too_slow)
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     tiers.apply(items)

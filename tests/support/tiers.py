@@ -8,9 +8,11 @@ The markers are applied at collection time (``tests/conftest.py`` calls :func:`a
 files, so that test files can move between packages without losing their tier; :data:`RULES` says why each pattern is
 where it is, and ``tests/unit/test_tiers.py`` fails when a pattern no longer matches any test (a file was renamed).
 
-Two more rules need no table:
+Three more rules need no table:
 
 * a hypothesis test set to run more examples than hypothesis's default (100) is a fuzz test: ``slow``;
+* hypothesis's own per-example ``deadline`` is off for the whole suite (:func:`register_hypothesis_profile`), and a
+  test that sets one is refused at collection: its verdict would depend on the machine's load;
 * a hypothesis test must not take the ``lambda_context`` fixture: under ``@given`` a function-scoped fixture is built
   once for all examples, so its 5 s countdown would run across them and a busy machine would end valid examples in
   ``db_timeout``. Such a test is refused at collection (:func:`shared_deadline_misuses`); use ``new_lambda_context``.
@@ -19,12 +21,15 @@ Two more rules need no table:
 from __future__ import annotations
 
 import fnmatch
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
+PROFILE = "legacy-auth-suite"
 STATIC = "static"
 SLOW = "slow"
 #: Hypothesis runs 100 examples unless told otherwise; a test that asks for more is a fuzz test.
@@ -124,6 +129,29 @@ def markers_for(nodeid: str, function: Any, rules: Sequence[Rule] = RULES) -> se
     return found
 
 
+def register_hypothesis_profile() -> None:
+    """Load the suite's hypothesis profile: no per-example ``deadline`` and no ``too_slow`` health check.
+
+    Both are wall-clock verdicts (200 ms per example; one second of data generation): on a busy machine they fail a
+    correct test, or call it flaky. How fast the code is belongs in ``tests/bench``; a test's own deadlines (a Lambda
+    context, a ``Deadline``) are fresh per example (see :func:`shared_deadline_misuses`). ``HYPOTHESIS_PROFILE``
+    picks another registered profile.
+    """
+    settings.register_profile(PROFILE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", PROFILE))
+
+
+def wall_clock_deadline_misuses(items: Iterable[pytest.Item]) -> list[str]:
+    """Node ids of hypothesis tests that set a per-example ``deadline`` (a verdict on the machine's load)."""
+    out = []
+    for item in items:
+        function = getattr(item, "obj", None)
+        chosen = getattr(function, "_hypothesis_internal_use_settings", None)
+        if getattr(function, "is_hypothesis_test", False) and chosen is not None and chosen.deadline is not None:
+            out.append(item.nodeid)
+    return out
+
+
 def shared_deadline_misuses(items: Iterable[pytest.Item]) -> list[str]:
     """Node ids of hypothesis tests that take a fixture whose deadline would run across all their examples."""
     out = []
@@ -143,6 +171,11 @@ def apply(items: Iterable[pytest.Item], rules: Sequence[Rule] = RULES) -> None:
         raise pytest.UsageError(
             "hypothesis tests must not take `lambda_context` (one 5 s countdown shared by every example); "
             "take `new_lambda_context` and call it per handler invocation: " + ", ".join(misuses))
+    timed = wall_clock_deadline_misuses(items)
+    if timed:
+        raise pytest.UsageError(
+            "hypothesis tests must not set a per-example `deadline` (a verdict on the machine's load; speed is "
+            "measured in tests/bench): " + ", ".join(timed))
     for item in items:
         have = {mark.name for mark in item.iter_markers()}
         for name in sorted(markers_for(item.nodeid, getattr(item, "obj", None), rules) - have):

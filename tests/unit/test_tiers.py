@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support import tiers
@@ -135,6 +135,23 @@ def test_a_given_test_taking_the_shared_lambda_context_is_refused_at_collection(
     assert tiers.shared_deadline_misuses([bad, _item(_property, "new_lambda_context")]) == [bad.nodeid]
     with pytest.raises(pytest.UsageError, match="new_lambda_context"):
         tiers.apply([bad])
+
+
+def test_the_suite_runs_hypothesis_with_no_wall_clock_verdicts() -> None:
+    assert settings.default.deadline is None
+    assert HealthCheck.too_slow in settings.default.suppress_health_check
+    assert _default_property._hypothesis_internal_use_settings.deadline is None  # type: ignore[attr-defined]
+
+
+def test_a_given_test_setting_a_per_example_deadline_is_refused_at_collection() -> None:
+    @given(st.integers())
+    @settings(deadline=200)
+    def timed(x: int) -> None:
+        assert isinstance(x, int)
+
+    assert tiers.wall_clock_deadline_misuses([_item(timed), _item(_property), _item(_plain)]) == [_item(timed).nodeid]
+    with pytest.raises(pytest.UsageError, match="deadline"):
+        tiers.apply([_item(timed)])
 
 
 def test_a_plain_test_may_take_the_lambda_context() -> None:
