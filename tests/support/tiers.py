@@ -11,8 +11,9 @@ where it is, and ``tests/unit/test_tiers.py`` fails when a pattern no longer mat
 Three more rules need no table:
 
 * a hypothesis test set to run more examples than hypothesis's default (100) is a fuzz test: ``slow``;
-* hypothesis's own per-example ``deadline`` is off for the whole suite (:func:`register_hypothesis_profile`), and a
-  test that sets one is refused at collection: its verdict would depend on the machine's load;
+* hypothesis's own per-example ``deadline`` and ``too_slow`` health check are off for the whole suite
+  (:func:`register_hypothesis_profile`), and a test that turns either back on is refused at collection
+  (:func:`wall_clock_misuses`): its verdict would depend on the machine's load;
 * a hypothesis test must not take the ``lambda_context`` fixture: under ``@given`` a function-scoped fixture is built
   once for all examples, so its 5 s countdown would run across them and a busy machine would end valid examples in
   ``db_timeout``. Such a test is refused at collection (:func:`shared_deadline_misuses`); use ``new_lambda_context``.
@@ -141,13 +142,19 @@ def register_hypothesis_profile() -> None:
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", PROFILE))
 
 
-def wall_clock_deadline_misuses(items: Iterable[pytest.Item]) -> list[str]:
-    """Node ids of hypothesis tests that set a per-example ``deadline`` (a verdict on the machine's load)."""
+def wall_clock_misuses(items: Iterable[pytest.Item]) -> list[str]:
+    """Node ids of hypothesis tests whose verdict could depend on the machine's load.
+
+    That is a per-example ``deadline``, or a ``suppress_health_check`` list that leaves ``too_slow`` out (a test's
+    list replaces the profile's, so ``[HealthCheck.function_scoped_fixture]`` alone turns ``too_slow`` back on).
+    """
     out = []
     for item in items:
         function = getattr(item, "obj", None)
         chosen = getattr(function, "_hypothesis_internal_use_settings", None)
-        if getattr(function, "is_hypothesis_test", False) and chosen is not None and chosen.deadline is not None:
+        if not getattr(function, "is_hypothesis_test", False) or chosen is None:
+            continue
+        if chosen.deadline is not None or HealthCheck.too_slow not in chosen.suppress_health_check:
             out.append(item.nodeid)
     return out
 
@@ -171,11 +178,12 @@ def apply(items: Iterable[pytest.Item], rules: Sequence[Rule] = RULES) -> None:
         raise pytest.UsageError(
             "hypothesis tests must not take `lambda_context` (one 5 s countdown shared by every example); "
             "take `new_lambda_context` and call it per handler invocation: " + ", ".join(misuses))
-    timed = wall_clock_deadline_misuses(items)
+    timed = wall_clock_misuses(items)
     if timed:
         raise pytest.UsageError(
-            "hypothesis tests must not set a per-example `deadline` (a verdict on the machine's load; speed is "
-            "measured in tests/bench): " + ", ".join(timed))
+            "hypothesis tests must not set a per-example `deadline` nor leave `HealthCheck.too_slow` out of their "
+            "`suppress_health_check` (verdicts on the machine's load; speed is measured in tests/bench): "
+            + ", ".join(timed))
     for item in items:
         have = {mark.name for mark in item.iter_markers()}
         for name in sorted(markers_for(item.nodeid, getattr(item, "obj", None), rules) - have):

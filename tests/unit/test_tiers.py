@@ -149,9 +149,25 @@ def test_a_given_test_setting_a_per_example_deadline_is_refused_at_collection() 
     def timed(x: int) -> None:
         assert isinstance(x, int)
 
-    assert tiers.wall_clock_deadline_misuses([_item(timed), _item(_property), _item(_plain)]) == [_item(timed).nodeid]
+    assert tiers.wall_clock_misuses([_item(timed), _item(_property), _item(_plain)]) == [_item(timed).nodeid]
     with pytest.raises(pytest.UsageError, match="deadline"):
         tiers.apply([_item(timed)])
+
+
+def test_a_given_test_whose_own_health_check_list_turns_too_slow_back_on_is_refused_at_collection() -> None:
+    @given(st.integers())
+    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+    def fixture_only(x: int) -> None:
+        assert isinstance(x, int)
+
+    @given(st.integers())
+    @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    def both(x: int) -> None:
+        assert isinstance(x, int)
+
+    assert tiers.wall_clock_misuses([_item(fixture_only), _item(both)]) == [_item(fixture_only).nodeid]
+    with pytest.raises(pytest.UsageError, match="too_slow"):
+        tiers.apply([_item(fixture_only)])
 
 
 def test_a_plain_test_may_take_the_lambda_context() -> None:
