@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := devstack/node_modules/.installed
 PYTEST_ARGS ?=
 
-.PHONY: help venv services node test lint typecheck unit bench bench-% demo run reliability sam-build clean
+.PHONY: help venv services node test lint typecheck unit static bench bench-% demo run reliability sam-build clean
 
 # `make help` lists every target that has a "## " description on its rule line (tests/test_infrastructure.py checks
 # that every target has one).
@@ -61,8 +61,13 @@ typecheck: venv ## mypy (legacy_auth, triggers, authorizer)
 test: venv services node lint typecheck ## lint, type-check and the whole test suite (real MariaDB, PostgreSQL, cognito-local)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-unit: venv ## the unit tests only (tests/unit; no database, no emulator): the quick loop
-	$(VENV)/bin/pytest tests/unit $(PYTEST_ARGS)
+# Tiers (tests/support/tiers.py marks them by path): `unit` leaves out `slow` (costly hashes, fuzzing) and `static`
+# (cfn-lint, SAM translator, package builds); `static` runs those checks alone; `test` runs every test, marked or not.
+unit: venv ## the fast loop (under a minute): tests/unit without the slow and static tiers; no database, no emulator
+	$(VENV)/bin/pytest tests/unit -m "not slow and not static" $(PYTEST_ARGS)
+
+static: venv ## static checks of the repository's files: cfn-lint, SAM transform, Lambda packages, Makefile, pyproject
+	$(VENV)/bin/pytest tests -m static $(PYTEST_ARGS)
 
 bench: venv services node ## all benchmarks (figures as ratios against baselines measured in the same run)
 	$(PY) tests/bench/run.py

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from devstack.context import LocalLambdaContext
+from tests.support import tiers
 
 TESTS = Path(__file__).parent
 EVENTS = TESTS / "events"
@@ -29,6 +30,17 @@ MYSQL_URL = os.environ.get("TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 RUN_ID = secrets.token_hex(4)
 _counter = itertools.count(1)
+
+# ---------------------------------------------------------------- tiers (static, slow) by path: tests/support/tiers.py
+
+
+tiers.register_hypothesis_profile()  # no wall-clock verdicts from hypothesis (per-example deadline, too_slow)
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tiers.apply(items)
+
 
 # ---------------------------------------------------------------- no silent skips
 

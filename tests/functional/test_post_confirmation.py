@@ -345,8 +345,9 @@ def test_hooks_budget_caps_the_work_whatever_the_lambda_timeout(
     event = load_event("cognito_post_confirmation_confirm_sign_up")
     started = time.monotonic()
     assert hook.handler(event, context) is event
-    # 0.6 s budget for provisioning + at most 1 s to try recording the failure (same silent DB)
-    assert time.monotonic() - started < 0.6 + 1.0 + 0.4
+    # 0.6 s budget for provisioning + at most 1 s to try recording the failure (same silent DB), + 0.9 s for a busy
+    # machine: still under the default 3.5 s budget, so only the configured 0.6 s can explain it
+    assert time.monotonic() - started < 0.6 + 1.0 + 0.9 < 3.5
 
 
 @pytest.mark.parametrize("source", [{"email": "secret.person@example.com"}, "secret.person@example.com", ""])

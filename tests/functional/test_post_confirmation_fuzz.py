@@ -110,7 +110,8 @@ def test_every_field_replaced_by_an_odd_value_or_deleted_leaves_no_partial_row(
 
 
 @given(data=st.data(), fixture=st.sampled_from(FIXTURES))
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_any_combination_of_mutated_fields_leaves_no_partial_row(wired: tuple[Database, str], new_lambda_context: Any,
                                                                   data: st.DataObject, fixture: str) -> None:
     db, pool = wired
@@ -136,7 +137,8 @@ def test_the_unmutated_fixtures_provision_group_and_track(wired: tuple[Database,
 
 @given(username=st.one_of(hostile_text, json_values), attributes=attribute_maps(),
        source=st.sampled_from(["PostConfirmation_ConfirmSignUp", "PostConfirmation_ConfirmForgotPassword", None]))
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_any_event_gives_no_row_or_one_valid_row(app_db: Any, username: Any, attributes: Any, source: Any,
                                                  monkeypatch: pytest.MonkeyPatch, new_lambda_context: Any) -> None:
     url, db = app_db

@@ -121,7 +121,8 @@ def test_every_field_replaced_by_an_odd_value_or_deleted_gets_a_documented_outco
 
 
 @given(data=st.data(), fixture=st.sampled_from(FIXTURES))
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_any_combination_of_mutated_fields_gets_a_documented_outcome(wired: str, new_lambda_context: Any,
                                                                       data: st.DataObject, fixture: str) -> None:
     event = data.draw(mutated_events({**load_event(fixture), "userPoolId": wired}))
@@ -135,7 +136,8 @@ def test_any_combination_of_mutated_fields_gets_a_documented_outcome(wired: str,
 
 @given(source=SOURCES, username=st.one_of(hostile_text, json_values), attributes=attribute_maps(),
        response=json_values)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_any_event_is_answered_or_clearly_refused(source: Any, username: Any, attributes: Any, response: Any,
                                                   monkeypatch: pytest.MonkeyPatch, new_lambda_context: Any) -> None:
     monkeypatch.setattr(hook, "_settings", HookSettings.from_env({

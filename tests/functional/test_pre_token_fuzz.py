@@ -99,7 +99,8 @@ def test_every_field_replaced_by_an_odd_value_or_deleted_still_gets_the_event_ba
 
 
 @given(data=st.data(), fixture=st.sampled_from(FIXTURES))
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_any_combination_of_mutated_fields_still_gets_the_event_back(configured: str, new_lambda_context: Any,
                                                                      data: st.DataObject, fixture: str) -> None:
     event = data.draw(mutated_events(load_event(fixture)))
@@ -118,7 +119,8 @@ def test_the_unmutated_v2_fixture_gets_both_claims_with_the_lookup_on(configured
 
 
 @given(attributes=attribute_maps(), version=st.sampled_from(["1", "2", "3", None, 2, "x"]), extra=json_values)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_any_event_gets_an_answer_with_only_id_shaped_claims(attributes: Any, version: Any, extra: Any,
                                                              monkeypatch: pytest.MonkeyPatch,
                                                              new_lambda_context: Any) -> None:

@@ -141,6 +141,9 @@ def test_handler_reads_the_legacy_db_from_an_rds_secret(aws: Any, mysql_login: t
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
             "AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "eu-west-1"}
 ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy-db-AbCdEf"
+# Wall time a call may take past its deadline on a busy machine (thread wake-ups, other processes); every bound
+# below stays under the slower behaviour its test rules out, so the verdict does not depend on the machine's load.
+SLACK_S = 1.0
 
 
 class SecretsEndpoint:
@@ -251,7 +254,7 @@ def test_black_holed_secrets_manager_gets_the_generic_answer_within_budget(endpo
     # default: the 3.5 s budget minus the 0.4 s verify reserve bounds the lookup; a 1.5 s Lambda timeout leaves
     # 1.0 s (0.5 s margin) of which 0.6 s for the lookup. Before: connect 1.0 + read 1.5 per try, two tries.
     limit = 3.1 if timeout_ms == 5000 else 0.6
-    assert elapsed <= limit + 0.25, elapsed
+    assert elapsed <= limit + SLACK_S, elapsed
     assert elapsed < 4.5
 
 
@@ -267,7 +270,8 @@ def test_reread_after_an_auth_failure_is_bounded_by_the_deadline(endpoint: Any,
         db.fetch_one("SELECT 1", deadline=Deadline.after(2.0))
     elapsed = time.monotonic() - started
     assert point.calls == 2  # re-read once after the authentication failure ...
-    assert elapsed < 2.0 + 0.2, elapsed  # ... within the deadline, not connect 1 s + read 1.5 s per try
+    # ... within the deadline, not connect 1 s + read 1.5 s per try
+    assert elapsed < 2.0 + SLACK_S < 2 * (1 + 1.5), elapsed
     assert getattr(info.value, "reason", None) in {"db_timeout", "db_unavailable"}
     assert "stale-Pw-0" not in str(info.value)
 
@@ -332,4 +336,4 @@ def test_hook_paths_read_a_black_holed_secret_within_their_own_deadline(endpoint
     started = time.monotonic()
     with pytest.raises(StoreError):
         _hook_calls()[call](Deadline.after(1.0))  # e.g. PreTokenGeneration's 1 s lookup budget
-    assert time.monotonic() - started < 1.0 + 0.25  # botocore's own 1.0 s + 1.5 s timeouts would give ~2.5 s
+    assert time.monotonic() - started < 1.0 + SLACK_S < 1.0 + 1.5  # botocore's own 1.0 s + 1.5 s timeouts: ~2.5 s

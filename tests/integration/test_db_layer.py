@@ -194,14 +194,18 @@ def test_transaction_commits_or_rolls_back(url: str):
 
 # ---------------------------------------------------------------- faults
 
+# Wall time a call may take past its deadline on a busy machine (thread wake-ups, other processes); every bound
+# below stays under the slower behaviour its test rules out, so the verdict does not depend on the machine's load.
+SLACK_S = 1.0
+
 
 @pytest.mark.parametrize("scheme", ["mysql", "postgresql"])
 def test_refused_connection_fails_fast(scheme: str):
     db = Database(f"{scheme}://u:secretpw@127.0.0.1:{_closed_port()}/x")
     started = time.monotonic()
     with pytest.raises(StoreUnavailableError) as info:
-        db.fetch_all("SELECT 1", deadline=Deadline.after(2))
-    assert time.monotonic() - started < 1.0
+        db.fetch_all("SELECT 1", deadline=Deadline.after(5))
+    assert time.monotonic() - started < 5 / 2  # at once, not at the deadline, however busy the machine
     assert "secretpw" not in str(info.value)
     assert "secretpw" not in repr(db)
 
@@ -213,7 +217,7 @@ def test_black_holed_server_times_out_at_the_deadline(scheme: str, silent: Silen
     with pytest.raises(StoreTimeoutError):
         db.fetch_all("SELECT 1", deadline=Deadline.after(0.8))
     elapsed = time.monotonic() - started
-    assert 0.7 <= elapsed < 1.2, elapsed
+    assert 0.7 <= elapsed < 0.8 + SLACK_S, elapsed  # at the deadline, not at the drivers' own timeouts (seconds)
 
 
 @pytest.mark.parametrize("kind", ["mysql", "postgresql"])
@@ -228,7 +232,7 @@ def test_server_that_stops_answering_after_connect_times_out(kind: str, database
         started = time.monotonic()
         with pytest.raises(StoreTimeoutError):
             db.fetch_one("SELECT 2 AS x", deadline=Deadline.after(0.6))
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 0.6 + SLACK_S
         db.close()
     finally:
         proxy.close()

@@ -198,7 +198,8 @@ def _ascii_fold(text: str) -> str:
     return "".join(c.lower() if c.isascii() else c for c in text)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(login=LOGINS)
 def test_q2a_any_login_runs_safely_and_only_matches_its_own_row(q2a_url: str, login: str) -> None:
     rows = find_rows(q2a_url, "q2a", login)

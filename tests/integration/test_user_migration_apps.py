@@ -158,9 +158,9 @@ def cheap_dummy(app: str, vectors: list[Vector]) -> str:
             context = get_context(app, dummy_hash=candidate, pad_weak=False)
         except Exception:  # noqa: S112 - not a hash of this app: try the next one
             continue
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: a busy machine must not make every candidate look dear
         context.dummy_verify()
-        if time.perf_counter() - started < 0.02:
+        if time.process_time() - started < 0.02:
             return candidate
     raise AssertionError(f"no cheap dummy hash for {app}")
 

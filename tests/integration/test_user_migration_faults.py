@@ -58,6 +58,11 @@ def sign_in(password: str = VECTOR["password"], timeout_ms: int = 5000) -> dict[
     return um.handler(event, LocalLambdaContext(timeout_ms=timeout_ms))
 
 
+# Wall time a call may take past its deadline on a busy machine (thread wake-ups, other processes); every bound
+# below stays under the slower behaviour its test rules out, so the verdict does not depend on the machine's load.
+SLACK_S = 1.0
+
+
 def timed_refusal() -> float:
     started = time.monotonic()
     with pytest.raises(um.MigrationRefusedError) as info:
@@ -104,7 +109,7 @@ def black_hole() -> Iterator[int]:
 @pytest.mark.parametrize("scheme", ["mysql", "postgresql"])
 def test_database_refusing_connections_gets_the_generic_answer_fast(scheme: str, use_db: Any):
     use_db(f"{scheme}://app:pw@127.0.0.1:{_free_port()}/legacy")
-    assert timed_refusal() < 1.0
+    assert timed_refusal() < BUDGET_S / 2  # at once, not at the end of the budget, however busy the machine
 
 
 @pytest.mark.parametrize("scheme", ["mysql", "postgresql"])
@@ -121,7 +126,7 @@ def test_short_lambda_timeout_shrinks_the_budget(scheme: str, use_db: Any, black
     started = time.monotonic()
     with pytest.raises(um.MigrationRefusedError):
         sign_in(timeout_ms=1500)  # 1.5 s left minus the 0.5 s margin
-    assert time.monotonic() - started < 1.3
+    assert time.monotonic() - started < 1.0 + SLACK_S < BUDGET_S  # the 1.0 s left, not the usual 3.5 s budget
 
 
 def test_killed_mysql_connection_between_warm_invocations_recovers(databases: Any, use_db: Any):

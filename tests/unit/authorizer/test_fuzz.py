@@ -17,7 +17,8 @@ from tests.unit.authorizer.support import access_claims, mint
 
 OUTCOMES = {ALLOW, DENY, UNAUTHORIZED}
 ARN = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/GET/reports/2026"
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=300, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),

@@ -148,7 +148,8 @@ _SEGMENT = st.text(alphabet="ab*?%2AaF35/", min_size=1, max_size=8)
 _OWN_WILDCARD_SUFFIX = re.compile(r"/\*/\*$")
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(stage=_SEGMENT, method=st.sampled_from(["GET", "POST", "*", "G?T", "%2A"]), path=_SEGMENT, rules=st.booleans())
 def test_no_resource_ever_holds_a_wildcard_taken_from_the_request(
     pool_keys: PoolKeys, make_authorizer: MakeAuthorizer, stage: str, method: str, path: str, rules: bool

@@ -413,7 +413,8 @@ _MUTATIONS = st.sampled_from(_CONFIGURED).flatmap(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(iss=_MUTATIONS | st.text(max_size=80))
 def test_any_iss_other_than_a_configured_issuer_is_refused_without_a_key_lookup(
     install: Any, fetcher: Fetcher, keys: Keys, iss: str

@@ -24,6 +24,11 @@ from authorizer.jwks_fetch import fetch_jwks
 
 Script = Callable[[socket.socket, threading.Event], None]
 
+# Wall time the fetch may take past its budget when the machine is busy (thread wake-ups, other processes): the
+# hostile servers below keep going for much longer than budget + SLACK_S, so a fetch that stopped at the budget is
+# still told apart from one that waited for the server, however loaded the machine is.
+SLACK_S = 1.5
+
 
 @contextmanager
 def raw_server(script: Script, wrap: ssl.SSLContext | None = None) -> Iterator[int]:
@@ -75,16 +80,17 @@ def _elapsed_fetch(port: int, budget: float, scheme: str = "http") -> tuple[floa
 
 
 def test_a_dripped_status_line_cannot_outlast_the_budget() -> None:
-    with raw_server(drip(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", 0.1)) as port:
+    status = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"  # 44 bytes at 0.15 s: 6.6 s if read to the end
+    with raw_server(drip(status, 0.15)) as port:
         elapsed, error = _elapsed_fetch(port, 1.0)
     assert error.reason == "timeout"
-    assert elapsed < 1.5
+    assert elapsed < 1.0 + SLACK_S < 0.15 * len(status)
 
 
 def test_dripped_headers_cannot_outlast_the_budget() -> None:
     def script(conn: socket.socket, stop: threading.Event) -> None:
         conn.sendall(b"HTTP/1.1 200 OK\r\n")
-        for i in range(12):  # 3.6 s of headers: every recv is quick, only the whole is slow
+        for i in range(24):  # 7.2 s of headers: every recv is quick, only the whole is slow
             if stop.wait(0.3):
                 return
             conn.sendall(b"X-Pad-%d: a\r\n" % i)
@@ -93,7 +99,7 @@ def test_dripped_headers_cannot_outlast_the_budget() -> None:
     with raw_server(script) as port:
         elapsed, error = _elapsed_fetch(port, 1.0)
     assert error.reason == "timeout"
-    assert elapsed < 1.5
+    assert elapsed < 1.0 + SLACK_S < 0.3 * 24
 
 
 @pytest.mark.parametrize(
@@ -109,9 +115,9 @@ def test_endless_headers_are_refused_without_waiting_for_the_deadline(count: int
             conn.sendall(b"X-Pad-%05d: %s\r\n" % (i, b"a" * width))
 
     with raw_server(script) as port:
-        elapsed, error = _elapsed_fetch(port, 3.0)
+        elapsed, error = _elapsed_fetch(port, 10.0)
     assert error.reason == reason
-    assert elapsed < 2.0
+    assert elapsed < 10.0 / 2  # refused on what was read, long before the deadline, however busy the machine
 
 
 def test_a_chunked_answer_is_read_and_its_max_age_kept() -> None:
@@ -159,16 +165,16 @@ def test_https_refuses_a_certificate_it_cannot_verify(tmp_path: Path) -> None:
         conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{"keys":[]}')
 
     with raw_server(script, wrap=_self_signed(tmp_path)) as port:
-        elapsed, error = _elapsed_fetch(port, 2.0, scheme="https")
+        elapsed, error = _elapsed_fetch(port, 10.0, scheme="https")
     assert error.reason == "SSLCertVerificationError"
-    assert elapsed < 2.0
+    assert elapsed < 10.0 / 2  # refused at the handshake, long before the deadline
 
 
 def test_a_silent_tls_server_cannot_outlast_the_budget() -> None:
     def script(conn: socket.socket, stop: threading.Event) -> None:
-        stop.wait(5)  # accepts TCP, never answers the TLS ClientHello
+        stop.wait(8)  # accepts TCP, never answers the TLS ClientHello
 
     with raw_server(script) as port:
         elapsed, error = _elapsed_fetch(port, 1.0, scheme="https")
     assert error.reason == "timeout"
-    assert elapsed < 1.5
+    assert elapsed < 1.0 + SLACK_S < 8
