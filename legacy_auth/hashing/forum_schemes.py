@@ -14,7 +14,9 @@ Sources read (public code; vBulletin and XenForo are proprietary, see their note
 - **SMF** 2.0 ``Sources/LogInOut.php``: ``sha1(strtolower($member_name) . un_htmlspecialchars($passwrd))``
   (``strtolower``: ASCII only on PHP 8). SMF 2.1 ``Sources/Subs-Auth.php`` ``hash_verify_password``:
   ``password_verify($smcFunc['strtolower']($username) . $password, $hash)``; ``$smcFunc['strtolower']`` is
-  ``mb_strtolower(…, 'UTF-8')`` on a UTF-8 forum. The 72-byte bcrypt limit applies to username + password.
+  ``mb_strtolower(…, 'UTF-8')`` on a UTF-8 forum (``Sources/Load.php``; PHP <= 8.2 and >= 8.3 lower a final
+  capital sigma differently: :func:`smf_lower_variants`). The 72-byte bcrypt limit applies to username +
+  password.
   Row field ``username`` (``members.member_name``).
 - **Invision** IPS 4 ``system/Member/Member.php`` ``encryptedPassword``: a 22-character
   ``members_pass_salt`` means ``crypt($password, '$2a$13$' . $salt)`` (the full bcrypt string is stored in
@@ -131,11 +133,23 @@ def _check_smf_sha1(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
     return consteq(hashlib.sha1(user + pw).hexdigest(), stored)  # noqa: S324 - legacy format
 
 
+def smf_lower_variants(username: str) -> list[str]:
+    """``mb_strtolower($username, 'UTF-8')`` as PHP computes it: per character (full case mapping) up to PHP
+    8.2; PHP 8.3 added the context-dependent final sigma (``ΟΔΟΣ`` -> ``οδος``), which is what ``str.lower``
+    does. Both are returned (one entry when they agree, i.e. without a capital sigma)."""
+    per_char = "".join(ch.lower() for ch in username)
+    contextual = username.lower()
+    return [per_char] if per_char == contextual else [per_char, contextual]
+
+
 def _check_smf_bcrypt(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
-    # SMF 2.1 hash_verify_password: password_verify(mb_strtolower(username) . password, hash)
+    # SMF 2.1 hash_verify_password: password_verify($smcFunc['strtolower']($username) . $password, $hash),
+    # $smcFunc['strtolower'] = mb_strtolower(.., 'UTF-8') on a UTF-8 forum (Sources/Load.php)
     user = text_field(fields, "username", "smf_bcrypt").decode("utf-8", "surrogateescape")
-    lowered = user.lower().encode("utf-8", "surrogateescape")
-    return bcrypt_check(c_bcrypt_secret(lowered + pw), stored)
+    ok = False
+    for lowered in smf_lower_variants(user):
+        ok |= bcrypt_check(c_bcrypt_secret(lowered.encode("utf-8", "surrogateescape") + pw), stored)
+    return ok
 
 
 SMF_SHA1 = Scheme("smf_sha1", Strength.WEAK, True, _check_smf_sha1, (), _SHA1_HEX)

@@ -72,7 +72,7 @@ SCHEME_VECTOR_COUNTS = {
     "mybb-generated.jsonl": 11,
     "opencart-generated.jsonl": 14,
     "prestashop-generated.jsonl": 12,
-    "smf-generated.jsonl": 16,
+    "smf-generated.jsonl": 18,
     "vbulletin-generated.jsonl": 18,
     "xenforo-generated.jsonl": 17,
 }
@@ -282,3 +282,8 @@ def test_opencart_inputs_escape_in_version_3_and_trim_in_version_4() -> None:
     assert opencart3_input(" a&'\"<> ") == [" a&amp;'&quot;&lt;&gt; "]
     assert opencart4_input(" \ta&b\n") == ["a&b"]
 
+
+
+def test_smf_lowers_a_final_capital_sigma_both_ways_php_did() -> None:
+    assert forum_schemes.smf_lower_variants("ΟΔΟΣ") == ["οδοσ", "οδος"]  # PHP <= 8.2, PHP >= 8.3
+    assert forum_schemes.smf_lower_variants("İSTANBUL") == ["i\u0307stanbul"]
