@@ -6,11 +6,11 @@ reads are named in its docstring; a missing required field is a :class:`CorruptH
 
 Sources read (public code; vBulletin and XenForo are proprietary, see their notes):
 
-- **MyBB** 1.8 ``inc/functions_user.php`` (``validate_password_from_uid``, ``salt_password``):
-  ``salt_password(md5($password), $salt) == $user['password']`` with ``salt_password = md5(md5($salt) . $pw)``.
-  A row without a salt holds a plain ``md5($password)`` (MyBB re-salts it at that login).
-  MyBB compares with PHP ``==``: two numeric-looking hex strings (``"0e…"`` "magic hashes") compare equal
-  as numbers. We compare exactly (constant time): the safe side of that PHP quirk.
+- **MyBB** 1.8.37 (git tag ``mybb_1837``) ``inc/functions_user.php`` ``verify_user_password`` /
+  ``create_password``: ``my_hash_equals($user['password'], md5(md5($salt) . md5($password)))``; the typed
+  password is used raw (``MyBB::get_input``). A PHP-falsy salt (``""``, ``"0"``) makes ``create_password``
+  draw a fresh random salt, so such a row never verifies (MyBB <= 1.8.8 instead read a salt-less row as a
+  plain ``md5($password)`` and re-salted it with ``==``; we answer as the current release: no).
 - **SMF** 2.0 ``Sources/LogInOut.php``: ``sha1(strtolower($member_name) . un_htmlspecialchars($passwrd))``
   (``strtolower``: ASCII only on PHP 8). SMF 2.1 ``Sources/Subs-Auth.php`` ``hash_verify_password``:
   ``password_verify($smcFunc['strtolower']($username) . $password, $hash)``; ``$smcFunc['strtolower']`` is
@@ -106,11 +106,12 @@ VBULLETIN5_LEGACY = Scheme(
 
 
 def _check_mybb(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
-    # MyBB 1.8 validate_password_from_uid: md5(md5(salt) . md5(password)); no salt => stored is md5(password)
+    # MyBB 1.8.37 verify_user_password: my_hash_equals(password, md5(md5(salt) . md5(password)))
     salt = text_field(fields, "salt", "mybb_md5", required=False)
-    if not salt or salt == b"0":  # PHP `if(!$user['salt'])`: "" and "0" are falsy
-        return consteq(_md5_hex(pw), stored)
-    return consteq(_md5_hex(_md5_hex(salt) + _md5_hex(pw)), stored)
+    expected = _md5_hex(_md5_hex(salt) + _md5_hex(pw))  # computed either way: equal work
+    if not salt or salt == b"0":  # PHP-falsy: create_password() draws a new random salt, never a match
+        return False
+    return consteq(expected, stored)
 
 
 MYBB_MD5 = Scheme("mybb_md5", Strength.WEAK, True, _check_mybb, (), _MD5_HEX)
