@@ -71,7 +71,7 @@ SCHEME_VECTOR_COUNTS = {
     "moodle-generated.jsonl": 16,
     "mybb-generated.jsonl": 13,
     "opencart-generated.jsonl": 14,
-    "prestashop-generated.jsonl": 12,
+    "prestashop-generated.jsonl": 13,
     "smf-generated.jsonl": 18,
     "vbulletin-generated.jsonl": 18,
     "xenforo-generated.jsonl": 17,
