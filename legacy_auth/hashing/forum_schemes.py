@@ -11,13 +11,13 @@ Sources read (public code; vBulletin and XenForo are proprietary, see their note
   password is used raw (``MyBB::get_input``). A PHP-falsy salt (``""``, ``"0"``) makes ``create_password``
   draw a fresh random salt, so such a row never verifies (MyBB <= 1.8.8 instead read a salt-less row as a
   plain ``md5($password)`` and re-salted it with ``==``; we answer as the current release: no).
-- **SMF** 2.0 ``Sources/LogInOut.php``: ``sha1(strtolower($member_name) . un_htmlspecialchars($passwrd))``
-  (``strtolower``: ASCII only on PHP 8). SMF 2.1 ``Sources/Subs-Auth.php`` ``hash_verify_password``:
-  ``password_verify($smcFunc['strtolower']($username) . $password, $hash)``; ``$smcFunc['strtolower']`` is
-  ``mb_strtolower(…, 'UTF-8')`` on a UTF-8 forum (``Sources/Load.php``; PHP <= 8.2 and >= 8.3 lower a final
-  capital sigma differently: :func:`smf_lower_variants`). The 72-byte bcrypt limit applies to username +
-  password.
-  Row field ``username`` (``members.member_name``).
+- **SMF** 2.1.4 (git tag ``v2.1.4``): ``Sources/LogInOut.php`` ``Login2`` refuses an empty password, then
+  ``hash_verify_password($member_name, un_htmlspecialchars($_POST['passwrd']), $passwd)`` (``Subs-Auth.php``:
+  ``password_verify($smcFunc['strtolower']($username) . $password, $hash)``; the 72-byte bcrypt limit covers
+  name + password); a 40-character ``passwd`` (SMF 1.1-2.0) is checked as
+  ``sha1(strtolower($member_name) . un_htmlspecialchars($passwrd))`` (``strtolower``: ASCII only on PHP 8).
+  The name's lowering differs by release and PHP version (:func:`smf_lower_variants`); the entity decoding of
+  the password is :func:`smf_input` (an app transform). Row field ``username`` (``members.member_name``).
 - **Invision** IPS 4 ``system/Member/Member.php`` ``encryptedPassword``: a 22-character
   ``members_pass_salt`` means ``crypt($password, '$2a$13$' . $salt)`` (the full bcrypt string is stored in
   ``members_pass_hash``), else the IPB 3 format ``md5(md5($salt) . md5(Request::legacyEscape($password)))``
@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -134,13 +135,56 @@ def _check_smf_sha1(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
     return consteq(hashlib.sha1(user + pw).hexdigest(), stored)  # noqa: S324 - legacy format
 
 
+_SMF_SPECIALS = {"&#34;": "&quot;", "&#38;": "&amp;", "&#39;": "&apos;", "&#60;": "&lt;", "&#62;": "&gt;",
+                 "&#160;": "&nbsp;"}
+_SMF_SPECIAL_RE = re.compile("&#(?:34|38|39|60|62|160);")
+_NUMERIC_ENTITY = re.compile(r"&#(?:([0-9]{1,10})|x([0-9a-fA-F]{1,8}));")
+
+
+def _smf_decode_numeric_entities(text: str) -> str:
+    """SMF 2.1.4 ``convert_case``: ``strtr`` of the exact HTML-special entities to named ones, then
+    ``mb_decode_numericentity`` (decimal, lower-case ``x`` hex; a surrogate code point decodes to nothing,
+    beyond U+10FFFF stays as written)."""
+    if "&#" not in text:
+        return text
+    text = _SMF_SPECIAL_RE.sub(lambda m: _SMF_SPECIALS[m.group(0)], text)
+
+    def repl(m: re.Match[str]) -> str:
+        code = int(m.group(1)) if m.group(1) else int(m.group(2), 16)
+        if code > 0x10FFFF:
+            return m.group(0)
+        return "" if 0xD800 <= code <= 0xDFFF else chr(code)
+
+    return _NUMERIC_ENTITY.sub(repl, text)
+
+
 def smf_lower_variants(username: str) -> list[str]:
-    """``mb_strtolower($username, 'UTF-8')`` as PHP computes it: per character (full case mapping) up to PHP
-    8.2; PHP 8.3 added the context-dependent final sigma (``ΟΔΟΣ`` -> ``οδος``), which is what ``str.lower``
-    does. Both are returned (one entry when they agree, i.e. without a capital sigma)."""
+    """``$smcFunc['strtolower']($member_name)`` as the SMF 2.1 releases compute it on a UTF-8 forum.
+
+    2.1.0-2.1.2: ``mb_strtolower(…, 'UTF-8')`` (per character up to PHP 8.2; PHP 8.3 added the
+    context-dependent final sigma, ``ΟΔΟΣ`` -> ``οδος``). 2.1.3+ (``Sources/Load.php`` ``convert_case``):
+    numeric entities decoded, ``utf8_convert_case`` (full mapping, final sigma in context), then NFC. The
+    distinct results, in that order (one entry for an ordinary name). The forum's ``tr``/``az`` locale
+    casing of ``I`` is not reproduced (documented limitation).
+    """
     per_char = "".join(ch.lower() for ch in username)
     contextual = username.lower()
-    return [per_char] if per_char == contextual else [per_char, contextual]
+    smf214 = unicodedata.normalize("NFC", _smf_decode_numeric_entities(username).lower())
+    return list(dict.fromkeys((per_char, contextual, smf214)))
+
+
+_UN_HTMLSPECIALCHARS = re.compile("&(?:amp|quot|#039|#39|lt|gt|nbsp);")
+_UN_HTML_MAP = {"&amp;": "&", "&quot;": '"', "&#039;": "'", "&#39;": "'", "&lt;": "<", "&gt;": ">", "&nbsp;": " "}
+
+
+def smf_input(password: str) -> list[str]:
+    """SMF 2.1 ``Login2``: ``un_htmlspecialchars($_POST['passwrd'])`` (``Sources/Subs.php``: ``strtr`` with the
+    flipped ``HTML_SPECIALCHARS``/``ENT_QUOTES`` table plus ``&#39;`` and ``&nbsp;``); an empty password is
+    refused before hashing. Registration hashes the raw text, so a password *typed* with entity text never
+    logs in on SMF itself either."""
+    if password == "":
+        return []
+    return [_UN_HTMLSPECIALCHARS.sub(lambda m: _UN_HTML_MAP[m.group(0)], password)]
 
 
 def _check_smf_bcrypt(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from legacy_auth.hashing.forum_schemes import smf_input
 from legacy_auth.hashing.shop_schemes import opencart3_input, opencart4_input
 
 from .vectors import SCHEME_LEVEL_APPS, VECTOR_DIR
@@ -24,6 +25,7 @@ FIELD_KEYS = ("salt", "username", "algorithm", "site_salt", "alt_salts", "cookie
 TRANSFORMS: dict[str, Callable[[str], list[str]]] = {
     "opencart3_input": opencart3_input,
     "opencart4_input": opencart4_input,
+    "smf_input": smf_input,
 }
 _BCRYPT_COST = re.compile(r"\$2[aby]\$(\d\d)\$")
 

@@ -72,7 +72,7 @@ SCHEME_VECTOR_COUNTS = {
     "mybb-generated.jsonl": 13,
     "opencart-generated.jsonl": 14,
     "prestashop-generated.jsonl": 13,
-    "smf-generated.jsonl": 18,
+    "smf-generated.jsonl": 26,
     "vbulletin-generated.jsonl": 18,
     "xenforo-generated.jsonl": 17,
 }
@@ -285,5 +285,25 @@ def test_opencart_inputs_escape_in_version_3_and_trim_in_version_4() -> None:
 
 
 def test_smf_lowers_a_final_capital_sigma_both_ways_php_did() -> None:
-    assert forum_schemes.smf_lower_variants("ΟΔΟΣ") == ["οδοσ", "οδος"]  # PHP <= 8.2, PHP >= 8.3
+    assert forum_schemes.smf_lower_variants("ΟΔΟΣ") == ["οδοσ", "οδος"]  # PHP <= 8.2, PHP >= 8.3 / SMF 2.1.4
     assert forum_schemes.smf_lower_variants("İSTANBUL") == ["i\u0307stanbul"]
+    assert forum_schemes.smf_lower_variants("J&#214;RG") == ["j&#214;rg", "jörg"]  # 2.1.4 decodes entities
+    assert forum_schemes.smf_lower_variants("J&#60;") == ["j&#60;", "j&lt;"]  # HTML specials: named entities
+
+
+#: SMF 2.1.4's own $smcFunc['strtolower'] (Load.php convert_case + Subs-Charset.php, PHP 8.2.36), input -> output
+SMF_214_LOWER = [
+    ("J&#60;", "j&lt;"), ("A&#x3C;B", "a<b"), ("&#060;x", "<x"), ("&#214;&#xD6;&#XD6;", "öö&#xd6;"),
+    ("&#1114112;", "&#1114112;"), ("&#55296;", ""), ("&#0;a", "\x00a"), ("ΟΔΟΣ", "οδος"),
+    ("Cafe\u0301", "café"), ("&#00000065;", "a"),
+]
+
+
+@pytest.mark.parametrize(("name", "lowered"), SMF_214_LOWER)
+def test_smf_lowering_matches_smf_2_1_4_output(name: str, lowered: str) -> None:
+    assert forum_schemes.smf_lower_variants(name)[-1] == lowered
+
+
+def test_smf_login_decodes_html_entities_and_refuses_empty() -> None:
+    assert forum_schemes.smf_input("a&lt;b&amp;c&#039;&#39;&nbsp;&quot;&gt;&amp;lt;") == ["a<b&c'' \">&lt;"]
+    assert forum_schemes.smf_input("") == []
