@@ -70,7 +70,7 @@ SCHEME_VECTOR_COUNTS = {
     "mediawiki-generated.jsonl": 42,
     "moodle-generated.jsonl": 16,
     "mybb-generated.jsonl": 13,
-    "opencart-generated.jsonl": 14,
+    "opencart-generated.jsonl": 17,
     "prestashop-generated.jsonl": 13,
     "smf-generated.jsonl": 26,
     "vbulletin-generated.jsonl": 18,
