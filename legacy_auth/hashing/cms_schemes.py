@@ -5,7 +5,8 @@
 ``MWSaltedPassword``, ``LayeredParameterizedPassword``, ``AbstractPbkdf2Password``, ``BcryptPassword``,
 ``Argon2Password``; default ``$wgPasswordConfig``): ``user_password`` is ``:<type>:<params and args>``.
 ``Password::verify`` re-hashes the password with the stored parameters and compares the serialisations with
-``hash_equals``. Types (the factory's defaults):
+``hash_equals``; ``user_password`` is a TINYBLOB and ``Password::toString`` refuses more than 255 bytes, so a
+longer value is corrupt. Types (the factory's defaults):
 
 - ``:A:<md5>`` = ``md5(pw)``; ``:A:<salt>:<md5>`` = ``md5(salt . '-' . md5(pw))`` (``$wgPasswordSalt``,
   default true; MediaWiki's own test accepts a type-B value under ``:A:``);
@@ -95,8 +96,14 @@ def _php_int(text: str) -> int:
     return int(text)
 
 
+#: ``user_password`` is a TINYBLOB and ``Password::toString`` throws ``PasswordError`` beyond 255 bytes
+MW_MAX_HASH_SIZE = 255
+
+
 def _mw_split(stored: str) -> tuple[str, str]:
-    """``:<type>:<rest>`` -> (type, rest)."""
+    """``:<type>:<rest>`` -> (type, rest); a value MediaWiki could not have stored is corrupt."""
+    if len(stored) > MW_MAX_HASH_SIZE:
+        raise CorruptHashError("mediawiki", "longer than the 255-byte user_password column")
     end = stored.find(":", 1)
     return stored[1:end], stored[end + 1 :]
 
@@ -160,6 +167,7 @@ def _check_mw_bcrypt(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
 
 def _check_mw_argon2(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
     # Argon2Password: password_verify(pw, <PHC string after ":argon2:">)
+    _mw_split(stored)  # the 255-byte limit
     return argon2_check(pw, stored[len(":argon2:") :], "mediawiki_argon2")
 
 
