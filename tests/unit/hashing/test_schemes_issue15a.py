@@ -68,7 +68,7 @@ SCHEME_VECTOR_COUNTS = {
     "ghost-generated.jsonl": 32,
     "invision-generated.jsonl": 18,
     "mediawiki-generated.jsonl": 42,
-    "moodle-generated.jsonl": 16,
+    "moodle-generated.jsonl": 18,
     "mybb-generated.jsonl": 13,
     "opencart-generated.jsonl": 17,
     "prestashop-generated.jsonl": 13,
