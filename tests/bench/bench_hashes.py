@@ -36,13 +36,14 @@ import argon2
 import bcrypt
 from argon2 import Type
 from argon2.low_level import hash_secret_raw, verify_secret
+from passlib.hash import sha512_crypt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchutil import median, save, table
 
-from legacy_auth.hashing import get_context
+from legacy_auth.hashing import SCHEMES, get_context
 from legacy_auth.hashing.apps import APPS
 from tests.helpers.reference_hashes import ITOA64, b64_phpass, phpass_loop, phpass_style
 
@@ -220,6 +221,86 @@ def _cheap_cases() -> list[Case]:
     ]
 
 
+# ---------------------------------------------------------------- issue 15 part A (scheme level: no app context yet)
+
+
+def _issue15a_cases() -> list[Case]:
+    """Costly issue-15 schemes, verified through ``SCHEMES[name].verify`` (``Case.app`` holds the scheme name)."""
+    b10 = _bcrypt(PWB, 10)
+    smf = _bcrypt(b"admin" + PWB, 10)
+    ips = bcrypt.hashpw(PWB, bcrypt.gensalt(13)).decode().replace("$2b$", "$2a$", 1)
+    md5_hex = hashlib.md5(PWB).hexdigest().encode()  # noqa: S324 - the legacy format
+    vb5 = _bcrypt(md5_hex, 10)
+    xf = 'a:1:{s:4:"hash";s:60:"' + b10 + '";}'
+    mw_bc = bcrypt.hashpw(PWB, bcrypt.gensalt(9)).decode()
+    mw_bcrypt = f":bcrypt:9${mw_bc[7:29]}${mw_bc[29:]}"
+    salt16 = b"s" * 16
+    salt64 = base64.b64encode(salt16).decode()
+    mw_pb = base64.b64encode(hashlib.pbkdf2_hmac("sha512", PWB, salt16, 30000, 64)).decode()
+    inner = hashlib.md5(b"1a2b3c4d-" + md5_hex).hexdigest().encode()  # noqa: S324 - MediaWiki type B
+    mw_layered = base64.b64encode(hashlib.pbkdf2_hmac("sha512", inner, salt16, 30000, 64)).decode()
+    dsalt = "0123456789abcdef0123456789abcdef"
+    d64k = hashlib.pbkdf2_hmac("sha256", PWB, dsalt.encode(), 64000, 32).hex()
+    d600k = hashlib.pbkdf2_hmac("sha256", PWB, dsalt.encode(), 600000, 32).hex()
+    crypt6 = sha512_crypt.using(rounds=10000, salt="benchsaltbenchsa").hash(PW)
+
+    def mw_layered_raw() -> object:
+        md5_pw = hashlib.md5(PWB).hexdigest().encode()  # noqa: S324
+        return hashlib.pbkdf2_hmac("sha512", hashlib.md5(b"1a2b3c4d-" + md5_pw).hexdigest().encode(),  # noqa: S324
+                                   salt16, 30000, 64)
+
+    return [
+        Case("smf 2.1 bcrypt 10 (lower(user).pw)", "smf_bcrypt", smf, _checkpw(b"admin" + PWB, smf), 21,
+             fields={"username": "Admin"}),
+        Case("invision IPS4 bcrypt 13", "invision_bcrypt", ips, _checkpw(PWB, ips), 7),
+        Case("vbulletin 5 bcrypt 10 over md5", "vbulletin5_bcrypt_md5", vb5,
+             lambda: bcrypt.checkpw(hashlib.md5(PWB).hexdigest().encode(), vb5.encode()), 21),  # noqa: S324
+        Case("xenforo Core12 bcrypt 10 (serialised)", "xenforo_core12", xf, _checkpw(PWB, b10), 21),
+        Case("ghost bcryptjs 10", "ghost_bcryptjs", b10, _checkpw(PWB, b10), 21),
+        Case("mediawiki :bcrypt: 9", "mediawiki_bcrypt", mw_bcrypt, _checkpw(PWB, mw_bc), 31),
+        Case("mediawiki :pbkdf2: sha512 30000", "mediawiki_pbkdf2", f":pbkdf2:sha512:30000:64:{salt64}:{mw_pb}",
+             lambda: hashlib.pbkdf2_hmac("sha512", PWB, salt16, 30000, 64), 21),
+        Case("mediawiki :pbkdf2-legacyB: sha512 30000", "mediawiki_pbkdf2_legacy",
+             f":pbkdf2-legacyB:!sha512:30000:64!1a2b3c4d!{salt64}!{mw_layered}", mw_layered_raw, 21),
+        Case("discourse pbkdf2-sha256 64000 (legacy)", "discourse_pbkdf2_sha256", d64k,
+             lambda: hashlib.pbkdf2_hmac("sha256", PWB, dsalt.encode(), 64000, 32), 21, fields={"salt": dsalt}),
+        Case("discourse pbkdf2-sha256 600000", "discourse_pbkdf2_sha256", d600k,
+             lambda: hashlib.pbkdf2_hmac("sha256", PWB, dsalt.encode(), 600000, 32), 9,
+             fields={"salt": dsalt, "algorithm": "$pbkdf2-sha256$i=600000,l=32$"}),
+        Case("moodle 4.3 sha512-crypt 10000 (libpass)", "sha512_crypt", crypt6,
+             lambda: sha512_crypt.verify(PW, crypt6), 21),
+    ]
+
+
+def bench_issue15a() -> tuple[list[list[object]], bool, list[dict[str, object]]]:
+    """``SCHEMES[name].verify`` vs the raw primitive, interleaved both orders, as :func:`bench_overhead`."""
+    rows: list[list[object]] = []
+    ok = True
+    data = []
+    for case in _issue15a_cases():
+        scheme = SCHEMES[case.app]
+        assert scheme.verify(case.password, case.stored, **case.fields), case.label
+        raw = case.raw
+        assert raw is not None
+
+        def ours(scheme: Any = scheme, case: Case = case) -> object:
+            scheme.identify(case.stored)
+            scheme.assess(case.stored, case.fields)
+            return scheme.verify(case.password, case.stored, **case.fields)
+
+        c1, _ = interleaved_cpu_wall({"raw": raw, "ours": ours}, rounds=(case.rounds + 1) // 2)
+        c2, _ = interleaved_cpu_wall({"ours": ours, "raw": raw}, rounds=case.rounds // 2, warmup=0)
+        cpu = {k: c1[k] + c2[k] for k in ("raw", "ours")}
+        overhead = statistics.median(o / r for o, r in zip(cpu["ours"], cpu["raw"], strict=True)) - 1
+        hit = overhead <= OVERHEAD_TARGET
+        ok &= hit
+        raw_ms, ours_ms = median(cpu["raw"]) / 1e6, median(cpu["ours"]) / 1e6
+        rows.append([case.label, case.rounds, raw_ms, ours_ms, f"{overhead * 100:+.2f}%", "ok" if hit else "MISSED"])
+        data.append({"scheme": case.label, "samples": case.rounds, "raw_cpu_ms": raw_ms, "ours_cpu_ms": ours_ms,
+                     "overhead_cpu": overhead})
+    return rows, ok, data
+
+
 # ---------------------------------------------------------------- measurement
 
 
@@ -344,7 +425,11 @@ def main() -> int:
           ["case", "app", "scheme", "min µs", "median µs", "target"], rows2)
     rows3, d3 = bench_dummy()
     table("dummy_verify (unknown-user cost) per app", ["app", "dummy scheme", "median ms (3)"], rows3)
-    path = save("hashes", {"overhead": d1, "identify": d2, "dummy": d3})
+    rows4, ok_15a, d4 = bench_issue15a()
+    table("issue 15 part A: SCHEMES[name] identify+assess+verify vs raw primitive (process CPU, target <= 5%)",
+          ["scheme", "samples", "raw cpu ms", "ours cpu ms", "overhead", "target"], rows4)
+    ok_overhead &= ok_15a
+    path = save("hashes", {"overhead": d1, "identify": d2, "dummy": d3, "issue15a": d4})
     print(f"\nsaved {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}; "
           f"total {time.perf_counter() - t0:.0f}s")
     if not (ok_overhead and ok_identify):

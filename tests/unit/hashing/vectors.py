@@ -45,6 +45,13 @@ SCHEME_NAMES = {
     "devise_bcrypt_pepper": "devise_bcrypt",
 }
 
+#: issue 15 apps whose schemes exist but whose app contexts are not wired yet: their vectors
+#: (``tests/vectors/<app>-generated.jsonl``) are checked scheme by scheme (``scheme_vectors.py``), not here
+SCHEME_LEVEL_APPS = frozenset({
+    "vbulletin", "mybb", "smf", "xenforo", "invision", "mediawiki", "moodle", "opencart", "prestashop", "discourse",
+    "ghost",
+})
+
 _BCRYPT_COST = re.compile(r"\$2[aby]\$(\d\d)\$")
 _ITERATIONS = re.compile(r"^pbkdf2_\w+\$(\d+)\$")
 
@@ -116,7 +123,7 @@ def load_vectors() -> list[Vector]:
     out = []
     for path in sorted(VECTOR_DIR.glob("*.jsonl")):
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if line.strip():
+            if line.strip() and json.loads(line)["app"] not in SCHEME_LEVEL_APPS:
                 out.append(_vector(path.name, n, json.loads(line)))
     return out
 
