@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from legacy_auth.hashing import bcrypt_schemes, digest_schemes, django_schemes, kdf_schemes, phpass_schemes
+from legacy_auth.hashing import (
+    bcrypt_schemes,
+    digest_schemes,
+    django_schemes,
+    identity_schemes,  # issue 15 schemes (not yet wired into apps)
+    kdf_schemes,
+    phpass_schemes,
+)
 from legacy_auth.hashing.base import Scheme
+
+_ISSUE15 = (identity_schemes,)
 
 
 def _build() -> dict[str, Scheme]:
     out: dict[str, Scheme] = {}
-    for module in (bcrypt_schemes, phpass_schemes, digest_schemes, kdf_schemes, django_schemes):
+    for module in (bcrypt_schemes, phpass_schemes, digest_schemes, kdf_schemes, django_schemes, *_ISSUE15):
         for scheme in module.ALL:
             if scheme.name in out:
                 raise RuntimeError(f"duplicate scheme name {scheme.name!r}")
