@@ -7,15 +7,17 @@ from types import MappingProxyType
 
 from legacy_auth.hashing import (
     bcrypt_schemes,
+    crypt_schemes,
     digest_schemes,
     django_schemes,
-    identity_schemes,  # issue 15 schemes (not yet wired into apps)
+    identity_schemes,
     kdf_schemes,
     phpass_schemes,
 )
 from legacy_auth.hashing.base import Scheme
 
-_ISSUE15 = (identity_schemes,)
+#: issue 15 scheme modules: registered here, not yet wired into any app (legacy_auth/hashing/apps.py)
+_ISSUE15 = (crypt_schemes, identity_schemes)
 
 
 def _build() -> dict[str, Scheme]:
