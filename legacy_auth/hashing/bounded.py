@@ -19,7 +19,9 @@ import re
 from legacy_auth.errors import CorruptHashError
 
 #: highest PBKDF2 iteration count we verify, per PRF (about 1.1-1.6 s here)
-PBKDF2_MAX_ITERATIONS = {"sha1": 2_000_000, "sha256": 2_000_000, "sha512": 1_000_000}
+PBKDF2_MAX_ITERATIONS = {
+    "sha1": 2_000_000, "sha224": 2_000_000, "sha256": 2_000_000, "sha384": 1_000_000, "sha512": 1_000_000,
+}
 #: scrypt caps: N*r*p at most 2^21 (about 2 s here) and 128*N*r bytes of memory at most 256 MiB
 SCRYPT_MAX_WORK = 1 << 21
 SCRYPT_MAX_MEMORY = 256 * 1024 * 1024

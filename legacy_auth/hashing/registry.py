@@ -10,15 +10,17 @@ from legacy_auth.hashing import (
     crypt_schemes,
     digest_schemes,
     django_schemes,
+    framework_schemes,
     identity_schemes,
     kdf_schemes,
     ldap_schemes,
     phpass_schemes,
+    spring_schemes,
 )
 from legacy_auth.hashing.base import Scheme
 
 #: issue 15 scheme modules: registered here, not yet wired into any app (legacy_auth/hashing/apps.py)
-_ISSUE15 = (crypt_schemes, identity_schemes, ldap_schemes)
+_ISSUE15 = (crypt_schemes, identity_schemes, ldap_schemes, framework_schemes, spring_schemes)
 
 
 def _build() -> dict[str, Scheme]:
