@@ -52,10 +52,15 @@ def _werkzeug_pbkdf2(args: list[str]) -> tuple[str, int]:
 
 
 def _werkzeug_scrypt(args: list[str]) -> tuple[int, int, int]:
-    if len(args) > 3:
-        raise CorruptHashError("werkzeug_scrypt", "too many arguments")
-    defaults = [1 << 15, 8, 1]
-    n, r, p = (int(a) for a in args + [str(d) for d in defaults[len(args) :]])
+    if not args:
+        return 1 << 15, 8, 1
+    if len(args) != 3:  # Werkzeug: "'scrypt' takes 3 arguments." (ValueError: the login fails)
+        raise CorruptHashError("werkzeug_scrypt", "scrypt takes 0 or 3 arguments")
+    n, r, p = (int(a) for a in args)
+    # Werkzeug passes maxmem=132*n*r*p; OpenSSL needs 128*r*(n+2) + 128*r*p bytes, so a tiny N (< 96 for p=1)
+    # makes hashlib.scrypt raise "memory limit exceeded" in Werkzeug itself: no login, so no answer here either
+    if 128 * r * (n + 2) + 128 * r * p > 132 * n * r * p:
+        raise CorruptHashError("werkzeug_scrypt", "parameters Werkzeug itself cannot verify")
     return n, r, p
 
 
@@ -90,7 +95,7 @@ WERKZEUG_PBKDF2 = Scheme(
 )
 WERKZEUG_SCRYPT = Scheme(
     "werkzeug_scrypt", Strength.STRONG, False, _check_werkzeug_scrypt, ("scrypt:", "scrypt$"),
-    re.compile(r"scrypt(?::\d{1,10}(?::\d{1,4}(?::\d{1,4})?)?)?\$[^$]*\$[0-9a-f]{128}"), _grade_werkzeug_scrypt,
+    re.compile(r"scrypt(?::\d{1,10}:\d{1,4}:\d{1,4})?\$[^$]*\$[0-9a-f]{128}"), _grade_werkzeug_scrypt,
 )
 
 # ---------------------------------------------------------------- passlib (libpass handlers)
