@@ -23,7 +23,11 @@ expected keys and types, at most 4096 characters each); anything else is :class:
 p=1, dkLen=32)``, ``hash = AES-256-CTR(key, iv=0).encrypt(signer_key)``, base64; standard or URL-safe base64
 (the Admin SDK's ``listUsers`` exports URL-safe). Row field ``salt``; the project's ``signer_key``,
 ``salt_separator`` (base64), ``rounds`` and ``mem_cost`` come as fields too (secrets: never logged, never in
-an error). Firebase's console documents rounds 1-8 and memory cost 1-14; larger is refused.
+an error). Ranges as the Firebase Admin SDKs validate them for import (firebase-admin-java
+``com.google.firebase.auth.hash.Scrypt``: ``rounds`` at most 8, ``memoryCost`` 1-14; .NET
+``FirebaseAdmin.Auth.Hash.Scrypt.MaxRounds`` = 8,
+https://firebase.google.com/docs/reference/admin/dotnet/class/firebase-admin/auth/hash/scrypt); rounds 0
+(no scrypt block) and anything larger are refused.
 """
 
 from __future__ import annotations
