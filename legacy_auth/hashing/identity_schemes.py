@@ -76,6 +76,7 @@ MAX_JSON_CHARS = 4096
 _KC_PBKDF2 = {"pbkdf2": "sha1", "pbkdf2-sha256": "sha256", "pbkdf2-sha512": "sha512"}
 _KC_ARGON2_TYPES = {"id": Type.ID, "i": Type.I, "d": Type.D}
 _KC_ARGON2_VERSIONS = {"1.3": 0x13, "1.0": 0x10}
+_JAVA_INT = re.compile(r"[+-]?\d{1,10}")
 
 
 def _json_object(text: object, what: str) -> dict[str, Any]:
@@ -101,12 +102,12 @@ def _param(params: Mapping[str, Any], key: str) -> str:
 
 
 def _int(text: object, what: str, low: int, high: int) -> int:
-    if isinstance(text, bool) or not isinstance(text, int | str):
+    # Java Integer.parseInt: optional sign and digits only (Python's int() would also take spaces and "_")
+    if isinstance(text, bool) or not isinstance(text, int | str) or (
+        isinstance(text, str) and _JAVA_INT.fullmatch(text) is None
+    ):
         raise CorruptHashError(KEYCLOAK, f"{what} is not an integer")
-    try:
-        value = int(text)
-    except ValueError:
-        raise CorruptHashError(KEYCLOAK, f"{what} is not an integer") from None
+    value = int(text)
     if not low <= value <= high:
         raise CorruptHashError(KEYCLOAK, f"{what} out of range")
     return value

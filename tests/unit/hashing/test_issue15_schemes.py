@@ -50,6 +50,8 @@ MALFORMED: list[tuple[str, str, dict[str, Any]]] = [
                                  {"hashIterations": 10**9, "algorithm": "pbkdf2-sha512"})),
     ("keycloak_credential", *_kc({"value": _VALUE, "salt": "%%%"}, {"hashIterations": 1, "algorithm": "pbkdf2"})),
     ("keycloak_credential", *_kc({"value": _VALUE, "salt": _SALT}, {"hashIterations": 5, "algorithm": "argon2"})),
+    ("keycloak_credential", *_kc({"value": _VALUE, "salt": _SALT}, {  # Java parseInt refuses "7_168"
+        "hashIterations": 5, "algorithm": "argon2", "additionalParameters": {**_ARGON, "memory": ["7_168"]}})),
     ("keycloak_credential", *_kc({"value": _VALUE, "salt": _SALT}, {
         "hashIterations": 5, "algorithm": "argon2", "additionalParameters": {**_ARGON, "memory": ["99999999"]}})),
     ("keycloak_credential", *_kc({"value": _VALUE, "salt": _SALT}, {
