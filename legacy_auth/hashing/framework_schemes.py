@@ -3,7 +3,10 @@
 **Werkzeug** 3.1 (``werkzeug/security.py`` ``check_password_hash``/``_hash_internal``): ``method$salt$hex`` with
 ``pbkdf2[:<hash>[:<iterations>]]`` (defaults sha256 and 1,000,000; ``hashlib.pbkdf2_hmac`` over the UTF-8 password
 and salt, digest-size key, lower-case hex) or ``scrypt[:N[:r[:p]]]`` (defaults 2^15, 8, 1; 64-byte key, hex).
-Werkzeug compares with ``hmac.compare_digest``; so do we.
+Werkzeug compares with ``hmac.compare_digest``; so do we. Werkzeug <= 2.2 also wrote ``<digest>$salt$hex``
+(``generate_password_hash(pw, method="sha256")``, common in Flask tutorials): HMAC-<digest> keyed with the salt, or
+the bare digest without a salt (``werkzeug_legacy_digest``; ``plain$$`` plain text is not accepted). Werkzeug 3.0
+removed them, so they only verify for apps still on Werkzeug < 3 (the next session's app rules decide).
 
 **passlib** (libpass 1.9.4, the maintained fork, *is* the reference): ``$pbkdf2$``, ``$pbkdf2-sha256$``,
 ``$pbkdf2-sha512$``, ``$bcrypt-sha256$`` (v1 and ``v=2``), ``$scrypt$``, ``$argon2*$``, ``$1$``, ``$5$``, ``$6$``
@@ -96,6 +99,26 @@ WERKZEUG_PBKDF2 = Scheme(
 WERKZEUG_SCRYPT = Scheme(
     "werkzeug_scrypt", Strength.STRONG, False, _check_werkzeug_scrypt, ("scrypt:", "scrypt$"),
     re.compile(r"scrypt(?::\d{1,10}:\d{1,4}:\d{1,4})?\$[^$]*\$[0-9a-f]{128}"), _grade_werkzeug_scrypt,
+)
+
+_LEGACY_DIGESTS = ("md5", "sha1", "sha224", "sha256", "sha384", "sha512")
+
+
+def _check_werkzeug_legacy(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
+    # Werkzeug <= 2.2 _hash_internal: "plain" (refused by the pattern), else hmac.new(salt, pw, method) when a salt
+    # is present, hashlib.new(method, pw) when not; hex; hmac.compare_digest. Werkzeug 2.3 deprecated these and
+    # 3.0 removed them (ValueError "Invalid hash method"): an app on Werkzeug >= 3 no longer accepts such rows.
+    method, salt, hexhash = stored.split("$", 2)
+    if method not in _LEGACY_DIGESTS:
+        raise CorruptHashError("werkzeug_legacy_digest", "unsupported method")
+    salted = hmac.new(salt.encode("utf-8"), pw, method) if salt else None
+    digest = salted.hexdigest() if salted is not None else hashlib.new(method, pw).hexdigest()
+    return hmac.compare_digest(digest, hexhash)
+
+
+WERKZEUG_LEGACY = Scheme(
+    "werkzeug_legacy_digest", Strength.WEAK, True, _check_werkzeug_legacy, (),
+    re.compile(r"(?:md5|sha1|sha224|sha256|sha384|sha512)\$[^$]*\$[0-9a-f]{32,128}"),
 )
 
 # ---------------------------------------------------------------- passlib (libpass handlers)
@@ -196,4 +219,4 @@ PASSLIB = (
     _libpass_scheme("passlib_bcrypt", libpass.bcrypt, ("$2a$", "$2b$", "$2y$"), Strength.STRONG, _g_bcrypt),
 )
 
-ALL = (WERKZEUG_PBKDF2, WERKZEUG_SCRYPT, *PASSLIB)
+ALL = (WERKZEUG_PBKDF2, WERKZEUG_SCRYPT, WERKZEUG_LEGACY, *PASSLIB)
