@@ -198,3 +198,32 @@ def test_keycloak_pbkdf2_verifies_a_hashlib_construction(password: str) -> None:
         assert SCHEMES["keycloak_credential"].verify(password + "x", stored, **fields) is False
     except HashError:  # pragma: no cover - a well-formed row never raises
         pytest.fail("typed error on a well-formed row")
+
+
+@FAST
+@given(text_passwords, st.binary(min_size=1, max_size=16))
+def test_firebase_verifies_a_construction_written_from_the_reference(password: str, salt: bytes) -> None:
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    signer = b"signer-key-bytes" * 4
+    key = hashlib.scrypt(password.encode(), salt=salt + b"\x07", n=1 << 4, r=2, p=1, dklen=32)
+    encryptor = Cipher(algorithms.AES(key), modes.CTR(bytes(16))).encryptor()
+    stored = base64.b64encode(encryptor.update(signer) + encryptor.finalize()).decode()
+    fields = {"salt": base64.b64encode(salt).decode(), "signer_key": base64.b64encode(signer).decode(),
+              "salt_separator": "Bw==", "rounds": 2, "mem_cost": 4}
+    assert SCHEMES["firebase_scrypt"].verify(password, stored, **fields) is True
+    assert SCHEMES["firebase_scrypt"].verify(password + "x", stored, **fields) is False
+
+
+@FAST
+@given(text_passwords.filter(bool), st.binary(min_size=8, max_size=8))
+def test_spring_digest_encoders_verify_hashlib_constructions(password: str, salt: bytes) -> None:
+    pw = password.encode()
+    digest = hashlib.sha256(salt + pw).digest()
+    for _ in range(1023):
+        digest = hashlib.sha256(digest).digest()
+    assert SCHEMES["spring_standard_sha256"].verify(password, "{sha256}" + (salt + digest).hex()) is True
+    md5 = "{MD5}{" + salt.hex() + "}" + hashlib.md5(pw + b"{" + salt.hex().encode() + b"}").hexdigest()  # noqa: S324
+    assert SCHEMES["spring_md5"].verify(password, md5) is True
+    key = hashlib.pbkdf2_hmac("sha1", pw, salt, 185_000, 32)
+    assert SCHEMES["spring_pbkdf2"].verify(password, "{pbkdf2}" + (salt + key).hex()) is True
