@@ -25,20 +25,23 @@ PBKDF2_MAX_ITERATIONS = {
 #: scrypt caps: N*r*p at most 2^21 (about 2 s here) and 128*N*r bytes of memory at most 256 MiB
 SCRYPT_MAX_WORK = 1 << 21
 SCRYPT_MAX_MEMORY = 256 * 1024 * 1024
-#: longest derived key any of these formats stores (Keycloak's 512-bit default is 64 bytes)
-MAX_DKLEN = 128
+#: longest derived key any of these formats stores (389-ds's legacy {PBKDF2_SHA256} keeps 256 bytes)
+MAX_DKLEN = 256
 _B64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 
 
 def pbkdf2(prf: str, pw: bytes, salt: bytes, iterations: int, dklen: int, scheme: str) -> bytes:
     """PBKDF2-HMAC-``prf`` with the iteration count and key length checked first.
 
+    The work is ``iterations`` x the number of digest-size blocks in ``dklen`` (each block is a full run).
+
     Raises
     ------
     CorruptHashError
-        ``iterations`` is not in ``1..PBKDF2_MAX_ITERATIONS[prf]`` or ``dklen`` not in ``1..MAX_DKLEN``.
+        ``iterations`` x blocks is not in ``1..PBKDF2_MAX_ITERATIONS[prf]`` or ``dklen`` not in ``1..MAX_DKLEN``.
     """
-    if not 0 < iterations <= PBKDF2_MAX_ITERATIONS[prf] or not 0 < dklen <= MAX_DKLEN:
+    blocks = -(-dklen // hashlib.new(prf).digest_size)
+    if not 0 < iterations * blocks <= PBKDF2_MAX_ITERATIONS[prf] or not 0 < dklen <= MAX_DKLEN:
         raise CorruptHashError(scheme, "iteration count or key length out of range")
     return hashlib.pbkdf2_hmac(prf, pw, salt, iterations, dklen)
 

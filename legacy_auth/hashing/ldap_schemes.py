@@ -10,9 +10,12 @@ Sources (OpenLDAP 2.5.13, Debian bookworm ``slapd`` + ``slapd-contrib``): ``libr
 - Digests: base64 of ``H(password + salt) + salt``; a salted value must carry at least one salt byte, an
   unsalted one exactly the digest.
 - ``{PBKDF2*}``: ``<iterations>$<salt>$<key>`` in passlib's "adapted base64" (``.`` for ``+``, no padding),
-  a 16-byte salt and a key of exactly the PRF's digest size (20/32/64), as ``pbkdf2_check`` demands. This is
-  also 389-ds's current ``{PBKDF2-SHA256}`` format (its ``pwdchan`` plugin); 389-ds's older binary
-  ``{PBKDF2_SHA256}`` (underscore) is not supported here: no 389-ds was available to produce vectors.
+  a 16-byte salt and a key of exactly the PRF's digest size (20/32/64), as ``pbkdf2_check`` demands.
+- 389-ds (``389-ds-base`` 2.3.1, Debian bookworm; established with its ``pwdhash -s``/``-c``): its ``pwdchan``
+  ``{PBKDF2*}`` uses the same layout but writes a 24-byte salt in standard padded base64, which OpenLDAP refuses
+  (salt must be 16 bytes) while 389-ds also reads OpenLDAP's values: separate ``ds389_pbkdf2_*`` schemes (salt
+  8-64 bytes, either alphabet). Its older ``{PBKDF2_SHA256}`` (``pbkdf2_pwd.c``) is base64 of a big-endian
+  32-bit iteration count, a 64-byte salt and a 256-byte PBKDF2-HMAC-SHA256 key (``ds389_pbkdf2_sha256_legacy``).
 - ``{CRYPT}``: ``crypt(password, value) == value`` with the system's libxcrypt: ``$1$``, ``$5$``, ``$6$``
   (:mod:`.crypt_schemes`), bcrypt ``$2a$``/``$2b$``/``$2x$``/``$2y$`` (crypt_blowfish semantics, as PHP's), and
   traditional DES (13 characters: first 8 password bytes, via libpass's ``_raw_des_crypt``). ``chk_crypt``
@@ -87,6 +90,49 @@ def _pbkdf2_scheme(prf: str, tags: tuple[str, ...]) -> Scheme:
     return Scheme(name, strength, True, check, (), pattern, grade)
 
 
+def _ds389_pbkdf2_scheme(prf: str, tags: tuple[str, ...]) -> Scheme:
+    # 389-ds (pwdchan plugin, 389-ds-base 2.3.1): same "<iterations>$<salt>$<key>" layout, but it writes a
+    # 24-byte salt in standard, padded base64 and also reads OpenLDAP's adapted base64 (checked with pwdhash -c)
+    name = f"ds389_pbkdf2_{prf}"
+    dklen = hashlib.new(prf).digest_size
+
+    def parts(stored: str) -> tuple[int, bytes, bytes]:
+        iterations, salt, key = _tag(stored)[1].split("$")
+        alt = b"./" if "." in salt + key else None
+        return (int(iterations), bounded.b64decode(salt.rstrip("="), name, altchars=alt, pad=True),
+                bounded.b64decode(key.rstrip("="), name, altchars=alt, pad=True))
+
+    def check(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
+        iterations, salt, key = parts(stored)
+        if not 8 <= len(salt) <= 64 or len(key) != dklen:
+            raise CorruptHashError(name, "salt or key length out of range")
+        return consteq(bounded.pbkdf2(prf, pw, salt, iterations, dklen, name), key)
+
+    def grade(stored: str, fields: Mapping[str, Any]) -> cost.Grade:
+        return cost.pbkdf2_grade(prf, parts(stored)[0])
+
+    alternatives = "|".join(re.escape(t) for t in tags)
+    pattern = re.compile(rf"(?i:{alternatives})\d{{1,10}}\$[A-Za-z0-9./+]+={{0,2}}\$[A-Za-z0-9./+]+={{0,2}}")
+    return Scheme(name, Strength.ACCEPTABLE, True, check, (), pattern, grade)
+
+
+def _ds389_legacy_parts(stored: str) -> tuple[int, bytes, bytes]:
+    raw = bounded.b64decode(_tag(stored)[1], "ds389_pbkdf2_sha256_legacy")
+    if len(raw) != 4 + 64 + 256:
+        raise CorruptHashError("ds389_pbkdf2_sha256_legacy", "payload is not 324 bytes")
+    return int.from_bytes(raw[:4], "big"), raw[4:68], raw[68:]
+
+
+def _check_ds389_legacy(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
+    # 389-ds pbkdf2_pwd.c {PBKDF2_SHA256}: base64(iterations u32 BE | 64-byte salt | 256-byte PBKDF2-HMAC-SHA256)
+    iterations, salt, key = _ds389_legacy_parts(stored)
+    return consteq(bounded.pbkdf2("sha256", pw, salt, iterations, 256, "ds389_pbkdf2_sha256_legacy"), key)
+
+
+def _grade_ds389_legacy(stored: str, fields: Mapping[str, Any]) -> cost.Grade:
+    return cost.pbkdf2_grade("sha256", _ds389_legacy_parts(stored)[0])
+
+
 def _check_crypt(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
     if b"\0" in pw:
         return False  # chk_crypt: "NUL character in password" => LUTIL_PASSWD_ERR
@@ -130,6 +176,15 @@ PBKDF2 = (
     _pbkdf2_scheme("sha256", ("{PBKDF2-SHA256}",)),
     _pbkdf2_scheme("sha512", ("{PBKDF2-SHA512}",)),
 )
+DS389_PBKDF2 = (
+    _ds389_pbkdf2_scheme("sha1", ("{PBKDF2}", "{PBKDF2-SHA1}")),
+    _ds389_pbkdf2_scheme("sha256", ("{PBKDF2-SHA256}",)),
+    _ds389_pbkdf2_scheme("sha512", ("{PBKDF2-SHA512}",)),
+)
+DS389_LEGACY = Scheme(
+    "ds389_pbkdf2_sha256_legacy", Strength.ACCEPTABLE, True, _check_ds389_legacy, (),
+    re.compile(r"(?i:\{PBKDF2_SHA256\})[A-Za-z0-9+/]{432}"), _grade_ds389_legacy,
+)
 LDAP_CRYPT = Scheme(
     "ldap_crypt", Strength.WEAK, True, _check_crypt, (), re.compile(r"(?i:\{CRYPT\})[^\s]{13,200}"), _grade_crypt
 )
@@ -145,4 +200,4 @@ BY_TAG: dict[str, Scheme] = {
     "{CRYPT}": LDAP_CRYPT, "{ARGON2}": LDAP_ARGON2,
 }
 
-ALL = (*DIGESTS, *PBKDF2, LDAP_CRYPT, LDAP_ARGON2)
+ALL = (*DIGESTS, *PBKDF2, LDAP_CRYPT, LDAP_ARGON2, *DS389_PBKDF2, DS389_LEGACY)

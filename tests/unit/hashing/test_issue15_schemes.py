@@ -73,6 +73,8 @@ MALFORMED: list[tuple[str, str, dict[str, Any]]] = [
     ("ldap_pbkdf2_sha256", "{PBKDF2-SHA256}10000$c2FsdA$" + "A" * 43, {}),  # 4-byte salt
     ("ldap_pbkdf2_sha256", "{PBKDF2-SHA256}999999999$" + "A" * 22 + "$" + "A" * 43, {}),
     ("ldap_crypt", "{CRYPT}$7$whatever-format", {}),
+    ("ds389_pbkdf2_sha256_legacy", "{PBKDF2_SHA256}" + base64.b64encode(b"\xff" * 4 + b"s" * 320).decode(), {}),
+    ("ds389_pbkdf2_sha256", "{PBKDF2-SHA256}10000$c2FsdA==$" + "A" * 43 + "=", {}),  # 4-byte salt
     ("ldap_argon2", "{ARGON2}$argon2id$v=19$m=99999999,t=1,p=1$c2FsdHNhbHQ$" + "A" * 43, {}),
     # Werkzeug
     ("werkzeug_scrypt", "scrypt:4194304:8:1$salt$" + "0" * 128, {}),
