@@ -31,8 +31,10 @@ from typing import Any
 
 import bcrypt
 
+from legacy_auth.errors import CorruptHashError
 from legacy_auth.hashing import cost
 from legacy_auth.hashing.base import Scheme, Strength, text_field
+from legacy_auth.hashing.blowfish_compat import bcrypt_x_key, needs_2a_safety
 from legacy_auth.hashing.phpass_schemes import phpass_crypt
 
 BCRYPT_MAX_BYTES = 72
@@ -41,6 +43,8 @@ BCRYPT_MAX_BYTES = 72
 _COST = r"(0[4-9]|1[0-7])"
 _B64 = r"[./A-Za-z0-9]"
 BCRYPT_RE = re.compile(rf"\$2[aby]\${_COST}\${_B64}{{53}}")
+#: PHP ``password_verify``/``crypt()`` also verify crypt_blowfish's ``$2x$`` (issue 15; :mod:`.blowfish_compat`)
+PHP_BCRYPT_RE = re.compile(rf"\$2[abxy]\${_COST}\${_B64}{{53}}")
 WP_BCRYPT_RE = re.compile(rf"\$wp\$2[aby]\${_COST}\${_B64}{{53}}")
 PHPBB_COMBINED_RE = re.compile(
     rf"\$H\\2y\$({_B64})({_B64}{{8}})\${_COST}\\({_B64}{{22}})\$({_B64}{{31}})"
@@ -61,7 +65,14 @@ def bcrypt_check(secret: bytes, stored: str) -> bool:
 
 
 def _check_bcrypt(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
-    return bcrypt_check(c_bcrypt_secret(pw), stored)
+    # PHP password_verify = crypt_blowfish: $2x$ uses the sign-extension-bug key words; a $2a$ hash whose
+    # password triggers crypt_blowfish's "safety" P[0] flip cannot be reproduced with Python bcrypt: refused.
+    secret = c_bcrypt_secret(pw)
+    if stored[2] == "x":
+        return bcrypt_check(bcrypt_x_key(secret), "$2b" + stored[3:])
+    if stored[2] == "a" and needs_2a_safety(secret):
+        raise CorruptHashError("bcrypt", "$2a$ hash of a password crypt_blowfish treats specially")
+    return bcrypt_check(secret, stored)
 
 
 def wp_prehash(pw: bytes) -> bytes:
@@ -121,7 +132,9 @@ def _grade_phpbb_combined(stored: str, fields: Mapping[str, Any]) -> cost.Grade:
 
 
 _BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
-BCRYPT = Scheme("bcrypt", Strength.STRONG, False, _check_bcrypt, _BCRYPT_PREFIXES, BCRYPT_RE, _grade_bcrypt)
+BCRYPT = Scheme(
+    "bcrypt", Strength.STRONG, False, _check_bcrypt, (*_BCRYPT_PREFIXES, "$2x$"), PHP_BCRYPT_RE, _grade_bcrypt
+)
 WP_BCRYPT = Scheme(
     "wp_bcrypt_sha384", Strength.STRONG, False, _check_wp_bcrypt, ("$wp$",), WP_BCRYPT_RE, _grade_bcrypt
 )

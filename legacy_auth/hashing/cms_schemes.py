@@ -1,5 +1,5 @@
-"""CMS formats (issue 15, part A): MediaWiki, Moodle and Ghost, plus the SHA-512 ``crypt()`` format Moodle
-4.3+ writes.
+"""CMS formats (issue 15, part A): MediaWiki, Moodle and Ghost (the SHA-512 ``crypt()`` format Moodle 4.3+ writes
+is ``sha512_crypt`` in :mod:`legacy_auth.hashing.crypt_schemes`, verified exactly as PHP's ``crypt()``).
 
 **MediaWiki** (``includes/password/``: ``PasswordFactory``, ``ParameterizedPassword``, ``MWOldPassword``,
 ``MWSaltedPassword``, ``LayeredParameterizedPassword``, ``AbstractPbkdf2Password``, ``BcryptPassword``,
@@ -40,8 +40,6 @@ import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
-
-from passlib.hash import sha512_crypt
 
 from legacy_auth.errors import CorruptHashError
 from legacy_auth.hashing import cost
@@ -263,38 +261,6 @@ MOODLE_MD5 = Scheme("moodle_md5", Strength.WEAK, True, _check_moodle_md5, (), re
 
 # ---------------------------------------------------------------- SHA-512 crypt (Moodle 4.3+)
 
-#: glibc allows 999,999,999 rounds; libpass's pure-Python backend takes ~2.3 ms per 1,000 here, so above
-#: 500,000 (~1.2 s) a value is treated as corrupt rather than blocking the Lambda past Cognito's 5 s
-MAX_SHA512_CRYPT_ROUNDS = 500_000
-_SHA512_CRYPT_RE = re.compile(r"\$6\$(?:rounds=(\d{1,9})\$)?[^$:\n]{0,16}\$[./0-9A-Za-z]{86}")
-
-
-def _sha512_rounds(stored: str) -> int:
-    m = _SHA512_CRYPT_RE.fullmatch(stored)
-    if m is None:  # pragma: no cover - validated before
-        raise CorruptHashError("sha512_crypt", "does not match the format")
-    return int(m.group(1)) if m.group(1) else 5000
-
-
-def _check_sha512_crypt(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
-    # PHP password_verify -> crypt() for "$6$": glibc SHA-crypt (libpass's implementation; C string: NUL ends it)
-    rounds = _sha512_rounds(stored)
-    if not 1000 <= rounds <= MAX_SHA512_CRYPT_ROUNDS:
-        raise CorruptHashError("sha512_crypt", "rounds out of range")
-    nul = pw.find(b"\0")
-    secret = pw[:nul] if nul >= 0 else pw
-    return bool(sha512_crypt.verify(secret, stored))
-
-
-def _grade_sha512_crypt(stored: str, fields: Mapping[str, Any]) -> cost.Grade:
-    return cost.digest_rounds_grade("sha512", _sha512_rounds(stored), f"rounds={_sha512_rounds(stored)}")
-
-
-SHA512_CRYPT = Scheme(
-    "sha512_crypt", Strength.ACCEPTABLE, True, _check_sha512_crypt, ("$6$",), _SHA512_CRYPT_RE, _grade_sha512_crypt
-)
-
-
 # ---------------------------------------------------------------- Ghost
 
 
@@ -315,5 +281,5 @@ GHOST_BCRYPT = Scheme(
 
 ALL = (
     MEDIAWIKI_MD5, MEDIAWIKI_SALTED_MD5, MEDIAWIKI_PBKDF2, MEDIAWIKI_PBKDF2_LEGACY, MEDIAWIKI_BCRYPT,
-    MEDIAWIKI_ARGON2, MOODLE_MD5, SHA512_CRYPT, GHOST_BCRYPT,
+    MEDIAWIKI_ARGON2, MOODLE_MD5, GHOST_BCRYPT,
 )

@@ -42,6 +42,9 @@ _PHC_B64 = r"[A-Za-z0-9+/]"
 ARGON2_RE = re.compile(
     rf"\$(argon2id|argon2i|argon2d)\$(v=\d+\$)?m=\d{{1,8}},t=\d{{1,4}},p=\d{{1,3}}\${_PHC_B64}{{11,}}\${_PHC_B64}{{16,}}"
 )
+#: PHP ``password_verify`` and libsodium know argon2i and argon2id only: ``$argon2d$`` is refused (issue 15;
+#: PHP 8.2.36 ``password_verify`` answers false, ``password_get_info`` says "unknown")
+PHP_ARGON2_RE = re.compile(ARGON2_RE.pattern.replace("argon2id|argon2i|argon2d", "argon2id|argon2i"))
 _ARGON2_PARAMS = re.compile(r"m=(\d+),t=(\d+),p=(\d+)")
 MAX_ARGON2_KIB = 1 << 20  # 1 GiB: larger is a hostile value, not a real hash (and would exhaust the Lambda)
 MAX_ARGON2_TIME = 32
@@ -198,6 +201,6 @@ ASPNET_V3 = Scheme(
     "aspnet_identity_v3", Strength.STRONG, False, _check_aspnet_v3, (), re.compile(r"A[Q-Za-f][A-Za-z0-9+/]*={0,2}"),
     _grade_aspnet_v3,
 )
-ARGON2 = Scheme("argon2", Strength.STRONG, False, _check_argon2, ("$argon2",), ARGON2_RE, grade_argon2)
+ARGON2 = Scheme("argon2", Strength.STRONG, False, _check_argon2, ("$argon2",), PHP_ARGON2_RE, grade_argon2)
 
 ALL = (ARGON2, MAGENTO_MD5, MAGENTO_SHA256, MAGENTO_ARGON2, MAGENTO_V1, ASPNET_V2, ASPNET_V3)

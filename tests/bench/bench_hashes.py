@@ -13,6 +13,9 @@ Baselines are independent of the code they measure: stored hashes and raw primit
 ``hashlib``/``hmac``/``bcrypt``/argon2-cffi (phpass and Drupal's loop and base64 are written out below), never
 with ``legacy_auth`` functions (the reference phpass lives in ``tests/helpers/reference_hashes.py``).
 
+The issue 15 schemes (not wired into an app yet) are timed the same way through ``SCHEMES[name].verify``
+(:func:`bench_issue15`).
+
 identify + dispatch + assess + input transform is timed per scheme (including q2a's legacy salt/check pair,
 generic salted digests, Magento's version chain and ASP.NET's base64 header), in µs.
 Targets: overhead <= 5 % for every costly scheme, identify+dispatch <= 20 µs. Exit status 1 if missed.
@@ -414,6 +417,109 @@ def bench_dummy() -> tuple[list[list[object]], list[dict[str, object]]]:
     return rows, data
 
 
+# ---------------------------------------------------------------- issue 15 schemes (no app context yet)
+
+
+def _issue15_cases() -> list[tuple[str, str, str, dict[str, object], Callable[[], object], int]]:
+    """``(label, scheme, stored, fields, raw, samples)``; stored values made with hashlib/libpass/bcrypt/argon2-cffi."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from passlib import hash as lp
+    from passlib.handlers.sha2_crypt import _raw_sha2_crypt
+
+    s16 = b"0123456789abcdef"
+    atl = "{PKCS5S2}" + base64.b64encode(s16 + hashlib.pbkdf2_hmac("sha1", PWB, s16, 10_000, 32)).decode()
+    kc_key = hashlib.pbkdf2_hmac("sha512", PWB, s16, 210_000, 64)
+    kc_secret = (f'{{"value":"{base64.b64encode(kc_key).decode()}","salt":"{base64.b64encode(s16).decode()}",'
+                 '"additionalParameters":{}}')
+    kc_data = '{"hashIterations":210000,"algorithm":"pbkdf2-sha512","additionalParameters":{}}'
+    kca_key = hash_secret_raw(PWB, s16, time_cost=5, memory_cost=7168, parallelism=1, hash_len=32, type=Type.ID)
+    kca_secret = kc_secret.replace(base64.b64encode(kc_key).decode(), base64.b64encode(kca_key).decode())
+    kca_data = ('{"hashIterations":5,"algorithm":"argon2","additionalParameters":{"hashLength":["32"],'
+                '"memory":["7168"],"type":["id"],"version":["1.3"],"parallelism":["1"]}}')
+    signer, fsalt = b"k" * 64, b"firebase-salt"
+
+    def fb_raw() -> bytes:
+        key = hashlib.scrypt(PWB, salt=fsalt + b"\x07", n=1 << 14, r=8, p=1, maxmem=1 << 26, dklen=32)
+        enc = Cipher(algorithms.AES(key), modes.CTR(bytes(16))).encryptor()
+        return enc.update(signer) + enc.finalize()
+
+    fb_fields: dict[str, object] = {"salt": base64.b64encode(fsalt).decode(), "signer_key": base64.b64encode(signer)
+                                    .decode(), "salt_separator": "Bw==", "rounds": 8, "mem_cost": 14}
+    sha512c = lp.sha512_crypt.using(rounds=5000, salt="benchsaltbenchsa").hash(PW)
+    b2x = _bcrypt(PWB, 10, "2a").replace("$2a$", "$2x$", 1)  # 7-bit password: $2x$ == $2a$
+    wz_salt = "benchsaltbenchsa"
+    wz_pb = f"pbkdf2:sha256:1000000${wz_salt}$" + hashlib.pbkdf2_hmac("sha256", PWB, wz_salt.encode(), 1_000_000).hex()
+    wz_sc = f"scrypt:32768:8:1${wz_salt}$" + hashlib.scrypt(PWB, salt=wz_salt.encode(), n=32768, r=8, p=1,
+                                                              maxmem=1 << 26).hex()
+    pl_pb = lp.pbkdf2_sha256.using(rounds=29000).hash(PW)
+    pl_bs = lp.bcrypt_sha256.using(rounds=10).hash(PW)
+    sp_bc = "{bcrypt}" + _bcrypt(PWB, 10, "2a")
+    sp_pb = "{pbkdf2}" + (s16[:8] + hashlib.pbkdf2_hmac("sha1", PWB, s16[:8], 185_000, 32)).hex()
+    sp_sc_key = hashlib.scrypt(PWB, salt=s16, n=1 << 16, r=8, p=1, maxmem=1 << 27, dklen=32)
+    sp_sc = (f"{{scrypt@SpringSecurity_v5_8}}$100801${base64.b64encode(s16).decode()}$"
+             f"{base64.b64encode(sp_sc_key).decode()}")
+    ldap_a2 = argon2.PasswordHasher(time_cost=3, memory_cost=4096, parallelism=1, type=Type.I).hash(PW)
+    return [
+        ("atlassian {PKCS5S2} sha1 10k", "atlassian_pbkdf2_sha1", atl, {},
+         lambda: hashlib.pbkdf2_hmac("sha1", PWB, s16, 10_000, 32), 41),
+        ("keycloak pbkdf2-sha512 210k", "keycloak_credential", kc_secret, {"credential_data": kc_data},
+         lambda: hashlib.pbkdf2_hmac("sha512", PWB, s16, 210_000, 64), 11),
+        ("keycloak argon2id m=7168 t=5", "keycloak_credential", kca_secret, {"credential_data": kca_data},
+         lambda: hash_secret_raw(PWB, s16, time_cost=5, memory_cost=7168, parallelism=1, hash_len=32,
+                                 type=Type.ID), 21),
+        ("firebase scrypt mem_cost=14 r=8", "firebase_scrypt", base64.b64encode(fb_raw()).decode(), fb_fields,
+         fb_raw, 15),
+        ("sha512-crypt rounds=5000 (PHP, LDAP)", "sha512_crypt", sha512c, {},
+         lambda: _raw_sha2_crypt(PWB, "benchsaltbenchsa", 5000, True), 21),
+        ("php bcrypt $2x$ cost 10", "bcrypt", b2x, {}, _checkpw(PWB, b2x.replace("$2x$", "$2a$", 1)), 21),
+        ("ldap {ARGON2} argon2i m=4096 t=3", "ldap_argon2", "{ARGON2}" + ldap_a2, {},
+         lambda: verify_secret(ldap_a2.encode(), PWB, Type.I), 61),  # ~9 ms: more samples against noise
+        ("werkzeug pbkdf2:sha256 1M", "werkzeug_pbkdf2", wz_pb, {},
+         lambda: hashlib.pbkdf2_hmac("sha256", PWB, wz_salt.encode(), 1_000_000), 21),
+        ("werkzeug scrypt 32768:8:1", "werkzeug_scrypt", wz_sc, {},
+         lambda: hashlib.scrypt(PWB, salt=wz_salt.encode(), n=32768, r=8, p=1, maxmem=1 << 26), 15),
+        ("passlib pbkdf2-sha256 29000", "passlib_pbkdf2_sha256", pl_pb, {},
+         lambda: lp.pbkdf2_sha256.verify(PW, pl_pb), 31),
+        ("passlib bcrypt-sha256 cost 10", "passlib_bcrypt_sha256", pl_bs, {},
+         lambda: lp.bcrypt_sha256.verify(PW, pl_bs), 21),
+        ("spring {bcrypt} cost 10", "spring_bcrypt", sp_bc, {}, _checkpw(PWB, sp_bc[8:]), 21),
+        ("spring {pbkdf2} sha1 185k", "spring_pbkdf2", sp_pb, {},
+         lambda: hashlib.pbkdf2_hmac("sha1", PWB, s16[:8], 185_000, 32), 15),
+        ("spring {scrypt@v5_8} N=2^16", "spring_scrypt", sp_sc, {},
+         lambda: hashlib.scrypt(PWB, salt=s16, n=1 << 16, r=8, p=1, maxmem=1 << 27, dklen=32), 11),
+    ]
+
+
+def bench_issue15() -> tuple[list[list[object]], bool, list[dict[str, object]]]:
+    """``SCHEMES[name].verify`` (no app context yet) vs the raw primitive, as :func:`bench_overhead`."""
+    from legacy_auth.hashing import SCHEMES
+
+    rows: list[list[object]] = []
+    ok = True
+    data = []
+    for label, name, stored, fields, raw, samples in _issue15_cases():
+        scheme = SCHEMES[name]
+        assert scheme.verify(PW, stored, **fields) is True, label
+
+        def ours(scheme: Any = scheme, stored: str = stored, fields: dict[str, object] = fields) -> object:
+            return scheme.verify(PW, stored, **fields)
+
+        c1, w1 = interleaved_cpu_wall({"raw": raw, "ours": ours}, rounds=(samples + 1) // 2)
+        c2, w2 = interleaved_cpu_wall({"ours": ours, "raw": raw}, rounds=samples // 2, warmup=0)
+        cpu = {k: c1[k] + c2[k] for k in ("raw", "ours")}
+        wall = {k: w1[k] + w2[k] for k in ("raw", "ours")}
+        overhead = statistics.median(o / r for o, r in zip(cpu["ours"], cpu["raw"], strict=True)) - 1
+        wall_overhead = statistics.median(o / r for o, r in zip(wall["ours"], wall["raw"], strict=True)) - 1
+        hit = overhead <= OVERHEAD_TARGET
+        ok &= hit
+        raw_ms, ours_ms = median(cpu["raw"]) / 1e6, median(cpu["ours"]) / 1e6
+        rows.append([label, samples, raw_ms, ours_ms, f"{overhead * 100:+.2f}%", f"{wall_overhead * 100:+.2f}%",
+                     "ok" if hit else "MISSED"])
+        data.append({"scheme": label, "samples": samples, "raw_cpu_ms": raw_ms, "ours_cpu_ms": ours_ms,
+                     "overhead_cpu": overhead, "overhead_wall": wall_overhead})
+    return rows, ok, data
+
+
 def main() -> int:
     t0 = time.perf_counter()
     rows, ok_overhead, d1 = bench_overhead()
@@ -429,7 +535,11 @@ def main() -> int:
     table("issue 15 part A: SCHEMES[name] identify+assess+verify vs raw primitive (process CPU, target <= 5%)",
           ["scheme", "samples", "raw cpu ms", "ours cpu ms", "overhead", "target"], rows4)
     ok_overhead &= ok_15a
-    path = save("hashes", {"overhead": d1, "identify": d2, "dummy": d3, "issue15a": d4})
+    rows5, ok_issue15, d5 = bench_issue15()
+    table("issue 15 part B: SCHEMES[name].verify vs raw primitive (same method; target <= 5%)",
+          ["scheme", "samples", "raw cpu ms", "ours cpu ms", "overhead", "wall", "target"], rows5)
+    ok_overhead &= ok_issue15
+    path = save("hashes", {"overhead": d1, "identify": d2, "dummy": d3, "issue15a": d4, "issue15b": d5})
     print(f"\nsaved {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}; "
           f"total {time.perf_counter() - t0:.0f}s")
     if not (ok_overhead and ok_identify):
