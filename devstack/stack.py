@@ -89,8 +89,8 @@ def _app_db(url: str) -> None:
     """Create the app-users tables in a SQLite app DB (other databases are the operator's business)."""
     if not url.startswith("sqlite:///"):
         return
-    from legacy_auth.app_schema import schema_ddl
-    from legacy_auth.hooks_config import AppUsersSchema
+    from legacy_auth.hooks.app_schema import schema_ddl
+    from legacy_auth.hooks.config import AppUsersSchema
 
     conn = sqlite3.connect(url[len("sqlite:///"):])
     try:

@@ -88,7 +88,7 @@ class AccountStateError(CredentialError):
 
 
 class AccountLockedOutError(CredentialError):
-    """Too many failed sign-ins for this legacy account in the guessing window (``legacy_auth.lockout``).
+    """Too many failed sign-ins for this legacy account in the guessing window (``legacy_auth.migration.lockout``).
 
     Refused without verifying the password (after a dummy verification of the same cost).
     """

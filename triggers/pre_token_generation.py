@@ -19,9 +19,9 @@ from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import
     PreTokenGenerationV2TriggerEvent,
 )
 
-from legacy_auth.claims import IdentityClaims, identity_claims, merge_groups
 from legacy_auth.errors import LegacyAuthError
-from legacy_auth.hooks_config import HookSettings
+from legacy_auth.hooks.claims import IdentityClaims, identity_claims, merge_groups
+from legacy_auth.hooks.config import HookSettings
 from triggers.observability import instrument, make_logger, make_metrics
 
 logger = make_logger()
@@ -111,8 +111,8 @@ def _lookup(attributes: Mapping[str, Any], context: Any) -> str | None:
     sub = attributes.get("sub")
     if not config.app_user_lookup or attributes.get(config.app_user_id_attribute) or not isinstance(sub, str):
         return None
-    from legacy_auth.db.deadline import Deadline
-    from legacy_auth.provisioning import find_app_user_id
+    from legacy_auth.deadline import Deadline
+    from legacy_auth.hooks.provisioning import find_app_user_id
 
     global _db
     try:

@@ -9,8 +9,9 @@ Handles ``triggerSource``:
   ``RESET_REQUIRED`` so Cognito can send the reset code.
 
 Every refusal (unknown user, wrong password, blocked, ambiguous, SSO-only, locked out by the guessing bound of
-``legacy_auth.lockout``, unusable hash, database down, time budget exceeded, bad configuration) raises one generic
-message; the precise reason goes to structured logs and metrics. The login, password, hash and event are never logged.
+``legacy_auth.migration.lockout``, unusable hash, database down, time budget exceeded, bad configuration) raises one
+generic message; the precise reason goes to structured logs and metrics. The login, password, hash and event
+are never logged.
 
 Docs: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-migrate-user.html
 """
@@ -26,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import UserMigrationTriggerEvent
 
-from legacy_auth.config import LEGACY_DUMMY_HASH, Settings
 from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import (
     BudgetExceededError,
@@ -39,13 +39,14 @@ from legacy_auth.errors import (
     StoreError,
     UnknownHashSchemeError,
 )
-from legacy_auth.migration import MigrationPolicy, MigrationResult, lookup_for_reset, migrate_user
-from legacy_auth.store import SqlUserStore
+from legacy_auth.migration.config import LEGACY_DUMMY_HASH, Settings
+from legacy_auth.migration.policy import MigrationPolicy, MigrationResult, lookup_for_reset, migrate_user
+from legacy_auth.migration.store import SqlUserStore
 from triggers.observability import emit_line, instrument, make_logger, make_metrics
 
 if TYPE_CHECKING:  # imported by runtime(): only the configured app's parts, once (see _prebuild)
-    from legacy_auth.lockout import GuessLimiter
-    from legacy_auth.tracking import MigrationTracker, Status
+    from legacy_auth.migration.lockout import GuessLimiter
+    from legacy_auth.migration.tracking import MigrationTracker, Status
 
 GENERIC_MESSAGE = "Incorrect username or password."
 AUTHENTICATION = "UserMigration_Authentication"
@@ -94,8 +95,8 @@ def runtime() -> Runtime:
     """
     global _runtime
     if _runtime is None:
+        from legacy_auth.migration.tracking import MigrationTracker
         from legacy_auth.presets import get_preset
-        from legacy_auth.tracking import MigrationTracker
 
         settings = Settings.from_env(os.environ)
         preset = get_preset(settings.app, **settings.preset_kwargs())
@@ -118,7 +119,7 @@ def _limiter(settings: Settings, db: Database) -> GuessLimiter | None:
     """The guessing bound of not-yet-migrated users, in the tracking database (``docs/migration.md``)."""
     if settings.lockout_max_failures <= 0:
         return None
-    from legacy_auth.lockout import GuessLimiter, LockoutPolicy
+    from legacy_auth.migration.lockout import GuessLimiter, LockoutPolicy
 
     policy = LockoutPolicy(max_failures=settings.lockout_max_failures, window_s=settings.lockout_window_s,
                            on_db_error=settings.lockout_on_db_error, table=settings.lockout_table)

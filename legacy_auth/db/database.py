@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from legacy_auth.db.credentials import CredentialSource, credential_source
-from legacy_auth.db.deadline import Deadline
 from legacy_auth.db.driver import Driver, Row, load_driver
 from legacy_auth.db.failures import store_error, tagged
 from legacy_auth.db.options import DbOptions
 from legacy_auth.db.url import DbUrl, Dialect
+from legacy_auth.deadline import Deadline
 from legacy_auth.errors import StoreError, StoreTimeoutError, StoreUnavailableError
 
 T = TypeVar("T")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Literal, Protocol
 
-from legacy_auth.db.deadline import Deadline
 from legacy_auth.db.options import TlsOptions
 from legacy_auth.db.url import DbUrl, Dialect
+from legacy_auth.deadline import Deadline
 
 Row = dict[str, Any]
 #: How a driver classifies an exception: bad login, worth retrying the transaction, connection gone,

@@ -1,7 +1,7 @@
 """What an app preset must provide: how to find, scan and read one legacy app's users table.
 
 A preset knows the app's **real** schema (table and column names, collation rules, account-state columns);
-the store (``legacy_auth.store``) runs the queries it builds through ``legacy_auth.db`` and the migration
+the store (``legacy_auth.migration.store``) runs the queries it builds through ``legacy_auth.db`` and the migration
 logic never sees SQL.
 """
 

@@ -30,8 +30,8 @@ from typing import Any, TextIO
 from legacy_auth.cli.aws import add_pool_flags, cognito_client, pool_id
 from legacy_auth.cli.findings import BLOCKING, WARNING
 from legacy_auth.cli.output import print_json
-from legacy_auth.hooks_config import HookSettings
-from legacy_auth.signup_identity import claims_identity, identity_names
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.hooks.signup_identity import claims_identity, identity_names
 
 HELP = "warn about app clients that let users write the legacy identity attributes"
 

@@ -2,7 +2,7 @@
 
 Pure decisions over a parsed :class:`SignUpRequest`; the two outside parties are passed in as callables:
 ``legacy_match(login) -> bool`` (is there a not-yet-migrated legacy user for this login, see
-``legacy_auth.signup_guard``) and a factory of the boto3 ``cognito-idp`` client (ListUsers /
+``legacy_auth.hooks.signup_guard``) and a factory of the boto3 ``cognito-idp`` client (ListUsers /
 AdminLinkProviderForUser), called only when a decision needs Cognito.
 A refusal is a :class:`SignUpRefusedError` whose ``str()`` is the message Cognito shows the user.
 
@@ -12,11 +12,11 @@ What each trigger source does (see ``docs/hooks.md``):
   ``HOOKS_SIGNUP_GUARD`` says: a sign-up carrying a legacy identity attribute (``custom:legacy_id``...) in
   ``userAttributes``, ``validationData`` or ``clientMetadata`` is refused (``reserved_attribute``), and so is a
   username or ``preferred_username`` in the migrate-user trigger's ``legacy_<id>`` name space
-  (``reserved_username``); see :mod:`legacy_auth.signup_identity`.
+  (``reserved_username``); see :mod:`legacy_auth.hooks.signup_identity`.
 - ``PreSignUp_SignUp``: domain lists, then the legacy guard (username, every form of the email,
   ``preferred_username`` and ``phone_number``: each may be a sign-in alias), then auto-confirm/auto-verify for
   a trusted domain only for an all-ASCII email that no Cognito user already holds under any of its case
-  variants (typed, lower-cased, domain lower-cased: :func:`legacy_auth.cognito_users.email_variants`), since
+  variants (typed, lower-cased, domain lower-cased: :func:`legacy_auth.hooks.cognito_users.email_variants`), since
   an auto-verified email would move the alias.
 - ``PreSignUp_AdminCreateUser``: the administrator is trusted by default (``allow``); with ``enforce`` the
   domain lists and the guard apply. Never sets the auto flags (Cognito ignores them here).
@@ -32,10 +32,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from legacy_auth.cognito_users import FILTER_UNSAFE, CognitoFactory, aws_errors, link_external, users_holding_email
 from legacy_auth.errors import LegacyAuthError
-from legacy_auth.hooks_config import AdminCreateMode, GuardMode, HookSettings
-from legacy_auth.signup_identity import (
+from legacy_auth.hooks.cognito_users import (
+    FILTER_UNSAFE,
+    CognitoFactory,
+    aws_errors,
+    link_external,
+    users_holding_email,
+)
+from legacy_auth.hooks.config import AdminCreateMode, GuardMode, HookSettings
+from legacy_auth.hooks.signup_identity import (
     ALIAS_ATTRIBUTES,
     EmailFormError,
     a_label,
@@ -225,7 +231,7 @@ def check_domain(email: str, settings: HookSettings) -> None:
 
 
 def check_reserved(request: SignUpRequest, settings: HookSettings) -> None:
-    """Refuse legacy identity attributes and ``legacy_<id>``-form names (:mod:`legacy_auth.signup_identity`).
+    """Refuse legacy identity attributes and ``legacy_<id>``-form names (:mod:`legacy_auth.hooks.signup_identity`).
 
     Raises
     ------
@@ -282,7 +288,7 @@ def _matches(domain: str, entries: frozenset[str]) -> bool:
 def _auto_flags(request: SignUpRequest, settings: HookSettings, cognito: CognitoFactory | None) -> SignUpDecision:
     """Auto-confirm and auto-verify only an exactly trusted domain whose email no Cognito user holds yet.
 
-    "Holds" is checked under every :func:`~legacy_auth.cognito_users.email_variants` form: an alias
+    "Holds" is checked under every :func:`~legacy_auth.hooks.cognito_users.email_variants` form: an alias
     ``taken@corp.example`` is the same mailbox as a sign-up's ``Taken@corp.example``. Any holder, or any lookup
     that fails, means no auto flags.
     """

@@ -50,7 +50,7 @@ from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabl
 from legacy_auth.cli.scan import ScanReport
 from legacy_auth.cli.scan_queries import count_duplicate_emails, count_duplicate_usernames, count_rows
 from legacy_auth.errors import CorruptRowError, StoreError
-from legacy_auth.migration import MigrationPolicy
+from legacy_auth.migration.policy import MigrationPolicy
 from legacy_auth.model import LegacyUser
 from legacy_auth.presets.sql import quote
 

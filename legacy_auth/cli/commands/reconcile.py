@@ -1,6 +1,6 @@
 """``legacy-auth reconcile``: provision confirmed Cognito users missing from the app database.
 
-The repair logic is :func:`legacy_auth.reconcile.reconcile` (ListUsers page by page, one ``IN`` query per
+The repair logic is :func:`legacy_auth.hooks.reconcile.reconcile` (ListUsers page by page, one ``IN`` query per
 page, the post-confirmation hook's idempotent upsert, then the failures table). The app database and its
 schema come from the hooks' ``HOOKS_*`` environment: ``HOOKS_APP_DB_URL``, or the legacy database
 (``LEGACY_*``) when unset.
@@ -19,8 +19,8 @@ from legacy_auth.cli.output import fmt_int, print_json
 from legacy_auth.db import Database
 from legacy_auth.db.url import DbUrlError, parse_db_url
 from legacy_auth.errors import ConfigurationError
-from legacy_auth.hooks_config import APP_DB_URL, APP_USERS_TABLE, DEFAULT_GROUP, FAILURES_TABLE, HookSettings
-from legacy_auth.reconcile import reconcile
+from legacy_auth.hooks.config import APP_DB_URL, APP_USERS_TABLE, DEFAULT_GROUP, FAILURES_TABLE, HookSettings
+from legacy_auth.hooks.reconcile import reconcile
 
 HELP = "provision confirmed Cognito users that are missing from the app database"
 

@@ -1,21 +1,21 @@
 """The provisioning failures table: record a failure for the repair path, clear it once every step succeeded.
 
 When provisioning fails past the retries the user is already confirmed in Cognito: the failure is recorded
-here (best effort) and ``legacy_auth.reconcile`` repairs it later. The table's default schema is
-``legacy_auth/sql/provisioning_failures.<dialect>.sql`` (:func:`legacy_auth.app_schema.schema_ddl`).
+here (best effort) and ``legacy_auth.hooks.reconcile`` repairs it later. The table's default schema is
+``legacy_auth/sql/provisioning_failures.<dialect>.sql`` (:func:`legacy_auth.hooks.app_schema.schema_ddl`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from legacy_auth.app_schema import MAX_REASON, quote
 from legacy_auth.db.database import Database
-from legacy_auth.db.deadline import Deadline
-from legacy_auth.hooks_config import AppUsersSchema
+from legacy_auth.deadline import Deadline
+from legacy_auth.hooks.app_schema import MAX_REASON, quote
+from legacy_auth.hooks.config import AppUsersSchema
 
 if TYPE_CHECKING:
-    from legacy_auth.provisioning import AppUser
+    from legacy_auth.hooks.provisioning import AppUser
 
 
 def clear_failure_row(db: Database, schema: AppUsersSchema, sub: str, *, deadline: Deadline) -> bool:
@@ -47,7 +47,8 @@ def record_failure(db: Database, schema: AppUsersSchema, user: AppUser | None, r
     Parameters
     ----------
     db, schema :
-        As for :func:`legacy_auth.provisioning.provision`; nothing is recorded when ``schema.failures_table`` is None.
+        As for :func:`legacy_auth.hooks.provisioning.provision`; nothing is recorded when
+        ``schema.failures_table`` is None.
     user : AppUser or None
         The user, when the event was valid.
     reason : str

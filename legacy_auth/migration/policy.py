@@ -5,7 +5,7 @@
 
 Both return a :class:`MigrationResult` (Cognito attributes and statuses) or raise a ``LegacyAuthError``
 whose type says why; the handler turns every error into one generic message. The Cognito attributes follow
-the username / alias rules of each pool type (:func:`legacy_auth.attributes.user_attributes`).
+the username / alias rules of each pool type (:func:`legacy_auth.migration.attributes.user_attributes`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from legacy_auth.attributes import user_attributes, with_context
-from legacy_auth.canonical import StatusReader, admit, tracked_state
 from legacy_auth.db import Deadline
 from legacy_auth.errors import (
     AccountLockedOutError,
@@ -24,12 +22,14 @@ from legacy_auth.errors import (
     InvalidPasswordError,
     UserNotFoundError,
 )
+from legacy_auth.migration.attributes import user_attributes, with_context
+from legacy_auth.migration.canonical import StatusReader, admit, tracked_state
+from legacy_auth.migration.store import LegacyUserStore
 from legacy_auth.model import AccountState, LegacyUser
-from legacy_auth.store import LegacyUserStore
 
 if TYPE_CHECKING:
-    from legacy_auth.config import Settings
-    from legacy_auth.lockout import GuessLimiter  # imported by the handler only when the bound is on
+    from legacy_auth.migration.config import Settings
+    from legacy_auth.migration.lockout import GuessLimiter  # imported by the handler only when the bound is on
 
 FinalStatus = Literal["CONFIRMED", "RESET_REQUIRED"]
 Alias = Literal["email", "preferred_username", "phone_number"]
@@ -65,7 +65,7 @@ class MigrationPolicy:
         Custom attribute receiving the legacy roles; ``None`` to write none.
     case_sensitive:
         The pool's ``UsernameConfiguration.CaseSensitive`` (``LEGACY_POOL_CASE_SENSITIVE``): how a typed login is
-        compared with the row's canonical login (:mod:`legacy_auth.canonical`).
+        compared with the row's canonical login (:mod:`legacy_auth.migration.canonical`).
     weak_password_reset:
         Migrate passwords shorter than ``min_password_length`` as ``RESET_REQUIRED``.
     verify_reserve_s:
@@ -140,7 +140,7 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
     tracker:
         The migration tracking table when ``LEGACY_TRACK_MIGRATION`` is on (read once per sign-in).
     guard:
-        The guessing bound (``legacy_auth.lockout``); every path runs its statements, for equal timing.
+        The guessing bound (``legacy_auth.migration.lockout``); every path runs its statements, for equal timing.
 
     Returns
     -------
@@ -151,7 +151,7 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
     ------
     UserNotFoundError, InvalidPasswordError, AmbiguousUserError, AccountStateError, AccountLockedOutError
         Credential refusals (after a verification of realistic cost, so timing does not reveal which);
-        ``account_spelling_mismatch`` / ``account_already_migrated``: :mod:`legacy_auth.canonical`.
+        ``account_spelling_mismatch`` / ``account_already_migrated``: :mod:`legacy_auth.migration.canonical`.
     UnknownHashSchemeError, CorruptHashError, CorruptRowError
         The legacy data cannot be used.
     StoreTimeoutError, StoreUnavailableError, LockoutUnavailableError, BudgetExceededError
@@ -204,8 +204,8 @@ def lookup_for_reset(login: str, *, store: LegacyUserStore, policy: MigrationPol
     Raises
     ------
     UserNotFoundError, AmbiguousUserError, AccountStateError
-        Unknown, ambiguous, not migratable, another spelling or already migrated (:mod:`legacy_auth.canonical`),
-        or no verified contact (``state="no_verified_contact"``).
+        Unknown, ambiguous, not migratable, another spelling or already migrated
+        (:mod:`legacy_auth.migration.canonical`), or no verified contact (``state="no_verified_contact"``).
     StoreTimeoutError, StoreUnavailableError, BudgetExceededError, CorruptRowError
         Infrastructure or data.
     """

@@ -11,9 +11,9 @@ same transaction: if no row holds this ``sub`` (another row holds a UNIQUE email
 :class:`ProvisioningConflictError`, recorded for repair like any failure, never "already provisioned".
 
 When provisioning fails past the retries the user is already confirmed in Cognito: the failure is
-recorded in the failures table (best effort, :mod:`legacy_auth.provisioning_failures`) and
-``legacy_auth.reconcile`` repairs it later. The default schema is in ``legacy_auth/sql/app_users.<dialect>.sql``
-and ``legacy_auth/sql/provisioning_failures.<dialect>.sql`` (:mod:`legacy_auth.app_schema`; see
+recorded in the failures table (best effort, :mod:`legacy_auth.hooks.provisioning_failures`) and
+``legacy_auth.hooks.reconcile`` repairs it later. The default schema is in ``legacy_auth/sql/app_users.<dialect>.sql``
+and ``legacy_auth/sql/provisioning_failures.<dialect>.sql`` (:mod:`legacy_auth.hooks.app_schema`; see
 ``docs/hooks.md``).
 """
 
@@ -24,14 +24,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from legacy_auth.app_schema import MAX_EMAIL, MAX_LEGACY_ID, MAX_USERNAME, quote
-from legacy_auth.app_schema import create_tables as create_tables  # re-exported: the DDL was public API here
-from legacy_auth.app_schema import schema_ddl as schema_ddl
 from legacy_auth.db.database import Database, Transaction
-from legacy_auth.db.deadline import Deadline
+from legacy_auth.deadline import Deadline
 from legacy_auth.errors import LegacyAuthError
-from legacy_auth.hooks_config import AppUsersSchema
-from legacy_auth.provisioning_failures import clear_failure_sql
+from legacy_auth.hooks.app_schema import MAX_EMAIL, MAX_LEGACY_ID, MAX_USERNAME, quote
+from legacy_auth.hooks.app_schema import create_tables as create_tables  # re-exported: the DDL was public API here
+from legacy_auth.hooks.app_schema import schema_ddl as schema_ddl
+from legacy_auth.hooks.config import AppUsersSchema
+from legacy_auth.hooks.provisioning_failures import clear_failure_sql
 
 _SUB = re.compile(r"[0-9A-Za-z-]{1,64}")
 _LEGACY_ID = re.compile(r"[A-Za-z0-9_.:@+-]{1,64}")
@@ -122,7 +122,7 @@ def provision(db: Database, schema: AppUsersSchema, user: AppUser, *, deadline: 
     clear_failure : bool
         Delete the user's failure row in the same transaction. Pass False when a later step (the default
         group) must succeed first; then call
-        :func:`legacy_auth.provisioning_failures.clear_failure_row` after it.
+        :func:`legacy_auth.hooks.provisioning_failures.clear_failure_row` after it.
 
     Returns
     -------

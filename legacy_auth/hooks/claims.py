@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from legacy_auth.hooks_config import HookSettings
+from legacy_auth.hooks.config import HookSettings
 
 LEGACY_ID_CLAIM = "legacy_id"
 APP_USER_ID_CLAIM = "app_user_id"

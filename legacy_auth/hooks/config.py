@@ -3,7 +3,7 @@
 Every variable is documented in ``docs/hooks.md``. Only handler modules (and the CLI) call
 :meth:`HookSettings.from_env`; the pure functions receive the frozen object. A bad value raises
 :class:`~legacy_auth.errors.ConfigurationError` naming the variable. The legacy database itself is
-configured by ``legacy_auth.config`` (``LEGACY_*``); the app database is that same database unless
+configured by ``legacy_auth.migration.config`` (``LEGACY_*``); the app database is that same database unless
 ``HOOKS_APP_DB_URL`` is set (so a legacy database reached through a Secrets Manager secret or IAM auth
 also serves as the app database).
 """

@@ -136,7 +136,7 @@ class GuessLimiter:
     Parameters
     ----------
     db:
-        The tracking database (the legacy database, as :class:`~legacy_auth.tracking.MigrationTracker`).
+        The tracking database (the legacy database, as :class:`~legacy_auth.migration.tracking.MigrationTracker`).
     policy:
         Limits and the unavailable-table choice.
     key:

@@ -27,8 +27,8 @@ from legacy_auth.cli.errors import CliError
 from legacy_auth.cli.output import print_json
 from legacy_auth.db import Deadline
 from legacy_auth.errors import AmbiguousUserError, StoreError
-from legacy_auth.store import SqlUserStore
-from legacy_auth.tracking import MigrationTracker
+from legacy_auth.migration.store import SqlUserStore
+from legacy_auth.migration.tracking import MigrationTracker
 
 HELP = "let one account migrate again after its Cognito user was deleted (deletes its tracking record)"
 

@@ -2,15 +2,15 @@
 
 :func:`schema_ddl` renders ``legacy_auth/sql/app_users.<dialect>.sql`` and
 ``legacy_auth/sql/provisioning_failures.<dialect>.sql`` with the configured names (see ``docs/hooks.md``);
-:func:`create_tables` runs it. The column sizes are the limits :mod:`legacy_auth.provisioning` enforces on an
-event's values (and :mod:`legacy_auth.provisioning_failures` on a failure's reason).
+:func:`create_tables` runs it. The column sizes are the limits :mod:`legacy_auth.hooks.provisioning` enforces on an
+event's values (and :mod:`legacy_auth.hooks.provisioning_failures` on a failure's reason).
 """
 
 from __future__ import annotations
 
 from legacy_auth.db.database import Database
-from legacy_auth.db.deadline import Deadline
-from legacy_auth.hooks_config import AppUsersSchema
+from legacy_auth.deadline import Deadline
+from legacy_auth.hooks.config import AppUsersSchema
 
 MAX_USERNAME = 128  # Cognito's username limit
 MAX_EMAIL = 320

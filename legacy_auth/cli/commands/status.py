@@ -29,9 +29,9 @@ from legacy_auth.cli.errors import CliError
 from legacy_auth.cli.output import fmt_int, print_json
 from legacy_auth.cli.scan_queries import count_rows
 from legacy_auth.errors import CorruptRowError, StoreError
+from legacy_auth.migration.tracking import MigrationTracker
 from legacy_auth.model import AccountState
 from legacy_auth.presets.sql import quote
-from legacy_auth.tracking import MigrationTracker
 
 HELP = "migrated vs remaining users, by day, from the migration tracking table"
 DONE = ("migrated", "reset_completed")

@@ -1,6 +1,6 @@
 """Read one environment variable as text, a boolean, a bounded integer or one of a few choices.
 
-The building blocks of :meth:`legacy_auth.config.Settings.from_env`: a bad value raises
+The building blocks of :meth:`legacy_auth.migration.config.Settings.from_env`: a bad value raises
 :class:`~legacy_auth.errors.ConfigurationError` naming the variable.
 """
 

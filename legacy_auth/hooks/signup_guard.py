@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from legacy_auth.db.database import Database
-from legacy_auth.db.deadline import Deadline
+from legacy_auth.deadline import Deadline
 from legacy_auth.errors import CorruptRowError, HashError, StoreError
 from legacy_auth.model import AccountState
 from legacy_auth.presets.base import AppPreset
@@ -66,7 +66,7 @@ class LegacyGuard:
     is_migrated: MigratedCheck | None = None
 
     def matcher(self, deadline: Deadline) -> Callable[[str], bool]:
-        """A ``legacy_match(login)`` callable for :func:`legacy_auth.signup_policy.decide`, bound to ``deadline``."""
+        """A ``legacy_match(login)`` for :func:`legacy_auth.hooks.signup_policy.decide`, bound to ``deadline``."""
         return lambda login: self.unmigrated(login, deadline=deadline)
 
     def unmigrated(self, login: str, *, deadline: Deadline) -> bool:

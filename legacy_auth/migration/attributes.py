@@ -1,6 +1,6 @@
 """Cognito ``userAttributes`` for a legacy user: the username and alias rules by pool type, and the roles.
 
-Used by the migrate-user trigger (:mod:`legacy_auth.migration`) and the bulk import
+Used by the migrate-user trigger (:mod:`legacy_auth.migration.policy`) and the bulk import
 (:mod:`legacy_auth.cli.import_csv`), so a user gets the same attributes either way.
 
 Username and alias rules (Cognito "Migrate user Lambda trigger" / "Importing users with a user migration
@@ -13,9 +13,9 @@ Lambda trigger"; ``../shared/reference/cognito-migration.md`` §1.1), by pool ty
   alias; phone-format with a phone alias), the typed value cannot be the username ("Username cannot be of
   email format since user pool is configured for email alias"): the function returns a real non-alias
   ``userAttributes["username"]`` and puts the **typed** value into the alias attribute, provided it matches
-  the legacy value under the pool's folding (:func:`legacy_auth.canonical.pool_fold`; otherwise the typed alias
-  would point at a value the user never had: refused, ``account_alias_mismatch``). Non-alias username
-  (:func:`legacy_auth.canonical.alias_pool_username`): the legacy username when it is usable (no whitespace,
+  the legacy value under the pool's folding (:func:`legacy_auth.migration.canonical.pool_fold`; otherwise the typed
+  alias would point at a value the user never had: refused, ``account_alias_mismatch``). Non-alias username
+  (:func:`legacy_auth.migration.canonical.alias_pool_username`): the legacy username when it is usable (no whitespace,
   no ``@``, not phone-like, not spelled ``legacy_...``) and the pool has no preferred_username alias (there the
   legacy username *is* the alias), else ``legacy_<legacy id>``.
 - **email as username** (``UsernameAttributes=[email]``, ``pool_sign_in="email"``): the typed email is
@@ -32,12 +32,12 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from legacy_auth.canonical import PHONE_LIKE, USERNAME_OK, alias_pool_username, same_login, typed_alias
 from legacy_auth.errors import AccountStateError
+from legacy_auth.migration.canonical import PHONE_LIKE, USERNAME_OK, alias_pool_username, same_login, typed_alias
 from legacy_auth.model import LegacyUser
 
 if TYPE_CHECKING:
-    from legacy_auth.migration import MigrationPolicy
+    from legacy_auth.migration.policy import MigrationPolicy
 
 _COGNITO_USERNAME = re.compile(r"^[^\s]{1,128}$")
 #: ``custom:legacy_roles`` is declared with MaxLength 256 (template.yaml); counted in UTF-8 bytes to be safe.
@@ -90,7 +90,7 @@ def user_attributes(user: LegacyUser, login: str, policy: MigrationPolicy) -> di
 def _apply_sign_in(attrs: dict[str, str], user: LegacyUser, typed: str, policy: MigrationPolicy) -> None:
     """Put the typed alias into its attribute and, in a username pool, the one non-alias ``username``.
 
-    The alias and the username come from :mod:`legacy_auth.canonical`, so every sign-in route of one row names
+    The alias and the username come from :mod:`legacy_auth.migration.canonical`, so every sign-in route of one row names
     the same Cognito user.
     """
     alias = typed_alias(typed, user, policy)

@@ -17,14 +17,14 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, TextIO
 
-from legacy_auth import config
-from legacy_auth.app_schema import schema_ddl
+from legacy_auth.cli.commands.reconcile import app_database, hook_settings
 from legacy_auth.cli.environment import settings_from
 from legacy_auth.cli.errors import UsageError
 from legacy_auth.cli.output import print_json
-from legacy_auth.cli.reconcile_cmd import app_database, hook_settings
 from legacy_auth.db import Database, Deadline
-from legacy_auth.tracking import DEFAULT_TABLE, ddl
+from legacy_auth.hooks.app_schema import schema_ddl
+from legacy_auth.migration import config
+from legacy_auth.migration.tracking import DEFAULT_TABLE, ddl
 
 HELP = "print (or --apply) the CREATE TABLE statements of the tracking, provisioning-failures and app-users tables"
 DIALECTS = ("mysql", "postgresql", "sqlite")

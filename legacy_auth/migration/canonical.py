@@ -25,7 +25,7 @@ A refusal raises ``AccountStateError`` (reason ``account_spelling_mismatch`` or 
 caller refuses only after a verification of realistic cost, as for a wrong
 password. With tracking on (``LEGACY_TRACK_MIGRATION``) an account recorded as migrated (``migrated``,
 ``reset_completed``, ``imported``) is refused whatever the spelling, except that a ``migrated`` record at most
-:data:`legacy_auth.tracking.RETRY_WINDOW_S` old does not refuse the same canonical login (Cognito retries an
+:data:`legacy_auth.migration.tracking.RETRY_WINDOW_S` old does not refuse the same canonical login (Cognito retries an
 invocation that failed or timed out on its side; docs/migration.md, "One legacy account, one Cognito user").
 """
 
@@ -40,8 +40,8 @@ from legacy_auth.model import LegacyUser
 
 if TYPE_CHECKING:
     from legacy_auth.db import Deadline
-    from legacy_auth.migration import Alias, MigrationPolicy
-    from legacy_auth.tracking import TrackedState
+    from legacy_auth.migration.policy import Alias, MigrationPolicy
+    from legacy_auth.migration.tracking import TrackedState
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 #: Cognito's username must not look like an email / phone in alias pools; nor contain whitespace.
@@ -49,7 +49,7 @@ USERNAME_OK = re.compile(r"^[^\s@]{1,128}$")
 PHONE_LIKE = re.compile(r"^\+?[0-9]{6,}$")
 #: prefix of the usernames made for rows without a usable one (``legacy_<legacy id>``)
 FALLBACK_PREFIX = "legacy_"
-#: tracking statuses that mean "this account already has its Cognito user" (``legacy_auth.tracking.MIGRATED``;
+#: tracking statuses that mean "this account already has its Cognito user" (``legacy_auth.migration.tracking.MIGRATED``;
 #: not imported from there: the trigger imports tracking only when tracking is on, keeping cold starts light)
 MIGRATED_STATUSES = frozenset({"migrated", "reset_completed", "imported"})
 #: a legacy id no row has: the tracking read of a sign-in that found no row (same query, same cost)
@@ -57,7 +57,7 @@ NO_ACCOUNT = ""
 
 
 class StatusReader(Protocol):
-    """The part of :class:`legacy_auth.tracking.MigrationTracker` the boundary reads."""
+    """The part of :class:`legacy_auth.migration.tracking.MigrationTracker` the boundary reads."""
 
     def state(self, legacy_id: str, *, deadline: Deadline | None) -> TrackedState | None:
         """The recorded status of one legacy id (and whether it is recent), or ``None``."""

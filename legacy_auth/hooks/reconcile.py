@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from legacy_auth.app_schema import quote
 from legacy_auth.db.database import Database
-from legacy_auth.db.deadline import Deadline
+from legacy_auth.deadline import Deadline
 from legacy_auth.errors import LegacyAuthError
-from legacy_auth.hooks_config import AppUsersSchema
-from legacy_auth.provisioning import AppUser, add_to_group, app_user_from_event, provision
-from legacy_auth.provisioning_failures import clear_failure_row, record_failure
+from legacy_auth.hooks.app_schema import quote
+from legacy_auth.hooks.config import AppUsersSchema
+from legacy_auth.hooks.provisioning import AppUser, add_to_group, app_user_from_event, provision
+from legacy_auth.hooks.provisioning_failures import clear_failure_row, record_failure
 
 #: Cognito statuses of users who can sign in and therefore need an app row.
 PROVISIONED_STATUSES = frozenset({"CONFIRMED", "EXTERNAL_PROVIDER", "RESET_REQUIRED"})

@@ -1,6 +1,6 @@
 """What a sign-up may not claim, and every form of a login the legacy look-ups must try.
 
-Pure helpers for :mod:`legacy_auth.signup_policy` (no database, no network).
+Pure helpers for :mod:`legacy_auth.hooks.signup_policy` (no database, no network).
 
 Reserved identity attributes
 ----------------------------

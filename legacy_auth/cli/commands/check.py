@@ -3,8 +3,8 @@
 The password is read without echo (``getpass``) when standard input is a terminal, or from one line of stdin
 with the explicit ``--password-stdin`` flag; with neither (CI, a support script, ``< /dev/null``) the command
 says so in one line with the usage exit status 2, before anything connects. The
-steps run the trigger's own code (:func:`legacy_auth.migration.migrate_user` over the same
-:class:`~legacy_auth.store.SqlUserStore` and hashing context), observed through thin recording wrappers, so
+steps run the trigger's own code (:func:`legacy_auth.migration.policy.migrate_user` over the same
+:class:`~legacy_auth.migration.store.SqlUserStore` and hashing context), observed through thin recording wrappers, so
 the answer is the trigger's answer. Neither the password nor the stored hash is ever printed.
 """
 
@@ -34,10 +34,10 @@ from legacy_auth.errors import (
     UnknownHashSchemeError,
 )
 from legacy_auth.hashing import HashContext
-from legacy_auth.migration import MigrationPolicy, MigrationResult, migrate_user
+from legacy_auth.migration.policy import MigrationPolicy, MigrationResult, migrate_user
+from legacy_auth.migration.store import SqlUserStore
+from legacy_auth.migration.tracking import MigrationTracker
 from legacy_auth.model import LegacyUser
-from legacy_auth.store import SqlUserStore
-from legacy_auth.tracking import MigrationTracker
 
 HELP = "show, step by step, what the migration trigger would do for one username and password"
 
@@ -69,7 +69,7 @@ class Steps:
 
 
 class RecordingStore:
-    """A :class:`~legacy_auth.store.LegacyUserStore` that records the lookup it delegates."""
+    """A :class:`~legacy_auth.migration.store.LegacyUserStore` that records the lookup it delegates."""
 
     def __init__(self, inner: SqlUserStore, steps: Steps) -> None:
         self.inner, self.steps = inner, steps

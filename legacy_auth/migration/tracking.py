@@ -6,8 +6,8 @@ sign-in (up to 3) leave one row, ``events`` counts the invocations, and ``status
 (``reset_pending`` < ``migrated`` < ``reset_completed``). One round trip per call on the reused connection.
 
 Used by the migrate-user trigger (:meth:`MigrationTracker.record`, and :meth:`MigrationTracker.state` before
-answering: an account recorded as migrated is refused, :mod:`legacy_auth.canonical`), the post-confirmation hook
-(:meth:`MigrationTracker.record_reset_completed`) and the admin CLI (:meth:`MigrationTracker.is_migrated`,
+answering: an account recorded as migrated is refused, :mod:`legacy_auth.migration.canonical`), the post-confirmation
+hook (:meth:`MigrationTracker.record_reset_completed`) and the admin CLI (:meth:`MigrationTracker.is_migrated`,
 :meth:`MigrationTracker.counts`, :meth:`MigrationTracker.release` for ``legacy-auth release``).
 
 Reads accept the status ``imported`` too (users created by a bulk import), which this module does not write.

@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from legacy_auth.config_parse import env_bool, env_choice, env_int, env_text
 from legacy_auth.db.options import TLS_MODES, DbOptions, TlsMode, TlsOptions
 from legacy_auth.db.url import DbUrl, DbUrlError, parse_db_url
+from legacy_auth.env import env_bool, env_choice, env_int, env_text
 from legacy_auth.errors import ConfigurationError
 
 # ---------------------------------------------------------------- variable names
@@ -84,7 +84,7 @@ class Settings:
     trust_emails: bool = False
     pool_sign_in: PoolSignIn = "username"
     pool_aliases: frozenset[PoolAlias] = frozenset({"email"})  # AliasAttributes of a username pool
-    pool_case_sensitive: bool = False  # UsernameConfiguration.CaseSensitive of the pool (legacy_auth.canonical)
+    pool_case_sensitive: bool = False  # UsernameConfiguration.CaseSensitive (see migration.canonical)
     roles_attribute: str | None = "custom:legacy_roles"
     dummy_hash: str | None = field(default=None, repr=False)  # unknown users' dummy verification (None: app default)
     symfony_iterations: int | None = None  # Symfony MessageDigest iterations (hashing default 5000)
@@ -197,7 +197,7 @@ class Settings:
 
 
 def _lockout(environ: Mapping[str, str]) -> dict[str, Any]:
-    """``LEGACY_LOCKOUT_*``: the guessing bound of not-yet-migrated users (``legacy_auth.lockout``)."""
+    """``LEGACY_LOCKOUT_*``: the guessing bound of not-yet-migrated users (``legacy_auth.migration.lockout``)."""
     table = env_text(environ, LEGACY_LOCKOUT_TABLE) or "legacy_auth_lockouts"
     if not _IDENTIFIER.fullmatch(table):
         raise ConfigurationError(LEGACY_LOCKOUT_TABLE, "must match ^[A-Za-z_][A-Za-z0-9_$]*$")
