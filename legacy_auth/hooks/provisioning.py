@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from legacy_auth.db.database import Database, Transaction
@@ -30,6 +29,7 @@ from legacy_auth.errors import LegacyAuthError
 from legacy_auth.hooks.app_schema import MAX_EMAIL, MAX_LEGACY_ID, MAX_USERNAME, quote
 from legacy_auth.hooks.app_schema import create_tables as create_tables  # re-exported: the DDL was public API here
 from legacy_auth.hooks.app_schema import schema_ddl as schema_ddl
+from legacy_auth.hooks.app_user import AppUser as AppUser  # re-exported: public API here
 from legacy_auth.hooks.config import AppUsersSchema
 from legacy_auth.hooks.provisioning_failures import clear_failure_sql
 
@@ -51,16 +51,6 @@ class ProvisioningConflictError(LegacyAuthError):
     """The insert hit another unique key (e.g. a UNIQUE email held by another sub): no row holds this sub."""
 
     reason = "app_row_conflict"
-
-
-@dataclass(frozen=True, slots=True)
-class AppUser:
-    """The row to provision: Cognito ``sub`` (the key), username, email and the legacy id if migrated."""
-
-    sub: str
-    username: str | None = None
-    email: str | None = None
-    legacy_id: str | None = None
 
 
 def app_user_from_event(username: Any, attributes: Any, *,

@@ -15,7 +15,7 @@ from legacy_auth.hooks.app_schema import MAX_REASON, quote
 from legacy_auth.hooks.config import AppUsersSchema
 
 if TYPE_CHECKING:
-    from legacy_auth.hooks.provisioning import AppUser
+    from legacy_auth.hooks.app_user import AppUser
 
 
 def clear_failure_row(db: Database, schema: AppUsersSchema, sub: str, *, deadline: Deadline) -> bool:

@@ -37,7 +37,7 @@ from legacy_auth.migration.canonical import PHONE_LIKE, USERNAME_OK, alias_pool_
 from legacy_auth.model import LegacyUser
 
 if TYPE_CHECKING:
-    from legacy_auth.migration.policy import MigrationPolicy
+    from legacy_auth.migration.config import MigrationPolicy
 
 _COGNITO_USERNAME = re.compile(r"^[^\s]{1,128}$")
 #: ``custom:legacy_roles`` is declared with MaxLength 256 (template.yaml); counted in UTF-8 bytes to be safe.

@@ -40,7 +40,7 @@ from legacy_auth.model import LegacyUser
 
 if TYPE_CHECKING:
     from legacy_auth.db import Deadline
-    from legacy_auth.migration.policy import Alias, MigrationPolicy
+    from legacy_auth.migration.config import MigrationPolicy, PoolAlias
     from legacy_auth.migration.tracking import TrackedState
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -98,7 +98,7 @@ def alias_pool_username(user: LegacyUser, policy: MigrationPolicy) -> str:
     return str(handle)
 
 
-def typed_alias(typed: str, user: LegacyUser, policy: MigrationPolicy) -> Alias | None:
+def typed_alias(typed: str, user: LegacyUser, policy: MigrationPolicy) -> PoolAlias | None:
     """Which alias attribute the typed login is in this pool, or ``None`` for a username sign-in."""
     if policy.pool_sign_in == "email":
         return "email"

@@ -24,16 +24,14 @@ from legacy_auth.errors import (
 )
 from legacy_auth.migration.attributes import user_attributes, with_context
 from legacy_auth.migration.canonical import StatusReader, admit, tracked_state
+from legacy_auth.migration.config import MigrationPolicy as MigrationPolicy  # re-exported: public API here
 from legacy_auth.migration.store import LegacyUserStore
 from legacy_auth.model import AccountState, LegacyUser
 
 if TYPE_CHECKING:
-    from legacy_auth.migration.config import Settings
     from legacy_auth.migration.lockout import GuessLimiter  # imported by the handler only when the bound is on
 
 FinalStatus = Literal["CONFIRMED", "RESET_REQUIRED"]
-Alias = Literal["email", "preferred_username", "phone_number"]
-ALIASES: tuple[Alias, ...] = ("email", "preferred_username", "phone_number")
 
 
 class HashVerifier(Protocol):
@@ -46,57 +44,6 @@ class HashVerifier(Protocol):
     def dummy_verify(self) -> None:
         """A verification of realistic cost whose answer is ignored."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class MigrationPolicy:
-    """Deployment choices that shape the answer (from ``Settings``).
-
-    Attributes
-    ----------
-    trust_emails:
-        Legacy emails count as verified even where the app recorded no confirmation (``LEGACY_TRUST_EMAILS``).
-    pool_sign_in:
-        ``username`` (usernames, optionally with aliases) or ``email`` (email as username).
-    pool_aliases:
-        Alias attributes of a ``username`` pool (``AliasAttributes``): ``email`` (the template's
-        ``EmailMode=alias``), ``preferred_username``, ``phone_number``; empty for none.
-    roles_attribute:
-        Custom attribute receiving the legacy roles; ``None`` to write none.
-    case_sensitive:
-        The pool's ``UsernameConfiguration.CaseSensitive`` (``LEGACY_POOL_CASE_SENSITIVE``): how a typed login is
-        compared with the row's canonical login (:mod:`legacy_auth.migration.canonical`).
-    weak_password_reset:
-        Migrate passwords shorter than ``min_password_length`` as ``RESET_REQUIRED``.
-    verify_reserve_s:
-        Time kept back after the DB lookup for the hash verification.
-    """
-
-    trust_emails: bool = False
-    pool_sign_in: Literal["username", "email"] = "username"
-    pool_aliases: frozenset[Alias] = frozenset({"email"})
-    roles_attribute: str | None = "custom:legacy_roles"
-    case_sensitive: bool = False
-    weak_password_reset: bool = False
-    min_password_length: int = 8
-    verify_reserve_s: float = 0.4
-
-    @classmethod
-    def from_settings(cls, settings: Settings, *, aliases: bool = True) -> MigrationPolicy:
-        """The policy the trigger applies, from its settings (the admin CLI builds it the same way).
-
-        ``aliases=False`` (the CLI's ``--no-aliases``) describes a pool without alias attributes.
-        """
-        return cls(
-            trust_emails=settings.trust_emails,
-            pool_sign_in=settings.pool_sign_in,
-            pool_aliases=settings.pool_aliases if aliases else frozenset(),
-            roles_attribute=settings.roles_attribute,
-            case_sensitive=settings.pool_case_sensitive,
-            weak_password_reset=settings.weak_password_reset,
-            min_password_length=settings.min_password_length,
-            verify_reserve_s=settings.verify_reserve_ms / 1000,
-        )
 
 
 @dataclass(frozen=True, slots=True)

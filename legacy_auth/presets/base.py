@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
+from legacy_auth.model import Dialect as Dialect  # re-exported
 from legacy_auth.model import LegacyUser
-
-Dialect = Literal["mysql", "postgresql", "sqlite"]
 
 
 @dataclass(frozen=True, slots=True)
