@@ -29,15 +29,13 @@ from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import
 
 from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import (
-    BudgetExceededError,
     ConfigurationError,
-    CorruptHashError,
-    CorruptRowError,
     CredentialError,
     InvalidPasswordError,
     LegacyAuthError,
     StoreError,
-    UnknownHashSchemeError,
+    UnsupportedTriggerError,
+    reason_of,
 )
 from legacy_auth.migration.config import LEGACY_DUMMY_HASH, Settings
 from legacy_auth.migration.policy import MigrationPolicy, MigrationResult, lookup_for_reset, migrate_user
@@ -62,12 +60,6 @@ class MigrationRefusedError(Exception):
 
     def __init__(self) -> None:
         super().__init__(GENERIC_MESSAGE)
-
-
-class UnsupportedTriggerError(LegacyAuthError):
-    """A ``triggerSource`` this function does not serve (or ForgotPassword switched off)."""
-
-    reason = "unsupported_trigger"
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,25 +202,6 @@ def _respond(trigger: UserMigrationTriggerEvent, result: MigrationResult) -> Non
     response.force_alias_creation = False
     if result.desired_delivery_mediums:
         response.desired_delivery_mediums = result.desired_delivery_mediums
-
-
-def reason_of(exc: BaseException) -> str:
-    """Short machine code for logs/metrics, chosen by exception type (never by message text)."""
-    if isinstance(exc, CredentialError | UnsupportedTriggerError):
-        return str(exc.reason)
-    if isinstance(exc, StoreError):
-        return str(getattr(exc, "reason", "db_unavailable"))
-    if isinstance(exc, CorruptHashError):
-        return "corrupt_hash"
-    if isinstance(exc, UnknownHashSchemeError):
-        return "unknown_hash_scheme"
-    if isinstance(exc, BudgetExceededError):
-        return "budget_exceeded"
-    if isinstance(exc, ConfigurationError):
-        return "configuration"
-    if isinstance(exc, CorruptRowError):
-        return "corrupt_row"
-    return "internal_error"
 
 
 def _refusal(exc: Exception, source: str, started: float) -> MigrationRefusedError:

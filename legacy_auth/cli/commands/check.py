@@ -25,13 +25,11 @@ from legacy_auth.cli.timing import COGNITO_LIMIT_MS
 from legacy_auth.db import Deadline
 from legacy_auth.errors import (
     BudgetExceededError,
-    CorruptHashError,
     CorruptRowError,
     CredentialError,
     HashError,
     LegacyAuthError,
-    StoreError,
-    UnknownHashSchemeError,
+    reason_of,
 )
 from legacy_auth.hashing import HashContext
 from legacy_auth.migration.policy import MigrationPolicy, MigrationResult, migrate_user
@@ -80,7 +78,7 @@ class RecordingStore:
         try:
             user = self.inner.find_by_login(login, deadline=deadline)
         except LegacyAuthError as exc:
-            self.steps.lookup_error = lookup_problem(exc)
+            self.steps.lookup_error = reason_of(exc)
             raise
         finally:
             self.steps.lookup_ms = (time.perf_counter() - t0) * 1000
@@ -121,11 +119,6 @@ PROBLEMS: dict[str, str] = {
     "corrupt_row": "the row cannot be read (a column is missing or of the wrong type)",
     "budget_exceeded": "the time budget ran out",
 }
-
-
-def lookup_problem(exc: LegacyAuthError) -> str:
-    """The stable reason code of a lookup failure (``ambiguous_user``...), chosen by exception type."""
-    return refusal_reason(exc) if not isinstance(exc, StoreError) else str(getattr(exc, "reason", "db_unavailable"))
 
 
 def password_source(from_stdin: bool, stdin: TextIO | None = None) -> None:
@@ -207,7 +200,7 @@ def _scheme_of(ctx: HashContext, user: LegacyUser) -> dict[str, Any]:
     try:
         graded = ctx.assess(user.password_hash, **dict(user.hash_fields))
     except HashError as exc:
-        return {"scheme": getattr(exc, "scheme", None), "problem": PROBLEMS[refusal_reason(exc)]}
+        return {"scheme": getattr(exc, "scheme", None), "problem": PROBLEMS[reason_of(exc)]}
     # strength of this hash at its own cost (a cost-4 bcrypt is "acceptable"), not the scheme's usual one
     return {"scheme": graded.scheme, "strength": graded.strength.value, "needs_upgrade": graded.needs_upgrade,
             "cost": graded.cost}
@@ -228,26 +221,11 @@ def report(login: str, table: str, steps: Steps, result: MigrationResult | None,
         data["outcome"] = {"migrate": True, "final_user_status": result.final_user_status,
                            "message_action": result.message_action, "user_attributes": result.user_attributes}
     else:
-        data["outcome"] = {"migrate": False, "reason": refusal_reason(refusal),
+        data["outcome"] = {"migrate": False, "reason": reason_of(refusal),
                            "cognito_message": "Incorrect username or password."}
     data["time"] = {"total_ms": _ms(total_ms), "budget_ms": budget_ms, "cognito_limit_ms": COGNITO_LIMIT_MS}
     data["notes"] = steps.notes
     return data
-
-
-def refusal_reason(exc: LegacyAuthError | None) -> str:
-    """The trigger's log reason for a refusal, chosen by exception type (as ``triggers.user_migration``)."""
-    if isinstance(exc, CredentialError):
-        return str(exc.reason)
-    if isinstance(exc, CorruptHashError):
-        return "corrupt_hash"
-    if isinstance(exc, UnknownHashSchemeError):
-        return "unknown_hash_scheme"
-    if isinstance(exc, BudgetExceededError):
-        return "budget_exceeded"
-    if isinstance(exc, CorruptRowError):
-        return "corrupt_row"
-    return "internal_error"
 
 
 def _ms(value: float | None) -> float | None:
