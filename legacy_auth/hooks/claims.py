@@ -22,7 +22,6 @@ from legacy_auth.hooks.config import HookSettings
 
 LEGACY_ID_CLAIM = "legacy_id"
 APP_USER_ID_CLAIM = "app_user_id"
-MAX_ID_LENGTH = 128  # legacy primary keys are integers or UUIDs; anything longer is not an id
 MAX_ROLES_LENGTH = 2048  # Cognito's limit for a custom attribute value
 MAX_GROUPS = 100  # Cognito's groups-per-user quota; never emit more
 _ID = re.compile(r"^[A-Za-z0-9_.:@+-]{1,128}$")

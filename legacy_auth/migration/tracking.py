@@ -24,7 +24,6 @@ from legacy_auth.db import Database, Deadline, Dialect
 from legacy_auth.errors import ConfigurationError
 
 Status = Literal["reset_pending", "migrated", "reset_completed"]
-STATUSES: tuple[Status, ...] = ("reset_pending", "migrated", "reset_completed")
 DEFAULT_TABLE = "legacy_auth_migrations"
 #: statuses that mean the account has its Cognito user (``imported``: written by a bulk import, read here)
 MIGRATED: tuple[str, ...] = ("migrated", "reset_completed", "imported")
