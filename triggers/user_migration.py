@@ -43,6 +43,7 @@ from legacy_auth.migration.store import SqlUserStore
 from triggers.observability import emit_line, instrument, make_logger, make_metrics
 
 if TYPE_CHECKING:  # imported by runtime(): only the configured app's parts, once (see _prebuild)
+    from legacy_auth.hashing import HashContext
     from legacy_auth.migration.lockout import GuessLimiter
     from legacy_auth.migration.tracking import MigrationTracker, Status
 
@@ -68,7 +69,7 @@ class Runtime:
 
     settings: Settings
     store: SqlUserStore
-    hashes: Any
+    hashes: HashContext
     policy: MigrationPolicy
     tracker: MigrationTracker | None
     limiter: GuessLimiter | None = None  # LEGACY_LOCKOUT_MAX_FAILURES > 0
@@ -124,7 +125,7 @@ def _lockout_unavailable(exc: StoreError) -> None:
     emit_line(metrics, {}, {"LockoutUnavailable": (1, "Count")})
 
 
-def _hash_context(settings: Settings) -> Any:
+def _hash_context(settings: Settings) -> HashContext:
     """The app's hash context; a bad ``LEGACY_DUMMY_HASH`` is reported under its variable name."""
     from legacy_auth.hashing import get_context
 

@@ -29,6 +29,7 @@ from legacy_auth.migration.store import LegacyUserStore
 from legacy_auth.model import AccountState, LegacyUser
 
 if TYPE_CHECKING:
+    from legacy_auth.hashing.base import Verification
     from legacy_auth.migration.lockout import GuessLimiter  # imported by the handler only when the bound is on
 
 FinalStatus = Literal["CONFIRMED", "RESET_REQUIRED"]
@@ -37,8 +38,8 @@ FinalStatus = Literal["CONFIRMED", "RESET_REQUIRED"]
 class HashVerifier(Protocol):
     """The part of ``legacy_auth.hashing.HashContext`` the migration needs."""
 
-    def verify(self, password: str | bytes, stored: str | bytes | None, **fields: object) -> object:
-        """Verification with ``ok`` and ``scheme`` attributes."""
+    def verify(self, password: str | bytes, stored: str | bytes | None, **fields: object) -> Verification:
+        """What the legacy app would have answered (``ok``) and the scheme that decided."""
         ...
 
     def dummy_verify(self) -> None:
@@ -123,10 +124,10 @@ def migrate_user(login: str, password: str, *, store: LegacyUserStore, hashes: H
         hashes.dummy_verify()
         raise with_context(AccountStateError(AccountState.SSO_ONLY.value), legacy_id=user.legacy_id)
     verification = hashes.verify(password, user.password_hash, **dict(user.hash_fields))
-    scheme = str(getattr(verification, "scheme", "")) or None
+    scheme = verification.scheme or None
     if user.state is not AccountState.ACTIVE:  # refused only after a real verification: same timing
         raise with_context(AccountStateError(user.state.value), scheme=scheme, legacy_id=user.legacy_id)
-    if not getattr(verification, "ok", False):
+    if not verification.ok:
         raise with_context(InvalidPasswordError("password does not match"), scheme=scheme, legacy_id=user.legacy_id)
     admit(user, login, policy, tracked)  # one legacy account, one Cognito user (after the verification: same timing)
     if guard is not None:

@@ -31,7 +31,7 @@ from legacy_auth.errors import (
     LegacyAuthError,
     reason_of,
 )
-from legacy_auth.hashing import HashContext
+from legacy_auth.hashing import HashContext, Verification
 from legacy_auth.migration.policy import MigrationPolicy, MigrationResult, migrate_user
 from legacy_auth.migration.store import SqlUserStore
 from legacy_auth.migration.tracking import MigrationTracker
@@ -92,7 +92,7 @@ class RecordingVerifier:
     def __init__(self, inner: HashContext, steps: Steps) -> None:
         self.inner, self.steps = inner, steps
 
-    def verify(self, password: str | bytes, stored: str | bytes | None, **fields: object) -> object:
+    def verify(self, password: str | bytes, stored: str | bytes | None, **fields: object) -> Verification:
         """Delegate and record ``ok``, ``scheme`` and the time."""
         t0 = time.perf_counter()
         try:
