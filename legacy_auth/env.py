@@ -10,8 +10,8 @@ from collections.abc import Mapping
 
 from legacy_auth.errors import ConfigurationError
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 
 def env_text(env: Mapping[str, str], name: str) -> str | None:
@@ -20,23 +20,41 @@ def env_text(env: Mapping[str, str], name: str) -> str | None:
     return value.strip() if value is not None and value.strip() != "" else None
 
 
+def parse_bool(name: str, raw: str | None) -> bool | None:
+    """The one boolean rule of every configuration (the authorizer's copy is pinned to it by a shared test).
+
+    Case and surrounding blanks are ignored; ``true``/``1``/``yes``/``on`` and ``false``/``0``/``no``/``off``.
+
+    Returns
+    -------
+    bool or None
+        ``None`` when unset or blank: the caller's default applies.
+
+    Raises
+    ------
+    ConfigurationError
+        Any other value, naming ``name`` (never quoting the value: it may be a mistyped secret).
+    """
+    if raw is None or raw.strip() == "":
+        return None
+    value = raw.strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ConfigurationError(name, "expected true/false (also 1/0, yes/no, on/off)")
+
+
 def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    """``true``/``false`` (also ``1``/``0``, ``yes``/``no``, ``on``/``off``, empty: false); ``default`` when unset.
+    """``name`` read with :func:`parse_bool`; ``default`` when unset or blank.
 
     Raises
     ------
     ConfigurationError
         Any other value.
     """
-    raw = env.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ConfigurationError(name, f"expected true/false, got {raw!r}")
+    value = parse_bool(name, env.get(name))
+    return default if value is None else value
 
 
 def env_int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

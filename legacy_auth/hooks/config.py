@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
 
+from legacy_auth.env import env_bool
 from legacy_auth.errors import ConfigurationError
 
 # ---------------------------------------------------------------- variable names
@@ -123,7 +124,7 @@ class HookSettings:
         ConfigurationError
             A value is invalid; ``setting`` names the variable.
         """
-        provision = _flag(environ, PROVISION, default=True)
+        provision = env_bool(environ, PROVISION, True)
         app_db_url = environ.get(APP_DB_URL, "").strip() or None  # None: the legacy database (LEGACY_DB_*)
         return cls(
             signup_guard=_enum(environ, SIGNUP_GUARD, GuardMode, GuardMode.REFUSE),
@@ -142,27 +143,12 @@ class HookSettings:
             app_user_id_attribute=_required(environ, CLAIMS_APP_USER_ID_ATTRIBUTE, "custom:app_user_id", _ATTRIBUTE),
             roles_attribute=_required(environ, CLAIMS_ROLES_ATTRIBUTE, "custom:legacy_roles", _ATTRIBUTE),
             role_groups=_role_groups(environ),
-            access_token_claims=_flag(environ, CLAIMS_ACCESS_CLAIMS, default=True),
-            app_user_lookup=_flag(environ, CLAIMS_APP_USER_LOOKUP, default=False),
+            access_token_claims=env_bool(environ, CLAIMS_ACCESS_CLAIMS, True),
+            app_user_lookup=env_bool(environ, CLAIMS_APP_USER_LOOKUP, False),
         )
 
 
 # ---------------------------------------------------------------- parsers (each names its variable)
-
-_TRUE = {"1", "true", "on", "yes"}
-_FALSE = {"0", "false", "off", "no"}
-
-
-def _flag(environ: Mapping[str, str], name: str, *, default: bool) -> bool:
-    raw = environ.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise ConfigurationError(name, "expected on/off (true/false, 1/0)")
-
 
 def _enum(environ: Mapping[str, str], name: str, kind: type[E], default: E) -> E:
     raw = environ.get(name, "").strip().lower()
