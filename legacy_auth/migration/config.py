@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from legacy_auth.apps import NAMES
 from legacy_auth.db.options import TLS_MODES, DbOptions, TlsMode, TlsOptions
 from legacy_auth.db.url import DbUrl, DbUrlError, parse_db_url
 from legacy_auth.env import env_bool, env_choice, env_int, env_text
@@ -52,10 +53,7 @@ LEGACY_LOCKOUT_TABLE = "LEGACY_LOCKOUT_TABLE"
 LEGACY_LOCKOUT_KEY = "LEGACY_LOCKOUT_KEY"
 AWS_REGION = "AWS_REGION"
 
-APPS: tuple[str, ...] = (
-    "q2a", "wordpress", "drupal7", "drupal", "phpbb3", "joomla", "magento2",
-    "laravel", "symfony", "django", "devise", "aspnet_identity", "generic",
-)
+APPS: tuple[str, ...] = NAMES  # the registry's LEGACY_APP values (legacy_auth/apps/)
 PoolSignIn = Literal["username", "email"]
 PoolAlias = Literal["email", "preferred_username", "phone_number"]
 POOL_ALIASES: tuple[PoolAlias, ...] = ("email", "preferred_username", "phone_number")
