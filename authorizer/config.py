@@ -290,14 +290,16 @@ def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    value = env.get(name, "").lower()
+    """A copy of ``legacy_auth.env.env_bool`` (this package must not import ``legacy_auth``), pinned to the same
+    semantics by ``tests/unit/test_env_bool.py``: blank = ``default``; true/1/yes/on, false/0/no/off, any case."""
+    value = env.get(name, "").strip().lower()
     if not value:
         return default
-    if value in ("1", "true", "yes"):
+    if value in ("1", "true", "yes", "on"):
         return True
-    if value in ("0", "false", "no"):
+    if value in ("0", "false", "no", "off"):
         return False
-    raise ConfigurationError(name, "must be true or false")
+    raise ConfigurationError(name, "must be true or false (also 1/0, yes/no, on/off)")
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -255,12 +255,3 @@ class JwksCache:
             while len(self._penalty) >= self._penalty_size:
                 self._penalty.pop(next(iter(self._penalty)))
         self._penalty[kid] = now + self._cooldown
-
-    def prefetch(self) -> bool:
-        """Fetch the key set now (cold start warm-up); return True if usable keys are cached."""
-        if self._static:
-            return bool(self._keys)
-        with self._lock:
-            if self._keys and self._clock() < self._expires:
-                return True
-            return self._refresh(self._clock())

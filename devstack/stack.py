@@ -41,7 +41,7 @@ FUNCTIONS: dict[str, tuple[str, int, int]] = {
     "post-confirmation": ("triggers.post_confirmation:handler", 5000, 512),
     "pre-token-generation": ("triggers.pre_token_generation:handler", 5000, 256),
     "authorizer": ("authorizer.handler:handler", 3000, 512),
-    "example-backend": ("authorizer.example_backend:handler", 3000, 128),
+    "example-backend": ("examples.example_backend:handler", 3000, 128),
 }
 TRIGGERS = {
     "UserMigration": "user-migration",
@@ -89,8 +89,8 @@ def _app_db(url: str) -> None:
     """Create the app-users tables in a SQLite app DB (other databases are the operator's business)."""
     if not url.startswith("sqlite:///"):
         return
-    from legacy_auth.app_schema import schema_ddl
-    from legacy_auth.hooks_config import AppUsersSchema
+    from legacy_auth.hooks.app_schema import schema_ddl
+    from legacy_auth.hooks.config import AppUsersSchema
 
     conn = sqlite3.connect(url[len("sqlite:///"):])
     try:

@@ -88,7 +88,7 @@ class AccountStateError(CredentialError):
 
 
 class AccountLockedOutError(CredentialError):
-    """Too many failed sign-ins for this legacy account in the guessing window (``legacy_auth.lockout``).
+    """Too many failed sign-ins for this legacy account in the guessing window (``legacy_auth.migration.lockout``).
 
     Refused without verifying the password (after a dummy verification of the same cost).
     """
@@ -135,3 +135,52 @@ class CorruptRowError(LegacyAuthError):
         self.app = app
         self.column = column
         self.reason = reason
+
+
+# ---------------------------------------------------------------- events
+
+
+class UnsupportedTriggerError(LegacyAuthError):
+    """A ``triggerSource`` a trigger does not serve (or ForgotPassword switched off), or an event without a user."""
+
+    reason = "unsupported_trigger"
+
+
+# ---------------------------------------------------------------- reason codes
+
+
+def reason_of(exc: BaseException | None) -> str:
+    """The stable, machine-readable reason code of a refusal or failure, chosen by exception type.
+
+    The one mapping used by the UserMigration trigger's logs and metrics (and the alarms' metric filters in
+    ``template.yaml``) and by ``legacy-auth check``: never by message text, which may quote data.
+
+    Parameters
+    ----------
+    exc : BaseException or None
+        The exception; ``None`` (or any type not listed) is ``internal_error``.
+
+    Returns
+    -------
+    str
+        ``CredentialError`` / ``UnsupportedTriggerError`` / ``StoreError``: their own ``reason``
+        (``wrong_password``, ``db_timeout``, ``lockout_unavailable``...); otherwise ``corrupt_hash``,
+        ``unknown_hash_scheme``, ``budget_exceeded``, ``configuration``, ``corrupt_row`` or ``internal_error``.
+    """
+    if isinstance(exc, CredentialError | UnsupportedTriggerError):
+        return str(exc.reason)
+    if isinstance(exc, StoreError):
+        return str(getattr(exc, "reason", "db_unavailable"))
+    for kind, reason in _REASONS:
+        if isinstance(exc, kind):
+            return reason
+    return "internal_error"
+
+
+_REASONS: tuple[tuple[type[LegacyAuthError], str], ...] = (
+    (CorruptHashError, "corrupt_hash"),
+    (UnknownHashSchemeError, "unknown_hash_scheme"),
+    (BudgetExceededError, "budget_exceeded"),
+    (ConfigurationError, "configuration"),
+    (CorruptRowError, "corrupt_row"),
+)

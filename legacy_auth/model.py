@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
+
+Dialect = Literal["mysql", "postgresql", "sqlite"]
+"""The SQL dialects the service speaks (the one declaration: ``db`` and ``presets`` import it)."""
 
 
 class AccountState(StrEnum):

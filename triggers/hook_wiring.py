@@ -15,15 +15,15 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from legacy_auth.config import Settings as LegacySettings
 from legacy_auth.db.database import Database
-from legacy_auth.db.deadline import Deadline
+from legacy_auth.deadline import Deadline
 from legacy_auth.errors import BudgetExceededError
-from legacy_auth.hooks_config import HookSettings
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.hooks.signup_guard import LegacyGuard, MigratedCheck
 from legacy_auth.log_safety import quiet_noisy_loggers
+from legacy_auth.migration.config import Settings as LegacySettings
+from legacy_auth.migration.tracking import MigrationTracker
 from legacy_auth.presets import get_preset
-from legacy_auth.signup_guard import LegacyGuard, MigratedCheck
-from legacy_auth.tracking import MigrationTracker
 
 _cognito: Any = None
 CONNECT_S = 0.5

@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from legacy_auth.config_parse import env_text
+from legacy_auth.env import env_text
 from legacy_auth.errors import ConfigurationError
 from legacy_auth.log_safety import NOISY_LOGGERS, quiet_noisy_loggers
 

@@ -3,7 +3,7 @@
 The user is already confirmed when Cognito calls this, so this hook **never raises** for a provisioning
 problem: raising would show the user an error for a sign-up that in fact succeeded (and Cognito would
 retry, up to 3 times, against the same broken database). Instead the failure is recorded in the failures
-table and counted in a metric; ``legacy-auth reconcile`` (``legacy_auth.reconcile``) repairs it. A broken
+table and counted in a metric; ``legacy-auth reconcile`` (``legacy_auth.hooks.reconcile``) repairs it. A broken
 configuration is logged and counted (``ProvisioningFailed``, reason ``misconfigured``) for an alarm, not
 raised: the user could do nothing about it.
 
@@ -31,12 +31,12 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import PostConfirmationTriggerEvent
 
-from legacy_auth.cognito_users import aws_errors
 from legacy_auth.db.database import Database
-from legacy_auth.db.deadline import Deadline
+from legacy_auth.deadline import Deadline
 from legacy_auth.errors import ConfigurationError, StoreError
-from legacy_auth.hooks_config import HookSettings
-from legacy_auth.provisioning import (
+from legacy_auth.hooks.cognito_users import aws_errors
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.hooks.provisioning import (
     AppUser,
     ProvisioningConflictError,
     ProvisioningInputError,
@@ -44,9 +44,9 @@ from legacy_auth.provisioning import (
     app_user_from_event,
     provision,
 )
-from legacy_auth.provisioning_failures import clear_failure_row
-from legacy_auth.provisioning_failures import record_failure as _record
-from legacy_auth.tracking import MigrationTracker
+from legacy_auth.hooks.provisioning_failures import clear_failure_row
+from legacy_auth.hooks.provisioning_failures import record_failure as _record
+from legacy_auth.migration.tracking import MigrationTracker
 from triggers.hook_wiring import app_database, cognito_within, legacy_database, migration_tracker, source_label
 from triggers.observability import emit, instrument, make_logger, make_metrics
 

@@ -1,8 +1,8 @@
 """PreSignUp trigger: email domain lists, the legacy sign-up guard, safe auto-confirm, external-provider linking.
 
-Thin: the event goes through :func:`legacy_auth.signup_policy.parse_request` and
-:func:`~legacy_auth.signup_policy.decide`; the answer is written through the Powertools setters. A refusal
-raises :class:`~legacy_auth.signup_policy.SignUpRefusedError`, whose message Cognito shows the user
+Thin: the event goes through :func:`legacy_auth.hooks.signup_policy.parse_request` and
+:func:`~legacy_auth.hooks.signup_policy.decide`; the answer is written through the Powertools setters. A refusal
+raises :class:`~legacy_auth.hooks.signup_policy.SignUpRefusedError`, whose message Cognito shows the user
 ("PreSignUp failed with error <message>."). The legacy database and the boto3 client are created lazily
 at module scope and reused; boto3 is imported only when a trusted domain or a link provider is configured.
 """
@@ -15,11 +15,11 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import PreSignUpTriggerEvent
 
-from legacy_auth.db.deadline import Deadline
+from legacy_auth.deadline import Deadline
 from legacy_auth.errors import ConfigurationError
-from legacy_auth.hooks_config import GuardMode, HookSettings
-from legacy_auth.signup_guard import LegacyGuard
-from legacy_auth.signup_policy import (
+from legacy_auth.hooks.config import GuardMode, HookSettings
+from legacy_auth.hooks.signup_guard import LegacyGuard
+from legacy_auth.hooks.signup_policy import (
     MSG_INVALID,
     MSG_UNAVAILABLE,
     SignUpDecision,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import (
@@ -19,9 +19,9 @@ from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import
     PreTokenGenerationV2TriggerEvent,
 )
 
-from legacy_auth.claims import IdentityClaims, identity_claims, merge_groups
 from legacy_auth.errors import LegacyAuthError
-from legacy_auth.hooks_config import HookSettings
+from legacy_auth.hooks.claims import IdentityClaims, identity_claims, merge_groups
+from legacy_auth.hooks.config import HookSettings
 from triggers.observability import instrument, make_logger, make_metrics
 
 logger = make_logger()
@@ -76,10 +76,7 @@ def apply_v1(event: PreTokenGenerationTriggerEvent, found: IdentityClaims) -> No
     if not (found.claims or found.groups or found.suppress):
         return
     details = event.response.claims_override_details
-    if found.claims:
-        details.claims_to_add_or_override = {**details.claims_to_add_or_override, **found.claims}
-    if found.suppress:
-        details.claims_to_suppress = [*details.claims_to_suppress, *found.suppress]
+    _merge(details, found)
     if found.groups:
         details.group_configuration = _groups(event.raw_event, found)
 
@@ -93,12 +90,24 @@ def apply_v2(event: PreTokenGenerationV2TriggerEvent, found: IdentityClaims, *, 
     if access_token:
         tokens.append(details.access_token_generation)
     for token in tokens:
-        if found.claims:
-            token.claims_to_add_or_override = {**token.claims_to_add_or_override, **found.claims}
-        if found.suppress:
-            token.claims_to_suppress = [*token.claims_to_suppress, *found.suppress]
+        _merge(token, found)
     if found.groups:
         details.group_configuration = _groups(event.raw_event, found)
+
+
+class _ClaimsTarget(Protocol):
+    """V1's ``claimsOverrideDetails`` and each V2 token's ``*TokenGeneration`` (Powertools data classes)."""
+
+    claims_to_add_or_override: dict[str, Any]
+    claims_to_suppress: list[str]
+
+
+def _merge(target: _ClaimsTarget, found: IdentityClaims) -> None:
+    """Add ``found``'s claims and suppressions to what ``target`` already holds (the one rule of V1 and V2)."""
+    if found.claims:
+        target.claims_to_add_or_override = {**target.claims_to_add_or_override, **found.claims}
+    if found.suppress:
+        target.claims_to_suppress = [*target.claims_to_suppress, *found.suppress]
 
 
 def _lookup(attributes: Mapping[str, Any], context: Any) -> str | None:
@@ -111,8 +120,8 @@ def _lookup(attributes: Mapping[str, Any], context: Any) -> str | None:
     sub = attributes.get("sub")
     if not config.app_user_lookup or attributes.get(config.app_user_id_attribute) or not isinstance(sub, str):
         return None
-    from legacy_auth.db.deadline import Deadline
-    from legacy_auth.provisioning import find_app_user_id
+    from legacy_auth.deadline import Deadline
+    from legacy_auth.hooks.provisioning import find_app_user_id
 
     global _db
     try:

@@ -9,8 +9,9 @@ Handles ``triggerSource``:
   ``RESET_REQUIRED`` so Cognito can send the reset code.
 
 Every refusal (unknown user, wrong password, blocked, ambiguous, SSO-only, locked out by the guessing bound of
-``legacy_auth.lockout``, unusable hash, database down, time budget exceeded, bad configuration) raises one generic
-message; the precise reason goes to structured logs and metrics. The login, password, hash and event are never logged.
+``legacy_auth.migration.lockout``, unusable hash, database down, time budget exceeded, bad configuration) raises one
+generic message; the precise reason goes to structured logs and metrics. The login, password, hash and event
+are never logged.
 
 Docs: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-migrate-user.html
 """
@@ -26,26 +27,25 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import UserMigrationTriggerEvent
 
-from legacy_auth.config import LEGACY_DUMMY_HASH, Settings
 from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import (
-    BudgetExceededError,
     ConfigurationError,
-    CorruptHashError,
-    CorruptRowError,
     CredentialError,
     InvalidPasswordError,
     LegacyAuthError,
     StoreError,
-    UnknownHashSchemeError,
+    UnsupportedTriggerError,
+    reason_of,
 )
-from legacy_auth.migration import MigrationPolicy, MigrationResult, lookup_for_reset, migrate_user
-from legacy_auth.store import SqlUserStore
+from legacy_auth.migration.config import LEGACY_DUMMY_HASH, Settings
+from legacy_auth.migration.policy import MigrationPolicy, MigrationResult, lookup_for_reset, migrate_user
+from legacy_auth.migration.store import SqlUserStore
 from triggers.observability import emit_line, instrument, make_logger, make_metrics
 
 if TYPE_CHECKING:  # imported by runtime(): only the configured app's parts, once (see _prebuild)
-    from legacy_auth.lockout import GuessLimiter
-    from legacy_auth.tracking import MigrationTracker, Status
+    from legacy_auth.hashing import HashContext
+    from legacy_auth.migration.lockout import GuessLimiter
+    from legacy_auth.migration.tracking import MigrationTracker, Status
 
 GENERIC_MESSAGE = "Incorrect username or password."
 AUTHENTICATION = "UserMigration_Authentication"
@@ -63,19 +63,13 @@ class MigrationRefusedError(Exception):
         super().__init__(GENERIC_MESSAGE)
 
 
-class UnsupportedTriggerError(LegacyAuthError):
-    """A ``triggerSource`` this function does not serve (or ForgotPassword switched off)."""
-
-    reason = "unsupported_trigger"
-
-
 @dataclass(frozen=True, slots=True)
 class Runtime:
     """What one cold start builds once and every warm invocation reuses."""
 
     settings: Settings
     store: SqlUserStore
-    hashes: Any
+    hashes: HashContext
     policy: MigrationPolicy
     tracker: MigrationTracker | None
     limiter: GuessLimiter | None = None  # LEGACY_LOCKOUT_MAX_FAILURES > 0
@@ -94,8 +88,8 @@ def runtime() -> Runtime:
     """
     global _runtime
     if _runtime is None:
+        from legacy_auth.migration.tracking import MigrationTracker
         from legacy_auth.presets import get_preset
-        from legacy_auth.tracking import MigrationTracker
 
         settings = Settings.from_env(os.environ)
         preset = get_preset(settings.app, **settings.preset_kwargs())
@@ -118,7 +112,7 @@ def _limiter(settings: Settings, db: Database) -> GuessLimiter | None:
     """The guessing bound of not-yet-migrated users, in the tracking database (``docs/migration.md``)."""
     if settings.lockout_max_failures <= 0:
         return None
-    from legacy_auth.lockout import GuessLimiter, LockoutPolicy
+    from legacy_auth.migration.lockout import GuessLimiter, LockoutPolicy
 
     policy = LockoutPolicy(max_failures=settings.lockout_max_failures, window_s=settings.lockout_window_s,
                            on_db_error=settings.lockout_on_db_error, table=settings.lockout_table)
@@ -131,7 +125,7 @@ def _lockout_unavailable(exc: StoreError) -> None:
     emit_line(metrics, {}, {"LockoutUnavailable": (1, "Count")})
 
 
-def _hash_context(settings: Settings) -> Any:
+def _hash_context(settings: Settings) -> HashContext:
     """The app's hash context; a bad ``LEGACY_DUMMY_HASH`` is reported under its variable name."""
     from legacy_auth.hashing import get_context
 
@@ -209,25 +203,6 @@ def _respond(trigger: UserMigrationTriggerEvent, result: MigrationResult) -> Non
     response.force_alias_creation = False
     if result.desired_delivery_mediums:
         response.desired_delivery_mediums = result.desired_delivery_mediums
-
-
-def reason_of(exc: BaseException) -> str:
-    """Short machine code for logs/metrics, chosen by exception type (never by message text)."""
-    if isinstance(exc, CredentialError | UnsupportedTriggerError):
-        return str(exc.reason)
-    if isinstance(exc, StoreError):
-        return str(getattr(exc, "reason", "db_unavailable"))
-    if isinstance(exc, CorruptHashError):
-        return "corrupt_hash"
-    if isinstance(exc, UnknownHashSchemeError):
-        return "unknown_hash_scheme"
-    if isinstance(exc, BudgetExceededError):
-        return "budget_exceeded"
-    if isinstance(exc, ConfigurationError):
-        return "configuration"
-    if isinstance(exc, CorruptRowError):
-        return "corrupt_row"
-    return "internal_error"
 
 
 def _refusal(exc: Exception, source: str, started: float) -> MigrationRefusedError:

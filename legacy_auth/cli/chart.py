@@ -70,7 +70,7 @@ def aggregate(days: Sequence[tuple[str, int]], *, before: int, migratable: int,
     Parameters
     ----------
     days : Sequence[tuple[str, int]]
-        Consecutive days, oldest first (:func:`legacy_auth.cli.status_cmd.fill_days`).
+        Consecutive days, oldest first (:func:`legacy_auth.cli.commands.status.fill_days`).
     before : int
         Users migrated before the first day shown (the cumulative line starts there).
     migratable : int

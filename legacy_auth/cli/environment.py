@@ -1,7 +1,7 @@
 """Configuration of the CLI: the trigger's own ``LEGACY_*`` environment, overridden by command-line flags.
 
 Flags are written into a copy of the environment under the variable they stand for, then
-:meth:`legacy_auth.config.Settings.from_env` validates everything exactly as it does for the trigger, so a
+:meth:`legacy_auth.migration.config.Settings.from_env` validates everything exactly as it does for the trigger, so a
 bad value gives the same ``ConfigurationError`` (naming the variable) in both places.
 """
 
@@ -12,16 +12,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from legacy_auth import config
-from legacy_auth.config import Settings
 from legacy_auth.db import Database, DbUrl, Deadline
 from legacy_auth.errors import ConfigurationError, StoreUnavailableError
 from legacy_auth.hashing import HashContext, get_context
+from legacy_auth.migration import config
+from legacy_auth.migration.config import Settings
+from legacy_auth.migration.store import discover_columns
 from legacy_auth.presets import get_preset
 from legacy_auth.presets.base import AppPreset
 from legacy_auth.presets.sql import validate_prefix
 from legacy_auth.presets.table import TablePreset
-from legacy_auth.store import discover_columns
 
 #: argparse destination -> environment variable it overrides.
 FLAG_VARIABLES: dict[str, str] = {

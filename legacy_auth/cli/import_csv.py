@@ -7,7 +7,7 @@ for every user (with the matching ``email`` / ``phone_number``); values are **no
 value is written ``\\,``; UTF-8 without BOM; leading/trailing spaces are trimmed by Cognito; the username
 cannot contain spaces or tabs; at most 16,000 characters per row, 500,000 rows and 100 MB per file.
 
-The attributes are the migrate-user trigger's own (:func:`legacy_auth.attributes.user_attributes`), so an
+The attributes are the migrate-user trigger's own (:func:`legacy_auth.migration.attributes.user_attributes`), so an
 imported user looks like a migrated one (``custom:legacy_id`` when the pool has that attribute). The username
 follows the trigger too: in a pool with aliases, a user whose legacy username Cognito refuses migrates under the
 trigger's answer for an email sign-in (the legacy username if usable, else ``legacy_<id>``), so the CSV uses
@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from legacy_auth.attributes import user_attributes
 from legacy_auth.cli.cognito_rules import email_problem, username_problem
 from legacy_auth.cli.errors import CliError, UsageError
 from legacy_auth.errors import AccountStateError
-from legacy_auth.migration import MigrationPolicy
+from legacy_auth.migration.attributes import user_attributes
+from legacy_auth.migration.policy import MigrationPolicy
 from legacy_auth.model import AccountState, LegacyUser
 
 MAX_ROWS = 500_000
@@ -60,7 +60,7 @@ class ExportRules:
     """How users become rows: the trigger's policy (which also names the roles attribute), MFA flag, alias rules.
 
     The attributes, the legacy roles included (``policy.roles_attribute``, as
-    :func:`legacy_auth.attributes.user_attributes` writes them), are the trigger's own: a bulk-imported user
+    :func:`legacy_auth.migration.attributes.user_attributes` writes them), are the trigger's own: a bulk-imported user
     gets exactly what a user migrated at sign-in gets.
     """
 

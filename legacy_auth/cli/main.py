@@ -20,18 +20,16 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn, TextIO
 
-from legacy_auth.cli import (
-    check_cmd,
-    clients_cmd,
-    environment,
-    export_cmd,
-    reconcile_cmd,
-    release_cmd,
-    routes_cmd,
-    scan_cmd,
-    sql_cmd,
-    status_cmd,
-)
+from legacy_auth.cli import environment
+from legacy_auth.cli.commands import check as check_cmd
+from legacy_auth.cli.commands import clients as clients_cmd
+from legacy_auth.cli.commands import export as export_cmd
+from legacy_auth.cli.commands import reconcile as reconcile_cmd
+from legacy_auth.cli.commands import release as release_cmd
+from legacy_auth.cli.commands import routes as routes_cmd
+from legacy_auth.cli.commands import scan as scan_cmd
+from legacy_auth.cli.commands import sql as sql_cmd
+from legacy_auth.cli.commands import status as status_cmd
 from legacy_auth.cli.db_errors import explain
 from legacy_auth.cli.errors import CliError, UsageError
 from legacy_auth.cli.output import print_json

@@ -21,8 +21,8 @@ from typing import Any
 from legacy_auth.cli.environment import Legacy, hash_context, open_legacy
 from legacy_auth.cli.errors import CliError
 from legacy_auth.cli.scan import ScanReport, ScanRules, scan_rows
-from legacy_auth.config import Settings
 from legacy_auth.errors import LegacyAuthError, StoreError
+from legacy_auth.migration.config import Settings
 from legacy_auth.presets.sql import quote
 from legacy_auth.presets.table import TablePreset
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from legacy_auth.apps import login_columns
 from legacy_auth.cli.environment import Legacy
 from legacy_auth.cli.scan import ScanReport
 from legacy_auth.presets.sql import quote
@@ -25,9 +26,7 @@ from legacy_auth.presets.table import TablePreset
 
 EMAIL_COLUMNS = ("email", "user_email", "mail", "Email")
 #: the column each app's users sign in with, and which becomes the Cognito username (username pools)
-USERNAME_COLUMNS = {"q2a": "handle", "wordpress": "user_login", "drupal7": "name", "drupal": "name",
-                    "phpbb3": "username", "joomla": "username", "django": "username", "symfony": "username",
-                    "aspnet_identity": "UserName"}
+USERNAME_COLUMNS = login_columns()  # from the app registry (legacy_auth/apps/<app>.py)
 
 
 def _table_preset(legacy: Legacy) -> TablePreset | None:

@@ -54,12 +54,12 @@ Behaviour
 from __future__ import annotations
 
 from legacy_auth.db.credentials import CredentialSource, credential_source
-from legacy_auth.db.database import Database, Transaction
-from legacy_auth.db.deadline import Deadline
-from legacy_auth.db.driver import Row, load_driver
+from legacy_auth.db.database import Database, Transaction, load_driver
+from legacy_auth.db.driver import Row
 from legacy_auth.db.failures import store_error
 from legacy_auth.db.options import TLS_MODES, DbOptions, TlsMode, TlsOptions
 from legacy_auth.db.url import DbUrl, DbUrlError, Dialect, parse_db_url
+from legacy_auth.deadline import Deadline
 
 __all__ = [
     "TLS_MODES",

@@ -4,7 +4,7 @@ boto3 is imported lazily, only by the Secrets Manager and IAM providers, so a pl
 deployment never pays its ~200 ms import on a cold start.
 
 **Deadlines.** :meth:`CredentialSource.url` and :meth:`CredentialSource.refresh` take the invocation's
-:class:`~legacy_auth.db.deadline.Deadline`. A Secrets Manager read gets a botocore client whose
+:class:`~legacy_auth.deadline.Deadline`. A Secrets Manager read gets a botocore client whose
 ``connect_timeout`` and ``read_timeout`` are cut from the time left (minus :data:`KEEP_FOR_CONNECT_S` for the
 database connect that follows) and a single attempt (``total_max_attempts=1``: botocore's ``max_attempts``
 counts *retries*, so ``1`` meant two tries). With less than :data:`MIN_SECRET_READ_S` available the read is
@@ -23,8 +23,8 @@ import time
 from dataclasses import replace
 from typing import Any, Protocol
 
-from legacy_auth.db.deadline import Deadline
 from legacy_auth.db.url import DbUrl, DbUrlError, parse_db_url
+from legacy_auth.deadline import Deadline
 from legacy_auth.errors import StoreTimeoutError, StoreUnavailableError
 
 #: RDS IAM tokens live 15 minutes; refresh well before (connections outlive their token).

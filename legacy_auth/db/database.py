@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from legacy_auth.db.credentials import CredentialSource, credential_source
-from legacy_auth.db.deadline import Deadline
-from legacy_auth.db.driver import Driver, Row, load_driver
+from legacy_auth.db.driver import Driver, Row
 from legacy_auth.db.failures import store_error, tagged
 from legacy_auth.db.options import DbOptions
 from legacy_auth.db.url import DbUrl, Dialect
+from legacy_auth.deadline import Deadline
 from legacy_auth.errors import StoreError, StoreTimeoutError, StoreUnavailableError
 
 T = TypeVar("T")
@@ -286,3 +286,18 @@ class Database:
             driver.rollback(conn)
         except Exception:  # noqa: BLE001 - the connection is probably gone; it is discarded below
             self._discard()
+
+
+def load_driver(dialect: Dialect) -> Driver:
+    """Import only the driver this deployment uses (pymysql / psycopg / sqlite3)."""
+    if dialect == "mysql":
+        from legacy_auth.db.mysql import MySqlDriver
+
+        return MySqlDriver()
+    if dialect == "postgresql":
+        from legacy_auth.db.postgres import PostgresDriver
+
+        return PostgresDriver()
+    from legacy_auth.db.sqlite import SqliteDriver
+
+    return SqliteDriver()

@@ -1,14 +1,14 @@
-"""What every dialect driver (pymysql, psycopg 3, sqlite3) provides to :class:`legacy_auth.db.Database`, and
-:func:`load_driver`, which imports only the one a deployment uses."""
+"""What every dialect driver (pymysql, psycopg 3, sqlite3) provides to :class:`legacy_auth.db.Database`
+(:func:`legacy_auth.db.database.load_driver` imports only the one a deployment uses)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any, Literal, Protocol
 
-from legacy_auth.db.deadline import Deadline
 from legacy_auth.db.options import TlsOptions
 from legacy_auth.db.url import DbUrl, Dialect
+from legacy_auth.deadline import Deadline
 
 Row = dict[str, Any]
 #: How a driver classifies an exception: bad login, worth retrying the transaction, connection gone,
@@ -68,18 +68,3 @@ class Driver(Protocol):
     def close(self, conn: Any) -> None:
         """Close, ignoring errors."""
         ...
-
-
-def load_driver(dialect: Dialect) -> Driver:
-    """Import only the driver this deployment uses (pymysql / psycopg / sqlite3)."""
-    if dialect == "mysql":
-        from legacy_auth.db.mysql import MySqlDriver
-
-        return MySqlDriver()
-    if dialect == "postgresql":
-        from legacy_auth.db.postgres import PostgresDriver
-
-        return PostgresDriver()
-    from legacy_auth.db.sqlite import SqliteDriver
-
-    return SqliteDriver()

@@ -13,9 +13,9 @@ import errno
 import socket
 import ssl
 
-from legacy_auth.db.deadline import Deadline
 from legacy_auth.db.driver import ErrorKind
 from legacy_auth.db.url import DbUrl
+from legacy_auth.deadline import Deadline
 from legacy_auth.errors import StoreError, StoreTimeoutError, StoreUnavailableError
 
 #: Finer causes of a ``StoreError`` (the ``cause`` attribute), for the admin CLI's messages.

@@ -19,11 +19,11 @@ from typing import Any
 import pymysql
 import pymysql.cursors
 
-from legacy_auth.db.deadline import Deadline
 from legacy_auth.db.driver import ErrorKind, Row
 from legacy_auth.db.failures import os_cause
 from legacy_auth.db.options import TlsOptions
 from legacy_auth.db.url import DbUrl, Dialect
+from legacy_auth.deadline import Deadline
 
 _AUTH = {1044, 1045, 1698, 1251}  # access denied (db / user), plugin refused
 _RETRY = {1205, 1213}  # lock wait timeout, deadlock

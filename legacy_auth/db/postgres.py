@@ -24,11 +24,11 @@ from psycopg.conninfo import make_conninfo
 from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 
-from legacy_auth.db.deadline import Deadline
 from legacy_auth.db.driver import ErrorKind, Row
 from legacy_auth.db.failures import os_cause
 from legacy_auth.db.options import TlsOptions
 from legacy_auth.db.url import DbUrl, Dialect
+from legacy_auth.deadline import Deadline
 from legacy_auth.errors import StoreTimeoutError
 
 _AUTH_STATES = {"28000", "28P01"}

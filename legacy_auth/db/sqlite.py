@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from legacy_auth.db.deadline import Deadline
 from legacy_auth.db.driver import ErrorKind, Row
 from legacy_auth.db.options import TlsOptions
 from legacy_auth.db.url import DbUrl, Dialect
+from legacy_auth.deadline import Deadline
 
 _PLACEHOLDER = re.compile(r"%([%s])")
 

@@ -6,10 +6,9 @@ The password is excluded from ``repr`` and from :meth:`DbUrl.redacted`, so a URL
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-Dialect = Literal["mysql", "postgresql", "sqlite"]
+from legacy_auth.model import Dialect as Dialect  # re-exported
 
 _SCHEMES: dict[str, Dialect] = {
     "mysql": "mysql",

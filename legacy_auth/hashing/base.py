@@ -14,28 +14,18 @@ import hmac
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import lru_cache
 from struct import error as struct_error
 from typing import TYPE_CHECKING, Any
 
 from legacy_auth.errors import CorruptHashError, HashError
+from legacy_auth.hashing.strength import Strength as Strength  # re-exported: the schemes import it from here
 
 if TYPE_CHECKING:
     from legacy_auth.hashing.cost import Grade
 
 CheckFn = Callable[[bytes, str, Mapping[str, Any]], bool]
 GradeFn = Callable[[str, Mapping[str, Any]], "Grade"]
-
-
-class Strength(StrEnum):
-    """How well a stored hash resists offline cracking (reported by the admin CLI)."""
-
-    STRONG = "strong"  # modern adaptive KDF at a current cost (bcrypt, argon2, scrypt, PBKDF2 >= 100k)
-    ACCEPTABLE = "acceptable"  # iterated or adaptive but below today's cost (Drupal $S$, PBKDF2-SHA1 1000)
-    WEAK = "weak"  # iterated fast hash with a low count, or a salted single fast digest
-    BROKEN = "broken"  # unsalted fast digest, MySQL PASSWORD(): crackable at GPU speed
-    UNUSABLE = "unusable"  # no password can ever match (Django ``!`` marker)
 
 
 @dataclass(frozen=True, slots=True)

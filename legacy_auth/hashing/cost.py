@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from legacy_auth.hashing.base import Strength
+from legacy_auth.hashing.strength import Strength
 
 BCRYPT_STRONG_COST = 10
 PBKDF2_STRONG = {"sha1": 1_300_000, "sha256": 600_000, "sha512": 210_000}

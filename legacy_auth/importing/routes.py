@@ -5,7 +5,7 @@ Rules, in order (``docs/strategy.md``, "Routes"):
 1. an account that is not ``active`` is ``never`` (reason ``state_<state>``): the UserMigration trigger refuses
    the same accounts (:class:`~legacy_auth.model.AccountState`), SSO-only and unconfirmed included;
 2. no usable password (empty, unusable, unknown or corrupt hash): ``reset`` when the user has a contact the
-   trigger would mark verified (:func:`legacy_auth.attributes.user_attributes`' rule: the email with
+   trigger would mark verified (:func:`legacy_auth.migration.attributes.user_attributes`' rule: the email with
    ``email_verified`` or ``LEGACY_TRUST_EMAILS``, or a verified phone), else ``never`` (``no_password_no_contact``);
 3. a candidate scheme (:data:`~legacy_auth.importing.importability.APP_IMPORTABILITY`) whose hash parses
    within bounds, and whose algorithm has a documented Cognito encoding: ``import-with-hash``;
@@ -28,7 +28,7 @@ from legacy_auth.importing import algo_argon2id, algo_bcrypt, algo_pbkdf2_sha256
 from legacy_auth.importing.algorithms import COGNITO_HASH_FORMAT, Algorithm
 from legacy_auth.importing.errors import HashNotImportableError
 from legacy_auth.importing.importability import APP_IMPORTABILITY
-from legacy_auth.migration import MigrationPolicy
+from legacy_auth.migration.policy import MigrationPolicy
 from legacy_auth.model import AccountState, LegacyUser
 
 

@@ -1,7 +1,7 @@
 """What an app preset must provide: how to find, scan and read one legacy app's users table.
 
 A preset knows the app's **real** schema (table and column names, collation rules, account-state columns);
-the store (``legacy_auth.store``) runs the queries it builds through ``legacy_auth.db`` and the migration
+the store (``legacy_auth.migration.store``) runs the queries it builds through ``legacy_auth.db`` and the migration
 logic never sees SQL.
 """
 
@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
+from legacy_auth.model import Dialect as Dialect  # re-exported
 from legacy_auth.model import LegacyUser
-
-Dialect = Literal["mysql", "postgresql", "sqlite"]
 
 
 @dataclass(frozen=True, slots=True)

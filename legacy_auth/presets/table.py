@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any, ClassVar
 
+from legacy_auth.env import parse_bool
 from legacy_auth.errors import ConfigurationError, CorruptRowError, LegacyAuthError
 from legacy_auth.model import AccountState, LegacyUser
 from legacy_auth.presets.base import Dialect, Query
@@ -53,12 +54,7 @@ def parse_option(option: str, kind: type, value: object) -> OptionValue:
     if kind is bool:
         if isinstance(value, bool):
             return value
-        text = str(value).strip().lower()
-        if text in {"1", "true", "yes", "on"}:
-            return True
-        if text in {"0", "false", "no", "off", ""}:
-            return False
-        raise ConfigurationError(option_setting(option), "must be true or false")
+        return parse_bool(option_setting(option), str(value))  # blank: None, the preset's default
     if kind is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value

@@ -1,4 +1,4 @@
-"""Benchmark: what the migration boundary (``legacy_auth.canonical``) adds to a warm migrate-user sign-in.
+"""Benchmark: what the migration boundary (``legacy_auth.migration.canonical``) adds to a warm migrate-user sign-in.
 
 Run: ``.venv/bin/python tests/bench/run.py boundary``. Real MariaDB (``TEST_MYSQL_URL`` or
 ``mysql://root@127.0.0.1:3306``): a throw-away database with a q2a users table (2,000 rows, bcrypt cost 4) and the
@@ -30,14 +30,14 @@ import bcrypt  # noqa: E402
 import pymysql  # noqa: E402
 from benchutil import interleaved, median, save, table  # noqa: E402
 
-from legacy_auth.attributes import user_attributes  # noqa: E402
-from legacy_auth.canonical import admit  # noqa: E402
 from legacy_auth.db import Database, Deadline  # noqa: E402
 from legacy_auth.hashing import get_context  # noqa: E402
-from legacy_auth.migration import MigrationPolicy, migrate_user  # noqa: E402
+from legacy_auth.migration.attributes import user_attributes  # noqa: E402
+from legacy_auth.migration.canonical import admit  # noqa: E402
+from legacy_auth.migration.policy import MigrationPolicy, migrate_user  # noqa: E402
+from legacy_auth.migration.store import SqlUserStore  # noqa: E402
+from legacy_auth.migration.tracking import MigrationTracker, ddl  # noqa: E402
 from legacy_auth.presets import get_preset  # noqa: E402
-from legacy_auth.store import SqlUserStore  # noqa: E402
-from legacy_auth.tracking import MigrationTracker, ddl  # noqa: E402
 from tests.helpers.legacy_db import create_schema, insert_users  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "300"))

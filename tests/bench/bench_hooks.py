@@ -88,11 +88,11 @@ def _event(name: str) -> dict[str, Any]:
 
 
 def setup(url: str) -> None:
-    from legacy_auth.app_schema import create_tables
     from legacy_auth.db import Database, Deadline
-    from legacy_auth.hooks_config import AppUsersSchema
-    from legacy_auth.provisioning import AppUser, provision
-    from legacy_auth.tracking import ddl
+    from legacy_auth.hooks.app_schema import create_tables
+    from legacy_auth.hooks.config import AppUsersSchema
+    from legacy_auth.hooks.provisioning import AppUser, provision
+    from legacy_auth.migration.tracking import ddl
     from tests.helpers.legacy_db import create_schema, insert_users
 
     create_schema(url, "q2a")
@@ -112,7 +112,7 @@ def setup(url: str) -> None:
 def warm(url: str) -> list[list[Any]]:
     os.environ.update({"LEGACY_APP": "q2a", "LEGACY_DB_URL": url, "POWERTOOLS_LOG_LEVEL": "WARNING",
                        "HOOKS_TOKEN_ROLE_GROUPS": "level:50=editor,level:80=moderator,level:100=admin"})
-    from legacy_auth.hooks_config import HookSettings
+    from legacy_auth.hooks.config import HookSettings
     from legacy_auth.presets import get_preset
     from triggers import post_confirmation, pre_signup, pre_token_generation
 

@@ -26,7 +26,7 @@ from benchutil import interleaved, median, pct, save, table  # noqa: E402
 
 from legacy_auth.hashing import get_context  # noqa: E402
 from legacy_auth.importing.routes import classify  # noqa: E402
-from legacy_auth.migration import MigrationPolicy  # noqa: E402
+from legacy_auth.migration.policy import MigrationPolicy  # noqa: E402
 from legacy_auth.model import AccountState, LegacyUser  # noqa: E402
 from tests.conftest import load_vectors  # noqa: E402
 

@@ -89,7 +89,7 @@ def sqlite_database() -> Iterator[str]:
 
 def populate(url: str) -> None:
     from legacy_auth.db import Database, Deadline
-    from legacy_auth.lockout import ddl
+    from legacy_auth.migration.lockout import ddl
 
     salt = "abcdefghijklmnop"
     check = hashlib.sha1((salt[:8] + PASSWORD + salt[8:]).encode()).digest()  # noqa: S324 - q2a's legacy scheme

@@ -15,14 +15,14 @@ import pytest
 from moto import mock_aws
 
 from devstack.context import LocalLambdaContext
-from legacy_auth.app_schema import create_tables
 from legacy_auth.db.database import Database
-from legacy_auth.db.deadline import Deadline
-from legacy_auth.hooks_config import HookSettings
-from legacy_auth.provisioning import AppUser
-from legacy_auth.provisioning_failures import record_failure
-from legacy_auth.tracking import MigrationTracker
-from legacy_auth.tracking import ddl as tracking_ddl
+from legacy_auth.deadline import Deadline
+from legacy_auth.hooks.app_schema import create_tables
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.hooks.provisioning import AppUser
+from legacy_auth.hooks.provisioning_failures import record_failure
+from legacy_auth.migration.tracking import MigrationTracker
+from legacy_auth.migration.tracking import ddl as tracking_ddl
 from tests.helpers.legacy_db import create_schema
 from triggers import hook_wiring
 from triggers import post_confirmation as hook

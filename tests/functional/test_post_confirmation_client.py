@@ -17,7 +17,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from legacy_auth.hooks_config import HookSettings
+from legacy_auth.hooks.config import HookSettings
 from triggers import hook_wiring
 from triggers import post_confirmation as confirm_hook
 from triggers import pre_signup as signup_hook

@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from legacy_auth.app_schema import create_tables
 from legacy_auth.db.database import Database
-from legacy_auth.db.deadline import Deadline
-from legacy_auth.hooks_config import HookSettings
-from legacy_auth.provisioning import app_user_from_event
-from legacy_auth.tracking import MigrationTracker
-from legacy_auth.tracking import ddl as tracking_ddl
+from legacy_auth.deadline import Deadline
+from legacy_auth.hooks.app_schema import create_tables
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.hooks.provisioning import app_user_from_event
+from legacy_auth.migration.tracking import MigrationTracker
+from legacy_auth.migration.tracking import ddl as tracking_ddl
 from tests.conftest import load_event
 from tests.helpers.legacy_db import create_schema
 from tests.unit.hooks.fuzz_values import attribute_maps, field_paths, hostile_text, json_values, mutate, mutated_events

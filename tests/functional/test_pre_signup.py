@@ -17,8 +17,14 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from devstack.context import LocalLambdaContext
-from legacy_auth.hooks_config import HookSettings
-from legacy_auth.signup_policy import MSG_DOMAIN, MSG_INVALID, MSG_LEGACY_ACCOUNT, MSG_UNAVAILABLE, SignUpRefusedError
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.hooks.signup_policy import (
+    MSG_DOMAIN,
+    MSG_INVALID,
+    MSG_LEGACY_ACCOUNT,
+    MSG_UNAVAILABLE,
+    SignUpRefusedError,
+)
 from tests.helpers.legacy_db import create_schema, insert_users
 from triggers import hook_wiring
 from triggers import pre_signup as hook

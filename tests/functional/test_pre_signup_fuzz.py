@@ -18,8 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from legacy_auth.hooks_config import HookSettings
-from legacy_auth.signup_policy import MSG_DOMAIN, MSG_INVALID, MSG_LEGACY_ACCOUNT, MSG_UNAVAILABLE, SignUpRefusedError
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.hooks.signup_policy import (
+    MSG_DOMAIN,
+    MSG_INVALID,
+    MSG_LEGACY_ACCOUNT,
+    MSG_UNAVAILABLE,
+    SignUpRefusedError,
+)
 from tests.conftest import load_event
 from tests.helpers.legacy_db import create_schema, insert_users
 from tests.unit.hooks.fuzz_values import attribute_maps, field_paths, hostile_text, json_values, mutate, mutated_events

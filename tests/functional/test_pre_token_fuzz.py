@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from legacy_auth.app_schema import create_tables
 from legacy_auth.db.database import Database
-from legacy_auth.db.deadline import Deadline
-from legacy_auth.hooks_config import HookSettings
-from legacy_auth.provisioning import AppUser, provision
+from legacy_auth.deadline import Deadline
+from legacy_auth.hooks.app_schema import create_tables
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.hooks.provisioning import AppUser, provision
 from tests.conftest import load_event
 from tests.unit.hooks.fuzz_values import attribute_maps, field_paths, json_values, mutate, mutated_events
 from triggers import pre_token_generation as hook

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from legacy_auth.hooks_config import HookSettings
+from legacy_auth.hooks.config import HookSettings
 from triggers import pre_token_generation as hook
 
 SOURCES = ["hostedauth", "authentication", "newpasswordchallenge", "authenticatedevice", "refreshtokens"]
@@ -134,10 +134,10 @@ def test_handler_does_not_log_attribute_values(load_event: Callable[[str], Any],
 
 @pytest.fixture
 def lookup(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    from legacy_auth.app_schema import create_tables
     from legacy_auth.db.database import Database
-    from legacy_auth.db.deadline import Deadline
-    from legacy_auth.provisioning import AppUser, provision
+    from legacy_auth.deadline import Deadline
+    from legacy_auth.hooks.app_schema import create_tables
+    from legacy_auth.hooks.provisioning import AppUser, provision
 
     url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
     settings = HookSettings.from_env({"HOOKS_TOKEN_APP_USER_LOOKUP": "on", "HOOKS_APP_DB_URL": url})

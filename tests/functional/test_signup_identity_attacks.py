@@ -14,8 +14,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from legacy_auth.hooks_config import HookSettings
-from legacy_auth.signup_policy import MSG_INVALID, MSG_LEGACY_ACCOUNT, SignUpRefusedError
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.hooks.signup_policy import MSG_INVALID, MSG_LEGACY_ACCOUNT, SignUpRefusedError
 from tests.helpers.legacy_db import create_schema, insert_users
 from triggers import hook_wiring
 from triggers import pre_signup as hook

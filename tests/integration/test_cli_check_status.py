@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from legacy_auth.cli import check_cmd
+from legacy_auth.cli.commands import check as check_cmd
 from legacy_auth.cli.main import main
 from legacy_auth.db import Database, Deadline
-from legacy_auth.tracking import MigrationTracker, ddl
+from legacy_auth.migration.tracking import MigrationTracker, ddl
 from tests.helpers.legacy_db import create_schema, dialect_of, insert_users, run_query
 from tests.unit.cli.q2a_rows import PASSWORD, rows
 

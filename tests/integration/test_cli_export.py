@@ -15,9 +15,9 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from legacy_auth.cli import export_cmd
+from legacy_auth.cli.commands import export as export_cmd
 from legacy_auth.cli.main import main
-from legacy_auth.tracking import ddl
+from legacy_auth.migration.tracking import ddl
 from tests.helpers.legacy_db import create_schema, dialect_of, insert_users, run_query
 from tests.unit.cli.q2a_rows import rows
 

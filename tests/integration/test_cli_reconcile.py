@@ -13,11 +13,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from legacy_auth.app_schema import create_tables
 from legacy_auth.cli.main import main
 from legacy_auth.db import Database, Deadline
-from legacy_auth.hooks_config import AppUsersSchema
-from legacy_auth.provisioning import AppUser, provision
+from legacy_auth.hooks.app_schema import create_tables
+from legacy_auth.hooks.config import AppUsersSchema
+from legacy_auth.hooks.provisioning import AppUser, provision
 
 pytestmark = pytest.mark.integration
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "eu-west-1"}

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from legacy_auth.app_schema import schema_ddl
 from legacy_auth.cli.main import main
-from legacy_auth.hooks_config import AppUsersSchema
-from legacy_auth.lockout import ddl as lockout_ddl
-from legacy_auth.tracking import ddl
+from legacy_auth.hooks.app_schema import schema_ddl
+from legacy_auth.hooks.config import AppUsersSchema
+from legacy_auth.migration.lockout import ddl as lockout_ddl
+from legacy_auth.migration.tracking import ddl
 from tests.helpers.legacy_db import create_schema, run_query
 
 pytestmark = pytest.mark.integration

@@ -1,4 +1,4 @@
-"""The guessing bound of not-yet-migrated users (``legacy_auth.lockout``) on MariaDB, PostgreSQL and SQLite.
+"""The guessing bound of not-yet-migrated users (``legacy_auth.migration.lockout``) on MariaDB, PostgreSQL and SQLite.
 
 Counter-level tests drive :class:`GuessLimiter` with 8 threads, each with its own connection; handler-level
 tests drive the real migrate-user handler with real-shaped Cognito events against a real q2a users table
@@ -22,7 +22,7 @@ import pytest
 from devstack.context import LocalLambdaContext
 from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import LockoutUnavailableError, StoreError
-from legacy_auth.lockout import RETRY_WINDOW_S, GuessLimiter, LockoutPolicy, ddl
+from legacy_auth.migration.lockout import RETRY_WINDOW_S, GuessLimiter, LockoutPolicy, ddl
 from tests.conftest import load_event
 from tests.helpers.legacy_db import create_schema, insert_users, run_query
 from triggers import user_migration as um

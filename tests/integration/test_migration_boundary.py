@@ -1,4 +1,4 @@
-"""One legacy account maps to at most one Cognito user (``legacy_auth.canonical``), on real databases.
+"""One legacy account maps to at most one Cognito user (``legacy_auth.migration.canonical``), on real databases.
 
 A q2a users table under each collation the apps really use — MariaDB ``utf8mb4_general_ci`` (q2a),
 ``utf8mb4_unicode_ci``, ``utf8mb4_unicode_520_ci`` (WordPress) and a ``utf8mb3`` table; PostgreSQL plain, with a
@@ -37,10 +37,10 @@ import pytest
 
 from devstack.context import LocalLambdaContext
 from legacy_auth.db import Database, Deadline
-from legacy_auth.hooks_config import HookSettings
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.migration.tracking import ddl
 from legacy_auth.presets.aspnet import upper_invariant
 from legacy_auth.presets.phpbb import clean_username, stored_username
-from legacy_auth.tracking import ddl
 from tests.conftest import load_event
 from tests.helpers.legacy_db import create_schema, find_rows, insert_users, run_query
 from triggers import pre_token_generation as hook

@@ -365,7 +365,7 @@ def test_devise_confirmable_and_lockable_options(devise_url: str) -> None:
 
 def _store_find(url: str, app: str, login: str, prefix: str, **options: Any) -> Any:
     from legacy_auth.db import Database, Deadline
-    from legacy_auth.store import SqlUserStore
+    from legacy_auth.migration.store import SqlUserStore
 
     db = Database(url)
     try:

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from legacy_auth.app_schema import create_tables, schema_ddl
 from legacy_auth.db.database import Database
-from legacy_auth.db.deadline import Deadline
-from legacy_auth.hooks_config import AppUsersSchema
-from legacy_auth.provisioning import AppUser, ProvisioningInputError, app_user_from_event, provision
-from legacy_auth.provisioning_failures import record_failure
+from legacy_auth.deadline import Deadline
+from legacy_auth.hooks.app_schema import create_tables, schema_ddl
+from legacy_auth.hooks.config import AppUsersSchema
+from legacy_auth.hooks.provisioning import AppUser, ProvisioningInputError, app_user_from_event, provision
+from legacy_auth.hooks.provisioning_failures import record_failure
 
 pytestmark = pytest.mark.integration
 SQL_DIR = Path(__file__).resolve().parents[2] / "legacy_auth" / "sql"

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from legacy_auth.app_schema import create_tables
 from legacy_auth.db.database import Database
-from legacy_auth.db.deadline import Deadline
-from legacy_auth.hooks_config import HookSettings
-from legacy_auth.provisioning import AppUser, ProvisioningConflictError, provision
+from legacy_auth.deadline import Deadline
+from legacy_auth.hooks.app_schema import create_tables
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.hooks.provisioning import AppUser, ProvisioningConflictError, provision
 from triggers import post_confirmation as hook
 
 pytestmark = pytest.mark.integration

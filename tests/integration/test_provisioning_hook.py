@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from legacy_auth.app_schema import create_tables
 from legacy_auth.db.database import Database
-from legacy_auth.db.deadline import Deadline
-from legacy_auth.hooks_config import HookSettings
-from legacy_auth.tracking import MigrationTracker
-from legacy_auth.tracking import ddl as tracking_ddl
+from legacy_auth.deadline import Deadline
+from legacy_auth.hooks.app_schema import create_tables
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.migration.tracking import MigrationTracker
+from legacy_auth.migration.tracking import ddl as tracking_ddl
 from tests.helpers.legacy_db import create_schema, dialect_of
 from triggers import hook_wiring
 from triggers import post_confirmation as hook

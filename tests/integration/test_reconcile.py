@@ -9,13 +9,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from legacy_auth.app_schema import create_tables
 from legacy_auth.db.database import Database
-from legacy_auth.db.deadline import Deadline
-from legacy_auth.hooks_config import AppUsersSchema
-from legacy_auth.provisioning import AppUser, provision
-from legacy_auth.provisioning_failures import record_failure
-from legacy_auth.reconcile import reconcile
+from legacy_auth.deadline import Deadline
+from legacy_auth.hooks.app_schema import create_tables
+from legacy_auth.hooks.config import AppUsersSchema
+from legacy_auth.hooks.provisioning import AppUser, provision
+from legacy_auth.hooks.provisioning_failures import record_failure
+from legacy_auth.hooks.reconcile import reconcile
 
 pytestmark = pytest.mark.integration
 SCHEMA = AppUsersSchema()

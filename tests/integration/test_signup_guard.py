@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 
 from legacy_auth.db.database import Database
-from legacy_auth.db.deadline import Deadline
+from legacy_auth.deadline import Deadline
 from legacy_auth.errors import StoreError
-from legacy_auth.hooks_config import HookSettings
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.hooks.signup_guard import LegacyGuard
+from legacy_auth.hooks.signup_policy import MSG_LEGACY_ACCOUNT, SignUpRefusedError, decide, parse_request
+from legacy_auth.migration.tracking import MigrationTracker
+from legacy_auth.migration.tracking import ddl as tracking_ddl
 from legacy_auth.presets import get_preset
-from legacy_auth.signup_guard import LegacyGuard
-from legacy_auth.signup_policy import MSG_LEGACY_ACCOUNT, SignUpRefusedError, decide, parse_request
-from legacy_auth.tracking import MigrationTracker
-from legacy_auth.tracking import ddl as tracking_ddl
 from tests.helpers.legacy_db import create_schema, dialect_of, insert_users
 from triggers import hook_wiring
 from triggers import pre_signup as hook

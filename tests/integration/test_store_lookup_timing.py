@@ -14,8 +14,8 @@ import pytest
 
 from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import AmbiguousUserError
+from legacy_auth.migration.store import SqlUserStore
 from legacy_auth.presets import get_preset
-from legacy_auth.store import SqlUserStore
 from tests.helpers.legacy_db import create_schema, insert_users
 
 pytestmark = pytest.mark.integration

@@ -691,7 +691,7 @@ def test_email_login_answers_for_each_pool_type(legacy: Legacy, env: Any, logs: 
     assert attrs["email"] == typed
     assert attrs["username"] == ("CaseUser" if handle_pool else f"legacy_{want}")
     # username pool without aliases: what was typed stays the username, so an app with usernames migrates only
-    # under the username (the email would make a second Cognito user of the account: legacy_auth.canonical);
+    # under the username (the email would make a second Cognito user of the account: legacy_auth.migration.canonical);
     # an app without usernames migrates under the email, the legacy email a plain attribute
     env(LEGACY_POOL_ALIASES="none")
     if handle_pool:
@@ -772,7 +772,7 @@ def test_forgot_password_refuses_unknown_sso_corrupt_row_and_unverified(legacy: 
 
 def test_tracking_records_one_row_per_user_across_cognito_retries(legacy: Legacy, env: Any):
     from legacy_auth.db import Database, Deadline
-    from legacy_auth.tracking import MigrationTracker, ddl
+    from legacy_auth.migration.tracking import MigrationTracker, ddl
 
     table = f"trk_{legacy.case.prefix}"
     db = Database(legacy.url)

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from types import ModuleType, TracebackType
 from typing import Any
 
-from legacy_auth.app_schema import schema_ddl
-from legacy_auth.hooks_config import AppUsersSchema
+from legacy_auth.hooks.app_schema import schema_ddl
+from legacy_auth.hooks.config import AppUsersSchema
 from tests.helpers.legacy_db import connect, run_query
 from tests.reliability.containers import Invocation, cold_start, environment, invoke
 from tests.reliability.proxy import FaultProxy

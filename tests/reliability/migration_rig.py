@@ -15,7 +15,7 @@ from __future__ import annotations
 from types import ModuleType, TracebackType
 from typing import Any
 
-from legacy_auth.tracking import ddl as tracking_ddl
+from legacy_auth.migration.tracking import ddl as tracking_ddl
 from tests.helpers.legacy_db import connect, dialect_of, run_query
 from tests.reliability.containers import BUDGET_S, Invocation, cold_start, environment, invoke
 from tests.reliability.dbadmin import DbUser

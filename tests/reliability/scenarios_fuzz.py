@@ -28,7 +28,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from legacy_auth import signup_policy
+from legacy_auth.hooks import signup_policy
 from tests.conftest import load_event
 from tests.reliability.authz import PoolKeys, authorizer_container, authorizer_env, classify
 from tests.reliability.containers import BUDGET_S, ROOT, Invocation, cold_start, environment, invoke

@@ -4,7 +4,7 @@
   without raising, records the failure, and Cognito's retry provisions the user and clears the record;
 - a real InnoDB deadlock between the hook's transaction and a competing one: retried, one row;
 - the app database refuses connections: the hook answers in time, and the repair path
-  (``legacy_auth.reconcile`` against a moto Cognito pool) provisions the user afterwards.
+  (``legacy_auth.hooks.reconcile`` against a moto Cognito pool) provisions the user afterwards.
 """
 
 from __future__ import annotations
@@ -215,8 +215,8 @@ def app_db_down_then_reconcile(ctx: RunContext) -> Outcome:
     from moto import mock_aws
 
     from legacy_auth.db import Database
-    from legacy_auth.hooks_config import AppUsersSchema
-    from legacy_auth.reconcile import reconcile
+    from legacy_auth.hooks.config import AppUsersSchema
+    from legacy_auth.hooks.reconcile import reconcile
 
     out = Outcome()
     with HooksRig(ctx) as rig, mock_aws():

@@ -1,4 +1,4 @@
-"""The migration boundary's pure rules (``legacy_auth.canonical``) and where ``migrate_user`` applies them.
+"""The migration boundary's pure rules (``legacy_auth.migration.canonical``) and where ``migrate_user`` applies them.
 
 The real-database and real-handler side (collations, the pre-token hook, the release command) is in
 ``tests/integration/test_migration_boundary.py``.
@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from legacy_auth.canonical import (
+from legacy_auth.db import Deadline
+from legacy_auth.errors import AccountStateError, AmbiguousUserError, InvalidPasswordError, UserNotFoundError
+from legacy_auth.migration.canonical import (
     MIGRATED_STATUSES,
     NO_ACCOUNT,
     alias_pool_username,
@@ -19,11 +21,9 @@ from legacy_auth.canonical import (
     pool_fold,
     same_login,
 )
-from legacy_auth.config import Settings
-from legacy_auth.db import Deadline
-from legacy_auth.errors import AccountStateError, AmbiguousUserError, InvalidPasswordError, UserNotFoundError
-from legacy_auth.migration import MigrationPolicy, lookup_for_reset, migrate_user
-from legacy_auth.tracking import MIGRATED, TrackedState
+from legacy_auth.migration.config import Settings
+from legacy_auth.migration.policy import MigrationPolicy, lookup_for_reset, migrate_user
+from legacy_auth.migration.tracking import MIGRATED, TrackedState
 from tests.unit.test_migration import PASSWORD, CountingHashes, FakeStore, store_with, user
 
 POLICY = MigrationPolicy()

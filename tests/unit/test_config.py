@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from legacy_auth.config import APPS, Settings
 from legacy_auth.errors import ConfigurationError, UnknownHashSchemeError
+from legacy_auth.migration.config import APPS, Settings
 
 BASE = {"LEGACY_APP": "q2a", "LEGACY_DB_URL": "mysql://app:s3cr3t-pw@db.internal:3306/forum"}
 

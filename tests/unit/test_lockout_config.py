@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from legacy_auth.config import Settings
 from legacy_auth.errors import ConfigurationError
+from legacy_auth.migration.config import Settings
 
 BASE = {"LEGACY_APP": "q2a", "LEGACY_DB_URL": "sqlite:///x.db"}
 

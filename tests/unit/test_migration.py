@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from legacy_auth.attributes import roles_value, user_attributes
 from legacy_auth.db import Deadline
 from legacy_auth.errors import (
     AccountStateError,
@@ -18,7 +17,8 @@ from legacy_auth.errors import (
     UserNotFoundError,
 )
 from legacy_auth.hashing import get_context
-from legacy_auth.migration import MigrationPolicy, lookup_for_reset, migrate_user
+from legacy_auth.migration.attributes import roles_value, user_attributes
+from legacy_auth.migration.policy import MigrationPolicy, lookup_for_reset, migrate_user
 from legacy_auth.model import AccountState, LegacyUser
 
 REAL = get_context("wordpress")

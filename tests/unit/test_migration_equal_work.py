@@ -19,8 +19,8 @@ import pytest
 from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import AmbiguousUserError, CredentialError
 from legacy_auth.hashing import bcrypt_schemes, get_context
-from legacy_auth.lockout import GuessLimiter, LockoutPolicy, ddl
-from legacy_auth.migration import MigrationPolicy, migrate_user
+from legacy_auth.migration.lockout import GuessLimiter, LockoutPolicy, ddl
+from legacy_auth.migration.policy import MigrationPolicy, migrate_user
 from legacy_auth.model import AccountState, LegacyUser
 
 PASSWORD = "correct horse battery staple"

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from legacy_auth.attributes import user_attributes
 from legacy_auth.cli.errors import CliError, UsageError
 from legacy_auth.cli.import_csv import (
     RENAMED,
@@ -17,7 +16,8 @@ from legacy_auth.cli.import_csv import (
     export_users,
     user_row,
 )
-from legacy_auth.migration import MigrationPolicy
+from legacy_auth.migration.attributes import user_attributes
+from legacy_auth.migration.policy import MigrationPolicy
 from legacy_auth.model import AccountState, LegacyUser
 
 HEADER = ["cognito:username", "name", "email", "email_verified", "phone_number", "phone_number_verified",

@@ -8,7 +8,9 @@ import json
 
 import pytest
 
-from legacy_auth.cli import export_cmd, reconcile_cmd, status_cmd
+from legacy_auth.cli.commands import export as export_cmd
+from legacy_auth.cli.commands import reconcile as reconcile_cmd
+from legacy_auth.cli.commands import status as status_cmd
 from legacy_auth.cli.environment import int_in_range
 from legacy_auth.cli.main import build_parser, describe_error, main
 from legacy_auth.db.failures import store_error

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from legacy_auth.cli.main import main
-from legacy_auth.config import Settings
 from legacy_auth.errors import ConfigurationError
+from legacy_auth.migration.config import Settings
 
 BASE = {"LEGACY_APP": "wordpress", "LEGACY_DB_URL": "sqlite:///never-opened.db"}
 

@@ -10,15 +10,15 @@ import pytest
 
 from legacy_auth.cli.chart import bar_lines
 from legacy_auth.cli.cognito_rules import email_problem, username_problem
+from legacy_auth.cli.commands.status import fill_days
 from legacy_auth.cli.environment import Legacy
 from legacy_auth.cli.findings import exit_status, findings
 from legacy_auth.cli.output import Progress, fmt_duration
 from legacy_auth.cli.scan import ScanReport, ScanRules, scan_rows
-from legacy_auth.cli.status_cmd import fill_days
 from legacy_auth.cli.timing import CostGroup, SchemeTiming, estimate, group_of, lambda_factor
-from legacy_auth.config import Settings
 from legacy_auth.db import Database
 from legacy_auth.hashing import get_context
+from legacy_auth.migration.config import Settings
 from legacy_auth.presets import get_preset
 from tests.unit.cli.q2a_rows import bcrypt_hash, driver_rows
 

@@ -14,10 +14,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from legacy_auth.cognito_users import email_variants
 from legacy_auth.errors import BudgetExceededError
-from legacy_auth.hooks_config import HookSettings
-from legacy_auth.signup_policy import SignUpDecision, decide, parse_request
+from legacy_auth.hooks.cognito_users import email_variants
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.hooks.signup_policy import SignUpDecision, decide, parse_request
 
 TRUSTED = HookSettings.from_env({"HOOKS_SIGNUP_TRUSTED_DOMAINS": "corp.example", "HOOKS_SIGNUP_GUARD": "off"})
 AUTO = SignUpDecision(auto_confirm=True, auto_verify_email=True)

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from legacy_auth.claims import identity_claims, merge_groups, parse_roles
-from legacy_auth.hooks_config import HookSettings
+from legacy_auth.hooks.claims import identity_claims, merge_groups, parse_roles
+from legacy_auth.hooks.config import HookSettings
 
 Q2A = HookSettings.from_env({"HOOKS_TOKEN_ROLE_GROUPS": "level:50=editor,level:80=moderator,level:100=admin"})
 

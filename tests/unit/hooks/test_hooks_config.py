@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from legacy_auth.errors import ConfigurationError
-from legacy_auth.hooks_config import AdminCreateMode, AppUsersSchema, GuardMode, HookSettings
+from legacy_auth.hooks.config import AdminCreateMode, AppUsersSchema, GuardMode, HookSettings
 
 
 def test_defaults_guard_on_and_documented_schema() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from legacy_auth.signup_identity import (
+from legacy_auth.hooks.signup_identity import (
     EmailFormError,
     a_label,
     check_email_form,

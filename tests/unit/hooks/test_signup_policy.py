@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from legacy_auth.errors import StoreTimeoutError
-from legacy_auth.hooks_config import HookSettings
-from legacy_auth.signup_policy import (
+from legacy_auth.hooks.config import HookSettings
+from legacy_auth.hooks.signup_policy import (
     SignUpRefusedError,
     Source,
     check_domain,

@@ -18,7 +18,7 @@ from legacy_auth.importing import routes
 from legacy_auth.importing.algorithms import Algorithm
 from legacy_auth.importing.importability import APP_IMPORTABILITY, NOT_A_FAMILY
 from legacy_auth.importing.routes import Route, RouteKind, classify
-from legacy_auth.migration import MigrationPolicy
+from legacy_auth.migration.policy import MigrationPolicy
 from legacy_auth.model import AccountState, LegacyUser
 
 POLICY = MigrationPolicy()

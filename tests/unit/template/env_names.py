@@ -78,9 +78,9 @@ class _RecordingEnviron(dict[str, str]):
 
 
 def _runtime_environment_names() -> set[str]:
-    from legacy_auth.config import APPS, Settings
     from legacy_auth.errors import ConfigurationError
-    from legacy_auth.hooks_config import HookSettings
+    from legacy_auth.hooks.config import HookSettings
+    from legacy_auth.migration.config import APPS, Settings
 
     seen: set[str] = set()
     for app in APPS:

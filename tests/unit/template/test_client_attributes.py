@@ -1,7 +1,7 @@
 """Every app client in template.yaml has an explicit WriteAttributes list without the legacy identity attributes.
 
 A client without ``WriteAttributes`` gets Cognito's default write access (the API reference says the standard
-attributes; older observations say every attribute: ``legacy_auth/cli/clients_cmd.py``), and one that lists
+attributes; older observations say every attribute: ``legacy_auth/cli/commands/clients.py``), and one that lists
 ``custom:legacy_id`` / ``custom:legacy_roles`` / ``custom:app_user_id`` lets any signed-in user claim a legacy
 identity with UpdateUserAttributes, which no trigger sees. ``legacy-auth clients`` checks a deployed pool the same way.
 """
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from legacy_auth.signup_identity import DEFAULT_IDENTITY_ATTRIBUTES, claims_identity, identity_names
+from legacy_auth.hooks.signup_identity import DEFAULT_IDENTITY_ATTRIBUTES, claims_identity, identity_names
 from tests.unit.template.support import resolve
 
 NAMES = identity_names(())

@@ -59,7 +59,7 @@ def test_the_legacy_database_url_has_no_default_and_refuses_placeholders(sam: di
 ])
 def test_table_prefix_means_the_same_in_the_template_and_the_handlers(
         sam: dict[str, Any], prefix: str, variable: str | None, table_prefix: str | None) -> None:
-    from legacy_auth.config import Settings
+    from legacy_auth.migration.config import Settings
 
     assert re.fullmatch(sam["Parameters"]["LegacyTablePrefix"]["AllowedPattern"], prefix)
     for logical_id in DB_FUNCTIONS:
@@ -69,7 +69,7 @@ def test_table_prefix_means_the_same_in_the_template_and_the_handlers(
 
 
 def test_the_ca_bundle_parameter_points_the_database_functions_at_the_packaged_file(sam: dict[str, Any]) -> None:
-    from legacy_auth.config import Settings
+    from legacy_auth.migration.config import Settings
 
     for logical_id in DB_FUNCTIONS:
         assert "LEGACY_DB_TLS_CA_FILE" not in _environment(sam, logical_id, {})

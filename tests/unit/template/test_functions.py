@@ -83,8 +83,8 @@ REQUIRED = {"LegacyDbUrl": "mysql://legacy_ro@legacy-db.internal:3306/legacy"}  
 def test_each_function_accepts_the_environment_the_template_gives_it(sam: dict[str, Any],
                                                                     overrides: dict[str, str]) -> None:
     from authorizer.config import Settings as AuthorizerSettings
-    from legacy_auth.config import Settings as LegacySettings
-    from legacy_auth.hooks_config import HookSettings
+    from legacy_auth.hooks.config import HookSettings
+    from legacy_auth.migration.config import Settings as LegacySettings
 
     for logical_id in ("MigrationFunction", "PreSignUpFunction", "PostConfirmationFunction"):
         env = _function_env(sam, logical_id, overrides)

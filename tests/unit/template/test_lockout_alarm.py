@@ -47,7 +47,7 @@ def test_lockout_alarm_watches_the_filters_metric_with_its_own_threshold(sam: di
 
 
 def test_the_migration_function_gets_the_bound_from_its_parameter_and_reads_it(sam: dict[str, Any]) -> None:
-    from legacy_auth.config import Settings
+    from legacy_auth.migration.config import Settings
 
     variables = sam_functions(sam)["MigrationFunction"]["Properties"]["Environment"]["Variables"]
     assert variables["LEGACY_LOCKOUT_MAX_FAILURES"] == {"Ref": "LockoutMaxFailures"}

@@ -63,8 +63,8 @@ def test_an_unedited_samconfig_database_url_is_refused_by_the_template(sam: dict
 @pytest.mark.parametrize("logical_id", ["MigrationFunction", "PreSignUpFunction", "PostConfirmationFunction"])
 def test_the_filled_in_example_gives_each_database_function_an_environment_it_accepts(
         sam: dict[str, Any], logical_id: str) -> None:
-    from legacy_auth.config import Settings
-    from legacy_auth.hooks_config import HookSettings
+    from legacy_auth.hooks.config import HookSettings
+    from legacy_auth.migration.config import Settings
 
     merged = dict(sam["Globals"]["Function"]["Environment"]["Variables"])
     merged |= sam_functions(sam)[logical_id]["Properties"]["Environment"]["Variables"]

@@ -1,0 +1,1 @@
+"""One module per ``legacy-auth`` sub-command: ``add_parser(subparsers)`` and ``run(args, ...)``."""
