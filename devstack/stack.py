@@ -41,7 +41,7 @@ FUNCTIONS: dict[str, tuple[str, int, int]] = {
     "post-confirmation": ("triggers.post_confirmation:handler", 5000, 512),
     "pre-token-generation": ("triggers.pre_token_generation:handler", 5000, 256),
     "authorizer": ("authorizer.handler:handler", 3000, 512),
-    "example-backend": ("examples.example_backend:handler", 3000, 128),
+    "example-backend": ("devstack.example_backend:handler", 3000, 128),
 }
 TRIGGERS = {
     "UserMigration": "user-migration",

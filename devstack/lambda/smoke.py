@@ -18,7 +18,7 @@ HANDLERS = {
     "PostConfirmationFunction": "triggers.post_confirmation",
     "PreTokenGenerationFunction": "triggers.pre_token_generation",
     "AuthorizerFunction": "authorizer.handler",
-    "ExampleBackendFunction": "examples.example_backend",
+    "ExampleBackendFunction": "devstack.example_backend",
 }
 NEVER_IN_AUTHORIZER = ("pymysql", "passlib", "boto3", "botocore", "psycopg", "bcrypt", "argon2", "legacy_auth")
 

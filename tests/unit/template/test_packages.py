@@ -75,7 +75,7 @@ PACKAGES = {
     "PostConfirmationFunction": ("triggers.post_confirmation", "requirements-hooks-db.txt"),
     "PreTokenGenerationFunction": ("triggers.pre_token_generation", "requirements-pre-token.txt"),
     "AuthorizerFunction": ("authorizer.handler", "requirements-authorizer.txt"),
-    "ExampleBackendFunction": ("examples.example_backend", None),
+    "ExampleBackendFunction": ("devstack.example_backend", None),
 }
 
 
@@ -88,7 +88,7 @@ def test_each_package_ships_what_its_handler_imports_and_nothing_it_does_not(log
     module, requirements = PACKAGES[logical_id]
     _build_sources(logical_id, tmp_path)
     imported = _imported_top_level(tmp_path, module)
-    first_party = {"legacy_auth", "triggers", "authorizer", "examples", "devstack", "tests"}
+    first_party = {"legacy_auth", "triggers", "authorizer", "devstack", "tests"}
     for top, origin in imported.items():
         if top in first_party:
             assert origin.startswith(str(tmp_path)), f"{top} imported from outside the package: {origin}"
