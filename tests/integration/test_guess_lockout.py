@@ -19,12 +19,11 @@ from typing import Any
 import bcrypt
 import pytest
 
-from devstack.context import LocalLambdaContext
 from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import LockoutUnavailableError, StoreError
 from legacy_auth.migration.lockout import RETRY_WINDOW_S, GuessLimiter, LockoutPolicy, ddl
-from tests.conftest import load_event
 from tests.helpers.legacy_db import create_schema, insert_users, run_query
+from tests.helpers.trigger_calls import sign_in
 from triggers import user_migration as um
 
 pytestmark = pytest.mark.integration
@@ -219,11 +218,6 @@ def reasons() -> Iterator[Reasons]:
     logging.getLogger(um.logger.name).removeHandler(capture)
 
 
-def sign_in(login: str, password: str) -> dict[str, Any]:
-    event = load_event("cognito_user_migration_authentication")
-    event["userName"] = login
-    event["request"]["password"] = password
-    return um.handler(event, LocalLambdaContext(timeout_ms=5000))
 
 
 def refused(login: str, password: str, reasons: Reasons) -> str:

@@ -42,7 +42,9 @@ from legacy_auth.migration.tracking import ddl
 from legacy_auth.presets.aspnet import upper_invariant
 from legacy_auth.presets.phpbb import clean_username, stored_username
 from tests.conftest import load_event
+from tests.helpers import trigger_calls
 from tests.helpers.legacy_db import create_schema, find_rows, insert_users, run_query
+from tests.helpers.trigger_calls import env_setter
 from triggers import pre_token_generation as hook
 from triggers import user_migration as um
 
@@ -154,17 +156,7 @@ def backend(request: pytest.FixtureRequest, databases: Any,
 def env(monkeypatch: pytest.MonkeyPatch, backend: tuple[Backend, str]) -> Iterator[Callable[..., None]]:
     _, url = backend
     base = {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url, "LEGACY_DUMMY_HASH": STORED, "POWERTOOLS_LOG_LEVEL": "INFO"}
-    touched: set[str] = set()
-
-    def apply(**extra: str) -> None:
-        for key in touched - set(extra):
-            monkeypatch.delenv(key, raising=False)
-        for key, value in {**base, **extra}.items():
-            monkeypatch.setenv(key, value)
-        touched.update(extra)
-        um.reset_runtime()
-
-    apply()
+    apply = env_setter(monkeypatch, base)
     monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_TOKEN_ROLE_GROUPS": ROLE_GROUPS}))
     yield apply
     um.reset_runtime()
@@ -192,16 +184,10 @@ def reasons() -> Iterator[Reasons]:
 
 
 def sign_in(login: str, password: str = PASSWORD) -> dict[str, Any]:
-    event = load_event("cognito_user_migration_authentication")
-    event["userName"] = login
-    event["request"]["password"] = password
-    return um.handler(event, LocalLambdaContext(timeout_ms=5000))
+    return trigger_calls.sign_in(login, password)
 
 
-def forgot(login: str) -> dict[str, Any]:
-    event = load_event("cognito_user_migration_forgot_password")
-    event["userName"] = login
-    return um.handler(event, LocalLambdaContext(timeout_ms=5000))
+forgot = trigger_calls.forgot
 
 
 def outcome(call: Callable[[], dict[str, Any]], reasons: Reasons) -> tuple[str, dict[str, str]]:

@@ -33,12 +33,11 @@ from typing import Any, Literal
 
 import pytest
 
-from devstack.context import LocalLambdaContext
 from legacy_auth.hashing import get_context
 from legacy_auth.presets.aspnet import upper_invariant
 from legacy_auth.presets.phpbb import clean_username, stored_username
-from tests.conftest import load_event
 from tests.helpers.legacy_db import create_schema, dialect_of, insert_users, run_query, try_insert_users
+from tests.helpers.trigger_calls import env_setter, forgot, sign_in
 from tests.unit.hashing.vectors import Vector
 from tests.unit.hashing.vectors import load_vectors as hash_vectors
 from triggers import user_migration as um
@@ -492,18 +491,7 @@ class LogCapture(logging.Handler):
 def env(monkeypatch: pytest.MonkeyPatch, legacy: Legacy) -> Iterator[Callable[..., None]]:
     base = {"LEGACY_APP": legacy.case.app, "LEGACY_DB_URL": legacy.url, "LEGACY_TABLE_PREFIX": legacy.case.prefix,
             "LEGACY_DUMMY_HASH": legacy.dummy, **_env_for(legacy.case.options), **legacy.case.env}
-    touched: set[str] = set()
-
-    def apply(**extra: str) -> None:
-        for key in touched - set(extra):
-            monkeypatch.delenv(key, raising=False)
-        for key, value in {**base, **extra}.items():
-            monkeypatch.setenv(key, value)
-        touched.update(extra)
-        um.reset_runtime()
-
-    apply()
-    yield apply
+    yield env_setter(monkeypatch, base)
     um.reset_runtime()
 
 
@@ -513,19 +501,6 @@ def logs() -> Iterator[LogCapture]:
     logging.getLogger(um.logger.name).addHandler(capture)
     yield capture
     logging.getLogger(um.logger.name).removeHandler(capture)
-
-
-def sign_in(login: str, password: str) -> dict[str, Any]:
-    event = load_event("cognito_user_migration_authentication")
-    event["userName"] = login
-    event["request"]["password"] = password
-    return um.handler(event, LocalLambdaContext(timeout_ms=5000))
-
-
-def forgot(login: str) -> dict[str, Any]:
-    event = load_event("cognito_user_migration_forgot_password")
-    event["userName"] = login
-    return um.handler(event, LocalLambdaContext(timeout_ms=5000))
 
 
 def refused(call: Callable[[], Any], logs: LogCapture) -> str:
