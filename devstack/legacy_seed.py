@@ -18,7 +18,7 @@ from pathlib import Path
 
 import bcrypt
 
-from legacy_auth.presets import get_preset
+from legacy_auth.apps import get_preset
 
 Q2A_FLAG_EMAIL_CONFIRMED = 1
 Q2A_FLAG_USER_BLOCKED = 2

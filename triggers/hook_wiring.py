@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from legacy_auth.apps import get_preset
 from legacy_auth.db.database import Database
 from legacy_auth.deadline import Deadline
 from legacy_auth.errors import BudgetExceededError
@@ -23,7 +24,6 @@ from legacy_auth.hooks.signup_guard import LegacyGuard, MigratedCheck
 from legacy_auth.log_safety import quiet_noisy_loggers
 from legacy_auth.migration.config import Settings as LegacySettings
 from legacy_auth.migration.tracking import MigrationTracker
-from legacy_auth.presets import get_preset
 
 _cognito: Any = None
 CONNECT_S = 0.5

@@ -88,8 +88,8 @@ def runtime() -> Runtime:
     """
     global _runtime
     if _runtime is None:
+        from legacy_auth.apps import get_preset
         from legacy_auth.migration.tracking import MigrationTracker
-        from legacy_auth.presets import get_preset
 
         settings = Settings.from_env(os.environ)
         preset = get_preset(settings.app, **settings.preset_kwargs())
@@ -127,7 +127,7 @@ def _lockout_unavailable(exc: StoreError) -> None:
 
 def _hash_context(settings: Settings) -> HashContext:
     """The app's hash context; a bad ``LEGACY_DUMMY_HASH`` is reported under its variable name."""
-    from legacy_auth.hashing import get_context
+    from legacy_auth.apps import get_context
 
     try:
         return get_context(settings.app, **settings.hashing_options())

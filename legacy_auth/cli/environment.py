@@ -12,13 +12,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from legacy_auth.apps import get_context, get_preset
 from legacy_auth.db import Database, DbUrl, Deadline
 from legacy_auth.errors import ConfigurationError, StoreUnavailableError
-from legacy_auth.hashing import HashContext, get_context
+from legacy_auth.hashing import HashContext
 from legacy_auth.migration import config
 from legacy_auth.migration.config import Settings
 from legacy_auth.migration.store import discover_columns
-from legacy_auth.presets import get_preset
 from legacy_auth.presets.base import AppPreset
 from legacy_auth.presets.sql import validate_prefix
 from legacy_auth.presets.table import TablePreset

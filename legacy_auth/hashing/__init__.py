@@ -1,6 +1,6 @@
 """Legacy password-hash verification: answer exactly what the legacy app would have answered.
 
->>> from legacy_auth.hashing import get_context, SCHEMES
+>>> from legacy_auth.apps import get_context          # an app's context is built by the app registry
 >>> ctx = get_context("q2a")
 >>> ctx.verify("pw", None, passsalt=b"...", passcheck=b"...")   # doctest: +SKIP
 Verification(ok=..., scheme='q2a_sha1', needs_upgrade=True)
@@ -8,8 +8,10 @@ Verification(ok=..., scheme='q2a_sha1', needs_upgrade=True)
 Assessment(scheme='bcrypt', strength=<Strength.ACCEPTABLE>, needs_upgrade=True, cost='cost=4', work=16.0)
 
 Layout: :mod:`.base` (types), ``*_schemes`` (one module per family), :mod:`.cost` (per-hash cost and strength),
-:mod:`.transforms` (input handling), :mod:`.dispatch` (per-app prefix rules), :mod:`.apps` (per-app table),
-:mod:`.context` (the public context), :mod:`.registry` (``SCHEMES``).
+:mod:`.transforms` (input handling), :mod:`.dispatch` (PHP ``password_verify``'s prefix rule, shared by the PHP
+apps), :mod:`.rules` (:class:`AppRules`, the shape of an app's rules), :mod:`.context` (:class:`HashContext`),
+:mod:`.registry` (``SCHEMES``). Each app's own rules (transform, dispatch, cap, dummy hash, options) live in its
+module, ``legacy_auth/apps/<app>.py``, and :func:`legacy_auth.apps.get_context` builds its context.
 
 Strength is per hash: :meth:`HashContext.assess` reads the stored value's own cost (bcrypt cost, PBKDF2
 iterations, argon2 m/t/p, scrypt N/r/p, phpass/Drupal rounds, Magento versions, ASP.NET prf/iterations) and
@@ -20,7 +22,7 @@ Unusable hashes: an unknown or corrupt stored value raises :class:`~legacy_auth.
 or :class:`~legacy_auth.errors.CorruptHashError` from :meth:`HashContext.verify` only after a dummy
 verification at the app's default cost, so the refusal takes as long as a real one.
 
-Options of :func:`get_context` that change an answer (all off by default, where we answer what the app
+Options of :func:`legacy_auth.apps.get_context` that change an answer (all off by default, where we answer what the app
 answers):
 
 - ``magento_legacy_rows=True`` (``magento2``): accept the rows Magento 2.4's ``Encryptor::isValidHash``
@@ -43,7 +45,7 @@ Symfony's formats.
 from __future__ import annotations
 
 from legacy_auth.hashing.base import Assessment, Scheme, Strength, Verification
-from legacy_auth.hashing.context import HashContext, get_context
+from legacy_auth.hashing.context import HashContext
 from legacy_auth.hashing.registry import SCHEMES
 
-__all__ = ["SCHEMES", "Assessment", "HashContext", "Scheme", "Strength", "Verification", "get_context"]
+__all__ = ["SCHEMES", "Assessment", "HashContext", "Scheme", "Strength", "Verification"]

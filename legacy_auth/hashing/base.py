@@ -5,7 +5,7 @@ A :class:`Scheme` is one stored-hash format (``bcrypt``, ``phpass``, ``drupal_sh
 declarative object, in the spirit of libpass handlers: a name, a strength classification at the format's usual
 cost, a cheap ``identify`` (prefix first, then one pre-compiled regex), a ``check`` function that does the work
 and an optional ``grade`` that reads one stored value's own cost (:meth:`Scheme.assess`).
-Per-app input transforms and dispatch rules live in :mod:`legacy_auth.hashing.apps`, not here.
+Per-app input transforms and dispatch rules live in the app modules (``legacy_auth/apps/<app>.py``), not here.
 """
 
 from __future__ import annotations

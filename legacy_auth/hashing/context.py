@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from legacy_auth.errors import ConfigurationError, CorruptHashError, HashError, UnknownHashSchemeError
-from legacy_auth.hashing import dispatch
-from legacy_auth.hashing.apps import APPS, AppRules
 from legacy_auth.hashing.base import Assessment, Scheme, Strength, Verification, stored_text_or_none
-from legacy_auth.hashing.digest_schemes import HEX, Q2A_SHA1, SALTED
-from legacy_auth.hashing.kdf_schemes import MAGENTO_LEGACY_ROWS
-from legacy_auth.hashing.registry import SCHEMES
+from legacy_auth.hashing.rules import AppRules
 
 _DUMMY_PASSWORD = b"legacy-auth dummy verification"
-GENERIC_SCHEMES = frozenset({*SALTED, *(s.name for s in HEX.values()), "mysql41"})
 
 
 class HashContext:
-    """Verifies passwords exactly as one legacy app does (see :func:`get_context`)."""
+    """Verifies passwords exactly as one legacy app does (built by :func:`legacy_auth.apps.get_context`)."""
 
-    __slots__ = ("_dummy_grade", "_dummy_hash", "_dummy_scheme", "_fixed", "_options", "_pad", "_rules", "app")
+    __slots__ = ("_dummy_grade", "_dummy_hash", "_dummy_scheme", "_options", "_pad", "_rules", "app")
 
     def __init__(
         self,
@@ -30,17 +24,28 @@ class HashContext:
         rules: AppRules,
         options: Mapping[str, Any],
         dummy_hash: str | None = None,
-        generic_scheme: str | None = None,
         pad_weak: bool = True,
     ) -> None:
         self.app = app
         self._pad = pad_weak
         self._rules = rules
         self._options = dict(options)
-        self._fixed: Scheme | None = SCHEMES[generic_scheme] if generic_scheme else None
         self._dummy_hash = dummy_hash or rules.dummy_hash
         self._dummy_scheme = self._dispatch(self._dummy_hash, {})
-        self._dummy_grade: Assessment | None = None  # the dummy's own cost, read once get_context validated it
+        self._dummy_grade: Assessment | None = None  # the dummy's own cost, read once build() validated it
+
+    @classmethod
+    def build(cls, app: str, rules: AppRules, options: Mapping[str, Any], *, dummy_hash: str | None = None,
+              pad_weak: bool = True) -> HashContext:
+        """A context whose dummy hash is checked: ``ConfigurationError("dummy_hash")`` when it is not a valid
+        hash of ``rules``' schemes (the app's registry entry calls this: :func:`legacy_auth.apps.get_context`)."""
+        try:
+            context = cls(app, rules, options, dummy_hash, pad_weak)
+            context._dummy_scheme.validate(context._dummy_hash)
+            context._dummy_grade = context._dummy_scheme.assess(context._dummy_hash, context._options)
+        except HashError as exc:
+            raise ConfigurationError("dummy_hash", "not a valid hash for this app") from exc
+        return context
 
     # ------------------------------------------------------------------ public API
 
@@ -54,8 +59,9 @@ class HashContext:
         CorruptHashError
             The value has a known prefix but is malformed.
         """
-        if self.app == "q2a" and fields.get("passsalt") is not None and fields.get("passcheck") is not None:
-            return Q2A_SHA1
+        first = self._rules.row_scheme(fields) if self._rules.row_scheme is not None else None
+        if first is not None:
+            return first
         text = stored_text_or_none(stored)
         if stored is not None and text is None:
             raise CorruptHashError("unknown", "stored hash is not ASCII text")
@@ -85,8 +91,9 @@ class HashContext:
         UnknownHashSchemeError, CorruptHashError
             As :meth:`identify`.
         """
+        first = self._rules.row_scheme(fields) if self._rules.row_scheme is not None else None
         scheme = self.identify(stored, **fields)
-        text = "" if scheme is Q2A_SHA1 else stored_text_or_none(stored) or ""
+        text = "" if scheme is first else stored_text_or_none(stored) or ""
         return scheme.assess(text, self._merged(fields))
 
     def verify(self, password: str | bytes, stored: str | bytes | None, **fields: Any) -> Verification:
@@ -126,13 +133,13 @@ class HashContext:
         the deployment's usual hash (``legacy-auth scan`` shows the costs).
         """
         try:
-            if self.app == "q2a":
-                result, spent = self._verify_q2a(password, stored, fields)
+            if self._rules.row_scheme is not None:
+                result, spent = self._verify_row_first(password, stored, fields)
             else:
                 scheme = self.identify(stored, **fields)
                 text = stored_text_or_none(stored) or ""
-                if self.app == "generic" and scheme.name in GENERIC_SCHEMES:
-                    text = text.lower()  # home-grown apps may store upper-case hex; the PHP apps compare exactly
+                if self._rules.normalise is not None:
+                    text = self._rules.normalise(scheme, text)
                 result, spent = self._run(scheme, password, text, fields)
         except HashError:
             self.dummy_verify()
@@ -161,8 +168,6 @@ class HashContext:
     # ------------------------------------------------------------------ internals
 
     def _dispatch(self, text: str, fields: Mapping[str, Any]) -> Scheme:
-        if self.app == "generic":
-            return dispatch.generic(text, fields, self._fixed)
         return self._rules.dispatch(text, fields)
 
     def _merged(self, fields: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -207,92 +212,23 @@ class HashContext:
                 break
         return Verification(ok, scheme.name, grade.needs_upgrade), self._costs_the_dummy(scheme, grade)
 
-    def _verify_q2a(self, password: str | bytes, stored: str | bytes | None,
-                    fields: Mapping[str, Any]) -> tuple[Verification, bool]:
-        # qa-include/pages/login.php (1.8.8): the legacy pair is checked first when present, then passhash.
-        has_old = fields.get("passsalt") is not None and fields.get("passcheck") is not None
+    def _verify_row_first(self, password: str | bytes, stored: str | bytes | None,
+                          fields: Mapping[str, Any]) -> tuple[Verification, bool]:
+        """The row's own scheme first (:attr:`AppRules.row_scheme`), then the stored hash if that fails.
+
+        q2a ``qa-include/pages/login.php`` (1.8.8): the legacy ``passsalt``/``passcheck`` pair is checked first
+        when present, then ``passhash``.
+        """
+        first = self._rules.row_scheme(fields) if self._rules.row_scheme is not None else None
         text = stored_text_or_none(stored)
         if stored is not None and text is None:
             raise CorruptHashError("unknown", "stored hash is not ASCII text")
-        if not has_old and not text:
-            raise UnknownHashSchemeError("q2a")  # no password at all: external/SSO-only account
-        if has_old:
-            result, spent = self._run(Q2A_SHA1, password, "", fields)
+        if first is None and not text:
+            raise UnknownHashSchemeError(self.app)  # no password at all: external/SSO-only account
+        if first is not None:
+            result, spent = self._run(first, password, "", fields)
             if result.ok or not text:
                 return result, spent
         scheme = self._dispatch(text or "", fields)
         scheme.validate(text or "")
         return self._run(scheme, password, text or "", fields)
-
-
-def get_context(
-    app: str,
-    *,
-    pepper: str | bytes | None = None,
-    generic_scheme: str | None = None,
-    symfony_iterations: int = 5000,
-    dummy_hash: str | None = None,
-    pad_weak: bool = True,
-    magento_legacy_rows: bool = False,
-) -> HashContext:
-    """Build the verification context of one legacy app.
-
-    Parameters
-    ----------
-    app : str
-        ``LEGACY_APP`` value: q2a, wordpress, drupal7, drupal, phpbb3, joomla, magento2, laravel, symfony,
-        django, devise, aspnet_identity, generic.
-    pepper : str | bytes | None
-        Devise ``config.pepper`` (appended to the password before bcrypt).
-    generic_scheme : str | None
-        For ``generic``: how hex digests are made, e.g. ``"sha256_salt_password"``, ``"md5_password_salt"``,
-        ``"hex_sha1"``, ``"mysql41"`` (salt from the row field ``salt``).
-    symfony_iterations : int
-        Symfony MessageDigest iteration count (FOSUserBundle default 5000).
-    dummy_hash : str | None
-        Override the dummy hash (match the deployment's real cost, e.g. a sample row's hash).
-    pad_weak : bool
-        Equal work: every :meth:`HashContext.verify` includes one verification of the dummy's cost (a q2a sha1
-        pair, phpass, md5, a bcrypt cheaper than the dummy ... are followed by a real dummy verification), so a
-        legacy account's timing distribution is an unknown user's (see :meth:`HashContext.verify`, Notes).
-    magento_legacy_rows : bool
-        ``magento2`` only, opt-in: also accept the rows Magento 2.4's ``isValidHash`` refuses: a bare ``3``
-        version (read as ``3_32_2_67108864``, what ``customer:hash:upgrade`` meant) and version-less Magento 1
-        ``hash:salt`` rows (``md5(salt . password)``). Off by default: we answer what Magento answers.
-
-    Returns
-    -------
-    HashContext
-        A reusable, thread-safe context (create once per cold start).
-
-    Raises
-    ------
-    ConfigurationError
-        Unknown app or option value.
-    """
-    rules = APPS.get(app)
-    if rules is None:
-        raise ConfigurationError("LEGACY_APP", f"unknown app {app!r}; expected one of {', '.join(APPS)}")
-    if generic_scheme is not None and (app != "generic" or generic_scheme not in GENERIC_SCHEMES):
-        raise ConfigurationError("LEGACY_GENERIC_SCHEME", f"{generic_scheme!r} is not a digest scheme for {app!r}")
-    if pepper is not None and app != "devise":
-        raise ConfigurationError("LEGACY_PEPPER", "a pepper is only used by LEGACY_APP=devise")
-    if magento_legacy_rows and app != "magento2":
-        raise ConfigurationError("magento_legacy_rows", "only used by LEGACY_APP=magento2")
-    if not 1 <= symfony_iterations <= 1_000_000:
-        raise ConfigurationError("symfony_iterations", "must be between 1 and 1000000")
-    options: dict[str, Any] = {}
-    if pepper is not None:
-        options["pepper"] = pepper
-    if app == "symfony":
-        options["iterations"] = symfony_iterations
-    if magento_legacy_rows:
-        options[MAGENTO_LEGACY_ROWS] = True
-        rules = dataclasses.replace(rules, dispatch=dispatch.magento2_legacy)
-    try:
-        context = HashContext(app, rules, options, dummy_hash, generic_scheme, pad_weak)
-        context._dummy_scheme.validate(context._dummy_hash)
-        context._dummy_grade = context._dummy_scheme.assess(context._dummy_hash, context._options)
-    except HashError as exc:
-        raise ConfigurationError("dummy_hash", "not a valid hash for this app") from exc
-    return context

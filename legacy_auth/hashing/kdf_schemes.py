@@ -86,11 +86,11 @@ def _magento_re(last: str, hexlen: str) -> re.Pattern[str]:
 
 def _magento_argon(pw: bytes, salt: bytes, seed: int, ops: int, mem: int) -> str:
     if not (16 <= seed <= 64 and 1 <= ops <= 16 and 8192 <= mem <= MAX_ARGON2_KIB * 1024):
-        raise CorruptHashError("magento2", "argon2 parameters out of range")
+        raise CorruptHashError("magento", "argon2 parameters out of range")
     if len(salt) < 16:  # Magento: str_pad($salt, SODIUM_CRYPTO_PWHASH_SALTBYTES, $salt)
         salt = (salt * 16)[:16] if salt else b""
     if len(salt) < 16:
-        raise CorruptHashError("magento2", "empty salt")
+        raise CorruptHashError("magento", "empty salt")
     raw = hash_secret_raw(pw, salt[:16], time_cost=ops, memory_cost=mem // 1024, parallelism=1, hash_len=seed,
                           type=Type.ID, version=19)
     return raw.hex()
@@ -112,7 +112,7 @@ def magento_compute(pw: bytes, salt: str, versions: list[str]) -> str:
             seed, ops, mem = (int(x) for x in version[2:].split("_"))
             out = _magento_argon(value, saltb, seed, ops, mem)
         else:
-            raise CorruptHashError("magento2", "unknown hash version")
+            raise CorruptHashError("magento", "unknown hash version")
         value = out.encode("ascii")
     return out
 

@@ -120,10 +120,10 @@ def drupal_check(pw: bytes, stored: str) -> bool:
         stored = stored[1:]
         pw = hashlib.md5(pw).hexdigest().encode("ascii")  # noqa: S324 - Drupal 6 stored md5(pw)
     if stored.startswith("$S$"):
-        return consteq(phpass_crypt("sha512", pw, stored, "drupal"), stored)
+        return consteq(phpass_crypt("sha512", pw, stored, "drupal_sha512"), stored)
     if not 7 <= _ITOA_INDEX.get(stored[3], 0) <= MAX_COUNT_LOG2:
-        raise CorruptHashError("drupal", "bad count or salt")
-    return consteq(phpass_crypt("md5", pw, stored, "drupal"), stored)
+        raise CorruptHashError("drupal_phpass", "bad count or salt")
+    return consteq(phpass_crypt("md5", pw, stored, "drupal_phpass"), stored)
 
 
 def _check_drupal(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:

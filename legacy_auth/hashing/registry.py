@@ -22,7 +22,7 @@ from legacy_auth.hashing import (
 )
 from legacy_auth.hashing.base import Scheme
 
-#: issue 15 scheme modules: registered here, not yet wired into any app (legacy_auth/hashing/apps.py)
+#: issue 15 scheme modules: registered here, not yet wired into any app (legacy_auth/apps/)
 _ISSUE15 = (crypt_schemes, identity_schemes, ldap_schemes, framework_schemes, spring_schemes)
 
 

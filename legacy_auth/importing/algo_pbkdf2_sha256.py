@@ -35,7 +35,7 @@ class Pbkdf2Sha256Hash:
     iterations: int
     salt: bytes
     digest: bytes
-    source: str  # "django" | "aspnet_identity_v3"
+    source: str  # the scheme it was read from: "django_pbkdf2_sha256" | "aspnet_identity_v3"
 
     def __repr__(self) -> str:  # never print the salt or digest
         return f"Pbkdf2Sha256Hash(iterations={self.iterations}, source={self.source!r})"
@@ -48,7 +48,7 @@ def _django(stored: str) -> Pbkdf2Sha256Hash:
     digest = b64decode_strict(m.group(3), padded=True)
     if digest is None or len(digest) != 32:
         raise HashNotImportableError(ALGORITHM, "malformed")
-    return Pbkdf2Sha256Hash(int(m.group(1)), m.group(2).encode("utf-8"), digest, "django")
+    return Pbkdf2Sha256Hash(int(m.group(1)), m.group(2).encode("utf-8"), digest, "django_pbkdf2_sha256")
 
 
 def _aspnet(stored: str) -> Pbkdf2Sha256Hash:

@@ -22,8 +22,9 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from legacy_auth.apps import get_context
 from legacy_auth.errors import ConfigurationError, HashError
-from legacy_auth.hashing import HashContext, Strength, get_context
+from legacy_auth.hashing import HashContext, Strength
 from legacy_auth.importing import algo_argon2id, algo_bcrypt, algo_pbkdf2_sha256, algo_scrypt
 from legacy_auth.importing.algorithms import COGNITO_HASH_FORMAT, Algorithm
 from legacy_auth.importing.errors import HashNotImportableError

@@ -27,8 +27,6 @@ LEGACY_DB_TLS_CA_FILE = "LEGACY_DB_TLS_CA_FILE"
 LEGACY_DB_IAM_AUTH = "LEGACY_DB_IAM_AUTH"
 LEGACY_DB_REGION = "LEGACY_DB_REGION"
 LEGACY_TABLE_PREFIX = "LEGACY_TABLE_PREFIX"
-LEGACY_PEPPER = "LEGACY_PEPPER"
-LEGACY_GENERIC_SCHEME = "LEGACY_GENERIC_SCHEME"
 LEGACY_TRUST_EMAILS = "LEGACY_TRUST_EMAILS"
 LEGACY_PAD_WEAK_HASHES = "LEGACY_PAD_WEAK_HASHES"
 LEGACY_POOL_SIGN_IN = "LEGACY_POOL_SIGN_IN"
@@ -36,8 +34,6 @@ LEGACY_POOL_ALIASES = "LEGACY_POOL_ALIASES"
 LEGACY_POOL_CASE_SENSITIVE = "LEGACY_POOL_CASE_SENSITIVE"
 LEGACY_ROLES_ATTRIBUTE = "LEGACY_ROLES_ATTRIBUTE"
 LEGACY_DUMMY_HASH = "LEGACY_DUMMY_HASH"
-LEGACY_SYMFONY_ITERATIONS = "LEGACY_SYMFONY_ITERATIONS"
-LEGACY_MAGENTO_LEGACY_ROWS = "LEGACY_MAGENTO_LEGACY_ROWS"
 LEGACY_TRACK_MIGRATION = "LEGACY_TRACK_MIGRATION"
 LEGACY_TRACKING_TABLE = "LEGACY_TRACKING_TABLE"
 LEGACY_BUDGET_MS = "LEGACY_BUDGET_MS"
@@ -67,7 +63,7 @@ NO_TABLE_PREFIX = "-"  # LEGACY_TABLE_PREFIX value meaning "no prefix" (empty or
 class Settings:
     """Everything the migration trigger (and the admin CLI) needs, validated.
 
-    Secrets (``db_url`` password, ``pepper``) never appear in ``repr``.
+    Secrets (``db_url`` password, the app's options such as a pepper) never appear in ``repr``.
     """
 
     app: str
@@ -75,8 +71,6 @@ class Settings:
     db_options: DbOptions
     db_name: str | None = None
     table_prefix: str | None = None  # None: the preset's default (qa_, wp_, ...)
-    pepper: str | None = field(default=None, repr=False)
-    generic_scheme: str | None = None
     pad_weak_hashes: bool = True  # equal work: every answer includes one verification of the dummy's cost
     preset_options: tuple[tuple[str, str], ...] = ()  # LEGACY_<OPTION> raw texts for get_preset(app, ...)
     trust_emails: bool = False
@@ -85,8 +79,7 @@ class Settings:
     pool_case_sensitive: bool = False  # UsernameConfiguration.CaseSensitive (see migration.canonical)
     roles_attribute: str | None = "custom:legacy_roles"
     dummy_hash: str | None = field(default=None, repr=False)  # unknown users' dummy verification (None: app default)
-    symfony_iterations: int | None = None  # Symfony MessageDigest iterations (hashing default 5000)
-    magento_legacy_rows: bool = False  # accept hash:salt and bare-"3" rows that Magento 2.4 itself refuses
+    app_options: tuple[tuple[str, Any], ...] = field(default=(), repr=False)  # the app's hash options, typed
     track_migration: bool = False
     tracking_table: str = "legacy_auth_migrations"
     budget_ms: int = 3500
@@ -131,26 +124,14 @@ class Settings:
         tracking_table = env_text(environ, LEGACY_TRACKING_TABLE) or "legacy_auth_migrations"
         if not _IDENTIFIER.fullmatch(tracking_table):
             raise ConfigurationError(LEGACY_TRACKING_TABLE, "must match ^[A-Za-z_][A-Za-z0-9_$]*$")
-        generic_scheme = env_text(environ, LEGACY_GENERIC_SCHEME)
-        if generic_scheme is not None and app != "generic":
-            raise ConfigurationError(LEGACY_GENERIC_SCHEME, "only applies to LEGACY_APP=generic")
-        pepper = environ.get(LEGACY_PEPPER)
         budget = env_int(environ, LEGACY_BUDGET_MS, 3500, 200, 4500)
         pool_sign_in: PoolSignIn = env_choice(environ, LEGACY_POOL_SIGN_IN, ("username", "email"), "username")  # type: ignore[assignment]
-        iterations = env_text(environ, LEGACY_SYMFONY_ITERATIONS)
-        if iterations is not None and app != "symfony":
-            raise ConfigurationError(LEGACY_SYMFONY_ITERATIONS, "only applies to LEGACY_APP=symfony")
-        magento_legacy_rows = env_bool(environ, LEGACY_MAGENTO_LEGACY_ROWS, False)
-        if magento_legacy_rows and app != "magento2":
-            raise ConfigurationError(LEGACY_MAGENTO_LEGACY_ROWS, "only applies to LEGACY_APP=magento2")
         return cls(
             app=app,
             db_url=db_url,
             db_options=options,
             db_name=env_text(environ, LEGACY_DB_NAME),
             table_prefix=prefix,
-            pepper=pepper if pepper else None,
-            generic_scheme=generic_scheme,
             pad_weak_hashes=env_bool(environ, LEGACY_PAD_WEAK_HASHES, True),
             preset_options=_preset_options(environ, app),
             trust_emails=env_bool(environ, LEGACY_TRUST_EMAILS, False),
@@ -159,8 +140,7 @@ class Settings:
             pool_case_sensitive=env_bool(environ, LEGACY_POOL_CASE_SENSITIVE, False),
             roles_attribute=_roles_attribute(environ),
             dummy_hash=_dummy_hash(environ),
-            symfony_iterations=env_int(environ, LEGACY_SYMFONY_ITERATIONS, 5000, 1, 1_000_000) if iterations else None,
-            magento_legacy_rows=magento_legacy_rows,
+            app_options=_app_options(environ, app),
             track_migration=env_bool(environ, LEGACY_TRACK_MIGRATION, False),
             tracking_table=tracking_table,
             budget_ms=budget,
@@ -172,6 +152,10 @@ class Settings:
             **_lockout(environ),
         )
 
+    def app_option(self, key: str) -> Any:
+        """The value of the app's hash option ``key`` (``None`` when unset)."""
+        return dict(self.app_options).get(key)
+
     def preset_kwargs(self) -> dict[str, str]:
         """Keyword options for ``legacy_auth.presets.get_preset(app, **options)`` (raw environment text)."""
         return dict(self.preset_options)
@@ -181,16 +165,9 @@ class Settings:
         options: dict[str, Any] = {}
         if not self.pad_weak_hashes:
             options["pad_weak"] = False
-        if self.pepper:
-            options["pepper"] = self.pepper
-        if self.generic_scheme:
-            options["generic_scheme"] = self.generic_scheme
         if self.dummy_hash:
             options["dummy_hash"] = self.dummy_hash
-        if self.symfony_iterations is not None:
-            options["symfony_iterations"] = self.symfony_iterations
-        if self.magento_legacy_rows:
-            options["magento_legacy_rows"] = True
+        options.update(self.app_options)
         return options
 
 
@@ -291,9 +268,29 @@ def _db_options(environ: Mapping[str, str], secret_arn: str | None, db_url: DbUr
     )
 
 
+def _app_options(environ: Mapping[str, str], app: str) -> tuple[tuple[str, Any], ...]:
+    """The app's hash options (``App.hash_options``), typed; a variable of another app's option is an error
+    (it would be silently ignored: ``LEGACY_PEPPER`` with ``wordpress``)."""
+    from legacy_auth.apps import get_app, option_owners
+
+    entry = get_app(app)
+    mine = {option.env for option in entry.hash_options}
+    for variable, owners in sorted(option_owners().items()):
+        raw = environ.get(variable)
+        if variable not in mine and raw is not None and raw.strip() != "":
+            raise ConfigurationError(variable, f"only applies to LEGACY_APP={', '.join(owners)}")
+    found = []
+    for option in entry.hash_options:
+        raw = environ.get(option.env)
+        value = option.parse(raw if option.secret else (raw.strip() if raw is not None else None))
+        if value is not None and value is not False:
+            found.append((option.key, value))
+    return tuple(found)
+
+
 def _preset_options(environ: Mapping[str, str], app: str) -> tuple[tuple[str, str], ...]:
     """``LEGACY_<OPTION>`` for each option the app's preset declares (validated later by ``get_preset``)."""
-    from legacy_auth.presets import PRESETS  # the preset registry owns the option names
+    from legacy_auth.apps import PRESETS  # the preset registry owns the option names
 
     cls = PRESETS.get(app)
     if cls is None:
@@ -311,8 +308,12 @@ def _refuse_other_apps_options(environ: Mapping[str, str], app: str, mine: set[s
                                presets: Mapping[str, Any]) -> None:
     """``ConfigurationError`` naming a set ``LEGACY_<OPTION>`` that only other apps' presets have (it would be
     silently ignored: ``LEGACY_MODERATE_USERS=true`` with ``wordpress``). Variables that are also general
-    settings (``LEGACY_GENERIC_SCHEME``, read by the hashing context) are not preset-only."""
+    settings or an app's hash option (``LEGACY_GENERIC_SCHEME``, read by the hashing context too) are not
+    preset-only."""
+    from legacy_auth.apps import option_owners
+
     general = {value for name, value in globals().items() if name.startswith("LEGACY_") and isinstance(value, str)}
+    general |= set(option_owners())  # the apps' hash options (LEGACY_GENERIC_SCHEME is both)
     owners: dict[str, list[str]] = {}
     for name, preset in presets.items():
         for key in preset.OPTIONS:

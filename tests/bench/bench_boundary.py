@@ -30,14 +30,13 @@ import bcrypt  # noqa: E402
 import pymysql  # noqa: E402
 from benchutil import interleaved, median, save, table  # noqa: E402
 
+from legacy_auth.apps import get_context, get_preset  # noqa: E402
 from legacy_auth.db import Database, Deadline  # noqa: E402
-from legacy_auth.hashing import get_context  # noqa: E402
 from legacy_auth.migration.attributes import user_attributes  # noqa: E402
 from legacy_auth.migration.canonical import admit  # noqa: E402
 from legacy_auth.migration.policy import MigrationPolicy, migrate_user  # noqa: E402
 from legacy_auth.migration.store import SqlUserStore  # noqa: E402
 from legacy_auth.migration.tracking import MigrationTracker, ddl  # noqa: E402
-from legacy_auth.presets import get_preset  # noqa: E402
 from tests.helpers.legacy_db import create_schema, insert_users  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "300"))

@@ -46,8 +46,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from benchutil import median, save, table
 
-from legacy_auth.hashing import SCHEMES, get_context
-from legacy_auth.hashing.apps import APPS
+from legacy_auth.apps import HASH_RULES as APPS
+from legacy_auth.apps import get_context
+from legacy_auth.hashing import SCHEMES
 from tests.helpers.reference_hashes import ITOA64, b64_phpass, phpass_loop, phpass_style
 
 OVERHEAD_TARGET = 0.05

@@ -112,8 +112,8 @@ def setup(url: str) -> None:
 def warm(url: str) -> list[list[Any]]:
     os.environ.update({"LEGACY_APP": "q2a", "LEGACY_DB_URL": url, "POWERTOOLS_LOG_LEVEL": "WARNING",
                        "HOOKS_TOKEN_ROLE_GROUPS": "level:50=editor,level:80=moderator,level:100=admin"})
+    from legacy_auth.apps import get_preset
     from legacy_auth.hooks.config import HookSettings
-    from legacy_auth.presets import get_preset
     from triggers import post_confirmation, pre_signup, pre_token_generation
 
     raw = _raw(url)

@@ -24,7 +24,7 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 
 from benchutil import interleaved, median, pct, save, table  # noqa: E402
 
-from legacy_auth.hashing import get_context  # noqa: E402
+from legacy_auth.apps import get_context  # noqa: E402
 from legacy_auth.importing.routes import classify  # noqa: E402
 from legacy_auth.migration.policy import MigrationPolicy  # noqa: E402
 from legacy_auth.model import AccountState, LegacyUser  # noqa: E402

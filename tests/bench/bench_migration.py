@@ -54,7 +54,7 @@ from benchutil import interleaved, median, pct, save, table  # noqa: E402
 from passlib.hash import phpass  # noqa: E402
 
 from devstack.context import LocalLambdaContext  # noqa: E402
-from legacy_auth.presets import get_preset  # noqa: E402
+from legacy_auth.apps import get_preset  # noqa: E402
 from tests.conftest import load_event, load_vectors  # noqa: E402
 from tests.helpers.legacy_db import create_schema, insert_users  # noqa: E402
 

@@ -67,7 +67,7 @@ def _bcrypt_hashes(n: int = 16) -> list[str]:
 
 def generate(database: str, rows: int, hashes: list[str]) -> float:
     """Create ``qa_users`` in a new database and fill it with ``rows`` users; return the seconds it took."""
-    from legacy_auth.presets import get_preset
+    from legacy_auth.apps import get_preset
 
     t0 = time.perf_counter()
     conn = _connect()
@@ -114,7 +114,7 @@ def child_baseline(database: str) -> dict[str, Any]:
     """Stream the scan query with a raw ``SSDictCursor``; count rows."""
     import pymysql
 
-    from legacy_auth.presets import get_preset
+    from legacy_auth.apps import get_preset
 
     query = get_preset("q2a").scan_query(prefix="qa_", dialect="mysql")
     t0 = time.perf_counter()

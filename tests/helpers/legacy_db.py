@@ -30,7 +30,8 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from legacy_auth.presets import Query, get_preset
+from legacy_auth.apps import get_preset
+from legacy_auth.presets import Query
 from legacy_auth.presets.base import Dialect
 from legacy_auth.presets.sql import Column, quote
 from legacy_auth.presets.table import TablePreset

@@ -302,13 +302,13 @@ def test_no_reread_when_the_auth_failure_leaves_too_little_time(endpoint: Any,
 
 def _hook_calls() -> dict[str, Any]:
     """Every hook-path database call that may be the first use of a secret-backed database (reads the secret)."""
+    from legacy_auth.apps import get_preset
     from legacy_auth.db import DbOptions
     from legacy_auth.hooks.config import HookSettings
     from legacy_auth.hooks.provisioning import AppUser, find_app_user_id, provision
     from legacy_auth.hooks.provisioning_failures import clear_failure_row, record_failure
     from legacy_auth.hooks.signup_guard import LegacyGuard
     from legacy_auth.migration.tracking import MigrationTracker
-    from legacy_auth.presets import get_preset
 
     schema = HookSettings.from_env({}).app_users
     user = AppUser(sub="0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f")

@@ -36,11 +36,11 @@ import bcrypt
 import pytest
 
 from devstack.context import LocalLambdaContext
+from legacy_auth.apps.aspnet_identity import upper_invariant
+from legacy_auth.apps.phpbb3 import clean_username, stored_username
 from legacy_auth.db import Database, Deadline
 from legacy_auth.hooks.config import HookSettings
 from legacy_auth.migration.tracking import ddl
-from legacy_auth.presets.aspnet import upper_invariant
-from legacy_auth.presets.phpbb import clean_username, stored_username
 from tests.conftest import load_event
 from tests.helpers import trigger_calls
 from tests.helpers.legacy_db import create_schema, find_rows, insert_users, run_query

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from legacy_auth.apps import get_preset
 from legacy_auth.model import AccountState
-from legacy_auth.presets import get_preset
 from tests.conftest import load_vectors
 from tests.helpers.legacy_db import create_schema, dialect_of, fetch_all, find_rows, insert_users
 

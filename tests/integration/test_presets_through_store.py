@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
+from legacy_auth.apps import get_preset
 from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import AmbiguousUserError
 from legacy_auth.migration.store import SqlUserStore
 from legacy_auth.model import AccountState
-from legacy_auth.presets import get_preset
 from tests.conftest import load_vectors
 from tests.helpers.legacy_db import create_schema, insert_users
 

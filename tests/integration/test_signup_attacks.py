@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from legacy_auth.apps import get_preset
 from legacy_auth.db.database import Database
 from legacy_auth.deadline import Deadline
 from legacy_auth.hooks.config import HookSettings
 from legacy_auth.hooks.signup_guard import LegacyGuard
 from legacy_auth.hooks.signup_policy import MSG_INVALID, MSG_LEGACY_ACCOUNT, MSG_UNAVAILABLE, SignUpRefusedError
-from legacy_auth.presets import get_preset
 from tests.helpers.legacy_db import connect, create_schema, insert_users
 from triggers import hook_wiring
 from triggers import pre_signup as hook

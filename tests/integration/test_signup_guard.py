@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from legacy_auth.apps import get_preset
 from legacy_auth.db.database import Database
 from legacy_auth.deadline import Deadline
 from legacy_auth.errors import StoreError
@@ -15,7 +16,6 @@ from legacy_auth.hooks.signup_guard import LegacyGuard
 from legacy_auth.hooks.signup_policy import MSG_LEGACY_ACCOUNT, SignUpRefusedError, decide, parse_request
 from legacy_auth.migration.tracking import MigrationTracker
 from legacy_auth.migration.tracking import ddl as tracking_ddl
-from legacy_auth.presets import get_preset
 from tests.helpers.legacy_db import create_schema, dialect_of, insert_users
 from triggers import hook_wiring
 from triggers import pre_signup as hook

@@ -33,9 +33,9 @@ from typing import Any, Literal
 
 import pytest
 
-from legacy_auth.hashing import get_context
-from legacy_auth.presets.aspnet import upper_invariant
-from legacy_auth.presets.phpbb import clean_username, stored_username
+from legacy_auth.apps import get_context
+from legacy_auth.apps.aspnet_identity import upper_invariant
+from legacy_auth.apps.phpbb3 import clean_username, stored_username
 from tests.helpers.legacy_db import create_schema, dialect_of, insert_users, run_query, try_insert_users
 from tests.helpers.trigger_calls import env_setter, forgot, sign_in
 from tests.unit.hashing.vectors import Vector
@@ -644,7 +644,7 @@ def test_usernames_differing_only_in_case_match_exactly_first(legacy: Legacy, en
 
 
 def _columns(case: Case) -> Any:
-    from legacy_auth.presets import get_preset
+    from legacy_auth.apps import get_preset
 
     return get_preset(case.app, **case.options).all_columns()
 

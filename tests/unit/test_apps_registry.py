@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from legacy_auth.apps import NAMES, all_apps, get_app, login_columns
+from legacy_auth.apps import HASH_RULES, NAMES, PRESETS, all_apps, get_app, login_columns
 from legacy_auth.cli.scan_queries import USERNAME_COLUMNS
 from legacy_auth.errors import ConfigurationError
-from legacy_auth.hashing.apps import APPS as HASH_RULES
 from legacy_auth.migration.config import APPS, Settings
-from legacy_auth.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -30,7 +30,7 @@ def test_minimal_configuration_has_safe_defaults():
     assert s.pool_aliases == frozenset({"email"})  # template.yaml EmailMode=alias: AliasAttributes [email]
     assert s.roles_attribute == "custom:legacy_roles"
     assert s.dummy_hash is None
-    assert s.symfony_iterations is None
+    assert s.app_option("symfony_iterations") is None
     assert s.track_migration is False
     assert s.tracking_table == "legacy_auth_migrations"
     assert (s.budget_ms, s.margin_ms, s.verify_reserve_ms) == (3500, 500, 400)
@@ -134,7 +134,7 @@ def test_a_dash_table_prefix_means_no_prefix():
 
 def test_an_empty_or_unset_table_prefix_means_the_apps_default_as_in_the_template():
     # template.yaml's LegacyTablePrefix: empty = app default (the variable is not set), "-" = none
-    from legacy_auth.presets import get_preset
+    from legacy_auth.apps import get_preset
 
     assert settings(LEGACY_TABLE_PREFIX="").table_prefix is None
     assert settings(LEGACY_TABLE_PREFIX="  ").table_prefix is None
@@ -195,7 +195,7 @@ def test_magento_legacy_rows_is_an_opt_in_passed_to_the_hash_context():
 
 
 def test_magento_legacy_rows_setting_makes_a_two_part_row_verify():
-    from legacy_auth.hashing import get_context
+    from legacy_auth.apps import get_context
 
     salt = "GV"
     row = hashlib.md5((salt + "correct horse").encode()).hexdigest() + ":" + salt  # noqa: S324 - Magento 1 row

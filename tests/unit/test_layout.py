@@ -23,7 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "legacy_auth.db": {"shared"},
     "legacy_auth.hashing": {"shared"},
     "legacy_auth.presets": {"shared"},
-    "legacy_auth.apps": {"shared"},
+    "legacy_auth.apps": {"shared", "legacy_auth.hashing", "legacy_auth.presets"},
     "legacy_auth.migration": {"shared", "legacy_auth.apps", "legacy_auth.db", "legacy_auth.hashing",
                               "legacy_auth.presets"},
     "legacy_auth.hooks": {"shared", "legacy_auth.apps", "legacy_auth.db", "legacy_auth.presets",

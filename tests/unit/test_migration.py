@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from legacy_auth.apps import get_context
 from legacy_auth.db import Deadline
 from legacy_auth.errors import (
     AccountStateError,
@@ -16,7 +17,6 @@ from legacy_auth.errors import (
     InvalidPasswordError,
     UserNotFoundError,
 )
-from legacy_auth.hashing import get_context
 from legacy_auth.migration.attributes import roles_value, user_attributes
 from legacy_auth.migration.policy import MigrationPolicy, lookup_for_reset, migrate_user
 from legacy_auth.model import AccountState, LegacyUser

@@ -16,9 +16,10 @@ from typing import Any
 import bcrypt
 import pytest
 
+from legacy_auth.apps import get_context
 from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import AmbiguousUserError, CredentialError
-from legacy_auth.hashing import bcrypt_schemes, get_context
+from legacy_auth.hashing import bcrypt_schemes
 from legacy_auth.migration.lockout import GuessLimiter, LockoutPolicy, ddl
 from legacy_auth.migration.policy import MigrationPolicy, migrate_user
 from legacy_auth.model import AccountState, LegacyUser

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from legacy_auth.apps import get_context
 from legacy_auth.cli.commands import check
 from legacy_auth.db.failures import tagged
 from legacy_auth.errors import (
@@ -24,7 +25,6 @@ from legacy_auth.errors import (
     UserNotFoundError,
     reason_of,
 )
-from legacy_auth.hashing import get_context
 
 CASES: list[tuple[BaseException | None, str]] = [
     (UserNotFoundError(), "unknown_user"),

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from legacy_auth.apps import get_context, get_preset
 from legacy_auth.cli.chart import bar_lines
 from legacy_auth.cli.cognito_rules import email_problem, username_problem
 from legacy_auth.cli.commands.status import fill_days
@@ -17,9 +18,7 @@ from legacy_auth.cli.output import Progress, fmt_duration
 from legacy_auth.cli.scan import ScanReport, ScanRules, scan_rows
 from legacy_auth.cli.timing import CostGroup, SchemeTiming, estimate, group_of, lambda_factor
 from legacy_auth.db import Database
-from legacy_auth.hashing import get_context
 from legacy_auth.migration.config import Settings
-from legacy_auth.presets import get_preset
 from tests.unit.cli.q2a_rows import bcrypt_hash, driver_rows
 
 

@@ -10,9 +10,10 @@ import bcrypt
 import pytest
 from passlib.hash import phpass
 
+from legacy_auth.apps import HASH_RULES as APPS
+from legacy_auth.apps import get_context
 from legacy_auth.errors import ConfigurationError, CorruptHashError, UnknownHashSchemeError
-from legacy_auth.hashing import SCHEMES, Scheme, Strength, Verification, get_context
-from legacy_auth.hashing.apps import APPS
+from legacy_auth.hashing import SCHEMES, Scheme, Strength, Verification
 from legacy_auth.hashing.transforms import phpbb_request_var
 
 ALL_APPS = sorted(APPS)

@@ -11,8 +11,9 @@ import struct
 
 import pytest
 
+from legacy_auth.apps import get_context
 from legacy_auth.errors import CorruptHashError
-from legacy_auth.hashing import SCHEMES, Assessment, Strength, get_context
+from legacy_auth.hashing import SCHEMES, Assessment, Strength
 
 B53 = "a" * 53
 S, A, W, BR = Strength.STRONG, Strength.ACCEPTABLE, Strength.WEAK, Strength.BROKEN

@@ -34,9 +34,10 @@ from passlib.hash import (
 )
 from passlib.hash import mysql41 as libpass_mysql41
 
+from legacy_auth.apps import HASH_RULES as APPS
+from legacy_auth.apps import get_context
 from legacy_auth.errors import HashError
-from legacy_auth.hashing import HashContext, Scheme, Strength, Verification, get_context
-from legacy_auth.hashing.apps import APPS
+from legacy_auth.hashing import HashContext, Scheme, Strength, Verification
 from tests.helpers.reference_hashes import ITOA64, phpass_style
 
 from .vectors import VECTOR_DIR

@@ -19,7 +19,7 @@ import pytest
 from argon2 import Type
 from argon2.low_level import hash_secret, hash_secret_raw
 
-from legacy_auth.hashing.apps import APPS
+from legacy_auth.apps import HASH_RULES as APPS
 from legacy_auth.importing import algo_argon2id, algo_bcrypt, algo_pbkdf2_sha256, algo_scrypt
 from tests.unit.hashing.vectors import APP_NAMES
 

@@ -88,7 +88,7 @@ def test_reprs_show_parameters_but_never_salt_or_digest() -> None:
     texts = [repr(r) for r in records]
     assert texts[0] == "BcryptHash(variant='2b', cost=4)"
     assert texts[1] == "Argon2idHash(version=0x13, memory_kib=64, time_cost=1, parallelism=1)"
-    assert texts[2] == "Pbkdf2Sha256Hash(iterations=1000, source='django')"
+    assert texts[2] == "Pbkdf2Sha256Hash(iterations=1000, source='django_pbkdf2_sha256')"
     assert texts[3] == "ScryptHash(n=1024, r=8, p=1)"
     assert texts[4] == "Pbkdf2Sha256Hash(iterations=10000, source='aspnet_identity_v3')"
     assert "0DLX69aAvGcprc7ebr2RWV" not in " ".join(texts)

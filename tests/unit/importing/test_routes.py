@@ -11,9 +11,9 @@ import pytest
 from argon2 import Type
 from argon2.low_level import hash_secret
 
+from legacy_auth.apps import HASH_RULES as APPS
 from legacy_auth.errors import ConfigurationError
 from legacy_auth.hashing import SCHEMES
-from legacy_auth.hashing.apps import APPS
 from legacy_auth.importing import routes
 from legacy_auth.importing.algorithms import Algorithm
 from legacy_auth.importing.importability import APP_IMPORTABILITY, NOT_A_FAMILY

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from legacy_auth.apps import PRESETS, get_preset
+from legacy_auth.apps.generic import GenericPreset
 from legacy_auth.errors import ConfigurationError, CorruptRowError
 from legacy_auth.model import LegacyUser
-from legacy_auth.presets import PRESETS, get_preset
 from legacy_auth.presets.base import AppPreset
-from legacy_auth.presets.generic import GenericPreset
 from legacy_auth.presets.table import TablePreset
 
 APPS = ["q2a", "wordpress", "drupal7", "drupal", "phpbb3", "joomla", "magento2", "laravel", "symfony", "django",

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
+from legacy_auth.apps import get_preset
+from legacy_auth.apps.aspnet_identity import upper_invariant
+from legacy_auth.apps.phpbb3 import clean_username
+from legacy_auth.apps.symfony import parse_roles
 from legacy_auth.errors import ConfigurationError
 from legacy_auth.model import AccountState
-from legacy_auth.presets import get_preset
-from legacy_auth.presets.aspnet import upper_invariant
-from legacy_auth.presets.phpbb import clean_username
-from legacy_auth.presets.symfony import parse_roles
 
 NOW = datetime.now(UTC)
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from legacy_auth.apps import get_preset
 from legacy_auth.errors import ConfigurationError, CorruptRowError
 from legacy_auth.model import AccountState
-from legacy_auth.presets import get_preset
 
 SALT = b"r3blz4qw56sdsghz"
 CHECK = bytes.fromhex("849C11A9A1053E7601A79762286516389AB21CDD")
