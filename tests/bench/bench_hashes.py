@@ -11,7 +11,7 @@ those ratios estimate.
 
 Baselines are independent of the code they measure: stored hashes and raw primitives are made here with
 ``hashlib``/``hmac``/``bcrypt``/argon2-cffi (phpass and Drupal's loop and base64 are written out below), never
-with ``legacy_auth`` functions (the reference phpass lives in ``tests/helpers/reference_hashes.py``).
+with ``legacy_auth`` functions (the reference phpass lives in ``tests/support/reference_hashes.py``).
 
 The issue 15 schemes (not wired into an app yet) are timed the same way through ``SCHEMES[name].verify``
 (:func:`bench_issue15`).
@@ -48,7 +48,7 @@ from benchutil import median, save, table
 
 from legacy_auth.hashing import SCHEMES, get_context
 from legacy_auth.hashing.apps import APPS
-from tests.helpers.reference_hashes import ITOA64, b64_phpass, phpass_loop, phpass_style
+from tests.support.reference_hashes import ITOA64, b64_phpass, phpass_loop, phpass_style
 
 OVERHEAD_TARGET = 0.05
 IDENTIFY_TARGET_US = 20.0

@@ -16,7 +16,7 @@ from legacy_auth.hooks.signup_policy import MSG_LEGACY_ACCOUNT, SignUpRefusedErr
 from legacy_auth.migration.tracking import MigrationTracker
 from legacy_auth.migration.tracking import ddl as tracking_ddl
 from legacy_auth.presets import get_preset
-from tests.helpers.legacy_db import create_schema, dialect_of, insert_users
+from tests.support.legacy_db import create_schema, dialect_of, insert_users
 from triggers import hook_wiring
 from triggers import pre_signup as hook
 

@@ -37,7 +37,7 @@ from passlib.hash import mysql41 as libpass_mysql41
 from legacy_auth.errors import HashError
 from legacy_auth.hashing import HashContext, Scheme, Strength, Verification, get_context
 from legacy_auth.hashing.apps import APPS
-from tests.helpers.reference_hashes import ITOA64, phpass_style
+from tests.support.reference_hashes import ITOA64, phpass_style
 
 from .vectors import VECTOR_DIR
 

@@ -14,7 +14,7 @@ from legacy_auth.hashing.apps import APPS as HASH_RULES
 from legacy_auth.migration.config import APPS, Settings
 from legacy_auth.presets import PRESETS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_every_registered_app_has_its_own_module_and_every_module_is_registered() -> None:
