@@ -291,7 +291,7 @@ def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     """A copy of ``legacy_auth.env.env_bool`` (this package must not import ``legacy_auth``), pinned to the same
-    semantics by ``tests/unit/test_env_bool.py``: blank = ``default``; true/1/yes/on, false/0/no/off, any case."""
+    semantics by ``tests/unit/test_env.py``: blank = ``default``; true/1/yes/on, false/0/no/off, any case."""
     value = env.get(name, "").strip().lower()
     if not value:
         return default

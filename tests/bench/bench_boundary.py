@@ -37,7 +37,7 @@ from legacy_auth.migration.canonical import admit  # noqa: E402
 from legacy_auth.migration.policy import MigrationPolicy, migrate_user  # noqa: E402
 from legacy_auth.migration.store import SqlUserStore  # noqa: E402
 from legacy_auth.migration.tracking import MigrationTracker, ddl  # noqa: E402
-from tests.helpers.legacy_db import create_schema, insert_users  # noqa: E402
+from tests.support.legacy_db import create_schema, insert_users  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "300"))
 SERVER = os.environ.get("TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")

@@ -49,7 +49,7 @@ from benchutil import median, save, table
 from legacy_auth.apps import HASH_RULES as APPS
 from legacy_auth.apps import get_context
 from legacy_auth.hashing import SCHEMES
-from tests.helpers.reference_hashes import ITOA64, b64_phpass, phpass_loop, phpass_style
+from tests.support.reference_hashes import ITOA64, b64_phpass, phpass_loop, phpass_style
 
 OVERHEAD_TARGET = 0.05
 IDENTIFY_TARGET_US = 20.0

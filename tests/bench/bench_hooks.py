@@ -93,7 +93,7 @@ def setup(url: str) -> None:
     from legacy_auth.hooks.config import AppUsersSchema
     from legacy_auth.hooks.provisioning import AppUser, provision
     from legacy_auth.migration.tracking import ddl
-    from tests.helpers.legacy_db import create_schema, insert_users
+    from tests.support.legacy_db import create_schema, insert_users
 
     create_schema(url, "q2a")
     insert_users(url, "q2a", [

@@ -56,7 +56,7 @@ from passlib.hash import phpass  # noqa: E402
 from devstack.context import LocalLambdaContext  # noqa: E402
 from legacy_auth.apps import get_preset  # noqa: E402
 from tests.conftest import load_event, load_vectors  # noqa: E402
-from tests.helpers.legacy_db import create_schema, insert_users  # noqa: E402
+from tests.support.legacy_db import create_schema, insert_users  # noqa: E402
 
 MYSQL = os.environ.get("TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

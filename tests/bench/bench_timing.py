@@ -47,7 +47,7 @@ from benchutil import median, pct, save, table  # noqa: E402
 
 from devstack.context import LocalLambdaContext  # noqa: E402
 from tests.conftest import load_event  # noqa: E402
-from tests.helpers.legacy_db import create_schema, insert_users, run_query  # noqa: E402
+from tests.support.legacy_db import create_schema, insert_users, run_query  # noqa: E402
 
 SAMPLES = int(os.environ.get("BENCH_TIMING_SAMPLES", "200"))
 TOLERANCE = 1.10

@@ -10,7 +10,7 @@ from passlib.hash import phpass
 from devstack.flows import invocations, sign_in
 from devstack.legacy_seed import q2a_bcrypt, q2a_passcheck
 from tests.e2e.stackproc import cognito_client, running_stack
-from tests.helpers.legacy_db import create_schema, insert_users
+from tests.support.legacy_db import create_schema, insert_users
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 

@@ -23,7 +23,7 @@ from legacy_auth.hooks.provisioning import AppUser
 from legacy_auth.hooks.provisioning_failures import record_failure
 from legacy_auth.migration.tracking import MigrationTracker
 from legacy_auth.migration.tracking import ddl as tracking_ddl
-from tests.helpers.legacy_db import create_schema
+from tests.support.legacy_db import create_schema
 from triggers import hook_wiring
 from triggers import post_confirmation as hook
 

@@ -27,7 +27,7 @@ from legacy_auth.hooks.provisioning import app_user_from_event
 from legacy_auth.migration.tracking import MigrationTracker
 from legacy_auth.migration.tracking import ddl as tracking_ddl
 from tests.conftest import load_event
-from tests.helpers.legacy_db import create_schema
+from tests.support.legacy_db import create_schema
 from tests.unit.hooks.fuzz_values import attribute_maps, field_paths, hostile_text, json_values, mutate, mutated_events
 from triggers import hook_wiring
 from triggers import post_confirmation as hook

@@ -25,7 +25,7 @@ from legacy_auth.hooks.signup_policy import (
     MSG_UNAVAILABLE,
     SignUpRefusedError,
 )
-from tests.helpers.legacy_db import create_schema, insert_users
+from tests.support.legacy_db import create_schema, insert_users
 from triggers import hook_wiring
 from triggers import pre_signup as hook
 

@@ -27,7 +27,7 @@ from legacy_auth.hooks.signup_policy import (
     SignUpRefusedError,
 )
 from tests.conftest import load_event
-from tests.helpers.legacy_db import create_schema, insert_users
+from tests.support.legacy_db import create_schema, insert_users
 from tests.unit.hooks.fuzz_values import attribute_maps, field_paths, hostile_text, json_values, mutate, mutated_events
 from triggers import hook_wiring
 from triggers import pre_signup as hook

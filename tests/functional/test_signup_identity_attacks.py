@@ -16,7 +16,7 @@ from moto import mock_aws
 
 from legacy_auth.hooks.config import HookSettings
 from legacy_auth.hooks.signup_policy import MSG_INVALID, MSG_LEGACY_ACCOUNT, SignUpRefusedError
-from tests.helpers.legacy_db import create_schema, insert_users
+from tests.support.legacy_db import create_schema, insert_users
 from triggers import hook_wiring
 from triggers import pre_signup as hook
 

@@ -20,7 +20,7 @@ import pytest
 
 from legacy_auth.errors import ConfigurationError
 from tests.conftest import load_event, load_vectors
-from tests.helpers.legacy_db import create_schema, insert_users
+from tests.support.legacy_db import create_schema, insert_users
 from triggers.observability import LEGACY_AUTH_TRACING, TracingSettings
 
 ROOT = Path(__file__).resolve().parents[2]

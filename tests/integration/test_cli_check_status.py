@@ -18,7 +18,7 @@ from legacy_auth.cli.commands import check as check_cmd
 from legacy_auth.cli.main import main
 from legacy_auth.db import Database, Deadline
 from legacy_auth.migration.tracking import MigrationTracker, ddl
-from tests.helpers.legacy_db import create_schema, dialect_of, insert_users, run_query
+from tests.support.legacy_db import create_schema, dialect_of, insert_users, run_query
 from tests.unit.cli.q2a_rows import PASSWORD, rows
 
 pytestmark = pytest.mark.integration

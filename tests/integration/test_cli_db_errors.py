@@ -15,7 +15,7 @@ import pytest
 
 from legacy_auth.cli.main import main
 from tests.conftest import MYSQL_URL, POSTGRES_URL
-from tests.helpers.legacy_db import create_schema, insert_users
+from tests.support.legacy_db import create_schema, insert_users
 from tests.unit.cli.q2a_rows import rows
 
 pytestmark = pytest.mark.integration

@@ -18,7 +18,7 @@ from botocore.stub import Stubber
 from legacy_auth.cli.commands import export as export_cmd
 from legacy_auth.cli.main import main
 from legacy_auth.migration.tracking import ddl
-from tests.helpers.legacy_db import create_schema, dialect_of, insert_users, run_query
+from tests.support.legacy_db import create_schema, dialect_of, insert_users, run_query
 from tests.unit.cli.q2a_rows import rows
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from legacy_auth.cli.main import main
-from tests.helpers.legacy_db import create_schema, insert_users
+from tests.support.legacy_db import create_schema, insert_users
 from tests.unit.cli.q2a_rows import bcrypt_hash, rows
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ import pytest
 from legacy_auth.cli import scan_queries
 from legacy_auth.cli.environment import open_legacy, settings_from
 from legacy_auth.cli.main import main
-from tests.helpers.legacy_db import create_schema, insert_users, run_query
+from tests.support.legacy_db import create_schema, insert_users, run_query
 from tests.unit.cli.q2a_rows import bcrypt_hash, rows
 
 pytestmark = pytest.mark.integration

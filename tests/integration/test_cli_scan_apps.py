@@ -12,7 +12,7 @@ import pytest
 
 from legacy_auth.cli.main import main
 from tests.conftest import load_vectors
-from tests.helpers.legacy_db import create_schema, insert_users
+from tests.support.legacy_db import create_schema, insert_users
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ from legacy_auth.hooks.app_schema import schema_ddl
 from legacy_auth.hooks.config import AppUsersSchema
 from legacy_auth.migration.lockout import ddl as lockout_ddl
 from legacy_auth.migration.tracking import ddl
-from tests.helpers.legacy_db import create_schema, run_query
+from tests.support.legacy_db import create_schema, run_query
 
 pytestmark = pytest.mark.integration
 

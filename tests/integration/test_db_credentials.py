@@ -17,7 +17,7 @@ import pytest
 from legacy_auth.db import Database, DbOptions, Deadline, parse_db_url
 from legacy_auth.db.credentials import IamTokenCredentials, StaticCredentials
 from legacy_auth.errors import StoreError, StoreUnavailableError
-from tests.helpers.legacy_db import connect
+from tests.support.legacy_db import connect
 
 pytestmark = pytest.mark.integration
 
@@ -111,7 +111,7 @@ def test_handler_reads_the_legacy_db_from_an_rds_secret(aws: Any, mysql_login: t
                                                         monkeypatch: pytest.MonkeyPatch):
     from devstack.context import LocalLambdaContext
     from tests.conftest import load_event, load_vectors
-    from tests.helpers.legacy_db import create_schema, insert_users
+    from tests.support.legacy_db import create_schema, insert_users
     from triggers import user_migration as um
 
     url, user, dbname = mysql_login

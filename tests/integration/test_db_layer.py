@@ -12,7 +12,7 @@ import pytest
 
 from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import StoreTimeoutError, StoreUnavailableError
-from tests.helpers.legacy_db import connect
+from tests.support.legacy_db import connect
 
 pytestmark = pytest.mark.integration
 

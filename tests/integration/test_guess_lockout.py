@@ -22,8 +22,8 @@ import pytest
 from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import LockoutUnavailableError, StoreError
 from legacy_auth.migration.lockout import RETRY_WINDOW_S, GuessLimiter, LockoutPolicy, ddl
-from tests.helpers.legacy_db import create_schema, insert_users, run_query
-from tests.helpers.trigger_calls import sign_in
+from tests.support.legacy_db import create_schema, insert_users, run_query
+from tests.support.trigger_calls import sign_in
 from triggers import user_migration as um
 
 pytestmark = pytest.mark.integration

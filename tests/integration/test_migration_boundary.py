@@ -42,9 +42,9 @@ from legacy_auth.db import Database, Deadline
 from legacy_auth.hooks.config import HookSettings
 from legacy_auth.migration.tracking import ddl
 from tests.conftest import load_event
-from tests.helpers import trigger_calls
-from tests.helpers.legacy_db import create_schema, find_rows, insert_users, run_query
-from tests.helpers.trigger_calls import env_setter
+from tests.support import trigger_calls
+from tests.support.legacy_db import create_schema, find_rows, insert_users, run_query
+from tests.support.trigger_calls import env_setter
 from triggers import pre_token_generation as hook
 from triggers import user_migration as um
 

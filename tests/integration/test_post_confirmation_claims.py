@@ -21,7 +21,7 @@ from legacy_auth.hooks.app_schema import create_tables
 from legacy_auth.hooks.config import HookSettings
 from legacy_auth.migration.tracking import MigrationTracker
 from legacy_auth.migration.tracking import ddl as tracking_ddl
-from tests.helpers.legacy_db import create_schema, dialect_of
+from tests.support.legacy_db import create_schema, dialect_of
 from triggers import hook_wiring
 from triggers import post_confirmation as hook
 

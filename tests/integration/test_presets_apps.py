@@ -16,7 +16,7 @@ from legacy_auth.apps import get_preset
 from legacy_auth.apps.phpbb3 import clean_username
 from legacy_auth.model import AccountState
 from tests.conftest import load_vectors
-from tests.helpers.legacy_db import create_schema, dialect_of, fetch_all, find_rows, insert_users, run_query
+from tests.support.legacy_db import create_schema, dialect_of, fetch_all, find_rows, insert_users, run_query
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from legacy_auth.apps import get_preset
 from legacy_auth.model import AccountState
 from tests.conftest import load_vectors
-from tests.helpers.legacy_db import create_schema, dialect_of, fetch_all, find_rows, insert_users
+from tests.support.legacy_db import create_schema, dialect_of, fetch_all, find_rows, insert_users
 
 pytestmark = pytest.mark.integration
 

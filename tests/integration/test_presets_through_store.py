@@ -19,7 +19,7 @@ from legacy_auth.errors import AmbiguousUserError
 from legacy_auth.migration.store import SqlUserStore
 from legacy_auth.model import AccountState
 from tests.conftest import load_vectors
-from tests.helpers.legacy_db import create_schema, insert_users
+from tests.support.legacy_db import create_schema, insert_users
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ from legacy_auth.deadline import Deadline
 from legacy_auth.hooks.config import HookSettings
 from legacy_auth.hooks.signup_guard import LegacyGuard
 from legacy_auth.hooks.signup_policy import MSG_INVALID, MSG_LEGACY_ACCOUNT, MSG_UNAVAILABLE, SignUpRefusedError
-from tests.helpers.legacy_db import connect, create_schema, insert_users
+from tests.support.legacy_db import connect, create_schema, insert_users
 from triggers import hook_wiring
 from triggers import pre_signup as hook
 

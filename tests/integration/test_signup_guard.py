@@ -16,7 +16,7 @@ from legacy_auth.hooks.signup_guard import LegacyGuard
 from legacy_auth.hooks.signup_policy import MSG_LEGACY_ACCOUNT, SignUpRefusedError, decide, parse_request
 from legacy_auth.migration.tracking import MigrationTracker
 from legacy_auth.migration.tracking import ddl as tracking_ddl
-from tests.helpers.legacy_db import create_schema, dialect_of, insert_users
+from tests.support.legacy_db import create_schema, dialect_of, insert_users
 from triggers import hook_wiring
 from triggers import pre_signup as hook
 

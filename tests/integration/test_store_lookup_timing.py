@@ -16,7 +16,7 @@ from legacy_auth.apps import get_preset
 from legacy_auth.db import Database, Deadline
 from legacy_auth.errors import AmbiguousUserError
 from legacy_auth.migration.store import SqlUserStore
-from tests.helpers.legacy_db import create_schema, insert_users
+from tests.support.legacy_db import create_schema, insert_users
 
 pytestmark = pytest.mark.integration
 

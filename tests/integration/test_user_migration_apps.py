@@ -36,8 +36,8 @@ import pytest
 from legacy_auth.apps import get_context
 from legacy_auth.apps.aspnet_identity import upper_invariant
 from legacy_auth.apps.phpbb3 import clean_username, stored_username
-from tests.helpers.legacy_db import create_schema, dialect_of, insert_users, run_query, try_insert_users
-from tests.helpers.trigger_calls import env_setter, forgot, sign_in
+from tests.support.legacy_db import create_schema, dialect_of, insert_users, run_query, try_insert_users
+from tests.support.trigger_calls import env_setter, forgot, sign_in
 from tests.unit.hashing.vectors import Vector
 from tests.unit.hashing.vectors import load_vectors as hash_vectors
 from triggers import user_migration as um

@@ -12,7 +12,7 @@ import pytest
 
 from devstack.context import LocalLambdaContext
 from tests.conftest import load_event, load_vectors
-from tests.helpers.legacy_db import connect, create_schema, insert_users
+from tests.support.legacy_db import connect, create_schema, insert_users
 from triggers import user_migration as um
 
 pytestmark = pytest.mark.integration

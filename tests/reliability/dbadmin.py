@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from tests.helpers.legacy_db import connect
 from tests.reliability.secrets_check import remember
+from tests.support.legacy_db import connect
 
 ROOT_MYSQL = "mysql://root@127.0.0.1:3306/mysql"
 

@@ -17,10 +17,10 @@ from typing import Any
 
 from legacy_auth.hooks.app_schema import schema_ddl
 from legacy_auth.hooks.config import AppUsersSchema
-from tests.helpers.legacy_db import connect, run_query
 from tests.reliability.containers import Invocation, cold_start, environment, invoke
 from tests.reliability.proxy import FaultProxy
 from tests.reliability.scenario import RunContext
+from tests.support.legacy_db import connect, run_query
 
 LEGACY_VARS = ("LEGACY_APP", "LEGACY_DB_URL", "LEGACY_TRACK_MIGRATION")
 

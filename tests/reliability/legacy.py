@@ -17,8 +17,8 @@ from typing import Any
 
 import bcrypt
 
-from tests.helpers.legacy_db import create_schema, insert_users
 from tests.reliability.secrets_check import remember
+from tests.support.legacy_db import create_schema, insert_users
 
 APP = "q2a"
 POOL_ID = "eu-west-1_Reliab1ty"

@@ -16,12 +16,12 @@ from types import ModuleType, TracebackType
 from typing import Any
 
 from legacy_auth.migration.tracking import ddl as tracking_ddl
-from tests.helpers.legacy_db import connect, dialect_of, run_query
 from tests.reliability.containers import BUDGET_S, Invocation, cold_start, environment, invoke
 from tests.reliability.dbadmin import DbUser
 from tests.reliability.legacy import LegacyAccount, make_accounts, migration_env, migration_event, seed
 from tests.reliability.proxy import FaultProxy
 from tests.reliability.scenario import Outcome, RunContext
+from tests.support.legacy_db import connect, dialect_of, run_query
 
 GENERIC = "Incorrect username or password."
 

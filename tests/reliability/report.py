@@ -36,7 +36,7 @@ def _cell(text: str) -> str:
 
 
 def _server_versions() -> str:
-    from tests.helpers.legacy_db import run_query
+    from tests.support.legacy_db import run_query
 
     try:
         mysql = run_query("mysql://root@127.0.0.1:3306/mysql", "SELECT VERSION() AS v")[0]["v"]

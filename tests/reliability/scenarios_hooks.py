@@ -14,12 +14,12 @@ import time
 import uuid
 from typing import Any
 
-from tests.helpers.legacy_db import connect, run_query
 from tests.reliability.containers import BUDGET_S, Invocation
 from tests.reliability.hooks_rig import HooksRig
 from tests.reliability.legacy import confirmation_event
 from tests.reliability.scenario import Outcome, RunContext, Scenario
 from tests.reliability.secrets_check import harness_aws_calls
+from tests.support.legacy_db import connect, run_query
 
 
 def _status(name: str) -> int:

@@ -215,7 +215,7 @@ def max_user_connections(ctx: RunContext) -> Outcome:
     out = Outcome()
     url = ctx.databases.mysql("relmaxconn")
     with mysql_user(dbname(url), max_connections=2) as user, MigrationRig(ctx, accounts=2, user=user, url=url) as rig:
-        from tests.helpers.legacy_db import connect
+        from tests.support.legacy_db import connect
 
         hogs = [connect(user.url()) for _ in range(2)]
         try:

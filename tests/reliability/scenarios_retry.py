@@ -11,12 +11,12 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.conftest import load_event
-from tests.helpers.legacy_db import run_query
 from tests.reliability.containers import BUDGET_S, cold_start, environment, invoke
 from tests.reliability.hooks_rig import LEGACY_VARS, HooksRig, isolated_hook_wiring
 from tests.reliability.legacy import confirmation_event
 from tests.reliability.migration_rig import MigrationRig, expect_migrated, expect_tracking
 from tests.reliability.scenario import Outcome, RunContext, Scenario
+from tests.support.legacy_db import run_query
 
 RETRIES = 3
 

@@ -86,7 +86,7 @@ RULES: tuple[Rule, ...] = (
     *(Rule("tests/unit/hashing/test_known_answers.py", SLOW,
            f"{app}'s refusals pay its real-cost dummy verification", tests="test_verify_*", params=f"*-{app}-*-False")
       for app in COSTLY_DUMMY_APPS),
-    Rule("tests/unit/test_config.py", SLOW, "a Magento argon2id verification (64 MiB)",
+    Rule("tests/unit/migration/test_config.py", SLOW, "a Magento argon2id verification (64 MiB)",
          tests="test_magento_legacy_rows_setting_*"),
     Rule("tests/unit/authorizer/test_fuzz.py", SLOW, "fuzzing the authorizer with 300-500 examples a test"),
     Rule("tests/unit/presets/test_all_presets.py", SLOW,

@@ -38,7 +38,7 @@ from legacy_auth.apps import HASH_RULES as APPS
 from legacy_auth.apps import get_context
 from legacy_auth.errors import HashError
 from legacy_auth.hashing import HashContext, Scheme, Strength, Verification
-from tests.helpers.reference_hashes import ITOA64, phpass_style
+from tests.support.reference_hashes import ITOA64, phpass_style
 
 from .vectors import VECTOR_DIR
 

@@ -12,7 +12,7 @@ from legacy_auth.cli.scan_queries import USERNAME_COLUMNS
 from legacy_auth.errors import ConfigurationError
 from legacy_auth.migration.config import APPS, Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_every_registered_app_has_its_own_module_and_every_module_is_registered() -> None:

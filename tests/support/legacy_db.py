@@ -2,7 +2,7 @@
 
 Stable API (used by preset, handler, CLI, local-stack and reliability tests)::
 
-    from tests.helpers.legacy_db import connect, create_schema, insert_users, fetch_all, run_query
+    from tests.support.legacy_db import connect, create_schema, insert_users, fetch_all, run_query
 
     url = databases.mysql("q2a")                       # or databases.postgres(...) / databases.sqlite(tmp_path)
     create_schema(url, "q2a")                          # CREATE TABLE from the preset's ddl() (default prefix)

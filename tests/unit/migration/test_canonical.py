@@ -24,7 +24,7 @@ from legacy_auth.migration.canonical import (
 from legacy_auth.migration.config import Settings
 from legacy_auth.migration.policy import MigrationPolicy, lookup_for_reset, migrate_user
 from legacy_auth.migration.tracking import MIGRATED, TrackedState
-from tests.unit.test_migration import PASSWORD, CountingHashes, FakeStore, store_with, user
+from tests.unit.migration.test_policy import PASSWORD, CountingHashes, FakeStore, store_with, user
 
 POLICY = MigrationPolicy()
 NO_ALIASES = MigrationPolicy(pool_aliases=frozenset())
