@@ -11,7 +11,7 @@ those ratios estimate.
 
 Baselines are independent of the code they measure: stored hashes and raw primitives are made here with
 ``hashlib``/``hmac``/``bcrypt``/argon2-cffi (phpass and Drupal's loop and base64 are written out below), never
-with ``legacy_auth`` functions (the reference phpass lives in ``tests/helpers/reference_hashes.py``).
+with ``legacy_auth`` functions (the reference phpass lives in ``tests/support/reference_hashes.py``).
 
 The issue 15 schemes (not wired into an app yet) are timed the same way through ``SCHEMES[name].verify``
 (:func:`bench_issue15`).

@@ -12,8 +12,8 @@ import pytest
 
 from legacy_auth.apps import HASH_RULES as APPS
 from legacy_auth.apps import get_context
-from legacy_auth.hashing import HashContext
 from legacy_auth.apps.generic import DIGEST_SCHEMES as GENERIC_SCHEMES
+from legacy_auth.hashing import HashContext
 
 VECTOR_DIR = Path(__file__).resolve().parents[2] / "vectors"
 
