@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import (
+    GroupConfigurationBase,
     PreTokenGenerationTriggerEvent,
     PreTokenGenerationV2TriggerEvent,
 )
@@ -63,34 +64,37 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if not isinstance(event["response"].get(key), dict | None) or _odd(event["response"].get(key)):
             event["response"][key] = None  # outputs Cognito sends as null: written from scratch if malformed
     if str(event.get("version")) in V2_VERSIONS:
-        apply_v2(PreTokenGenerationV2TriggerEvent(event), found, access_token=settings().access_token_claims)
+        apply_claims(PreTokenGenerationV2TriggerEvent(event), found, access_token=settings().access_token_claims)
     else:
-        apply_v1(PreTokenGenerationTriggerEvent(event), found)
+        apply_claims(PreTokenGenerationTriggerEvent(event), found)
     # aggregated into the one EMF line the instrument decorator flushes (single_metric costs ~2x this handler)
     metrics.add_metric(name="TokenClaimsAdded", unit=MetricUnit.Count, value=len(found.claims) + len(found.groups))
     return event
 
 
-def apply_v1(event: PreTokenGenerationTriggerEvent, found: IdentityClaims) -> None:
-    """Write claims (ID token) and merged groups into ``response.claimsOverrideDetails``."""
+def apply_claims(event: PreTokenGenerationTriggerEvent | PreTokenGenerationV2TriggerEvent, found: IdentityClaims, *,
+                 access_token: bool = False) -> None:
+    """The one rule of V1 and V2: merge ``found`` into each token's target, then the groups.
+
+    V1 has one target, ``claimsOverrideDetails`` (the ID token); V2/V3 has one per token in
+    ``claimsAndScopeOverrideDetails`` (``idTokenGeneration``, and ``accessTokenGeneration`` when
+    ``access_token``). Both carry ``groupOverrideDetails`` beside the targets. Nothing is written (not even an
+    empty override object) when there is nothing to add.
+    https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html
+    """
     if not (found.claims or found.groups or found.suppress):
         return
-    details = event.response.claims_override_details
-    _merge(details, found)
-    if found.groups:
-        details.group_configuration = _groups(event.raw_event, found)
-
-
-def apply_v2(event: PreTokenGenerationV2TriggerEvent, found: IdentityClaims, *, access_token: bool) -> None:
-    """Write claims into the ID (and access) token and merged groups into ``claimsAndScopeOverrideDetails``."""
-    if not (found.claims or found.groups or found.suppress):
-        return
-    details = event.response.claims_scope_override_details
-    tokens = [details.id_token_generation]
-    if access_token:
-        tokens.append(details.access_token_generation)
-    for token in tokens:
-        _merge(token, found)
+    details: GroupConfigurationBase  # both override objects carry groupOverrideDetails
+    if isinstance(event, PreTokenGenerationV2TriggerEvent):
+        details = event.response.claims_scope_override_details
+        targets: list[_ClaimsTarget] = [details.id_token_generation]
+        if access_token:
+            targets.append(details.access_token_generation)
+    else:
+        details = event.response.claims_override_details
+        targets = [details]
+    for target in targets:
+        _merge(target, found)
     if found.groups:
         details.group_configuration = _groups(event.raw_event, found)
 
