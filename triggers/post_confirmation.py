@@ -33,19 +33,17 @@ from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import
 
 from legacy_auth.db.database import Database
 from legacy_auth.deadline import Deadline
-from legacy_auth.errors import ConfigurationError, StoreError
-from legacy_auth.hooks.cognito_users import aws_errors
+from legacy_auth.errors import ConfigurationError, LegacyAuthError, StoreError
+from legacy_auth.hooks.app_user import AppUser
 from legacy_auth.hooks.config import HookSettings
-from legacy_auth.hooks.provisioning import (
-    AppUser,
-    ProvisioningConflictError,
-    ProvisioningInputError,
-    add_to_group,
-    app_user_from_event,
-    provision,
+from legacy_auth.hooks.confirmation import (
+    AppSide,
+    ConfirmationObserver,
+    StoreStep,
+    complete_confirmation,
+    failure_reason,
 )
-from legacy_auth.hooks.provisioning_failures import clear_failure_row
-from legacy_auth.hooks.provisioning_failures import record_failure as _record
+from legacy_auth.hooks.provisioning import ProvisioningInputError
 from legacy_auth.migration.tracking import MigrationTracker
 from triggers.hook_wiring import app_database, cognito_within, legacy_database, migration_tracker, source_label
 from triggers.observability import emit, instrument, make_logger, make_metrics
@@ -93,7 +91,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Lambda entry point: returns the event unchanged (PostConfirmation has no response fields).
 
     Fields are read with the data class's ``get`` (its properties raise ``KeyError`` on a missing field); every
-    value this hook uses is validated by ``app_user_from_event`` first.
+    value this hook uses is validated by ``complete_confirmation`` first.
     """
     if not isinstance(event, dict):  # Cognito always sends an object; the user is confirmed: a no-op, never a crash
         _failed("malformed_event", "unknown")
@@ -102,45 +100,71 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     source = source_label(confirmation.get("triggerSource"))
     config = settings()
     deadline = Deadline.from_context(context, margin_ms=config.time_margin_ms, budget_ms=config.budget_ms)
-    attributes = _attributes(confirmation)
-    legacy_id_attribute = config.legacy_id_attribute if source == CONFIRM_FORGOT else None  # never on a sign-up
-    try:  # the one error-mapping step for bad input: a no-op with a reason, never a partial row
-        user = app_user_from_event(confirmation.get("userName"), attributes, legacy_id_attribute=legacy_id_attribute)
-    except ProvisioningInputError as exc:
-        _failed(exc.reason, source)
-        return confirmation.raw_event
-    if legacy_id_attribute is None and isinstance(attributes, dict) and attributes.get(config.legacy_id_attribute):
-        logger.warning("post-confirmation: legacy id on a sign-up ignored", extra={"trigger_source": source})
-        emit(metrics, "LegacyIdIgnored", dimensions={"trigger_source": source})
     raw_pool = confirmation.get("userPoolId")
-    pool = raw_pool[:64] if isinstance(raw_pool, str) else ""
-    group = config.default_group if user.username and pool else None
-    provisioned = config.provision and _provision(user, source, deadline, context, clear_failure=group is None)
-    if source == CONFIRM_FORGOT and user.legacy_id is not None:
-        _reset_completed(user.legacy_id, deadline)
-    if group is not None and _group(pool, user, group, source, deadline, context) and provisioned:
-        _clear_failure(user, deadline)  # only now: a failed group keeps the failure row for reconcile
+    side = AppSide(db=app_db, schema=config.app_users, cognito=cognito_within(deadline),
+                   pool=raw_pool[:64] if isinstance(raw_pool, str) else "", group=config.default_group)
+    attributes = _attributes(confirmation)
+    complete_confirmation(
+        confirmation.get("userName"), attributes,
+        legacy_id_attribute=config.legacy_id_attribute if source == CONFIRM_FORGOT else None,  # never on a sign-up
+        side=side, provision_row=config.provision, on_row_failure="record",
+        deadline=lambda: deadline, reserve=lambda: _reserve(context),
+        observer=_Outcomes(source, attributes, config.legacy_id_attribute, deadline),
+    )
     return confirmation.raw_event
 
 
-def _provision(user: AppUser, source: str, deadline: Deadline, context: Any, *, clear_failure: bool) -> bool:
-    """Provision (True when the row exists afterwards); a failure is counted and recorded, never raised."""
-    config = settings()
-    try:
-        created = provision(app_db(), config.app_users, user, deadline=deadline, clear_failure=clear_failure)
-    except ConfigurationError as exc:  # broken deployment: alarm on the metric, never fail a confirmed user
-        logger.error("post-confirmation: misconfigured", extra={"setting": exc.setting})
-        _failed("misconfigured", source)
-        return False
-    except (StoreError, ProvisioningConflictError) as exc:
-        reason = str(getattr(exc, "reason", "db_unavailable"))
-        _failed(reason, source)
-        _record_failure(user, reason, context)
-        return False
-    metrics.add_dimension(name="trigger_source", value=source)  # one EMF line, flushed by the decorator
-    metrics.add_metric(name="UserProvisioned" if created else "UserAlreadyProvisioned", unit=MetricUnit.Count,
-                       value=1)
-    return True
+class _Outcomes(ConfirmationObserver):
+    """The handler's side of each step: metrics and log lines (never a value), and the tracking write."""
+
+    def __init__(self, source: str, attributes: Any, legacy_id_attribute: str, deadline: Deadline) -> None:
+        self.source = source
+        self.attributes = attributes
+        self.legacy_id_attribute = legacy_id_attribute
+        self.deadline = deadline
+
+    def rejected(self, exc: ProvisioningInputError) -> None:  # bad input: a no-op with a reason, no partial row
+        _failed(exc.reason, self.source)
+
+    def accepted(self, user: AppUser) -> None:
+        ignored = self.source != CONFIRM_FORGOT and isinstance(self.attributes, dict)
+        if ignored and self.attributes.get(self.legacy_id_attribute):
+            logger.warning("post-confirmation: legacy id on a sign-up ignored", extra={"trigger_source": self.source})
+            emit(metrics, "LegacyIdIgnored", dimensions={"trigger_source": self.source})
+
+    def row_done(self, created: bool) -> None:
+        metrics.add_dimension(name="trigger_source", value=self.source)  # one EMF line, flushed by the decorator
+        metrics.add_metric(name="UserProvisioned" if created else "UserAlreadyProvisioned", unit=MetricUnit.Count,
+                           value=1)
+
+    def row_failed(self, exc: LegacyAuthError) -> None:
+        if isinstance(exc, ConfigurationError):  # broken deployment: alarm on the metric, never fail a user
+            logger.error("post-confirmation: misconfigured", extra={"setting": exc.setting})
+            _failed("misconfigured", self.source)
+        else:
+            _failed(failure_reason(exc), self.source)
+
+    def after_row(self, user: AppUser) -> None:
+        if self.source == CONFIRM_FORGOT and user.legacy_id is not None:
+            _reset_completed(user.legacy_id, self.deadline)
+
+    def group_failed(self, exc: Exception) -> None:
+        _failed(f"group_{type(exc).__name__}"[:64], self.source)
+
+    def store_failed(self, step: StoreStep, exc: LegacyAuthError) -> None:
+        if step == "record":  # if even this fails, the metric and the log line remain, and reconcile finds the user
+            logger.error("post-confirmation: failure not recorded", extra={"reason": getattr(exc, "reason", "")})
+        else:  # a leftover row only makes reconcile retry, harmlessly
+            logger.warning("post-confirmation: failure row not cleared", extra={"error": type(exc).__name__})
+
+
+def _reserve(context: Any) -> Deadline:
+    """The budget for recording a failure: at most 1 s, never into the last 150 ms.
+
+    Separate from the main deadline so a timed-out provisioning still gets its failure recorded before
+    Cognito's limit.
+    """
+    return Deadline.from_context(context, margin_ms=RESERVE_MARGIN_MS, budget_ms=RESERVE_BUDGET_MS)
 
 
 def _reset_completed(legacy_id: str, deadline: Deadline) -> None:
@@ -155,39 +179,6 @@ def _reset_completed(legacy_id: str, deadline: Deadline) -> None:
             found.record_reset_completed(legacy_id, deadline=deadline)
     except (StoreError, ConfigurationError) as exc:  # tracking is bookkeeping: never fatal
         logger.warning("post-confirmation: tracking not recorded", extra={"error": type(exc).__name__})
-
-
-def _group(pool: str, user: AppUser, group: str, source: str, deadline: Deadline, context: Any) -> bool:
-    assert user.username is not None  # checked by the caller
-    try:
-        add_to_group(cognito_within(deadline)(), pool, user.username, group)
-    except aws_errors() as exc:  # botocore errors and BudgetExceededError
-        _failed(f"group_{type(exc).__name__}"[:64], source)
-        _record_failure(user, "group_failed", context)
-        return False
-    return True
-
-
-def _clear_failure(user: AppUser, deadline: Deadline) -> None:
-    """Every step succeeded: forget an earlier failure (a leftover row only makes reconcile retry, harmlessly)."""
-    try:
-        clear_failure_row(app_db(), settings().app_users, user.sub, deadline=deadline)
-    except (StoreError, ConfigurationError) as exc:
-        logger.warning("post-confirmation: failure row not cleared", extra={"error": type(exc).__name__})
-
-
-def _record_failure(user: AppUser, reason: str, context: Any) -> None:
-    """Best effort: if even this fails, the metric and the log line remain, and reconcile finds the user.
-
-    Runs on its own short deadline (at most 1 s, never into the last 150 ms) so a timed-out provisioning
-    still gets its failure recorded before Cognito's limit. Also with ``HOOKS_PROVISION=off``: a failed group
-    add must leave a durable trace, not only a metric.
-    """
-    deadline = Deadline.from_context(context, margin_ms=RESERVE_MARGIN_MS, budget_ms=RESERVE_BUDGET_MS)
-    try:
-        _record(app_db(), settings().app_users, user, reason, deadline=deadline)
-    except (StoreError, ConfigurationError) as exc:
-        logger.error("post-confirmation: failure not recorded", extra={"reason": getattr(exc, "reason", "")})
 
 
 def _failed(reason: str, source: str) -> None:
