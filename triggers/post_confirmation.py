@@ -46,6 +46,7 @@ from legacy_auth.hooks.confirmation import (
 from legacy_auth.hooks.provisioning import ProvisioningInputError
 from legacy_auth.migration.tracking import MigrationTracker
 from triggers.hook_wiring import app_database, cognito_within, legacy_database, migration_tracker, source_label
+from triggers.lazy import Lazy
 from triggers.observability import emit, instrument, make_logger, make_metrics
 
 logger = make_logger()
@@ -53,37 +54,22 @@ metrics = make_metrics()
 CONFIRM_FORGOT = "PostConfirmation_ConfirmForgotPassword"
 RESERVE_MARGIN_MS = 150  # recording a failure may use part of the main margin, never the last 150 ms
 RESERVE_BUDGET_MS = 1000
-_settings: HookSettings | None = None
-_db: Database | None = None
-_tracker: tuple[MigrationTracker | None] | None = None
 
 
-def settings() -> HookSettings:
-    """The hook settings, read from the environment once per cold start."""
-    global _settings
-    if _settings is None:
-        _settings = HookSettings.from_env(os.environ)
-    return _settings
-
-
-def app_db() -> Database:
-    """The app database handle (created once, connected lazily, reused)."""
-    global _db
-    if _db is None:
-        _db = app_database(settings(), os.environ)
-    return _db
-
-
-def tracker() -> MigrationTracker | None:
+def _tracker() -> MigrationTracker | None:
     """The migration tracking table when ``LEGACY_TRACK_MIGRATION`` is on and the legacy DB is configured."""
-    global _tracker
-    if _tracker is None:
-        if not os.environ.get("LEGACY_APP"):
-            _tracker = (None,)
-        else:
-            legacy, db = legacy_database(os.environ)
-            _tracker = (migration_tracker(legacy, db),)
-    return _tracker[0]
+    if not os.environ.get("LEGACY_APP"):
+        return None
+    legacy, db = legacy_database()
+    return migration_tracker(legacy, db)
+
+
+#: The hook settings, read from the environment once per cold start.
+settings: Lazy[HookSettings] = Lazy(lambda: HookSettings.from_env(os.environ))
+#: The app database handle (created once, connected lazily, reused).
+app_db: Lazy[Database] = Lazy(lambda: app_database(settings(), os.environ))
+#: The tracking table's reader/writer, or None (tracking off, or no legacy database).
+tracker: Lazy[MigrationTracker | None] = Lazy(_tracker)
 
 
 @instrument(logger, metrics)

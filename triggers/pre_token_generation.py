@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import (
@@ -23,25 +23,31 @@ from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import
 from legacy_auth.errors import LegacyAuthError
 from legacy_auth.hooks.claims import IdentityClaims, identity_claims, merge_groups
 from legacy_auth.hooks.config import HookSettings
+from triggers.lazy import Lazy
 from triggers.observability import instrument, make_logger, make_metrics
+
+if TYPE_CHECKING:  # the db layer is imported only by a look-up (HOOKS_TOKEN_APP_USER_LOOKUP=on)
+    from legacy_auth.db.database import Database
 
 logger = make_logger()
 metrics = make_metrics()
 
-_settings: HookSettings | None = None
-_db: Any = None  # legacy_auth.db.Database, only with HOOKS_TOKEN_APP_USER_LOOKUP=on
 LOOKUP_BUDGET_MS = 1000
 _LISTS = frozenset({"claimsToSuppress", "scopesToAdd", "scopesToSuppress", "groupsToOverride", "iamRolesToOverride"})
 _OBJECTS = frozenset({"idTokenGeneration", "accessTokenGeneration", "groupOverrideDetails", "claimsToAddOrOverride"})
 V2_VERSIONS = frozenset({"2", "3"})  # PreTokenGenerationConfig LambdaVersion V2_0 / V3_0
 
 
-def settings() -> HookSettings:
-    """The hook settings, read from the environment once per cold start."""
-    global _settings
-    if _settings is None:
-        _settings = HookSettings.from_env(os.environ)
-    return _settings
+def _app_db() -> Database:
+    from triggers.hook_wiring import app_database  # the db layer on first use: the default cold start stays lean
+
+    return app_database(settings(), os.environ)
+
+
+#: The hook settings, read from the environment once per cold start.
+settings: Lazy[HookSettings] = Lazy(lambda: HookSettings.from_env(os.environ))
+#: The app database, only with ``HOOKS_TOKEN_APP_USER_LOOKUP=on`` (built by the first look-up).
+app_db: Lazy[Database] = Lazy(_app_db)
 
 
 @instrument(logger, metrics)
@@ -127,14 +133,10 @@ def _lookup(attributes: Mapping[str, Any], context: Any) -> str | None:
     from legacy_auth.deadline import Deadline
     from legacy_auth.hooks.provisioning import find_app_user_id
 
-    global _db
     try:
-        if _db is None:
-            from triggers.hook_wiring import app_database
-
-            _db = app_database(config, os.environ)
+        db = app_db()
         deadline = Deadline.from_context(context, margin_ms=config.time_margin_ms, budget_ms=LOOKUP_BUDGET_MS)
-        return find_app_user_id(_db, config.app_users, sub[:64], deadline=deadline)
+        return find_app_user_id(db, config.app_users, sub[:64], deadline=deadline)
     except LegacyAuthError as exc:  # StoreError, ConfigurationError: no looked-up id, never a failed token
         logger.warning("pre-token: app user lookup failed", extra={"error": type(exc).__name__})
         return None
