@@ -21,6 +21,9 @@ raised: the user could do nothing about it.
 A user's failure row (from an earlier failed attempt) is deleted only after every step succeeded: with a
 default group, after the group was added; a failed group records ``group_failed`` instead, also with
 ``HOOKS_PROVISION=off`` (the failures table is then the only durable trace for ``legacy-auth reconcile``).
+
+The steps are :func:`legacy_auth.hooks.confirmation.complete_confirmation`, shared with ``legacy-auth reconcile``;
+this module decides the legacy-id rule above, and turns each outcome into metrics and log lines.
 """
 
 from __future__ import annotations
