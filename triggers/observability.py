@@ -33,7 +33,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
@@ -46,10 +46,11 @@ from legacy_auth.errors import ConfigurationError
 from legacy_auth.log_safety import NOISY_LOGGERS, quiet_noisy_loggers
 
 F = TypeVar("F", bound=Callable[..., Any])
-__all__ = ["NOISY_LOGGERS", "TracingSettings", "emit", "emit_line", "instrument", "make_logger", "make_metrics",
-           "quiet_noisy_loggers"]
+__all__ = ["NOISY_LOGGERS", "TracingSettings", "emf_properties", "emf_template", "emf_values", "emit", "emit_line",
+           "instrument", "make_logger", "make_metrics", "quiet_noisy_loggers"]
 
 DEFAULT_SERVICE = "legacy-auth"
+_COMPACT = (",", ":")
 DEFAULT_NAMESPACE = "LegacyAuth"
 LEGACY_AUTH_TRACING = "LEGACY_AUTH_TRACING"
 TRACING_MODES = ("Active", "Disabled")
@@ -125,18 +126,38 @@ def emit_line(metrics: Metrics, dimensions: Mapping[str, str], values: Mapping[s
     service = str(getattr(metrics, "service", None) or DEFAULT_SERVICE)
     names = tuple((name, unit) for name, (_, unit) in values.items())
     head, tail = _emf_template(namespace, service, tuple((k, str(v) or "none") for k, v in dimensions.items()), names)
-    body = ",".join(f"{json.dumps(name)}:[{float(value)!r}]" for name, (value, _) in values.items())
+    body = emf_values({name: value for name, (value, _) in values.items()})
     sys.stdout.write(f"{head}{int(time.time() * 1000)}{tail}{body}}}\n")
 
 
 @functools.lru_cache(maxsize=512)
 def _emf_template(namespace: str, service: str, dims: tuple[tuple[str, str], ...],
                   names: tuple[tuple[str, str], ...]) -> tuple[str, str]:
-    all_dims = {**dict(dims), "service": service}
-    directive = json.dumps({"Namespace": namespace, "Dimensions": [list(all_dims)],
-                            "Metrics": [{"Name": n, "Unit": u} for n, u in names]}, separators=(",", ":"))
-    dim_values = json.dumps(all_dims, separators=(",", ":"))[1:-1]
-    return '{"_aws":{"Timestamp":', f',"CloudWatchMetrics":[{directive}]}},{dim_values},'
+    return emf_template(namespace, {**dict(dims), "service": service}, names)
+
+
+def emf_template(namespace: str, dimensions: Mapping[str, str], metrics: Sequence[tuple[str, str]]) -> tuple[str, str]:
+    """The constant parts of an EMF line, ``(head, tail)``: a line is ``head + str(timestamp_ms) + tail``, then
+    :func:`emf_values`, then :func:`emf_properties`, then ``"}"``.
+
+    ``dimensions`` (name -> value, one dimension set, in order) and ``metrics`` (``(name, unit)`` pairs) are
+    short machine codes, never user data. The one EMF writer of the project; ``authorizer/metrics.py`` keeps a
+    copy (the authorizer imports nothing first-party), pinned to the same lines by ``tests/unit/triggers/test_observability_emf.py``.
+    """
+    directive = json.dumps({"Namespace": namespace, "Dimensions": [list(dimensions)],
+                            "Metrics": [{"Name": n, "Unit": u} for n, u in metrics]}, separators=_COMPACT)
+    members = "".join(f"{json.dumps(k)}:{json.dumps(v)}," for k, v in dimensions.items())
+    return '{"_aws":{"Timestamp":', f',"CloudWatchMetrics":[{directive}]}},{members}'
+
+
+def emf_values(values: Mapping[str, float]) -> str:
+    """The metric members of an EMF line (``"Name":[value]``, comma-joined); values must be finite."""
+    return ",".join(f"{json.dumps(name)}:[{float(value)!r}]" for name, value in values.items())
+
+
+def emf_properties(properties: Mapping[str, str]) -> str:
+    """Extra members that are neither dimensions nor metrics (each with a leading comma; ``""`` for none)."""
+    return "".join(f",{json.dumps(key)}:{json.dumps(value)}" for key, value in properties.items())
 
 
 def instrument(logger: Logger, metrics: Metrics | None = None,

@@ -3,8 +3,9 @@
 Thin: the event goes through :func:`legacy_auth.hooks.signup_policy.parse_request` and
 :func:`~legacy_auth.hooks.signup_policy.decide`; the answer is written through the Powertools setters. A refusal
 raises :class:`~legacy_auth.hooks.signup_policy.SignUpRefusedError`, whose message Cognito shows the user
-("PreSignUp failed with error <message>."). The legacy database and the boto3 client are created lazily
-at module scope and reused; boto3 is imported only when a trusted domain or a link provider is configured.
+("PreSignUp failed with error <message>."). The settings, the legacy database and the boto3 client are
+:class:`~triggers.lazy.Lazy` cells at module scope, built on first use and reused; boto3 is imported only when
+a trusted domain or a link provider is configured.
 """
 
 from __future__ import annotations
@@ -28,28 +29,15 @@ from legacy_auth.hooks.signup_policy import (
     parse_request,
 )
 from triggers.hook_wiring import cognito_within, legacy_guard, source_label
+from triggers.lazy import Lazy
 from triggers.observability import emit, instrument, make_logger, make_metrics
 
 logger = make_logger()
 metrics = make_metrics()
-_settings: HookSettings | None = None
-_guard: LegacyGuard | None = None
-
-
-def settings() -> HookSettings:
-    """The hook settings, read from the environment once per cold start."""
-    global _settings
-    if _settings is None:
-        _settings = HookSettings.from_env(os.environ)
-    return _settings
-
-
-def guard() -> LegacyGuard:
-    """The legacy lookup (database handle created once, connected lazily)."""
-    global _guard
-    if _guard is None:
-        _guard = legacy_guard(os.environ)
-    return _guard
+#: The hook settings, read from the environment once per cold start.
+settings: Lazy[HookSettings] = Lazy(lambda: HookSettings.from_env(os.environ))
+#: The legacy lookup (database handle created once, connected lazily).
+guard: Lazy[LegacyGuard] = Lazy(legacy_guard)
 
 
 @instrument(logger, metrics)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import (
+    GroupConfigurationBase,
     PreTokenGenerationTriggerEvent,
     PreTokenGenerationV2TriggerEvent,
 )
@@ -22,25 +23,31 @@ from aws_lambda_powertools.utilities.data_classes.cognito_user_pool_event import
 from legacy_auth.errors import LegacyAuthError
 from legacy_auth.hooks.claims import IdentityClaims, identity_claims, merge_groups
 from legacy_auth.hooks.config import HookSettings
+from triggers.lazy import Lazy
 from triggers.observability import instrument, make_logger, make_metrics
+
+if TYPE_CHECKING:  # the db layer is imported only by a look-up (HOOKS_TOKEN_APP_USER_LOOKUP=on)
+    from legacy_auth.db.database import Database
 
 logger = make_logger()
 metrics = make_metrics()
 
-_settings: HookSettings | None = None
-_db: Any = None  # legacy_auth.db.Database, only with HOOKS_TOKEN_APP_USER_LOOKUP=on
 LOOKUP_BUDGET_MS = 1000
 _LISTS = frozenset({"claimsToSuppress", "scopesToAdd", "scopesToSuppress", "groupsToOverride", "iamRolesToOverride"})
 _OBJECTS = frozenset({"idTokenGeneration", "accessTokenGeneration", "groupOverrideDetails", "claimsToAddOrOverride"})
 V2_VERSIONS = frozenset({"2", "3"})  # PreTokenGenerationConfig LambdaVersion V2_0 / V3_0
 
 
-def settings() -> HookSettings:
-    """The hook settings, read from the environment once per cold start."""
-    global _settings
-    if _settings is None:
-        _settings = HookSettings.from_env(os.environ)
-    return _settings
+def _app_db() -> Database:
+    from triggers.hook_wiring import app_database  # the db layer on first use: the default cold start stays lean
+
+    return app_database(settings(), os.environ)
+
+
+#: The hook settings, read from the environment once per cold start.
+settings: Lazy[HookSettings] = Lazy(lambda: HookSettings.from_env(os.environ))
+#: The app database, only with ``HOOKS_TOKEN_APP_USER_LOOKUP=on`` (built by the first look-up).
+app_db: Lazy[Database] = Lazy(_app_db)
 
 
 @instrument(logger, metrics)
@@ -63,34 +70,37 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if not isinstance(event["response"].get(key), dict | None) or _odd(event["response"].get(key)):
             event["response"][key] = None  # outputs Cognito sends as null: written from scratch if malformed
     if str(event.get("version")) in V2_VERSIONS:
-        apply_v2(PreTokenGenerationV2TriggerEvent(event), found, access_token=settings().access_token_claims)
+        apply_claims(PreTokenGenerationV2TriggerEvent(event), found, access_token=settings().access_token_claims)
     else:
-        apply_v1(PreTokenGenerationTriggerEvent(event), found)
+        apply_claims(PreTokenGenerationTriggerEvent(event), found)
     # aggregated into the one EMF line the instrument decorator flushes (single_metric costs ~2x this handler)
     metrics.add_metric(name="TokenClaimsAdded", unit=MetricUnit.Count, value=len(found.claims) + len(found.groups))
     return event
 
 
-def apply_v1(event: PreTokenGenerationTriggerEvent, found: IdentityClaims) -> None:
-    """Write claims (ID token) and merged groups into ``response.claimsOverrideDetails``."""
+def apply_claims(event: PreTokenGenerationTriggerEvent | PreTokenGenerationV2TriggerEvent, found: IdentityClaims, *,
+                 access_token: bool = False) -> None:
+    """The one rule of V1 and V2: merge ``found`` into each token's target, then the groups.
+
+    V1 has one target, ``claimsOverrideDetails`` (the ID token); V2/V3 has one per token in
+    ``claimsAndScopeOverrideDetails`` (``idTokenGeneration``, and ``accessTokenGeneration`` when
+    ``access_token``). Both carry ``groupOverrideDetails`` beside the targets. Nothing is written (not even an
+    empty override object) when there is nothing to add.
+    https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html
+    """
     if not (found.claims or found.groups or found.suppress):
         return
-    details = event.response.claims_override_details
-    _merge(details, found)
-    if found.groups:
-        details.group_configuration = _groups(event.raw_event, found)
-
-
-def apply_v2(event: PreTokenGenerationV2TriggerEvent, found: IdentityClaims, *, access_token: bool) -> None:
-    """Write claims into the ID (and access) token and merged groups into ``claimsAndScopeOverrideDetails``."""
-    if not (found.claims or found.groups or found.suppress):
-        return
-    details = event.response.claims_scope_override_details
-    tokens = [details.id_token_generation]
-    if access_token:
-        tokens.append(details.access_token_generation)
-    for token in tokens:
-        _merge(token, found)
+    details: GroupConfigurationBase  # both override objects carry groupOverrideDetails
+    if isinstance(event, PreTokenGenerationV2TriggerEvent):
+        details = event.response.claims_scope_override_details
+        targets: list[_ClaimsTarget] = [details.id_token_generation]
+        if access_token:
+            targets.append(details.access_token_generation)
+    else:
+        details = event.response.claims_override_details
+        targets = [details]
+    for target in targets:
+        _merge(target, found)
     if found.groups:
         details.group_configuration = _groups(event.raw_event, found)
 
@@ -123,14 +133,10 @@ def _lookup(attributes: Mapping[str, Any], context: Any) -> str | None:
     from legacy_auth.deadline import Deadline
     from legacy_auth.hooks.provisioning import find_app_user_id
 
-    global _db
     try:
-        if _db is None:
-            from triggers.hook_wiring import app_database
-
-            _db = app_database(config, os.environ)
+        db = app_db()
         deadline = Deadline.from_context(context, margin_ms=config.time_margin_ms, budget_ms=LOOKUP_BUDGET_MS)
-        return find_app_user_id(_db, config.app_users, sub[:64], deadline=deadline)
+        return find_app_user_id(db, config.app_users, sub[:64], deadline=deadline)
     except LegacyAuthError as exc:  # StoreError, ConfigurationError: no looked-up id, never a failed token
         logger.warning("pre-token: app user lookup failed", extra={"error": type(exc).__name__})
         return None

@@ -40,6 +40,7 @@ from legacy_auth.errors import (
 from legacy_auth.migration.config import LEGACY_DUMMY_HASH, Settings
 from legacy_auth.migration.policy import MigrationPolicy, MigrationResult, lookup_for_reset, migrate_user
 from legacy_auth.migration.store import SqlUserStore
+from triggers.lazy import Lazy
 from triggers.observability import emit_line, instrument, make_logger, make_metrics
 
 if TYPE_CHECKING:  # imported by runtime(): only the configured app's parts, once (see _prebuild)
@@ -75,10 +76,7 @@ class Runtime:
     limiter: GuessLimiter | None = None  # LEGACY_LOCKOUT_MAX_FAILURES > 0
 
 
-_runtime: Runtime | None = None
-
-
-def runtime() -> Runtime:
+def _build_runtime() -> Runtime:
     """Build the runtime on first use (configuration errors surface as a refusal, not an init crash).
 
     The hashing package (every scheme, argon2-cffi and bcrypt), the presets and tracking are imported here
@@ -86,26 +84,27 @@ def runtime() -> Runtime:
     alike, and the import stays light; with SnapStart / provisioned concurrency :func:`_prebuild` runs this
     during init, so the work lands in the snapshot / the pre-initialised environment.
     """
-    global _runtime
-    if _runtime is None:
-        from legacy_auth.apps import get_preset
-        from legacy_auth.migration.tracking import MigrationTracker
+    from legacy_auth.apps import get_preset
+    from legacy_auth.migration.tracking import MigrationTracker
 
-        settings = Settings.from_env(os.environ)
-        preset = get_preset(settings.app, **settings.preset_kwargs())
-        hashes = _hash_context(settings)
-        db = Database(settings.db_url, options=settings.db_options, dbname=settings.db_name)
-        _runtime = Runtime(
-            settings=settings,
-            store=SqlUserStore(db, preset, settings.table_prefix),
-            hashes=hashes,
-            policy=MigrationPolicy.from_settings(settings),
-            tracker=MigrationTracker(db, app=settings.app, table=settings.tracking_table)
-            if settings.track_migration
-            else None,
-            limiter=_limiter(settings, db),
-        )
-    return _runtime
+    settings = Settings.from_env(os.environ)
+    preset = get_preset(settings.app, **settings.preset_kwargs())
+    hashes = _hash_context(settings)
+    db = Database(settings.db_url, options=settings.db_options, dbname=settings.db_name)
+    return Runtime(
+        settings=settings,
+        store=SqlUserStore(db, preset, settings.table_prefix),
+        hashes=hashes,
+        policy=MigrationPolicy.from_settings(settings),
+        tracker=MigrationTracker(db, app=settings.app, table=settings.tracking_table)
+        if settings.track_migration
+        else None,
+        limiter=_limiter(settings, db),
+    )
+
+
+#: The runtime of this execution environment (``reset()`` closes its connection).
+runtime: Lazy[Runtime] = Lazy(_build_runtime, close=lambda rt: rt.store.db.close())
 
 
 def _limiter(settings: Settings, db: Database) -> GuessLimiter | None:
@@ -137,12 +136,8 @@ def _hash_context(settings: Settings) -> HashContext:
         raise
 
 
-def reset_runtime() -> None:
-    """Forget the runtime and close its connection (tests; a new environment re-reads the settings)."""
-    global _runtime
-    if _runtime is not None:
-        _runtime.store.db.close()
-    _runtime = None
+#: Forget the runtime and close its connection (tests; a new environment re-reads the settings).
+reset_runtime = runtime.reset
 
 
 @instrument(logger)

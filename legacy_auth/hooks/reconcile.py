@@ -3,17 +3,17 @@
 PostConfirmation is the only place a new user is provisioned, and it must not block a user Cognito has
 already confirmed; so a failure there (database down past the retries, a bad deploy) leaves a confirmed
 user without an app row. This module finds them by comparing the pool with the app-users table, page by
-page (ListUsers, 60 users a page, one ``IN (...)`` query per page), and provisions them with the same
-idempotent upsert as the hook, adds the default group, and retries every row of the failures table.
-A user's failure row is deleted only once every step (row and group) succeeded; a group that still cannot be
-added keeps (or creates) the row, so the next run tries again. Running it twice, or while the hook is live,
-is safe. Pure logic: the CLI passes the database, the boto3
+page (ListUsers, 60 users a page, one ``IN (...)`` query per page), and completes them with the hook's own
+workflow (:func:`legacy_auth.hooks.confirmation.complete_confirmation`: the idempotent upsert, the default group),
+and retries every row of the failures table. A user's failure row is deleted only once every step (row and
+group) succeeded; a group that still cannot be added keeps (or creates) the row, so the next run tries again.
+Running it twice, or while the hook is live, is safe. Pure logic: the CLI passes the database, the boto3
 client and the settings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,8 +22,8 @@ from legacy_auth.deadline import Deadline
 from legacy_auth.errors import LegacyAuthError
 from legacy_auth.hooks.app_schema import quote
 from legacy_auth.hooks.config import AppUsersSchema
-from legacy_auth.hooks.provisioning import AppUser, add_to_group, app_user_from_event, provision
-from legacy_auth.hooks.provisioning_failures import clear_failure_row, record_failure
+from legacy_auth.hooks.confirmation import AppSide, ConfirmationObserver, StoreStep, complete_confirmation
+from legacy_auth.hooks.provisioning import ProvisioningInputError
 
 #: Cognito statuses of users who can sign in and therefore need an app row.
 PROVISIONED_STATUSES = frozenset({"CONFIRMED", "EXTERNAL_PROVIDER", "RESET_REQUIRED"})
@@ -132,36 +132,46 @@ def failed_subs(db: Database, schema: AppUsersSchema, *, limit: int = 10_000) ->
 
 def _repair(db: Database, schema: AppUsersSchema, cognito: Any, pool: str, user: Mapping[str, Any],
             group: str | None, legacy_id_attribute: str, report: ReconcileReport) -> None:
-    """Provision, add the group, and only then forget the failure (a failed group re-records it)."""
+    """The one confirmation workflow (:func:`~legacy_auth.hooks.confirmation.complete_confirmation`), stopping
+    at a failed row (the next run finds the user again); every outcome becomes a count or an error line."""
     username = str(user.get("Username", ""))
-    try:
-        app_user: AppUser = app_user_from_event(username, _attributes(user), legacy_id_attribute=legacy_id_attribute)
-        if provision(db, schema, app_user, deadline=Deadline.after(STEP_S), clear_failure=not group):
-            report.provisioned += 1
-    except LegacyAuthError as exc:
-        report.errors.append((username, str(getattr(exc, "reason", type(exc).__name__))))
-        return
-    if not group:
-        return
-    from botocore.exceptions import BotoCoreError, ClientError  # lazy: only when a group is configured
-
-    try:
-        add_to_group(cognito, pool, username, group)
-    except (BotoCoreError, ClientError) as exc:
-        report.errors.append((username, f"group:{type(exc).__name__}"))
-        _store_step(report, username, lambda: record_failure(db, schema, app_user, "group_failed",
-                                                             deadline=Deadline.after(STEP_S)))
-        return
-    report.grouped += 1
-    _store_step(report, username, lambda: clear_failure_row(db, schema, app_user.sub, deadline=Deadline.after(STEP_S)))
+    complete_confirmation(
+        username, _attributes(user),
+        legacy_id_attribute=legacy_id_attribute,  # the value stored in the pool: see complete_confirmation
+        side=AppSide(db=lambda: db, schema=schema, cognito=lambda: cognito, pool=pool, group=group or None),
+        on_row_failure="stop", deadline=_step, reserve=_step, observer=_Repair(username, report),
+    )
 
 
-def _store_step(report: ReconcileReport, username: str, step: Callable[[], bool]) -> None:
-    """Run a failures-table write; a database error is reported for the user, never raised."""
-    try:
-        step()
-    except LegacyAuthError as exc:
-        report.errors.append((username, f"failures_table:{getattr(exc, 'reason', type(exc).__name__)}"))
+def _step() -> Deadline:
+    """A fresh budget per database step (no Lambda limit here)."""
+    return Deadline.after(STEP_S)
+
+
+class _Repair(ConfirmationObserver):
+    """One user's outcomes as report counts and ``(username, reason)`` error lines (never attribute values)."""
+
+    def __init__(self, username: str, report: ReconcileReport) -> None:
+        self.username = username
+        self.report = report
+
+    def rejected(self, exc: ProvisioningInputError) -> None:
+        self.row_failed(exc)
+
+    def row_done(self, created: bool) -> None:
+        self.report.provisioned += int(created)
+
+    def row_failed(self, exc: LegacyAuthError) -> None:
+        self.report.errors.append((self.username, str(getattr(exc, "reason", type(exc).__name__))))
+
+    def grouped(self) -> None:
+        self.report.grouped += 1
+
+    def group_failed(self, exc: Exception) -> None:
+        self.report.errors.append((self.username, f"group:{type(exc).__name__}"))
+
+    def store_failed(self, step: StoreStep, exc: LegacyAuthError) -> None:
+        self.report.errors.append((self.username, f"failures_table:{getattr(exc, 'reason', type(exc).__name__)}"))
 
 
 def _pages(cognito: Any, pool: str, limit: int | None) -> Iterator[list[dict[str, Any]]]:

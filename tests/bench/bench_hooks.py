@@ -202,18 +202,18 @@ def warm(url: str) -> list[list[Any]]:
         }
 
     def hook_token_lookup() -> None:
-        pre_token_generation._settings = lookup  # one attribute store: the module reads settings() per call
+        pre_token_generation.settings.value = lookup  # one attribute store: the module reads settings() per call
         try:
             pre_token_generation.handler(next(token_events["lookup"]), context)
         finally:
-            pre_token_generation._settings = plain
+            pre_token_generation.settings.value = plain
 
     def raw_lookup() -> None:
         with raw.cursor() as cur:
             cur.execute("SELECT `id` AS id FROM `app_users` WHERE `cognito_sub` = %s", (token_sub,))
             cur.fetchall()
 
-    pre_token_generation._settings = plain
+    pre_token_generation.settings.value = plain
     rows = []
     with contextlib.redirect_stdout(io.StringIO()):  # EMF metric lines
         hook_token_lookup()  # the first lookup opens the app DB connection (a cold-start cost, not a warm one)

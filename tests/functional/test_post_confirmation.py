@@ -26,6 +26,7 @@ from legacy_auth.migration.tracking import ddl as tracking_ddl
 from tests.support.legacy_db import create_schema
 from triggers import hook_wiring
 from triggers import post_confirmation as hook
+from triggers.lazy import UNBUILT
 
 SUB = "7a1c2e34-5b6d-4e8f-9a0b-1c2d3e4f5a6b"
 
@@ -42,13 +43,13 @@ def app_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     db.close()
     for name, value in {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url, "LEGACY_TRACK_MIGRATION": "true"}.items():
         monkeypatch.setenv(name, value)
-    for attr in ("_db", "_tracker"):
-        monkeypatch.setattr(hook, attr, None)
-    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    for cell in (hook.app_db, hook.tracker):
+        monkeypatch.setattr(cell, "value", UNBUILT)
+    monkeypatch.setattr(hook_wiring.legacy_database, "value", UNBUILT)
     configure(monkeypatch)
     yield url
-    if hook._db is not None:
-        hook._db.close()
+    if hook.app_db.built:
+        hook.app_db.value.close()
 
 
 @pytest.fixture
@@ -57,12 +58,12 @@ def cognito(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
         client = boto3.client("cognito-idp", region_name="eu-west-1")
         pool = client.create_user_pool(PoolName="p")["UserPool"]["Id"]
         client.create_group(UserPoolId=pool, GroupName="members")
-        monkeypatch.setattr(hook_wiring, "_cognito", client)
+        monkeypatch.setattr(hook_wiring.cognito_client, "value", client)
         yield client, pool
 
 
 def configure(monkeypatch: pytest.MonkeyPatch, **env: str) -> None:
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env(env))
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env(env))
 
 
 def rows(url: str, table: str = "app_users") -> list[dict[str, Any]]:
@@ -213,9 +214,9 @@ def test_database_down_raises_nothing_and_answers_in_time(
     monkeypatch.setenv("LEGACY_APP", "q2a")
     monkeypatch.setenv("LEGACY_DB_URL", "mysql://root@127.0.0.1:1/none")
     monkeypatch.delenv("LEGACY_TRACK_MIGRATION", raising=False)
-    for attr in ("_db", "_tracker"):
-        monkeypatch.setattr(hook, attr, None)
-    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    for cell in (hook.app_db, hook.tracker):
+        monkeypatch.setattr(cell, "value", UNBUILT)
+    monkeypatch.setattr(hook_wiring.legacy_database, "value", UNBUILT)
     configure(monkeypatch)
     started = time.monotonic()
     event = load_event("cognito_post_confirmation_confirm_sign_up")
@@ -253,13 +254,13 @@ def test_bad_input_is_a_no_op_without_partial_rows(app_url: str, load_event: Cal
 
 def test_provisioning_off_touches_no_database(monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
                                               lambda_context: Any) -> None:
-    monkeypatch.setattr(hook, "_db", None)
+    monkeypatch.setattr(hook.app_db, "value", UNBUILT)
     monkeypatch.delenv("LEGACY_APP", raising=False)
-    monkeypatch.setattr(hook, "_tracker", None)
+    monkeypatch.setattr(hook.tracker, "value", UNBUILT)
     configure(monkeypatch, HOOKS_PROVISION="off")
     event = load_event("cognito_post_confirmation_confirm_sign_up")
     assert hook.handler(event, lambda_context) is event
-    assert hook._db is None
+    assert not hook.app_db.built
 
 
 @pytest.fixture
@@ -294,9 +295,9 @@ def _legacy_db_is_silent(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
     monkeypatch.setenv("LEGACY_APP", "q2a")
     monkeypatch.setenv("LEGACY_DB_URL", f"mysql://root@127.0.0.1:{port}/none")
     monkeypatch.delenv("LEGACY_TRACK_MIGRATION", raising=False)
-    for attr in ("_db", "_tracker"):
-        monkeypatch.setattr(hook, attr, None)
-    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    for cell in (hook.app_db, hook.tracker):
+        monkeypatch.setattr(cell, "value", UNBUILT)
+    monkeypatch.setattr(hook_wiring.legacy_database, "value", UNBUILT)
 
 
 def test_a_database_that_never_answers_cannot_push_the_hook_past_5_seconds(
@@ -317,9 +318,9 @@ def test_broken_configuration_never_fails_a_confirmed_user(monkeypatch: pytest.M
     monkeypatch.setenv("LEGACY_TRACK_MIGRATION", "true")
     monkeypatch.delenv("LEGACY_DB_URL", raising=False)
     monkeypatch.delenv("LEGACY_DB_SECRET_ARN", raising=False)
-    for attr in ("_db", "_tracker"):
-        monkeypatch.setattr(hook, attr, None)
-    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    for cell in (hook.app_db, hook.tracker):
+        monkeypatch.setattr(cell, "value", UNBUILT)
+    monkeypatch.setattr(hook_wiring.legacy_database, "value", UNBUILT)
     configure(monkeypatch)
     event = load_event("cognito_post_confirmation_confirm_forgot_password")
     assert hook.handler(event, lambda_context) is event

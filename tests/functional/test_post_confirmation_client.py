@@ -21,6 +21,7 @@ from legacy_auth.hooks.config import HookSettings
 from triggers import hook_wiring
 from triggers import post_confirmation as confirm_hook
 from triggers import pre_signup as signup_hook
+from triggers.lazy import UNBUILT
 
 ROOT = Path(__file__).resolve().parents[2]
 TRUSTED = HookSettings.from_env({"HOOKS_SIGNUP_GUARD": "off", "HOOKS_SIGNUP_TRUSTED_DOMAINS": "corp.example"})
@@ -30,7 +31,7 @@ def test_importing_the_hooks_creates_no_client() -> None:
     code = (
         "import sys, triggers.post_confirmation, triggers.pre_signup, triggers.pre_token_generation; "
         "from triggers import hook_wiring; "
-        "print(hook_wiring._cognito is None, 'boto3' in sys.modules)"
+        "print(not hook_wiring.cognito_client.built, 'boto3' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                           check=True)
@@ -55,7 +56,7 @@ def counted_clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str,
             return real(service, *args, **kwargs)
 
         monkeypatch.setattr(boto3, "client", counting)
-        monkeypatch.setattr(hook_wiring, "_cognito", None)  # as in a fresh execution environment
+        monkeypatch.setattr(hook_wiring.cognito_client, "value", UNBUILT)  # as in a fresh execution environment
         yield admin, pool, created
 
 
@@ -64,18 +65,18 @@ def test_post_confirmation_creates_the_client_once_across_warm_invocations(
     load_event: Callable[[str], Any], lambda_context: Any,
 ) -> None:
     admin, pool, created = counted_clients
-    monkeypatch.setattr(confirm_hook, "_settings", HookSettings.from_env({"HOOKS_DEFAULT_GROUP": "members",
+    monkeypatch.setattr(confirm_hook.settings, "value", HookSettings.from_env({"HOOKS_DEFAULT_GROUP": "members",
                                                                           "HOOKS_PROVISION": "off"}))
-    monkeypatch.setattr(confirm_hook, "_tracker", (None,))
+    monkeypatch.setattr(confirm_hook.tracker, "value", None)
     event = load_event("cognito_post_confirmation_confirm_sign_up")
     event["userPoolId"] = pool
-    assert hook_wiring._cognito is None
+    assert not hook_wiring.cognito_client.built
     first = confirm_hook.handler(copy.deepcopy(event), lambda_context)
-    client = hook_wiring._cognito
+    client = hook_wiring.cognito_client.value
     second = confirm_hook.handler(copy.deepcopy(event), lambda_context)
     assert first == second == event
     assert created == ["cognito-idp"]  # one client for both invocations
-    assert hook_wiring._cognito is client
+    assert hook_wiring.cognito_client.value is client
     members = admin.list_users_in_group(UserPoolId=pool, GroupName="members")["Users"]
     assert [m["Username"] for m in members] == ["dave"]  # and it did the real work both times
 
@@ -85,7 +86,7 @@ def test_pre_signup_reuses_the_same_process_wide_client(
     load_event: Callable[[str], Any], lambda_context: Any,
 ) -> None:
     _admin, pool, created = counted_clients
-    monkeypatch.setattr(signup_hook, "_settings", TRUSTED)
+    monkeypatch.setattr(signup_hook.settings, "value", TRUSTED)
     answers = []
     for name in ("first", "second"):
         event = load_event("cognito_pre_signup_sign_up")
@@ -101,7 +102,7 @@ def test_a_sign_up_that_needs_no_cognito_call_creates_no_client(
     load_event: Callable[[str], Any], lambda_context: Any,
 ) -> None:
     _admin, _pool, created = counted_clients
-    monkeypatch.setattr(signup_hook, "_settings", TRUSTED)
+    monkeypatch.setattr(signup_hook.settings, "value", TRUSTED)
     signup_hook.handler(load_event("cognito_pre_signup_sign_up"), lambda_context)  # example.com: not trusted
     assert created == []
-    assert hook_wiring._cognito is None
+    assert not hook_wiring.cognito_client.built

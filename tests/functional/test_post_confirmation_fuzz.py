@@ -64,10 +64,10 @@ def moto_pool() -> Iterator[tuple[Any, str]]:
 def wired(app_db: Any, moto_pool: tuple[Any, str], monkeypatch: pytest.MonkeyPatch) -> tuple[Database, str]:
     """Provisioning, tracking (on) and the default group wired to the shared SQLite DB and moto."""
     _url, db = app_db
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_DEFAULT_GROUP": "members"}))
-    monkeypatch.setattr(hook, "_db", db)
-    monkeypatch.setattr(hook, "_tracker", (MigrationTracker(db, app="q2a"),))
-    monkeypatch.setattr(hook_wiring, "_cognito", moto_pool[0])
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({"HOOKS_DEFAULT_GROUP": "members"}))
+    monkeypatch.setattr(hook.app_db, "value", db)
+    monkeypatch.setattr(hook.tracker, "value", MigrationTracker(db, app="q2a"))
+    monkeypatch.setattr(hook_wiring.cognito_client, "value", moto_pool[0])
     return db, moto_pool[1]
 
 
@@ -143,9 +143,9 @@ def test_any_event_gives_no_row_or_one_valid_row(app_db: Any, username: Any, att
                                                  monkeypatch: pytest.MonkeyPatch, new_lambda_context: Any) -> None:
     url, db = app_db
     monkeypatch.delenv("LEGACY_APP", raising=False)
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_APP_DB_URL": url}))
-    monkeypatch.setattr(hook, "_db", db)
-    monkeypatch.setattr(hook, "_tracker", (None,))
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({"HOOKS_APP_DB_URL": url}))
+    monkeypatch.setattr(hook.app_db, "value", db)
+    monkeypatch.setattr(hook.tracker, "value", None)
     db.execute("DELETE FROM app_users", deadline=Deadline.after(5))
     event = {"version": "1", "triggerSource": source, "userPoolId": "eu-west-1_X", "userName": username,
              "request": {"userAttributes": attributes}, "response": {}}
@@ -165,8 +165,8 @@ def test_an_event_that_is_not_an_object_is_a_no_op(app_db: Any, event: Any, monk
                                                    new_lambda_context: Any) -> None:
     url, db = app_db
     monkeypatch.delenv("LEGACY_APP", raising=False)
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_APP_DB_URL": url}))
-    monkeypatch.setattr(hook, "_db", db)
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({"HOOKS_APP_DB_URL": url}))
+    monkeypatch.setattr(hook.app_db, "value", db)
     db.execute("DELETE FROM app_users", deadline=Deadline.after(5))
     assert hook.handler(event, new_lambda_context()) == event
     assert db.fetch_all("SELECT * FROM app_users", deadline=Deadline.after(5)) == []

@@ -28,6 +28,7 @@ from legacy_auth.hooks.signup_policy import (
 from tests.support.legacy_db import create_schema, insert_users
 from triggers import hook_wiring
 from triggers import pre_signup as hook
+from triggers.lazy import UNBUILT
 
 POOL = "eu-west-1_Ab12Cd34E"
 BCRYPT = "$2y$10$" + "a" * 53
@@ -44,13 +45,13 @@ def legacy_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str
     env = {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(hook_wiring, "_legacy", None)
-    monkeypatch.setattr(hook, "_guard", None)
+    monkeypatch.setattr(hook_wiring.legacy_database, "value", UNBUILT)
+    monkeypatch.setattr(hook.guard, "value", UNBUILT)
     return env
 
 
 def configure(monkeypatch: pytest.MonkeyPatch, **env: str) -> None:
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env(env))
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env(env))
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def cognito(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
     with mock_aws():
         client = boto3.client("cognito-idp", region_name="eu-west-1")
         pool = client.create_user_pool(PoolName="p", AliasAttributes=["email"])["UserPool"]["Id"]
-        monkeypatch.setattr(hook_wiring, "_cognito", client)
+        monkeypatch.setattr(hook_wiring.cognito_client, "value", client)
         yield client, pool
 
 
@@ -97,7 +98,7 @@ def test_legacy_identity_is_refused_with_an_actionable_message(
 def test_guard_off_lets_the_legacy_email_through(monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any],
                                                  lambda_context: Any) -> None:
     configure(monkeypatch, HOOKS_SIGNUP_GUARD="off")
-    monkeypatch.setattr(hook, "_guard", None)
+    monkeypatch.setattr(hook.guard, "value", UNBUILT)
     monkeypatch.delenv("LEGACY_DB_URL", raising=False)  # no legacy DB configured at all: never touched
     out = hook.handler(_event(load_event, "cognito_pre_signup_sign_up", email="alice@example.com"), lambda_context)
     assert out["response"]["autoConfirmUser"] is False
@@ -227,7 +228,7 @@ def test_external_provider_links_to_the_native_user_with_the_same_verified_email
     _native_user(client, pool, "carol", "carol@gmail.com")
     _native_user(client, pool, "decoy", "carol@gmail.com", verified=False)  # not a link target: unverified
     link_client = boto3.client("cognito-idp", region_name="eu-west-1")
-    monkeypatch.setattr(hook_wiring, "_cognito", LinkStubbedClient(client, link_client))
+    monkeypatch.setattr(hook_wiring.cognito_client, "value", LinkStubbedClient(client, link_client))
     configure(monkeypatch, HOOKS_LINK_PROVIDERS="Google", HOOKS_SIGNUP_GUARD="off")
     event = _event(load_event, "cognito_pre_signup_external_provider", pool, email=typed)
     with Stubber(link_client) as stub:
@@ -245,7 +246,7 @@ def test_external_provider_is_not_linked_when_two_native_users_hold_the_email(
     _native_user(client, pool, "carol", "carol@gmail.com")
     _native_user(client, pool, "carol2", "carol@gmail.com")
     link_client = boto3.client("cognito-idp", region_name="eu-west-1")
-    monkeypatch.setattr(hook_wiring, "_cognito", LinkStubbedClient(client, link_client))
+    monkeypatch.setattr(hook_wiring.cognito_client, "value", LinkStubbedClient(client, link_client))
     configure(monkeypatch, HOOKS_LINK_PROVIDERS="Google", HOOKS_SIGNUP_GUARD="off")
     with Stubber(link_client) as stub:  # nothing queued: a link call would raise and fail the assertion below
         out = hook.handler(_event(load_event, "cognito_pre_signup_external_provider", pool), lambda_context)
@@ -270,7 +271,7 @@ def test_external_provider_is_not_linked_unless_allowed_and_verified(
     lambda_context: Any, env: dict[str, str], attrs: dict[str, str],
 ) -> None:
     client = boto3.client("cognito-idp", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
-    monkeypatch.setattr(hook_wiring, "_cognito", client)
+    monkeypatch.setattr(hook_wiring.cognito_client, "value", client)
     configure(monkeypatch, HOOKS_SIGNUP_GUARD="off", **env)
     with Stubber(client) as stub:  # no response queued: any Cognito call would fail the test
         out = hook.handler(_event(load_event, "cognito_pre_signup_external_provider", **attrs), lambda_context)
@@ -328,8 +329,8 @@ def test_legacy_db_down_fails_closed_within_the_budget(monkeypatch: pytest.Monke
                                                        load_event: Callable[[str], Any]) -> None:
     monkeypatch.setenv("LEGACY_APP", "q2a")
     monkeypatch.setenv("LEGACY_DB_URL", "mysql://root@127.0.0.1:1/none")
-    monkeypatch.setattr(hook_wiring, "_legacy", None)
-    monkeypatch.setattr(hook, "_guard", None)
+    monkeypatch.setattr(hook_wiring.legacy_database, "value", UNBUILT)
+    monkeypatch.setattr(hook.guard, "value", UNBUILT)
     configure(monkeypatch)
     context = LocalLambdaContext(timeout_ms=5000)
     started = time.monotonic()
@@ -344,8 +345,8 @@ def test_missing_legacy_configuration_is_refused_not_crashed(monkeypatch: pytest
     monkeypatch.delenv("LEGACY_APP", raising=False)
     monkeypatch.delenv("LEGACY_DB_URL", raising=False)
     monkeypatch.delenv("LEGACY_DB_SECRET_ARN", raising=False)
-    monkeypatch.setattr(hook_wiring, "_legacy", None)
-    monkeypatch.setattr(hook, "_guard", None)
+    monkeypatch.setattr(hook_wiring.legacy_database, "value", UNBUILT)
+    monkeypatch.setattr(hook.guard, "value", UNBUILT)
     configure(monkeypatch)
     err = _refusal(_event(load_event, "cognito_pre_signup_sign_up"), lambda_context)
     assert (err.reason, str(err)) == ("misconfigured", MSG_UNAVAILABLE)
@@ -357,7 +358,7 @@ def test_cognito_unreachable_means_no_auto_flags_not_a_crash(
 ) -> None:
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(hook_wiring, "_cognito", None)  # client creation itself fails (no region)
+    monkeypatch.setattr(hook_wiring.cognito_client, "value", UNBUILT)  # client creation itself fails (no region)
     configure(monkeypatch, HOOKS_SIGNUP_TRUSTED_DOMAINS="corp.example")
     out = hook.handler(_event(load_event, "cognito_pre_signup_sign_up", email="new@corp.example"), lambda_context)
     assert out["response"]["autoConfirmUser"] is False
@@ -367,7 +368,7 @@ def test_cognito_unreachable_means_no_auto_flags_not_a_crash(
 def test_list_users_error_means_no_auto_flags(legacy_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
                                               load_event: Callable[[str], Any], lambda_context: Any) -> None:
     client = boto3.client("cognito-idp", region_name="eu-west-1", aws_access_key_id="x", aws_secret_access_key="x")
-    monkeypatch.setattr(hook_wiring, "_cognito", client)
+    monkeypatch.setattr(hook_wiring.cognito_client, "value", client)
     configure(monkeypatch, HOOKS_SIGNUP_TRUSTED_DOMAINS="corp.example")
     with Stubber(client) as stub:
         stub.add_client_error("list_users", service_error_code="TooManyRequestsException", http_status_code=429)
@@ -384,8 +385,8 @@ def test_a_legacy_db_that_never_answers_is_refused_before_cognitos_limit(
     try:
         monkeypatch.setenv("LEGACY_APP", "q2a")
         monkeypatch.setenv("LEGACY_DB_URL", f"mysql://root@127.0.0.1:{server.getsockname()[1]}/none")
-        monkeypatch.setattr(hook_wiring, "_legacy", None)
-        monkeypatch.setattr(hook, "_guard", None)
+        monkeypatch.setattr(hook_wiring.legacy_database, "value", UNBUILT)
+        monkeypatch.setattr(hook.guard, "value", UNBUILT)
         configure(monkeypatch)
         context = LocalLambdaContext(timeout_ms=5000)
         err = _refusal(_event(load_event, "cognito_pre_signup_sign_up"), context)

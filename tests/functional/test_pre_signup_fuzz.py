@@ -31,6 +31,7 @@ from tests.support.legacy_db import create_schema, insert_users
 from tests.unit.hooks.fuzz_values import attribute_maps, field_paths, hostile_text, json_values, mutate, mutated_events
 from triggers import hook_wiring
 from triggers import pre_signup as hook
+from triggers.lazy import UNBUILT
 
 SOURCES = st.sampled_from(["PreSignUp_SignUp", "PreSignUp_AdminCreateUser", "PreSignUp_ExternalProvider", None, 3])
 FIXTURES = [f"cognito_pre_signup_{name}" for name in ("sign_up", "admin_create_user", "external_provider")]
@@ -78,13 +79,13 @@ def wired(legacy_url: str, moto_pool: tuple[Any, str], monkeypatch: pytest.Monke
     for name, value in {"LEGACY_APP": "q2a", "LEGACY_DB_URL": legacy_url}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("LEGACY_TRACK_MIGRATION", raising=False)
-    monkeypatch.setattr(hook, "_settings", SETTINGS)
-    monkeypatch.setattr(hook_wiring, "_cognito", moto_pool[0])
-    monkeypatch.setattr(hook_wiring, "_legacy", None)
-    monkeypatch.setattr(hook, "_guard", None)
+    monkeypatch.setattr(hook.settings, "value", SETTINGS)
+    monkeypatch.setattr(hook_wiring.cognito_client, "value", moto_pool[0])
+    monkeypatch.setattr(hook_wiring.legacy_database, "value", UNBUILT)
+    monkeypatch.setattr(hook.guard, "value", UNBUILT)
     yield moto_pool[1]
-    if hook_wiring._legacy is not None:
-        hook_wiring._legacy[1].close()
+    if hook_wiring.legacy_database.built:
+        hook_wiring.legacy_database.value[1].close()
 
 
 def _check(event: Any, new_lambda_context: Any) -> None:
@@ -146,7 +147,7 @@ def test_any_combination_of_mutated_fields_gets_a_documented_outcome(wired: str,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_any_event_is_answered_or_clearly_refused(source: Any, username: Any, attributes: Any, response: Any,
                                                   monkeypatch: pytest.MonkeyPatch, new_lambda_context: Any) -> None:
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({
         "HOOKS_SIGNUP_GUARD": "off", "HOOKS_SIGNUP_DENIED_DOMAINS": "mailinator.com",
         "HOOKS_SIGNUP_ADMIN_CREATE": "enforce"}))
     event = {"version": "1", "triggerSource": source, "userPoolId": "eu-west-1_X", "userName": username,
@@ -169,7 +170,7 @@ def test_any_event_is_answered_or_clearly_refused(source: Any, username: Any, at
 @pytest.mark.parametrize("event", [None, [], ["PreSignUp_SignUp"], "event", 3, 2.5, True])
 def test_an_event_that_is_not_an_object_is_refused_with_the_invalid_input_message(
         event: Any, monkeypatch: pytest.MonkeyPatch, new_lambda_context: Any) -> None:
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_SIGNUP_GUARD": "off"}))
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({"HOOKS_SIGNUP_GUARD": "off"}))
     with pytest.raises(SignUpRefusedError) as refused:
         hook.handler(event, new_lambda_context())
     assert refused.value.reason == "malformed_event"

@@ -24,6 +24,7 @@ from legacy_auth.hooks.provisioning import AppUser, provision
 from tests.conftest import load_event
 from tests.unit.hooks.fuzz_values import attribute_maps, field_paths, json_values, mutate, mutated_events
 from triggers import pre_token_generation as hook
+from triggers.lazy import UNBUILT
 
 ID = re.compile(r"[A-Za-z0-9_.:@+-]{1,128}")
 FIXTURES = [f"cognito_pre_token_generation_{v}_{s}" for v in ("v1", "v2")
@@ -48,11 +49,11 @@ def configured(request: pytest.FixtureRequest, app_url: str, monkeypatch: pytest
     env = dict(ROLES)
     if request.param == "lookup_on":
         env.update(HOOKS_TOKEN_APP_USER_LOOKUP="on", HOOKS_APP_DB_URL=app_url)
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env(env))
-    monkeypatch.setattr(hook, "_db", None)
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env(env))
+    monkeypatch.setattr(hook.app_db, "value", UNBUILT)
     yield request.param
-    if hook._db is not None:
-        hook._db.close()
+    if hook.app_db.built:
+        hook.app_db.value.close()
 
 
 def _claims(response: Any) -> list[dict[str, Any]]:
@@ -124,7 +125,7 @@ def test_the_unmutated_v2_fixture_gets_both_claims_with_the_lookup_on(configured
 def test_any_event_gets_an_answer_with_only_id_shaped_claims(attributes: Any, version: Any, extra: Any,
                                                              monkeypatch: pytest.MonkeyPatch,
                                                              new_lambda_context: Any) -> None:
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env(ROLES))
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env(ROLES))
     event = {"version": version, "triggerSource": "TokenGeneration_Authentication", "userName": "u",
              "request": {"userAttributes": attributes, "groupConfiguration": extra}, "response": extra}
     out = hook.handler(event, new_lambda_context())
@@ -142,5 +143,5 @@ def test_any_event_gets_an_answer_with_only_id_shaped_claims(attributes: Any, ve
 @pytest.mark.parametrize("event", [None, [], ["x"], "event", 3, 2.5, True])
 def test_an_event_that_is_not_an_object_comes_back_unchanged(event: Any, monkeypatch: pytest.MonkeyPatch,
                                                              new_lambda_context: Any) -> None:
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env(ROLES))
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env(ROLES))
     assert hook.handler(event, new_lambda_context()) == event

@@ -11,6 +11,7 @@ import pytest
 
 from legacy_auth.hooks.config import HookSettings
 from triggers import pre_token_generation as hook
+from triggers.lazy import UNBUILT
 
 SOURCES = ["hostedauth", "authentication", "newpasswordchallenge", "authenticatedevice", "refreshtokens"]
 ROLE_MAP = "level:50=editor,level:80=moderator,level:100=admin"
@@ -19,7 +20,7 @@ ROLE_MAP = "level:50=editor,level:80=moderator,level:100=admin"
 @pytest.fixture(autouse=True)
 def settings(monkeypatch: pytest.MonkeyPatch) -> HookSettings:
     s = HookSettings.from_env({"HOOKS_TOKEN_ROLE_GROUPS": ROLE_MAP})
-    monkeypatch.setattr(hook, "_settings", s)
+    monkeypatch.setattr(hook.settings, "value", s)
     return s
 
 
@@ -53,7 +54,7 @@ def test_v2_adds_claims_to_id_and_access_tokens(source: str, load_event: Callabl
 
 def test_v2_access_token_claims_can_be_turned_off(monkeypatch: pytest.MonkeyPatch,
                                                   load_event: Callable[[str], Any], lambda_context: Any) -> None:
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_TOKEN_ACCESS_CLAIMS": "off"}))
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({"HOOKS_TOKEN_ACCESS_CLAIMS": "off"}))
     out = hook.handler(load_event("cognito_pre_token_generation_v2_authentication"), lambda_context)
     details = out["response"]["claimsAndScopeOverrideDetails"]
     assert details["idTokenGeneration"]["claimsToAddOrOverride"]["legacy_id"] == "1042"
@@ -146,11 +147,11 @@ def lookup(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     for sub in ("first-sub", "0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f"):
         provision(db, settings.app_users, AppUser(sub=sub), deadline=Deadline.after(5))
     db.close()
-    monkeypatch.setattr(hook, "_settings", settings)
-    monkeypatch.setattr(hook, "_db", None)
+    monkeypatch.setattr(hook.settings, "value", settings)
+    monkeypatch.setattr(hook.app_db, "value", UNBUILT)
     yield settings
-    if hook._db is not None:
-        hook._db.close()
+    if hook.app_db.built:
+        hook.app_db.value.close()
 
 
 def test_configured_lookup_puts_the_app_row_id_in_app_user_id(lookup: HookSettings, load_event: Callable[[str], Any],
@@ -172,19 +173,19 @@ def test_lookup_of_an_unprovisioned_user_gives_no_app_user_id_never_the_legacy_i
 def test_lookup_with_the_database_down_still_issues_the_legacy_claims(
     monkeypatch: pytest.MonkeyPatch, load_event: Callable[[str], Any], lambda_context: Any
 ) -> None:
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env(
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env(
         {"HOOKS_TOKEN_APP_USER_LOOKUP": "on", "HOOKS_APP_DB_URL": "mysql://root@127.0.0.1:1/none"}))
-    monkeypatch.setattr(hook, "_db", None)
+    monkeypatch.setattr(hook.app_db, "value", UNBUILT)
     out = hook.handler(load_event("cognito_pre_token_generation_v1_authentication"), lambda_context)
     assert out["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]["legacy_id"] == "1042"
-    monkeypatch.setattr(hook, "_db", None)
+    monkeypatch.setattr(hook.app_db, "value", UNBUILT)
 
 
 def test_lookup_off_never_creates_a_database(load_event: Callable[[str], Any], lambda_context: Any,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(hook, "_db", None)
+    monkeypatch.setattr(hook.app_db, "value", UNBUILT)
     hook.handler(load_event("cognito_pre_token_generation_v2_refreshtokens"), lambda_context)
-    assert hook._db is None
+    assert not hook.app_db.built
 
 
 @pytest.mark.parametrize("version", ["v1", "v2"])

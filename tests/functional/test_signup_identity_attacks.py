@@ -19,6 +19,7 @@ from legacy_auth.hooks.signup_policy import MSG_INVALID, MSG_LEGACY_ACCOUNT, Sig
 from tests.support.legacy_db import create_schema, insert_users
 from triggers import hook_wiring
 from triggers import pre_signup as hook
+from triggers.lazy import UNBUILT
 
 BCRYPT = "$2y$10$" + "a" * 53
 Loader = Callable[[str], dict[str, Any]]
@@ -38,9 +39,9 @@ def legacy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     for name, value in {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("LEGACY_TRACK_MIGRATION", raising=False)
-    monkeypatch.setattr(hook_wiring, "_legacy", None)
-    monkeypatch.setattr(hook, "_guard", None)
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({}))
+    monkeypatch.setattr(hook_wiring.legacy_database, "value", UNBUILT)
+    monkeypatch.setattr(hook.guard, "value", UNBUILT)
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({}))
     return url
 
 
@@ -52,8 +53,9 @@ def trusted_pool(legacy: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
         pool = client.create_user_pool(PoolName="p", AliasAttributes=["email"])["UserPool"]["Id"]
         client.admin_create_user(UserPoolId=pool, Username="dana", MessageAction="SUPPRESS", UserAttributes=[
             {"Name": "email", "Value": "dana@corp.example"}, {"Name": "email_verified", "Value": "true"}])
-        monkeypatch.setattr(hook_wiring, "_cognito", client)
-        monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_SIGNUP_TRUSTED_DOMAINS": "corp.example"}))
+        monkeypatch.setattr(hook_wiring.cognito_client, "value", client)
+        monkeypatch.setattr(hook.settings, "value",
+                            HookSettings.from_env({"HOOKS_SIGNUP_TRUSTED_DOMAINS": "corp.example"}))
         yield client, pool
 
 
@@ -105,13 +107,14 @@ def test_identity_attribute_in_list_shaped_validation_data_is_refused(legacy: st
 
 def test_configured_identity_attribute_names_are_reserved_too(legacy: str, monkeypatch: pytest.MonkeyPatch,
                                                               load_event: Loader, lambda_context: Any) -> None:
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_TOKEN_APP_USER_ID_ATTRIBUTE": "custom:uid"}))
+    monkeypatch.setattr(hook.settings, "value",
+                        HookSettings.from_env({"HOOKS_TOKEN_APP_USER_ID_ATTRIBUTE": "custom:uid"}))
     assert _refused(_sign_up(load_event, **{"custom:uid": "7"}), lambda_context).reason == "reserved_attribute"
 
 
 def test_identity_attributes_are_refused_even_with_the_guard_off(monkeypatch: pytest.MonkeyPatch, load_event: Loader,
                                                                  lambda_context: Any) -> None:
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_SIGNUP_GUARD": "off"}))
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({"HOOKS_SIGNUP_GUARD": "off"}))
     monkeypatch.delenv("LEGACY_DB_URL", raising=False)
     err = _refused(load_event("cognito_pre_signup_sign_up_legacy_attributes"), lambda_context)
     assert err.reason == "reserved_attribute"
@@ -126,7 +129,7 @@ def test_external_provider_mapping_a_legacy_id_is_refused(legacy: str, load_even
 
 def test_admin_create_user_with_enforce_refuses_identity_attributes(legacy: str, monkeypatch: pytest.MonkeyPatch,
                                                                    load_event: Loader, lambda_context: Any) -> None:
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_SIGNUP_ADMIN_CREATE": "enforce"}))
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({"HOOKS_SIGNUP_ADMIN_CREATE": "enforce"}))
     event = load_event("cognito_pre_signup_admin_create_user")
     event["request"]["userAttributes"]["custom:legacy_id"] = "1"
     assert _refused(event, lambda_context).reason == "reserved_attribute"
@@ -222,7 +225,7 @@ def test_nfd_form_of_a_legacy_username_is_found(legacy: str, load_event: Loader,
 def test_a_u_label_domain_cannot_dodge_the_deny_list(legacy: str, monkeypatch: pytest.MonkeyPatch,
                                                      load_event: Loader, lambda_context: Any) -> None:
     denied = HookSettings.from_env({"HOOKS_SIGNUP_DENIED_DOMAINS": "xn--bcher-kva.example"})
-    monkeypatch.setattr(hook, "_settings", denied)
+    monkeypatch.setattr(hook.settings, "value", denied)
     for email in ("new@bücher.example", "new@BÜCHER.example", "new@xn--bcher-kva.example"):
         assert _refused(_sign_up(load_event, email=email), lambda_context).reason == "domain_denied"
 

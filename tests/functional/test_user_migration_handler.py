@@ -226,9 +226,9 @@ import os, sys, json
 os.environ.update(LEGACY_APP="q2a", LEGACY_DB_URL={legacy_url!r})
 {f"os.environ['AWS_LAMBDA_INITIALIZATION_TYPE'] = {init_type!r}" if init_type else ""}
 from triggers import user_migration as um
-built = um._runtime is not None
+built = um.runtime.built
 print(json.dumps({{"built": built, "hashing": "legacy_auth.hashing" in sys.modules,
-                  "connects": um._runtime.store.db.connects if built else None}}))
+                  "connects": um.runtime.value.store.db.connects if built else None}}))
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
                           check=True)
@@ -241,7 +241,7 @@ def test_a_configuration_error_during_a_prebuild_is_left_for_the_first_invocatio
 import os, json
 os.environ.update(LEGACY_APP="nosuchapp", LEGACY_DB_URL="sqlite:///x", AWS_LAMBDA_INITIALIZATION_TYPE="snap-start")
 from triggers import user_migration as um
-print(json.dumps({"built": um._runtime is not None}))
+print(json.dumps({"built": um.runtime.built}))
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60,
                           check=True)

@@ -157,7 +157,7 @@ def env(monkeypatch: pytest.MonkeyPatch, backend: tuple[Backend, str]) -> Iterat
     _, url = backend
     base = {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url, "LEGACY_DUMMY_HASH": STORED, "POWERTOOLS_LOG_LEVEL": "INFO"}
     apply = env_setter(monkeypatch, base)
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_TOKEN_ROLE_GROUPS": ROLE_GROUPS}))
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({"HOOKS_TOKEN_ROLE_GROUPS": ROLE_GROUPS}))
     yield apply
     um.reset_runtime()
 

@@ -24,6 +24,7 @@ from legacy_auth.migration.tracking import ddl as tracking_ddl
 from tests.support.legacy_db import create_schema, dialect_of
 from triggers import hook_wiring
 from triggers import post_confirmation as hook
+from triggers.lazy import UNBUILT
 
 pytestmark = pytest.mark.integration
 Loader = Callable[[str], dict[str, Any]]
@@ -45,14 +46,14 @@ def forum(request: pytest.FixtureRequest, databases: Any, tmp_path: Path,
     for name, value in {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url, "LEGACY_TRACK_MIGRATION": "true"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("HOOKS_APP_DB_URL", raising=False)
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({}))
-    for attr in ("_db", "_tracker"):
-        monkeypatch.setattr(hook, attr, None)
-    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({}))
+    for cell in (hook.app_db, hook.tracker):
+        monkeypatch.setattr(cell, "value", UNBUILT)
+    monkeypatch.setattr(hook_wiring.legacy_database, "value", UNBUILT)
     yield db
     db.close()
-    if hook._db is not None:
-        hook._db.close()
+    if hook.app_db.built:
+        hook.app_db.value.close()
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
         client.create_group(UserPoolId=pool_id, GroupName="members")
         for name in ("mallory", "dave"):
             client.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS")
-        monkeypatch.setattr(hook_wiring, "_cognito", client)
+        monkeypatch.setattr(hook_wiring.cognito_client, "value", client)
         yield client, pool_id
 
 
@@ -117,7 +118,7 @@ def test_failed_group_add_is_recorded_with_provisioning_off(
     lambda_context: Any,
 ) -> None:
     _client, pool_id = pool
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_PROVISION": "off",
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({"HOOKS_PROVISION": "off",
                                                                   "HOOKS_DEFAULT_GROUP": "no-such-group"}))
     event = load_event("cognito_post_confirmation_confirm_sign_up")
     event["userPoolId"] = pool_id
@@ -133,7 +134,7 @@ def test_successful_group_add_with_provisioning_off_records_nothing(
     lambda_context: Any,
 ) -> None:
     client, pool_id = pool
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_PROVISION": "off",
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({"HOOKS_PROVISION": "off",
                                                                   "HOOKS_DEFAULT_GROUP": "members"}))
     event = load_event("cognito_post_confirmation_confirm_sign_up")
     event["userPoolId"] = pool_id

@@ -21,6 +21,7 @@ from legacy_auth.hooks.app_schema import create_tables
 from legacy_auth.hooks.config import HookSettings
 from legacy_auth.hooks.provisioning import AppUser, ProvisioningConflictError, provision
 from triggers import post_confirmation as hook
+from triggers.lazy import UNBUILT
 
 pytestmark = pytest.mark.integration
 SETTINGS = HookSettings.from_env({"HOOKS_APP_USERS_TABLE": "members"})
@@ -92,10 +93,10 @@ def test_the_hook_records_the_conflict_for_repair_and_counts_it(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.delenv("LEGACY_APP", raising=False)
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({"HOOKS_APP_DB_URL": app_url,
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({"HOOKS_APP_DB_URL": app_url,
                                                                   "HOOKS_APP_USERS_TABLE": "members"}))
-    monkeypatch.setattr(hook, "_db", None)
-    monkeypatch.setattr(hook, "_tracker", (None,))
+    monkeypatch.setattr(hook.app_db, "value", UNBUILT)
+    monkeypatch.setattr(hook.tracker, "value", None)
     event = load_event("cognito_post_confirmation_confirm_sign_up")
     event["request"]["userAttributes"].update(sub=FIRST.sub, email="same@example.com")
     second = copy.deepcopy(event)
@@ -107,8 +108,8 @@ def test_the_hook_records_the_conflict_for_repair_and_counts_it(
         assert hook.handler(second, lambda_context) is second
         text = capsys.readouterr().out
     finally:
-        if hook._db is not None:
-            hook._db.close()
+        if hook.app_db.built:
+            hook.app_db.value.close()
     db = Database(app_url)
     try:
         assert _subs(db) == [FIRST.sub]

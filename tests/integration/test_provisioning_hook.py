@@ -17,6 +17,7 @@ from legacy_auth.migration.tracking import ddl as tracking_ddl
 from tests.support.legacy_db import create_schema, dialect_of
 from triggers import hook_wiring
 from triggers import post_confirmation as hook
+from triggers.lazy import UNBUILT
 
 pytestmark = pytest.mark.integration
 
@@ -33,13 +34,13 @@ def forum_url(request: pytest.FixtureRequest, databases: Any, monkeypatch: pytes
     for name, value in {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url, "LEGACY_TRACK_MIGRATION": "true"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("HOOKS_APP_DB_URL", raising=False)
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({}))
-    for attr in ("_db", "_tracker"):
-        monkeypatch.setattr(hook, attr, None)
-    monkeypatch.setattr(hook_wiring, "_legacy", None)
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({}))
+    for cell in (hook.app_db, hook.tracker):
+        monkeypatch.setattr(cell, "value", UNBUILT)
+    monkeypatch.setattr(hook_wiring.legacy_database, "value", UNBUILT)
     yield url
-    if hook._db is not None:
-        hook._db.close()
+    if hook.app_db.built:
+        hook.app_db.value.close()
 
 
 def test_forgot_password_confirmations_give_one_row_and_a_completed_reset(
@@ -57,7 +58,7 @@ def test_forgot_password_confirmations_give_one_row_and_a_completed_reset(
         assert [(r["username"], r["legacy_id"]) for r in rows] == [("dave", None), ("erin", "1042")]
         tracker = MigrationTracker(db, app="q2a")
         assert tracker.status("1042", deadline=Deadline.after(5)) == "reset_completed"
-        assert hook._db is hook_wiring._legacy[1]  # type: ignore[index]  # one shared handle for both roles
+        assert hook.app_db.value is hook_wiring.legacy_database.value[1]  # type: ignore[index]  # one shared handle for both roles
     finally:
         db.close()
 

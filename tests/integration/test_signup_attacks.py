@@ -19,6 +19,7 @@ from legacy_auth.hooks.signup_policy import MSG_INVALID, MSG_LEGACY_ACCOUNT, MSG
 from tests.support.legacy_db import connect, create_schema, insert_users
 from triggers import hook_wiring
 from triggers import pre_signup as hook
+from triggers.lazy import UNBUILT
 
 pytestmark = pytest.mark.integration
 BCRYPT = "$2y$10$" + "a" * 53
@@ -34,14 +35,14 @@ def _wire(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("LEGACY_TRACK_MIGRATION", raising=False)
-    monkeypatch.setattr(hook_wiring, "_legacy", None)
-    monkeypatch.setattr(hook, "_guard", None)
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({}))
+    monkeypatch.setattr(hook_wiring.legacy_database, "value", UNBUILT)
+    monkeypatch.setattr(hook.guard, "value", UNBUILT)
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({}))
 
 
 def _close() -> None:
-    if hook_wiring._legacy is not None:
-        hook_wiring._legacy[1].close()
+    if hook_wiring.legacy_database.built:
+        hook_wiring.legacy_database.value[1].close()
 
 
 @pytest.fixture(params=["mysql", "postgres"])

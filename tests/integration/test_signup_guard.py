@@ -19,6 +19,7 @@ from legacy_auth.migration.tracking import ddl as tracking_ddl
 from tests.support.legacy_db import create_schema, dialect_of, insert_users
 from triggers import hook_wiring
 from triggers import pre_signup as hook
+from triggers.lazy import UNBUILT
 
 pytestmark = pytest.mark.integration
 BCRYPT = "$2y$10$" + "a" * 53
@@ -160,12 +161,12 @@ def handler_env(request: pytest.FixtureRequest, databases: Any, monkeypatch: pyt
     db.close()
     for name, value in {"LEGACY_APP": "q2a", "LEGACY_DB_URL": url, "LEGACY_TRACK_MIGRATION": "true"}.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(hook_wiring, "_legacy", None)
-    monkeypatch.setattr(hook, "_guard", None)
-    monkeypatch.setattr(hook, "_settings", HookSettings.from_env({}))
+    monkeypatch.setattr(hook_wiring.legacy_database, "value", UNBUILT)
+    monkeypatch.setattr(hook.guard, "value", UNBUILT)
+    monkeypatch.setattr(hook.settings, "value", HookSettings.from_env({}))
     yield url
-    if hook_wiring._legacy is not None:
-        hook_wiring._legacy[1].close()
+    if hook_wiring.legacy_database.built:
+        hook_wiring.legacy_database.value[1].close()
 
 
 def _signup(load_event: Any, username: str, email: str) -> dict[str, Any]:
@@ -206,5 +207,5 @@ def test_handler_keeps_one_legacy_connection_across_warm_invocations(
 ) -> None:
     for i in range(3):
         hook.handler(_signup(load_event, f"fresh{i}", f"fresh{i}@example.com"), lambda_context)
-    assert hook_wiring._legacy is not None
-    assert hook_wiring._legacy[1].connects == 1
+    assert hook_wiring.legacy_database.built
+    assert hook_wiring.legacy_database.value[1].connects == 1

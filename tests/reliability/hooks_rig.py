@@ -30,15 +30,16 @@ def isolated_hook_wiring() -> Iterator[None]:
     """A fresh ``triggers.hook_wiring`` legacy handle for the block (the module keeps one per process, shared by
     every container copy); the previous handle is put back afterwards so other tests are unaffected."""
     import triggers.hook_wiring as wiring
+    from triggers.lazy import UNBUILT
 
-    saved = wiring._legacy
-    wiring._legacy = None
+    saved = wiring.legacy_database.value
+    wiring.legacy_database.value = UNBUILT
     try:
         yield
     finally:
-        if wiring._legacy is not None:
-            wiring._legacy[1].close()
-        wiring._legacy = saved
+        if wiring.legacy_database.built:
+            wiring.legacy_database.value[1].close()
+        wiring.legacy_database.value = saved
 
 
 class HooksRig:
