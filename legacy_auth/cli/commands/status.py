@@ -187,8 +187,7 @@ def html_page(data: dict[str, Any], series: Series) -> str:
         ("migrated", data["migrated"]), ("  migrated lazily", data["migrated_lazily"]),
         ("  imported with hash", data["imported"]), ("remaining (active, not migrated)", data["remaining"]),
         ("resets pending", data["reset_pending"]), ("imports pending", data["import_pending"]),
-        *((f"cannot migrate: {k}", v) for k, v in
-                                                     data["cannot_migrate"].items()),
+        *((f"cannot migrate: {k}", v) for k, v in data["cannot_migrate"].items()),
         ("legacy rows", data["legacy_users"])], numeric=frozenset({1}))
     buckets = html_report.table((series.unit, "migrated", "total", "remaining"),
                                 [(b.label, b.migrated, b.cumulative, b.remaining) for b in series.buckets],
