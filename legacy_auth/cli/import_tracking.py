@@ -38,7 +38,7 @@ from legacy_auth.cli.import_jobs import is_clean, wait_for
 from legacy_auth.cli.scan import EXAMPLES
 from legacy_auth.db import Database, Dialect
 from legacy_auth.errors import StoreError
-from legacy_auth.migration.tracking import IMPORT_PENDING, IMPORT_RESET_REQUIRED, _q
+from legacy_auth.migration.tracking import IMPORT_PENDING, IMPORT_RESET_REQUIRED, quoted_table
 from legacy_auth.model import LegacyUser
 
 COLUMNS = ("job_id", "fingerprint")
@@ -53,7 +53,7 @@ _LABEL = b"legacy-auth/import-fingerprint/v1"
 
 def upgrade_sql(dialect: Dialect, table: str) -> list[str]:
     """The ``ALTER TABLE`` statements that add :data:`COLUMNS` to a tracking table created before them."""
-    t = _q(table, dialect)
+    t = quoted_table(table, dialect)
     return [f"ALTER TABLE {t} ADD COLUMN {name} {kind}" for name, kind in zip(COLUMNS, _TYPES[dialect], strict=True)]
 
 
@@ -89,7 +89,7 @@ class ImportTracker:
     def __init__(self, db: Database, *, app: str, table: str) -> None:
         self.db, self.app, self.table = db, app, table
         self.dialect: Dialect = db.resolve_dialect(deadline=None)
-        self._t = _q(table, self.dialect)
+        self._t = quoted_table(table, self.dialect)
 
     def check_columns(self) -> None:
         """Refuse a tracking table without :data:`COLUMNS` (exit status 2, the statements to run).

@@ -53,6 +53,11 @@ def _q(name: str, dialect: Dialect) -> str:
     return f"`{name}`" if dialect == "mysql" else f'"{name}"'
 
 
+def quoted_table(table: str, dialect: Dialect) -> str:
+    """``LEGACY_TRACKING_TABLE`` validated and quoted for ``dialect`` (``ConfigurationError`` when not a plain name)."""
+    return _q(table, dialect)
+
+
 def _rank(expr: str) -> str:
     return f"(CASE {expr} WHEN 'reset_pending' THEN 1 WHEN 'migrated' THEN 2 WHEN 'reset_completed' THEN 3 ELSE 0 END)"
 

@@ -40,3 +40,52 @@ def test_upgrade_adds_the_columns_of_the_current_ddl(dialect: str) -> None:
     create = ddl(dialect)[0]  # type: ignore[arg-type]
     for column in COLUMNS:
         assert column in create
+
+
+class FakeTracker:
+    """The three calls ``resume`` makes, on a dict ``job id -> pending users``."""
+
+    def __init__(self, pending: dict[str, int]) -> None:
+        self.pending = dict(pending)
+        self.finished: dict[str, str] = {}
+
+    def pending_jobs(self) -> list[str]:
+        return sorted(self.pending)
+
+    def finish(self, job_id: str, source: str) -> int:
+        self.finished[job_id] = source
+        return self.pending.pop(job_id)
+
+    def release(self, job_id: str) -> int:
+        return self.pending.pop(job_id)
+
+
+def test_resume_finishes_clean_jobs_and_releases_the_others_and_unknown_ones() -> None:
+    import boto3
+    from botocore.stub import Stubber
+
+    from legacy_auth.cli.import_tracking import resume
+    from legacy_auth.migration.tracking import IMPORT_RESET_REQUIRED
+
+    pool = "eu-west-1_TestPool1"
+    client = boto3.client("cognito-idp", region_name="eu-west-1", aws_access_key_id="testing",
+                          aws_secret_access_key="testing")
+    tracker = FakeTracker({"job-a": 3, "job-b": 2, "job-c": 1})
+    with Stubber(client) as stub:
+        stub.add_response("describe_user_import_job", {"UserImportJob": {
+            "JobId": "job-a", "Status": "Succeeded", "ImportedUsers": 3, "FailedUsers": 0, "SkippedUsers": 0}},
+            {"UserPoolId": pool, "JobId": "job-a"})
+        stub.add_response("describe_user_import_job", {"UserImportJob": {
+            "JobId": "job-b", "Status": "Succeeded", "ImportedUsers": 1, "FailedUsers": 1, "SkippedUsers": 0}},
+            {"UserPoolId": pool, "JobId": "job-b"})
+        stub.add_client_error("describe_user_import_job", "ResourceNotFoundException", "no such job",
+                              expected_params={"UserPoolId": pool, "JobId": "job-c"})
+        lines: list[str] = []
+        done = resume(tracker, client, pool, poll_s=0, timeout_s=0, log=lines.append)  # type: ignore[arg-type]
+        stub.assert_no_pending_responses()
+    assert done == [{"JobId": "job-a", "Status": "Succeeded", "users": 3, "action": "finished"},
+                    {"JobId": "job-b", "Status": "Succeeded", "users": 2, "action": "released"},
+                    {"JobId": "job-c", "Status": "NotFound", "users": 1, "action": "released"}]
+    assert tracker.finished == {"job-a": IMPORT_RESET_REQUIRED}
+    assert tracker.pending == {}
+    assert lines[1] == "pending job job-b Succeeded: 2 users released"
