@@ -2,8 +2,9 @@
 
 Users already known to Cognito (any row of the tracking table, ``reset_pending`` included: the
 forgot-password migration created them) are left out; ``--all`` exports without the tracking table. The
-set of tracked ids is the only thing held in memory (the legacy table is streamed), plus the case-folded
-usernames written when the database reports usernames (emails in an email pool) equal but for case.
+tracked ids (with their import fingerprints) are the only thing held in memory (the legacy table is streamed),
+plus the case-folded usernames written when the database reports usernames (emails in an email pool) equal but
+for case.
 
 Every count of users left out is printed with the setting or route that would include them
 (:data:`~legacy_auth.cli.import_csv.ROUTES`).
