@@ -72,7 +72,7 @@ static: venv ## static checks of the repository's files: cfn-lint, SAM transform
 bench: venv services node ## all benchmarks (figures as ratios against baselines measured in the same run)
 	$(PY) tests/bench/run.py
 
-bench-%: venv services node ## one benchmark area: hashes, migration, timing, boundary, hooks, authorizer, scan, tracing, importing
+bench-%: venv services node ## one benchmark area: hashes, migration, timing, boundary, hooks, authorizer, scan, plan, tracing, importing
 	$(PY) tests/bench/run.py $*
 
 demo: venv node ## run the whole flow on the local stack (cognito-local + our real handlers)

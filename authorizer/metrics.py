@@ -11,7 +11,8 @@ package stays small and a flood of hostile tokens costs one ``write`` per reques
 
 :func:`emf_template`, :func:`emf_values` and :func:`emf_properties` are a **copy** of the triggers' EMF writer
 (``triggers/observability.py``): the authorizer imports nothing first-party outside itself
-(``tests/unit/test_layout.py``), so ``tests/unit/triggers/test_observability_emf.py`` pins both copies to the same lines, byte for byte.
+(``tests/unit/test_layout.py``), so ``tests/unit/triggers/test_observability_emf.py`` pins both copies to the
+same lines, byte for byte.
 """
 
 from __future__ import annotations

@@ -142,7 +142,8 @@ def emf_template(namespace: str, dimensions: Mapping[str, str], metrics: Sequenc
 
     ``dimensions`` (name -> value, one dimension set, in order) and ``metrics`` (``(name, unit)`` pairs) are
     short machine codes, never user data. The one EMF writer of the project; ``authorizer/metrics.py`` keeps a
-    copy (the authorizer imports nothing first-party), pinned to the same lines by ``tests/unit/triggers/test_observability_emf.py``.
+    copy (the authorizer imports nothing first-party), pinned to the same lines by
+    ``tests/unit/triggers/test_observability_emf.py``.
     """
     directive = json.dumps({"Namespace": namespace, "Dimensions": [list(dimensions)],
                             "Metrics": [{"Name": n, "Unit": u} for n, u in metrics]}, separators=_COMPACT)

@@ -1,4 +1,5 @@
-"""Charts for ``legacy-auth status``: a terminal chart and a PNG (matplotlib, optional extra) of one series.
+"""Charts for ``legacy-auth status`` (a terminal chart and a PNG of one series) and ``legacy-auth plan`` (a PNG of
+the users per route); the PNGs need matplotlib, the optional ``chart`` extra.
 
 Readable at any history length: days are grouped by week, then by month, so that at most
 :data:`MAX_BUCKETS` bars are drawn (400 days of history are 58 weekly bars, not 400 daily ones). Each bucket
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from legacy_auth.cli.errors import UsageError
 
@@ -123,6 +125,24 @@ def series_lines(series: Series, width: int = 40) -> list[str]:
     return lines
 
 
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` on the display-less Agg backend (the optional ``chart`` extra).
+
+    Raises
+    ------
+    UsageError
+        matplotlib is not installed: one line naming the extra.
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")  # no display needed
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise UsageError("--png needs matplotlib: pip install 'cognito-legacy-auth[chart]'") from None
+    return plt
+
+
 def write_png(series: Series, path: Path, *, title: str) -> None:
     """Save ``series`` to ``path``: bars of users migrated per bucket, lines of the cumulative total and of
     the users remaining (right axis), at a fixed size whatever the history length.
@@ -133,13 +153,7 @@ def write_png(series: Series, path: Path, *, title: str) -> None:
         matplotlib is not installed (it is the optional ``chart`` extra), or ``path`` cannot be written
         (missing directory, no permission).
     """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")  # no display needed
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise UsageError("--png needs matplotlib: pip install 'cognito-legacy-auth[chart]'") from None
+    plt = pyplot()
     buckets = series.buckets
     xs = list(range(len(buckets)))
     fig, ax = plt.subplots(figsize=PNG_SIZE, dpi=100)
@@ -155,6 +169,33 @@ def write_png(series: Series, path: Path, *, title: str) -> None:
         lines.set_ylim(bottom=0)
         handles = ax.get_legend_handles_labels()[0] + lines.get_legend_handles_labels()[0]
         ax.legend(handles, [str(h.get_label()) for h in handles], loc="upper left", fontsize=8)
+        ax.set_title(title, fontsize=10)
+        fig.tight_layout()
+        fig.savefig(path, format="png")
+    except OSError as exc:
+        raise UsageError(f"--png {path}: cannot write it ({exc.strerror or type(exc).__name__})") from None
+    finally:
+        plt.close(fig)
+
+
+def write_bars_png(rows: Sequence[tuple[str, int]], path: Path, *, title: str, ylabel: str) -> None:
+    """Save one bar per ``(label, value)`` to ``path`` (``legacy-auth plan --png``: users per route), each bar
+    labelled with its value, at :data:`PNG_SIZE`.
+
+    Raises
+    ------
+    UsageError
+        matplotlib is not installed (the optional ``chart`` extra), or ``path`` cannot be written.
+    """
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=PNG_SIZE, dpi=100)
+    try:
+        xs = list(range(len(rows)))
+        bars = ax.bar(xs, [v for _, v in rows], color="#2f6db5")
+        ax.bar_label(bars, labels=[f"{v:,}" for _, v in rows], fontsize=9)
+        ax.set_xticks(xs, [label for label, _ in rows], fontsize=9)
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(bottom=0)
         ax.set_title(title, fontsize=10)
         fig.tight_layout()
         fig.savefig(path, format="png")

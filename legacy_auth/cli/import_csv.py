@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -155,6 +155,7 @@ class ExportResult:
 
     files: list[Path] = field(default_factory=list)
     rows_per_file: list[int] = field(default_factory=list)
+    id_files: list[Path] = field(default_factory=list)  # with ``tags``: one ``.ids`` file beside each CSV
     exported: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     renamed: int = 0
@@ -166,17 +167,24 @@ class ExportResult:
 
 
 class CsvSplitter:
-    """Writes rows to ``<stem>-001.csv``, ``-002`` ... starting a new file before a limit would be crossed."""
+    """Writes rows to ``<stem>-001.csv``, ``-002`` ... starting a new file before a limit would be crossed.
+
+    With ``tags``, each row's tag (``export --start``: the legacy id and its fingerprint, one JSON array per line,
+    :mod:`legacy_auth.cli.import_tracking`) goes to ``<stem>-001.ids`` beside its CSV, line for line: what a job
+    imported is read back from there, so memory stays flat. The ``.ids`` files are never uploaded.
+    """
 
     def __init__(self, directory: Path, stem: str, header: Sequence[str], *, max_rows: int = MAX_ROWS,
-                 max_bytes: int = MAX_BYTES) -> None:
+                 max_bytes: int = MAX_BYTES, tags: bool = False) -> None:
         if not 1 <= max_rows <= MAX_ROWS or not 1024 <= max_bytes <= MAX_BYTES:
             raise UsageError(f"--max-rows must be 1..{MAX_ROWS} and --max-bytes 1024..{MAX_BYTES}")
         self.directory, self.stem = directory, stem
         self.header_line = (",".join(escape(h) for h in header) + "\n").encode("utf-8")
         self.max_rows, self.max_bytes = max_rows, max_bytes
         self.result = ExportResult()
+        self.tags = tags
         self._fh: IO[bytes] | None = None
+        self._ids: IO[str] | None = None
         self._rows = 0
         self._bytes = 0
 
@@ -186,14 +194,18 @@ class CsvSplitter:
         try:
             self._fh = path.open("wb")  # bytes: exact size accounting, UTF-8 without BOM, \n line ends
             self._fh.write(self.header_line)
+            if self.tags:
+                self._ids = path.with_suffix(".ids").open("w", encoding="utf-8", newline="\n")
+                self.result.id_files.append(path.with_suffix(".ids"))
         except OSError as exc:
             raise CliError(f"cannot write {path}: {exc.strerror or type(exc).__name__}") from None
         self._rows, self._bytes = 0, len(self.header_line)
         self.result.files.append(path)
         self.result.rows_per_file.append(0)
 
-    def write(self, values: Sequence[str]) -> bool:
-        """Append one row; ``False`` (skipped as ``row_too_long``) past Cognito's 16,000 characters."""
+    def write(self, values: Sequence[str], tag: str | None = None) -> bool:
+        """Append one row (and its ``tag`` line to the ``.ids`` file); ``False`` (skipped as ``row_too_long``) past
+        Cognito's 16,000 characters."""
         text = ",".join(values)
         if len(text) > MAX_ROW_CHARS:
             self.result.skipped["row_too_long"] += 1
@@ -204,6 +216,8 @@ class CsvSplitter:
         assert self._fh is not None
         try:
             self._fh.write(line)
+            if self._ids is not None:
+                self._ids.write((tag or "") + "\n")
         except OSError as exc:  # disk full, quota
             raise CliError(f"cannot write {self.result.files[-1]}: {exc.strerror or type(exc).__name__}") from None
         self._rows += 1
@@ -217,16 +231,20 @@ class CsvSplitter:
         if self._fh is not None:
             self._fh.close()
             self._fh = None
+        if self._ids is not None:
+            self._ids.close()
+            self._ids = None
 
 
 def export_users(users: Iterable[LegacyUser], header: Sequence[str], rules: ExportRules, splitter: CsvSplitter,
-                 *, skip_ids: set[str] | frozenset[str] = frozenset(), check_case: bool = True) -> ExportResult:
+                 *, skip_ids: Container[str] = frozenset(), check_case: bool = True,
+                 tag: Callable[[LegacyUser], str] | None = None) -> ExportResult:
     """Write every importable user of ``users`` not in ``skip_ids`` (already in Cognito).
 
     With ``check_case`` (the caller knows the table holds usernames equal but for case), a user whose
     ``cognito:username`` equals one already written but for case is left out as ``duplicate_username``: the
     pool's usernames are case-insensitive, so the import would fail that row. Only the case-folded usernames
-    written are held in memory, and only then.
+    written are held in memory, and only then. ``tag(user)`` is written beside each row (``CsvSplitter`` ``tags``).
     """
     result = splitter.result
     column = list(header).index("cognito:username")
@@ -246,7 +264,7 @@ def export_users(users: Iterable[LegacyUser], header: Sequence[str], rules: Expo
                     result.skipped["duplicate_username"] += 1
                     continue
                 written.add(key)
-            if splitter.write(values) and reason == RENAMED:
+            if splitter.write(values, tag(user) if tag is not None else None) and reason == RENAMED:
                 result.renamed += 1
     finally:
         splitter.close()

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from legacy_auth.cli.errors import CliError
+from legacy_auth.cli.import_csv import MAX_BYTES, MAX_ROWS
 
 FINAL = frozenset({"Succeeded", "Failed", "Stopped", "Expired"})
 SSE_HEADER = ("x-amz-server-side-encryption", "aws:kms")
@@ -75,9 +76,36 @@ def wait_for(client: Any, pool: str, job_id: str, *, poll_s: float, timeout_s: f
         waited += poll_s
 
 
+def is_clean(job: dict[str, Any]) -> bool:
+    """Whether a final job imported every user of its file (``Succeeded``, none failed or skipped)."""
+    return job.get("Status") == "Succeeded" and not job.get("FailedUsers") and not job.get("SkippedUsers")
+
+
+def check_file(path: Path) -> None:
+    """Refuse a file over Cognito's limits (500,000 rows, 100 MB) before any job is created for it.
+
+    Raises
+    ------
+    CliError
+        (exit status 2) the file is too large, has too many rows, or cannot be read.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise CliError(f"{path.name}: {size:,} bytes, over Cognito's {MAX_BYTES:,} per import file", exit_code=2)
+        with path.open("rb") as fh:
+            rows = sum(1 for _ in fh) - 1  # the header line
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or type(exc).__name__}", exit_code=2) from None
+    if rows > MAX_ROWS:
+        raise CliError(f"{path.name}: {rows:,} rows, over Cognito's {MAX_ROWS:,} per import file", exit_code=2)
+
+
 def run_jobs(client: Any, pool: str, files: Sequence[Path], *, role_arn: str, job_prefix: str,
              poll_s: float = 10.0, timeout_s: float = 3600.0, sleep: Callable[[float], None] = time.sleep,
-             log: Callable[[str], None] = lambda _: None, algorithm: str | None = None) -> list[dict[str, Any]]:
+             log: Callable[[str], None] = lambda _: None, algorithm: str | None = None,
+             on_created: Callable[[str, Path], None] | None = None,
+             on_final: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
     """Import ``files`` one after the other; return each job's final description (without its URL).
 
     Parameters
@@ -96,10 +124,19 @@ def run_jobs(client: Any, pool: str, files: Sequence[Path], *, role_arn: str, jo
         Polling interval and the longest wait for one job.
     sleep, log : Callable
         Injected for tests; ``log`` gets one progress line per step.
+    on_created : Callable[[str, Path], None] | None
+        Called with the job id and its file after the upload and before ``StartUserImportJob`` (the tracking
+        table records the file's users as pending there: :mod:`legacy_auth.cli.import_tracking`).
+    on_final : Callable[[dict], None] | None
+        Called with each job's final description.
+
+    Every file is checked against Cognito's limits (:func:`check_file`) before the first job is created.
     algorithm : str | None
         ``PasswordHashingAlgorithm`` of every job (``BCRYPT | SCRYPT | ARGON2ID | PBKDF2_SHA256``, botocore's
         ``cognito-idp`` model) for files carrying password hashes; ``None`` sends no such parameter.
     """
+    for path in files:
+        check_file(path)
     jobs = []
     for n, path in enumerate(files, 1):
         name = f"{job_prefix}-{n}"[:128]
@@ -110,6 +147,8 @@ def run_jobs(client: Any, pool: str, files: Sequence[Path], *, role_arn: str, jo
         job_id = job["JobId"]
         log(f"job {name} ({job_id}) created; uploading {path.name}")
         upload(job["PreSignedUrl"], path)
+        if on_created is not None:
+            on_created(job_id, path)
         client.start_user_import_job(UserPoolId=pool, JobId=job_id)
         log(f"job {job_id} started; waiting for it to finish (one active import job per account)")
         final = wait_for(client, pool, job_id, poll_s=poll_s, timeout_s=timeout_s, sleep=sleep)
@@ -117,6 +156,8 @@ def run_jobs(client: Any, pool: str, files: Sequence[Path], *, role_arn: str, jo
         log(f"job {job_id} {final.get('Status')}: imported {final.get('ImportedUsers', 0)}, "
             f"skipped {final.get('SkippedUsers', 0)}, failed {final.get('FailedUsers', 0)}")
         jobs.append(final)
+        if on_final is not None:
+            on_final(final)
         if final.get("Status") != "Succeeded":
             break  # later files would hit the same problem; the admin reads the CloudWatch log first
     return jobs

@@ -24,9 +24,9 @@ from legacy_auth.cli import environment
 from legacy_auth.cli.commands import check as check_cmd
 from legacy_auth.cli.commands import clients as clients_cmd
 from legacy_auth.cli.commands import export as export_cmd
+from legacy_auth.cli.commands import plan as plan_cmd
 from legacy_auth.cli.commands import reconcile as reconcile_cmd
 from legacy_auth.cli.commands import release as release_cmd
-from legacy_auth.cli.commands import routes as routes_cmd
 from legacy_auth.cli.commands import scan as scan_cmd
 from legacy_auth.cli.commands import sql as sql_cmd
 from legacy_auth.cli.commands import status as status_cmd
@@ -66,15 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog=PROG,
         description="Admin tool of the Cognito legacy-user migration: readiness scan, single-user check, "
-                    "progress, reconciliation, bulk export and releasing a migrated account. Configuration comes "
-                    "from the trigger's LEGACY_* environment (flags override it).",
+                    "migration plan, progress, reconciliation, bulk export and releasing a migrated account. "
+                    "Configuration comes from the trigger's LEGACY_* environment (flags override it).",
         epilog="Exit status: 0 ok, 1 not ok (command-specific) or unexpected error, 2 bad configuration, "
                "3 database/AWS error, 130 interrupted.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
-    for module in (scan_cmd, check_cmd, status_cmd, reconcile_cmd, export_cmd, release_cmd, clients_cmd, sql_cmd,
-                   routes_cmd):
+    for module in (scan_cmd, plan_cmd, check_cmd, status_cmd, reconcile_cmd, export_cmd, release_cmd, clients_cmd,
+                   sql_cmd):
         module.register(sub, [common])
     return parser
 

@@ -3,7 +3,8 @@
 Why: a million-row scan is bound by Python work per row (the preset's row mapping, ``identify``, the
 Cognito rules) and by the driver's row decoding, both single-threaded; ranges in separate processes use
 every core. Each worker streams its own range through its own server-side cursor (memory stays flat per
-worker) and returns only its :class:`~legacy_auth.cli.scan.ScanReport`. Used when the preset is a
+worker) and returns only its report (a :class:`~legacy_auth.cli.scan.ScanReport` for ``scan``, a
+:class:`~legacy_auth.cli.plan.PlanReport` for ``plan``: :class:`RangeJob`). Used when the preset is a
 :class:`~legacy_auth.presets.table.TablePreset` with an integer primary key; otherwise the scan runs in one
 stream (:meth:`AppPreset.scan_query`).
 """
@@ -15,8 +16,8 @@ import multiprocessing
 import queue
 import signal
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol
 
 from legacy_auth.cli.environment import Legacy, hash_context, open_legacy
 from legacy_auth.cli.errors import CliError
@@ -64,7 +65,27 @@ def split(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:
     return [(a, min(hi, a + size - 1)) for a in range(lo, hi + 1, size)]
 
 
-def _worker(settings: Settings, rules: ScanRules, lo: int, hi: int, batch: int, counter: Any, out: Any) -> None:
+class RangeJob(Protocol):
+    """What one range worker runs: stream ``rows`` (the range's driver rows) into a report with ``merge``-able
+    counters. Must be picklable (a module-level dataclass): it is sent to the worker process."""
+
+    def run(self, legacy: Legacy, rows: Iterable[Mapping[str, Any]], on_row: Callable[[int], None]) -> Any:
+        """The range's report; ``on_row(count)`` is called while streaming; ``.rows`` is its row count."""
+        ...
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ScanJob:
+    """The ``scan`` command's range job: :func:`~legacy_auth.cli.scan.scan_rows` with its rules."""
+
+    rules: ScanRules
+
+    def run(self, legacy: Legacy, rows: Iterable[Mapping[str, Any]], on_row: Callable[[int], None]) -> ScanReport:
+        """Scan ``rows``."""
+        return scan_rows(rows, legacy, hash_context(legacy.settings), self.rules, on_row=on_row)
+
+
+def _worker(settings: Settings, job: RangeJob, lo: int, hi: int, batch: int, counter: Any, out: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it terminates the workers
     try:
         legacy = open_legacy(settings)
@@ -73,8 +94,7 @@ def _worker(settings: Settings, rules: ScanRules, lo: int, hi: int, batch: int, 
         def progress(n: int) -> None:
             counter.value = n
 
-        report = scan_rows(legacy.db.stream(sql, params, batch=batch), legacy, hash_context(settings), rules,
-                           on_row=progress)
+        report = job.run(legacy, legacy.db.stream(sql, params, batch=batch), progress)
         counter.value = report.rows
         out.put(("ok", (lo, report)))
     except StoreError as exc:
@@ -113,7 +133,18 @@ def merge(reports: list[ScanReport]) -> ScanReport:
 
 def parallel_scan(legacy: Legacy, rules: ScanRules, ranges: list[tuple[int, int]], *, batch: int,
                   on_rows: Callable[[int], None]) -> ScanReport:
-    """Scan ``ranges`` in one process each; call ``on_rows(total so far)`` while waiting.
+    """The ``scan`` of ``ranges``, one process each (:func:`parallel_run` with :class:`ScanJob`)."""
+    return merge(parallel_run(legacy, ScanJob(rules), ranges, batch=batch, on_rows=on_rows))
+
+
+def parallel_run(legacy: Legacy, job: RangeJob, ranges: list[tuple[int, int]], *, batch: int,
+                 on_rows: Callable[[int], None]) -> list[Any]:
+    """Run ``job`` over ``ranges`` in one process each; call ``on_rows(total so far)`` while waiting.
+
+    Returns
+    -------
+    list
+        The workers' reports in range order (stable examples once merged).
 
     Raises
     ------
@@ -125,11 +156,11 @@ def parallel_scan(legacy: Legacy, rules: ScanRules, ranges: list[tuple[int, int]
     legacy.db.close()  # never share a live connection with forked children
     results = ctx.Queue()
     counters = [ctx.Value("q", 0, lock=False) for _ in ranges]
-    procs = [ctx.Process(target=_worker, args=(legacy.settings, rules, lo, hi, batch, c, results), daemon=True)
+    procs = [ctx.Process(target=_worker, args=(legacy.settings, job, lo, hi, batch, c, results), daemon=True)
              for (lo, hi), c in zip(ranges, counters, strict=True)]
     for p in procs:
         p.start()
-    reports: list[tuple[int, ScanReport]] = []
+    reports: list[tuple[int, Any]] = []
     try:
         while len(reports) < len(procs):
             try:
@@ -149,4 +180,4 @@ def parallel_scan(legacy: Legacy, rules: ScanRules, ranges: list[tuple[int, int]
                 p.terminate()
             p.join(timeout=5)
     on_rows(sum(r.rows for _, r in reports))
-    return merge([r for _, r in sorted(reports, key=lambda item: item[0])])  # range order: stable examples
+    return [r for _, r in sorted(reports, key=lambda item: item[0])]  # range order: stable examples

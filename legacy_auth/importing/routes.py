@@ -23,12 +23,13 @@ from types import MappingProxyType
 from typing import Any
 
 from legacy_auth.apps import get_context
-from legacy_auth.errors import ConfigurationError, HashError
+from legacy_auth.errors import AccountStateError, ConfigurationError, HashError
 from legacy_auth.hashing import HashContext, Strength
 from legacy_auth.importing import algo_argon2id, algo_bcrypt, algo_pbkdf2_sha256, algo_scrypt
 from legacy_auth.importing.algorithms import COGNITO_HASH_FORMAT, Algorithm
 from legacy_auth.importing.errors import HashNotImportableError
 from legacy_auth.importing.importability import APP_IMPORTABILITY
+from legacy_auth.migration.attributes import user_attributes
 from legacy_auth.migration.policy import MigrationPolicy
 from legacy_auth.model import AccountState, LegacyUser
 
@@ -72,10 +73,18 @@ PARSERS: Mapping[Algorithm, Callable[[str], Any]] = MappingProxyType({
 
 
 def has_verified_contact(user: LegacyUser, policy: MigrationPolicy) -> bool:
-    """Whether the trigger would write a verified email or phone for ``user`` (a reset code can reach them)."""
-    email_ok = bool((user.email or "").strip()) and (user.email_verified or policy.trust_emails)
-    phone_ok = bool((user.phone_number or "").strip()) and user.phone_verified
-    return email_ok or phone_ok
+    """Whether the trigger would write a verified email or phone for ``user`` (a reset code can reach them).
+
+    The answer is the trigger's own: :func:`legacy_auth.migration.attributes.user_attributes` for the user's own
+    login (the email in an email pool, else the username), the rule ``lookup_for_reset`` applies before Cognito
+    sends a reset code (``email_verified`` / ``phone_number_verified`` written ``true``).
+    """
+    login = (user.email if policy.pool_sign_in == "email" else user.username) or user.email or ""
+    try:
+        attrs = user_attributes(user, login.strip(), policy)
+    except AccountStateError:
+        return False
+    return attrs.get("email_verified") == "true" or attrs.get("phone_number_verified") == "true"
 
 
 def classify(app: str, user: LegacyUser, policy: MigrationPolicy, *, context: HashContext | None = None) -> Route:

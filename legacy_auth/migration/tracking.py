@@ -10,7 +10,9 @@ answering: an account recorded as migrated is refused, :mod:`legacy_auth.migrati
 hook (:meth:`MigrationTracker.record_reset_completed`) and the admin CLI (:meth:`MigrationTracker.is_migrated`,
 :meth:`MigrationTracker.counts`, :meth:`MigrationTracker.release` for ``legacy-auth release``).
 
-Reads accept the status ``imported`` too (users created by a bulk import), which this module does not write.
+Reads accept the status ``imported`` too (users created by a bulk import), written by ``legacy-auth export
+--start`` (:mod:`legacy_auth.cli.import_tracking`) with the import job's id in ``job_id``, a fingerprint of the
+exported row in ``fingerprint`` and one of the ``IMPORT_*`` sources below in ``trigger_source``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ _RECENT = {
     "postgresql": f"(last_at >= now() - INTERVAL '{RETRY_WINDOW_S} seconds')",
     "sqlite": f"(last_at >= datetime('now', '-{RETRY_WINDOW_S} seconds'))",
 }
+#: ``trigger_source`` of an ``imported`` row whose job's outcome is not known yet (recorded before the job starts;
+#: the trigger refuses the account meanwhile: it may be in the pool)
+IMPORT_PENDING = "UserImport_Pending"
+#: ``trigger_source`` of a user imported without a password hash (``RESET_REQUIRED``: a reset is pending)
+IMPORT_RESET_REQUIRED = "UserImport_ResetRequired"
+#: ``trigger_source`` prefix of a user imported with a password hash (``UserImport_BCRYPT`` ...)
+IMPORT_WITH_HASH_PREFIX = "UserImport_Hash_"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*$")
 
 
@@ -42,6 +51,11 @@ def _q(name: str, dialect: Dialect) -> str:
     if not _IDENTIFIER.fullmatch(name):
         raise ConfigurationError("LEGACY_TRACKING_TABLE", "must match ^[A-Za-z_][A-Za-z0-9_$]*$")
     return f"`{name}`" if dialect == "mysql" else f'"{name}"'
+
+
+def quoted_table(table: str, dialect: Dialect) -> str:
+    """``LEGACY_TRACKING_TABLE`` validated and quoted for ``dialect`` (``ConfigurationError`` when not a plain name)."""
+    return _q(table, dialect)
 
 
 def _rank(expr: str) -> str:

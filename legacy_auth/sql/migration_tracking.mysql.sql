@@ -3,6 +3,9 @@
 -- primary key; written with an upsert so Cognito's up-to-3 retries of one sign-in leave one row.
 -- status: reset_pending (forgot-password migration, reset code sent) < migrated (signed in with the legacy
 -- password) < reset_completed (new password set in Cognito); a row never moves back to a lower status.
+-- job_id, fingerprint: users imported by `legacy-auth export --start` (status imported, trigger_source
+-- UserImport_*): the import job's id and a fingerprint of the exported row's state and hash (never the hash).
+-- A table created before these columns: `legacy-auth export --start` prints the ALTER TABLE statements.
 -- Table name: LEGACY_TRACKING_TABLE (default legacy_auth_migrations). Create it before enabling tracking.
 CREATE TABLE IF NOT EXISTS `legacy_auth_migrations` (
     `legacy_id` VARCHAR(191) NOT NULL,
@@ -14,6 +17,8 @@ CREATE TABLE IF NOT EXISTS `legacy_auth_migrations` (
     `first_at` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
     `last_at` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
     `completed_at` TIMESTAMP NULL DEFAULT NULL,
+    `job_id` VARCHAR(64) NULL,
+    `fingerprint` VARCHAR(80) NULL,
     PRIMARY KEY (`legacy_id`),
     KEY `ix_legacy_auth_migrations_status` (`status`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -2,14 +2,25 @@
 
 Users already known to Cognito (any row of the tracking table, ``reset_pending`` included: the
 forgot-password migration created them) are left out; ``--all`` exports without the tracking table. The
-set of tracked ids is the only thing held in memory (the legacy table is streamed), plus the case-folded
-usernames written when the database reports usernames (emails in an email pool) equal but for case.
+tracked ids (with their import fingerprints) are the only thing held in memory (the legacy table is streamed),
+plus the case-folded usernames written when the database reports usernames (emails in an email pool) equal but
+for case.
 
 Every count of users left out is printed with the setting or route that would include them
-(:data:`~legacy_auth.cli.import_csv.ROUTES`). Exit status: 0 the files were written (and every ``--start`` job
-succeeded); 1 a job did not succeed, or users the import would reject were found and left out
-(``duplicate_username``); 2 usage/configuration (``--with-hashes`` too, while AWS documents no CSV format for
-password hashes: :mod:`legacy_auth.cli.export_hashes`); 3 database or AWS error.
+(:data:`~legacy_auth.cli.import_csv.ROUTES`).
+
+With ``--start`` (and the tracking table), the users of each file are recorded in the tracking table as
+``imported`` with the job's id before the job starts, and finished when it succeeds
+(:mod:`legacy_auth.cli.import_tracking`): a later export never writes them again, and a re-run after a failed job
+or an interrupted run first follows the pending jobs to their end and exports again only the users of the jobs
+that did not import everyone. Users whose legacy row changed after their import (a new hash, an account now
+blocked) are reported (``changed_since_import``), by any export that reads the tracking table.
+
+Exit status: 0 the files were written (and every ``--start`` job succeeded); 1 a job did not succeed, users the
+import would reject were found and left out (``duplicate_username``), or imported users' rows changed since; 2
+usage/configuration (``--with-hashes`` too, while AWS documents no CSV format for password hashes:
+:mod:`legacy_auth.cli.export_hashes`; a tracking table without the import columns; a file over Cognito's limits);
+3 database or AWS error.
 """
 
 from __future__ import annotations
@@ -47,12 +58,14 @@ from legacy_auth.cli.import_csv import (
     export_users,
     route,
 )
-from legacy_auth.cli.import_jobs import run_jobs
+from legacy_auth.cli.import_jobs import is_clean, run_jobs
+from legacy_auth.cli.import_tracking import Changes, ImportTracker, fingerprint, read_ids, resume
 from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabled
 from legacy_auth.cli.scan import ScanReport
 from legacy_auth.cli.scan_queries import count_duplicate_emails, count_duplicate_usernames, count_rows
 from legacy_auth.errors import CorruptRowError, StoreError
 from legacy_auth.migration.policy import MigrationPolicy
+from legacy_auth.migration.tracking import IMPORT_RESET_REQUIRED
 from legacy_auth.model import LegacyUser
 from legacy_auth.presets.sql import quote
 
@@ -132,6 +145,17 @@ def prepare_out_dir(path: Path) -> Path:
     return path
 
 
+def tracked_rows(legacy: Legacy, table: str) -> Mapping[str, str | None]:
+    """Every tracked legacy id with its import fingerprint (``None`` when the table predates that column: no
+    change is detected then)."""
+    try:
+        return ImportTracker(legacy.db, app=legacy.settings.app, table=table).tracked()
+    except StoreError as exc:
+        if getattr(exc, "reason", None) != "db_statement":
+            raise
+    return dict.fromkeys(tracked_ids(legacy, table))
+
+
 def tracked_ids(legacy: Legacy, table: str) -> set[str]:
     """Every legacy id in the tracking table (these users exist in Cognito already)."""
     sql = f"SELECT legacy_id FROM {quote(table, legacy.db.dialect)}"  # noqa: S608 - validated identifier
@@ -144,16 +168,23 @@ def tracked_ids(legacy: Legacy, table: str) -> set[str]:
             from None
 
 
-def legacy_users(legacy: Legacy, result: ExportResult, bar: Progress) -> Iterator[LegacyUser]:
-    """Stream the table as users; unreadable rows are counted as skipped."""
+def legacy_users(legacy: Legacy, result: ExportResult, bar: Progress, tracked: Mapping[str, str | None] | None = None,
+                 changed: Changes | None = None) -> Iterator[LegacyUser]:
+    """Stream the table as users; unreadable rows are counted as skipped; a tracked user whose row changed since
+    it was imported is counted in ``changed``."""
     query = legacy.preset.scan_query(prefix=legacy.prefix, dialect=legacy.db.dialect)
     for n, row in enumerate(legacy.db.stream(query.sql, query.params, batch=2000), 1):
         if not n & 1023:
             bar.update(n)
         try:
-            yield legacy.preset.to_user(row)
+            user = legacy.preset.to_user(row)
         except CorruptRowError:
             result.skipped["unreadable"] += 1
+            continue
+        recorded = tracked.get(user.legacy_id) if tracked else None
+        if recorded is not None and changed is not None:
+            changed.note(recorded, user)
+        yield user
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | None = None,
@@ -171,28 +202,52 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     header = check_header(read_header(args.header_file) if args.header_file else
                           client.get_csv_header(UserPoolId=pool)["CSVHeader"])  # type: ignore[union-attr]
     legacy = open_legacy(settings)  # after the usage checks: a bad flag is reported before any query
-    skip = set() if args.all else tracked_ids(legacy, settings.tracking_table)
+
+    def log(line: str) -> None:
+        if not args.json:
+            err.write(f"  {line}\n")
+
+    track = args.start and not args.all
+    tracker = ImportTracker(legacy.db, app=settings.app, table=settings.tracking_table) if track else None
+    resumed: list[dict[str, Any]] = []
+    if tracker is not None:
+        tracker.check_columns()  # an old table: one line with the ALTER TABLE statements, nothing written
+        resumed = resume(tracker, client, pool or "", poll_s=args.poll_interval, timeout_s=args.wait_timeout, log=log)
+    skip: Mapping[str, str | None] = {} if args.all else tracked_rows(legacy, settings.tracking_table)
     policy = MigrationPolicy.from_settings(settings, aliases=not args.no_aliases)
     rules = ExportRules(policy=policy, mfa_enabled=args.mfa_enabled, aliases=not args.no_aliases)
-    splitter = CsvSplitter(args.out_dir, args.stem, header, max_rows=args.max_rows, max_bytes=args.max_bytes)
+    splitter = CsvSplitter(args.out_dir, args.stem, header, max_rows=args.max_rows, max_bytes=args.max_bytes,
+                           tags=track)
     bar = Progress(count_rows(legacy), label="export", stream=err, enabled=progress_enabled(args.progress, err))
-    result = export_users(legacy_users(legacy, splitter.result, bar), header, rules, splitter, skip_ids=skip,
-                          check_case=has_case_twins(legacy, settings.pool_sign_in))
+    changed = Changes()
+    result = export_users(legacy_users(legacy, splitter.result, bar, skip, changed), header, rules, splitter,
+                          skip_ids=skip, check_case=has_case_twins(legacy, settings.pool_sign_in),
+                          tag=(lambda u: json.dumps([u.legacy_id, fingerprint(u)])) if track else None)
     bar.close()
     jobs: list[dict[str, Any]] = []
+    recorded = {"pending": 0, "finished": 0}
     if args.start and result.files:
 
-        def log(line: str) -> None:
-            if not args.json:
-                err.write(f"  {line}\n")
+        def created(job_id: str, path: Path) -> None:
+            if tracker is not None:
+                recorded["pending"] += tracker.record_pending(job_id, read_ids(path.with_suffix(".ids")))
+
+        def final(job: dict[str, Any]) -> None:
+            if tracker is not None and is_clean(job):
+                recorded["finished"] += tracker.finish(str(job.get("JobId")), IMPORT_RESET_REQUIRED)
 
         jobs = run_jobs(client, pool or "", result.files, role_arn=args.role_arn,
                         job_prefix=f"legacy-auth-{settings.app}-{time.strftime('%Y%m%d%H%M%S')}",
-                        poll_s=args.poll_interval, timeout_s=args.wait_timeout, log=log)
+                        poll_s=args.poll_interval, timeout_s=args.wait_timeout, log=log, on_created=created,
+                        on_final=final)
     data = {"app": settings.app, "exported": result.exported, "renamed": result.renamed,
             "skipped": dict(result.skipped),
             "files": [{"path": str(p), "rows": n} for p, n in zip(result.files, result.rows_per_file, strict=True)],
-            "header": header, "jobs": jobs,
+            "header": header, "jobs": jobs, "resumed_jobs": resumed,
+            "tracking": {"recorded": track, "pending_rows": recorded["pending"],
+                         "finished_rows": recorded["finished"]},
+            "changed_since_import": {"users": sum(changed.counts.values()), "by_change": dict(changed.counts),
+                                     "examples": changed.examples},
             "left_out": [{"reason": r, "users": n, "route": route(r), "known_to_fail": r in KNOWN_TO_FAIL}
                          for r, n in sorted(result.skipped.items())]}
     if args.json:
@@ -200,7 +255,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     else:
         out.write(render(data))
     failed = any(j.get("Status") != "Succeeded" for j in jobs)
-    return 1 if failed or result.known_to_fail else 0
+    return 1 if failed or result.known_to_fail or changed.counts else 0
 
 
 def has_case_twins(legacy: Legacy, pool_sign_in: str) -> bool:
@@ -230,6 +285,14 @@ def render(data: dict[str, Any]) -> str:
     if data["exported"] == 0:
         lines.append("  no user was exported" + (": see the reasons above" if data["left_out"] else
                                                  ": the users table has no row"))
+    for job in data["resumed_jobs"]:
+        lines.append(f"  pending job {job['JobId']} {job['Status']}: {fmt_int(job['users'])} users {job['action']}"
+                     + (" (exported again)" if job["action"] == "released" else ""))
+    moved = data["changed_since_import"]
+    if moved["users"]:
+        kinds = ", ".join(f"{k} {fmt_int(n)}" for k, n in sorted(moved["by_change"].items()))
+        lines.append(f"  CHANGED since their import: {fmt_int(moved['users'])} users ({kinds}), e.g. legacy ids "
+                     f"{', '.join(moved['examples'])}: update or disable them in Cognito (AdminDisableUser)")
     for job in data["jobs"]:
         lines.append(f"  job {job.get('JobId')} {job.get('Status')}: imported {job.get('ImportedUsers', 0)}, "
                      f"skipped {job.get('SkippedUsers', 0)}, failed {job.get('FailedUsers', 0)}")

@@ -1,8 +1,12 @@
 """``legacy-auth status``: migrated vs remaining users (from the tracking table), over time, with a chart.
 
 "Migrated" counts tracking rows with status ``migrated`` (signed in with the legacy password) or
-``reset_completed`` (finished a forgot-password migration); ``reset_pending`` rows are shown apart (a reset
-code was sent, the user has not set a new password yet). The day of a migration is ``completed_at`` for
+``reset_completed`` (finished a forgot-password migration): *migrated lazily*; and users *imported* with their
+password hash by ``legacy-auth export --start`` (status ``imported``, source ``UserImport_Hash_*``). "Resets
+pending" counts ``reset_pending`` rows (a reset code was sent, the user has not set a new password yet) and users
+imported without a hash (``RESET_REQUIRED``, source ``UserImport_ResetRequired``); "imports pending" the users of
+import jobs whose outcome is not recorded yet (``UserImport_Pending``: the next ``export --start`` follows them).
+Both are part of "remaining" (not migrated yet). The day of a migration is ``completed_at`` for
 completed resets and ``first_at`` otherwise. "Remaining" counts the legacy users not migrated yet who *can*
 migrate (account state ``active``, as the trigger reads it); those who cannot (SSO-only, blocked, unconfirmed,
 unreadable rows...) are counted apart by state, so the remaining line can reach zero. The legacy table is
@@ -29,12 +33,15 @@ from legacy_auth.cli.errors import CliError
 from legacy_auth.cli.output import fmt_int, print_json
 from legacy_auth.cli.scan_queries import count_rows
 from legacy_auth.errors import CorruptRowError, StoreError
-from legacy_auth.migration.tracking import MigrationTracker
+from legacy_auth.migration.tracking import IMPORT_RESET_REQUIRED, IMPORT_WITH_HASH_PREFIX, MigrationTracker
 from legacy_auth.model import AccountState
 from legacy_auth.presets.sql import quote
 
 HELP = "migrated vs remaining users, by day, from the migration tracking table"
 DONE = ("migrated", "reset_completed")
+#: the WHERE clause of a done migration: signed in, reset completed, or imported with the password hash
+_DONE_SQL = "(status IN (%s, %s) OR (status = %s AND trigger_source LIKE %s))"
+_DONE_PARAMS = (*DONE, "imported", IMPORT_WITH_HASH_PREFIX + "%")
 _DAY = {
     "mysql": "DATE(COALESCE(completed_at, first_at))",
     "postgresql": "CAST(COALESCE(completed_at, first_at) AS DATE)",
@@ -59,8 +66,8 @@ def by_day(legacy: Legacy, table: str) -> list[tuple[str, int]]:
     """Users migrated per day, oldest first (days without migrations are absent)."""
     dialect = legacy.db.dialect
     sql = (f"SELECT {_DAY[dialect]} AS day, COUNT(*) AS n FROM {quote(table, dialect)} "  # noqa: S608 - validated
-           "WHERE status IN (%s, %s) GROUP BY 1 ORDER BY 1")
-    rows = legacy.db.fetch_all(sql, DONE, deadline=None)
+           f"WHERE {_DONE_SQL} GROUP BY 1 ORDER BY 1")
+    rows = legacy.db.fetch_all(sql, _DONE_PARAMS, deadline=None)
     return [(str(r["day"])[:10], int(r["n"])) for r in rows if r["day"] is not None]
 
 
@@ -82,10 +89,30 @@ def fill_days(rows: list[tuple[str, int]], days: int, today: date | None = None)
 
 
 def done_ids(legacy: Legacy, table: str) -> set[str]:
-    """The legacy ids whose migration is done (``migrated`` / ``reset_completed``)."""
+    """The legacy ids whose migration is done (``migrated`` / ``reset_completed`` / imported with the hash)."""
     dialect = legacy.db.dialect
-    sql = f"SELECT legacy_id FROM {quote(table, dialect)} WHERE status IN (%s, %s)"  # noqa: S608 - validated
-    return {str(r["legacy_id"]) for r in legacy.db.stream(sql, DONE, batch=5000)}
+    sql = f"SELECT legacy_id FROM {quote(table, dialect)} WHERE {_DONE_SQL}"  # noqa: S608 - validated
+    return {str(r["legacy_id"]) for r in legacy.db.stream(sql, _DONE_PARAMS, batch=5000)}
+
+
+def by_source(legacy: Legacy, table: str) -> dict[str, int]:
+    """Tracking rows per route: ``migrated_lazily``, ``imported`` (with the hash), ``reset_pending`` (forgot-password
+    flow and imports without a hash), ``import_pending`` (job outcome not recorded yet)."""
+    dialect = legacy.db.dialect
+    sql = (f"SELECT status, trigger_source, COUNT(*) AS n FROM {quote(table, dialect)} "  # noqa: S608 - validated
+           "GROUP BY status, trigger_source")
+    out = dict.fromkeys(("migrated_lazily", "imported", "reset_pending", "import_pending"), 0)
+    for r in legacy.db.fetch_all(sql, (), deadline=None):
+        status, source, n = str(r["status"]), str(r["trigger_source"]), int(r["n"])
+        if status in DONE:
+            out["migrated_lazily"] += n
+        elif status == "reset_pending" or (status == "imported" and source == IMPORT_RESET_REQUIRED):
+            out["reset_pending"] += n
+        elif status == "imported" and source.startswith(IMPORT_WITH_HASH_PREFIX):
+            out["imported"] += n
+        elif status == "imported":
+            out["import_pending"] += n
+    return out
 
 
 def population(legacy: Legacy, done: set[str]) -> tuple[int, dict[str, int]]:
@@ -116,6 +143,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
     tracker = MigrationTracker(legacy.db, app=settings.app, table=settings.tracking_table)
     try:
         counts = tracker.counts()
+        routes = by_source(legacy, settings.tracking_table)
         days = by_day(legacy, settings.tracking_table)
         done = done_ids(legacy, settings.tracking_table)
     except StoreError as exc:
@@ -124,7 +152,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
         raise CliError(f"tracking table {settings.tracking_table!r} cannot be read: create it from "
                        "legacy_auth/sql/migration_tracking.<dialect>.sql and set LEGACY_TRACK_MIGRATION=true") from None
     total = count_rows(legacy)
-    migrated = sum(counts.get(s, 0) for s in DONE)
+    migrated = routes["migrated_lazily"] + routes["imported"]
     remaining, never = population(legacy, done)
     migratable = migrated + remaining
     shown = fill_days(days, args.days, date.today())
@@ -134,7 +162,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
         "app": settings.app, "table": legacy.table, "tracking_table": settings.tracking_table,
         "legacy_users": total, "migrated": migrated, "remaining": remaining, "migratable": migratable,
         "cannot_migrate": never, "percent": round(100 * migrated / migratable, 2) if migratable else 0.0,
-        "by_status": counts, "reset_pending": counts.get("reset_pending", 0),
+        "by_status": counts, "migrated_lazily": routes["migrated_lazily"], "imported": routes["imported"],
+        "reset_pending": routes["reset_pending"], "import_pending": routes["import_pending"],
         "by_day": [{"day": d, "migrated": n} for d, n in shown],
         "chart": {"unit": series.unit, "buckets": [{"label": b.label, "migrated": b.migrated, "total": b.cumulative,
                                                     "remaining": b.remaining} for b in series.buckets]},
@@ -155,9 +184,10 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
 def html_page(data: dict[str, Any], series: Series) -> str:
     """The ``--html`` report: totals, the chart (inline SVG) and its buckets as a table."""
     summary = html_report.table(("", "users"), [
-        ("migrated", data["migrated"]), ("remaining (active, not migrated)", data["remaining"]),
-        ("resets pending", data["reset_pending"]), *((f"cannot migrate: {k}", v) for k, v in
-                                                     data["cannot_migrate"].items()),
+        ("migrated", data["migrated"]), ("  migrated lazily", data["migrated_lazily"]),
+        ("  imported with hash", data["imported"]), ("remaining (active, not migrated)", data["remaining"]),
+        ("resets pending", data["reset_pending"]), ("imports pending", data["import_pending"]),
+        *((f"cannot migrate: {k}", v) for k, v in data["cannot_migrate"].items()),
         ("legacy rows", data["legacy_users"])], numeric=frozenset({1}))
     buckets = html_report.table((series.unit, "migrated", "total", "remaining"),
                                 [(b.label, b.migrated, b.cumulative, b.remaining) for b in series.buckets],
@@ -180,9 +210,14 @@ def render(data: dict[str, Any], series: Series) -> str:
     lines = [
         f"legacy-auth status: {data['app']} table {data['table']}, tracking {data['tracking_table']}",
         f"  migrated   {fmt_int(data['migrated']):>12}  ({data['percent']:.1f}% of the users who can migrate)",
+        f"    lazily   {fmt_int(data['migrated_lazily']):>12}  (signed in through the trigger, or reset completed)",
+        f"    imported {fmt_int(data['imported']):>12}  (bulk import with the password hash)",
         f"  remaining  {fmt_int(data['remaining']):>12}  (active, not migrated yet)",
         f"  resets pending {fmt_int(data['reset_pending']):>8}",
     ]
+    if data["import_pending"]:
+        lines.append(f"  imports pending {fmt_int(data['import_pending']):>7}  (job outcome not recorded: the next "
+                     "export --start follows it)")
     for state, n in data["cannot_migrate"].items():
         lines.append(f"  cannot migrate: {state:<12}{fmt_int(n):>8}  (refused by the trigger; not in remaining)")
     lines += [f"  legacy rows {fmt_int(data['legacy_users']):>11}", ""]

@@ -15,7 +15,7 @@ from legacy_auth.cli.environment import int_in_range
 from legacy_auth.cli.main import build_parser, describe_error, main
 from legacy_auth.db.failures import store_error
 
-COMMANDS = ["scan", "check", "status", "reconcile", "export", "release", "clients", "sql", "routes"]
+COMMANDS = ["scan", "plan", "check", "status", "reconcile", "export", "release", "clients", "sql", "routes"]
 
 
 def _run(argv: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
