@@ -157,14 +157,17 @@ def _reserve(context: Any) -> Deadline:
 
 
 def _reset_completed(legacy_id: str, deadline: Deadline) -> None:
-    """``reset_completed`` only for a user the tracking table does not already count as migrated.
+    """``reset_completed`` for a user whose migration this reset completes.
 
-    A user who migrated by password (``migrated``) and resets it later is not completing a migration: their
-    row is left as is (the status never moves, ``events`` does not count the reset).
+    That is a user not tracked yet, one in ``reset_pending`` (migrated through ForgotPassword) or one bulk-imported
+    without a password (``imported``: ``legacy-auth export --start`` creates them ``RESET_REQUIRED``, so their
+    first password reset is the end of their migration and ``status`` stops counting them as reset pending). A
+    user who migrated by password (``migrated``) and resets it later is not completing a migration: their row is
+    left as is (the status never moves, ``events`` does not count the reset).
     """
     try:
         found = tracker()
-        if found is not None and not found.is_migrated(legacy_id, deadline=deadline):
+        if found is not None and found.status(legacy_id, deadline=deadline) in (None, "reset_pending", "imported"):
             found.record_reset_completed(legacy_id, deadline=deadline)
     except (StoreError, ConfigurationError) as exc:  # tracking is bookkeeping: never fatal
         logger.warning("post-confirmation: tracking not recorded", extra={"error": type(exc).__name__})

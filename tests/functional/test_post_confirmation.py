@@ -194,6 +194,7 @@ def _tracked(tracker: MigrationTracker) -> tuple[str | None, int]:
         ("reset_pending", ("reset_completed", 2)),  # migrated through forgot-password: the reset finishes it
         ("migrated", ("migrated", 1)),  # migrated by password long ago: a later reset changes nothing
         ("reset_completed", ("reset_completed", 1)),  # a second reset is not counted again
+        ("imported", ("reset_completed", 2)),  # bulk-imported as RESET_REQUIRED: the reset finishes the migration
     ],
 )
 def test_reset_completed_is_recorded_only_for_a_user_not_yet_migrated(
