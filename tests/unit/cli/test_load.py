@@ -141,3 +141,17 @@ def test_a_file_that_is_not_utf8_is_a_usage_error(tmp_path: Path) -> None:
     status, _, err = run("load", "firebase", str(path), "--into", f"sqlite:///{tmp_path / 'l.db'}")
     assert status == 2
     assert "not UTF-8 text" in err
+
+
+def test_an_ldif_export_loads_its_person_entries(tmp_path: Path) -> None:
+    path = tmp_path / "people.ldif"
+    entries = "".join(f"dn: uid=u{i},ou=people,dc=example,dc=org\r\nuid: u{i}\r\nmail: u{i}@example.org\r\n"
+                      f"userPassword:: e1NTSEF9YWJj\r\n\r\n" for i in range(1_500))
+    path.write_text("version: 1\r\n\r\ndn: ou=people,dc=example,dc=org\r\nou: people\r\n\r\n" + entries, "utf-8")
+    url = f"sqlite:///{tmp_path / 'ldap.db'}"
+    status, out, _ = run("load", "ldap", str(path), "--into", url)
+    assert status == 0
+    assert out == "loaded 1,500 ldap users into ldap_users (sqlite)\n"
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        assert conn.execute("SELECT uid, user_password FROM ldap_users WHERE dn = ?",
+                            ("uid=u7,ou=people,dc=example,dc=org",)).fetchone() == ("u7", "{SSHA}abc")

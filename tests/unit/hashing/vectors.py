@@ -120,6 +120,8 @@ def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
         project = dict(extra["fields"])
         fields = {"salt": project.pop("salt")}
         options = {f"firebase_{key}": value for key, value in project.items()}
+    if app == "ldap" and source.startswith("ldap389"):  # 389 Directory Server's own values
+        options["ldap_server"] = "389ds"
     if extra.get("salt") is not None and app in ("symfony", "generic"):
         fields["salt"] = extra["salt"]
     if app == "generic" and raw["scheme"] in GENERIC_SCHEMES and "salt" in fields:
