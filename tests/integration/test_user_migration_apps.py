@@ -53,6 +53,7 @@ Row = dict[str, Any]
 #: vector options (``tests/unit/hashing/vectors.py``) -> the deployment setting that provides them
 OPTION_ENV = {"pepper": "LEGACY_PEPPER", "generic_scheme": "LEGACY_GENERIC_SCHEME",
               "symfony_iterations": "LEGACY_SYMFONY_ITERATIONS"}
+OPTION_ENV |= {"ldap_server": "LEGACY_LDAP_SERVER"}
 OPTION_ENV |= {f"firebase_{key}": f"LEGACY_FIREBASE_{key.upper()}"
                for key in ("signer_key", "salt_separator", "rounds", "mem_cost")}
 _BCRYPT_COST = re.compile(r"\$2[aby]?\$(\d\d)[$\\]|\$(\d\d)\\")
@@ -125,6 +126,13 @@ def _made_aspnet(password: str) -> Vector:
                   base64.b64encode(raw).decode(), {}, {}, True)
 
 
+def _made_ldap(password: str) -> Vector:
+    salt = b"\x00\x01salt\xfe"  # {SSHA}: base64(sha1(password + salt) + salt), as slappasswd writes it
+    digest = hashlib.sha1(password.encode() + salt).digest()  # noqa: S324 - the format under test
+    return Vector("made:hashlib", 0, "ldap", "ldap_salted_sha1", password,
+                  "{SSHA}" + base64.b64encode(digest + salt).decode(), {}, {}, True)
+
+
 LONG_PW = "ö-" + "long passphrase with more than seventy-two bytes " * 2
 UNICODE_PW = "pässwörd-日本語-🔐"
 
@@ -139,6 +147,8 @@ def edge_vectors(app: str, vectors: list[Vector]) -> list[Vector]:
             found = _made_magento(LONG_PW if kind == "long" else UNICODE_PW)
         elif found is None and app == "aspnet_identity":
             found = _made_aspnet(LONG_PW if kind == "long" else UNICODE_PW)
+        elif found is None and app == "ldap":
+            found = _made_ldap(LONG_PW if kind == "long" else UNICODE_PW)
         elif found is None:
             found = _borrowed_bcrypt(kind)
         assert found is not None, f"no {kind} password vector for {app}"
@@ -288,6 +298,11 @@ def _firebase(i: int, h: str, e: str, v: Vector) -> Row:
             "providers": None, "created_at": 1_600_000_000_000, "last_signed_in_at": None}
 
 
+def _ldap(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"dn": f"cn={i},dc=example,dc=org", "uid": h, "mail": e, "display_name": None, "user_password": v.stored,
+            "pwd_account_locked_time": None, "disabled": False}
+
+
 #: the project of the cheap Firebase vectors (rounds 4, mem_cost 10; the README's published example signer key)
 FIREBASE_PROJECT = {
     "LEGACY_FIREBASE_SIGNER_KEY":
@@ -389,6 +404,11 @@ CASES = [
          sso=lambda r: {**r, "password_hash": None, "salt": None, "providers": "google.com"}, corrupt="$corrupt",
          dup="same", verified=True, unverified=lambda r: {**r, "email_verified": False}, env=FIREBASE_PROJECT,
          lower_email=True),
+    Case("ldap", "ldap", _ldap, "username",
+         (State("locked", lambda r: {**r, "pwd_account_locked_time": "20240501120000Z"}, "account_locked"),
+          State("disabled", lambda r: {**r, "disabled": True}, "account_blocked")),
+         sso=lambda r: {**r, "user_password": None}, corrupt="{SSHA}!!", dup="same", verified=False,
+         ci_username="uid", id_of=lambda i: f"cn={i},dc=example,dc=org"),
 ]
 
 
@@ -439,10 +459,16 @@ def _settled(case: Case, v: Vector) -> bool:
     return all(case.env.get(k) == value for k, value in (settings_for(v) or {}).items())
 
 
+def _strict(case: Case, v: Vector) -> bool:
+    """A longer password does not match (DES ``{CRYPT}`` reads 8 bytes: no control for a wrong password)."""
+    options = {key: case.env[env] for key, env in OPTION_ENV.items() if env in case.env}
+    return not get_context(case.app, pad_weak=False, **options).verify(v.password + "x", v.stored, **v.fields).ok
+
+
 def _populate(url: str, case: Case) -> Legacy:
     vectors = [v for v in vectors_for(case.app) if _fits(case, v)]
     settled = [v for v in vectors if _settled(case, v)]
-    good = next((v for v in settled if v.expect and v.password.isascii() and not _long(v)),
+    good = next((v for v in settled if v.expect and v.password.isascii() and not _long(v) and _strict(case, v)),
                 None) or _borrowed_cheap_bcrypt()  # Laravel's own bcrypt vectors are all cost >= 10
     edges = edge_vectors(case.app, settled)
     row = case.row
@@ -481,7 +507,7 @@ def _hash_column(case: Case, value: str) -> Row:
                "joomla": {"password": value}, "magento2": {"password_hash": value}, "laravel": {"password": value},
                "symfony": {"password": value}, "django": {"password": value},
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
-               "generic": {"pw": value}, "firebase": {"password_hash": value}}
+               "generic": {"pw": value}, "firebase": {"password_hash": value}, "ldap": {"user_password": value}}
     return columns[case.app]
 
 
