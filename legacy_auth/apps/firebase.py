@@ -19,9 +19,13 @@ the export and the CLI writes one row per user into ``firebase_users``, which th
   scrypt (``version != 0``, e.g. imported with another algorithm and never signed in since) is exported without
   hash and salt, as is a user without a password (federated or phone only).
 
-**Login rule**: Firebase's email/password sign-in is by email; the lookup is case-insensitive (Firebase stores
-emails lower-cased) and the input is not trimmed. Several accounts per email (the project setting "Create
-multiple accounts for each identity provider") make the lookup ambiguous: refused, never guessed.
+**Login rule**: Firebase's email/password sign-in is by email, lower-cased and otherwise as typed (no trim): the
+Auth emulator, Google's own implementation of the Identity Toolkit API in firebase-tools
+(``src/emulator/auth/operations.ts`` ``signInWithPassword``, ``utils.ts`` ``canonicalizeEmailAddress``:
+``email.toLowerCase()``), canonicalises the email on sign-up and on sign-in. The loader stores emails lower-cased
+the same way and the lookup compares the lower-cased input exactly. Several accounts per email (the project
+setting "Create multiple accounts for each identity provider") make the lookup ambiguous: refused, never guessed.
+An empty password is refused before any check (``MISSING_PASSWORD``).
 
 **Account states**: ``disabled`` (an administrator disabled the account: Firebase answers ``user-disabled``)
 is BLOCKED; a user without a password hash (federated providers, phone) is SSO_ONLY. ``email_verified`` is the
@@ -87,11 +91,8 @@ class FirebasePreset(TablePreset):
                     "phone_number", "disabled", "providers")
     OPTIONS: ClassVar[dict[str, tuple[type, OptionValue]]] = {}
 
-    def lower_index_columns(self) -> tuple[str, ...]:
-        return ("email",)
-
     def lookups(self, login: str) -> list[tuple[Lookup, str]]:
-        return [(Lookup("email", MAX_EMAIL), login)]
+        return [(Lookup("email", MAX_EMAIL, match="exact"), login.lower())]
 
     def read(self, row: RowReader) -> LegacyUser:
         states = [AccountState.BLOCKED] if row.flag("disabled") else []
@@ -132,6 +133,10 @@ def _text(value: object, what: str, limit: int, where: str) -> str | None:
     return value
 
 
+def _lower(email: str | None) -> str | None:
+    return email.lower() if email is not None else None  # canonicalizeEmailAddress
+
+
 def _flag(value: object, what: str, where: str) -> bool:
     if value is None or value == "" or value is False or value == "false":
         return False
@@ -166,7 +171,7 @@ def _row(where: str, uid: object, email: object, verified: object, password_hash
     stored = _b64(password_hash, "passwordHash", where)
     return {
         "local_id": local_id,
-        "email": _text(email, "email", MAX_EMAIL, where),
+        "email": _lower(_text(email, "email", MAX_EMAIL, where)),
         "email_verified": _flag(verified, "emailVerified", where),
         "password_hash": stored,
         "salt": _b64(salt, "salt", where) if stored is not None else None,
@@ -320,7 +325,7 @@ def configure(rules: AppRules, options: Mapping[str, Any]) -> tuple[AppRules, Ma
 # a firebase_scrypt value of the README example project (a hash of a throw-away password): the dummy's cost comes
 # from the configured rounds and mem_cost
 DUMMY_HASH = "lSrfV15cpx95/sZS2W9c9Kp6i/LVgQNDNC/qzrCnh1SAyZvqmZqAjTdn3aoItz+VHjoZilo78198JAdRuid5lQ=="
-RULES = AppRules(transforms.raw, dispatch, None, (), DUMMY_HASH)
+RULES = AppRules(transforms.raw, dispatch, None, ("",), DUMMY_HASH)
 
 APP = App(
     name="firebase", title="Firebase Authentication (auth:export)", preset=FirebasePreset, rules=RULES,

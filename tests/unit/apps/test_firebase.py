@@ -38,25 +38,26 @@ def test_ddl_is_the_loaders_table_with_a_case_sensitive_uid_key() -> None:
     assert "PRIMARY KEY (`local_id`)" in mysql
     assert "KEY `email` (`email`)" in mysql
     postgres = FirebasePreset().ddl(prefix="", dialect="postgresql")
-    assert any('lower("email")' in s for s in postgres)
+    assert 'CREATE INDEX "firebase_users_email" ON "firebase_users" ("email")' in postgres
     names = [c.name for c in FirebasePreset.columns]
     assert names == ["local_id", "email", "email_verified", "password_hash", "salt", "display_name", "phone_number",
                      "disabled", "providers", "created_at", "last_signed_in_at"]
 
 
-def test_login_is_the_email_as_typed_case_insensitive() -> None:
+def test_login_is_the_lower_cased_email_untrimmed_compared_exactly() -> None:
     preset = get_preset("firebase")
     [(lookup, value)] = preset.lookups(" Ann@Example.com ")
-    assert (lookup.column, lookup.match, value) == ("email", "ci", " Ann@Example.com ")
-    [exact, lower] = preset.find_queries("Ann@Example.com", prefix="", dialect="postgresql")
+    assert (lookup.column, lookup.match, value) == ("email", "exact", " ann@example.com ")
+    [exact] = preset.find_queries("Ann@Example.com", prefix="", dialect="postgresql")
     assert exact.sql.endswith('WHERE "email" = %s LIMIT 2')
-    assert exact.params == ("Ann@Example.com",)
-    assert 'lower("email") = lower(%s)' in lower.sql
+    assert exact.params == ("ann@example.com",)
 
 
 def test_sql_metacharacters_in_the_login_are_a_parameter() -> None:
-    login = "x' OR '1'='1@example.com"
-    for query in get_preset("firebase").find_queries(login, prefix="", dialect="mysql"):
+    login = "x' or '1'='1@example.com"
+    queries = get_preset("firebase").find_queries(login, prefix="", dialect="mysql")
+    assert queries
+    for query in queries:
         assert login not in query.sql
         assert query.params == (login,)
 
@@ -212,7 +213,7 @@ CSV_EXPORT = "\n".join([
     _csv_line((0, "uid1"), (1, "ann@example.com"), (2, "true"), (3, README_HASH), (4, README_SALT),
               (5, '"Ann, ""the"" admin"'), (7, "123"), (8, "ann@gmail.com"), (23, "1600000000000"),
               (24, "1700000000000"), (26, "false"), (27, '"{""role"":""admin""}"')),
-    _csv_line((0, "uid2"), (1, "bob@example.com"), (2, "false"), (19, "9"), (23, "1600000000001"), (26, "true")),
+    _csv_line((0, "uid2"), (1, "Bob@Example.com"), (2, "false"), (19, "9"), (23, "1600000000001"), (26, "true")),
     _csv_line((0, "uid3"), (2, "false"), (23, "1600000000002"), (25, "+15555550100")),
 ]) + "\n"
 
@@ -234,6 +235,14 @@ def test_loaded_rows_read_back_with_their_states() -> None:
     preset = get_preset("firebase")
     states = [preset.to_user(r).state for r in load(io.StringIO(JSON_EXPORT))]
     assert states == [AccountState.ACTIVE, AccountState.BLOCKED, AccountState.SSO_ONLY]
+
+
+def test_emails_are_loaded_lower_cased_as_firebase_canonicalises_them() -> None:
+    assert [r["email"] for r in load(io.StringIO(CSV_EXPORT))] == ["ann@example.com", "bob@example.com", None]
+
+
+def test_an_empty_password_is_refused_before_any_check() -> None:
+    assert get_context("firebase", pad_weak=False, **PROJECT).verify("", README_HASH, salt=README_SALT).ok is False
 
 
 def test_an_empty_export_loads_nothing() -> None:

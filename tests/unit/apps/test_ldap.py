@@ -51,7 +51,9 @@ def test_login_by_uid_then_by_mail_for_email_shaped_input() -> None:
 
 def test_the_login_is_used_as_typed_and_sql_metacharacters_are_parameters() -> None:
     login = " x' OR '1'='1 "
-    for query in get_preset("ldap").find_queries(login, prefix="", dialect="sqlite"):
+    queries = get_preset("ldap").find_queries(login, prefix="", dialect="sqlite")
+    assert len(queries) == 2  # uid: exact, then lower()
+    for query in queries:
         assert login not in query.sql
         assert query.params == (login,)
 
