@@ -291,8 +291,9 @@ def _base64_secret(option: HashOption, value: object) -> str:
 
 
 def unconfigured(stored: str, fields: Mapping[str, Any]) -> Scheme:
-    """The dispatch while the project's parameters are unset: the dummy hash only; every real hash is refused."""
-    if stored == DUMMY_HASH:
+    """The dispatch while the project's parameters are unset: the dummy hash only (dispatched without row fields;
+    a row always brings its ``salt``), every real hash is refused, even one equal to the dummy's text."""
+    if stored == DUMMY_HASH and not fields:
         return ids.FIREBASE_SCRYPT
     dispatch(stored, fields)  # an unknown value stays unknown
     raise CorruptHashError(ids.FIREBASE, "the project's hash parameters are not set (LEGACY_FIREBASE_SIGNER_KEY, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -113,3 +114,66 @@ def test_ldap_entries_load_and_sign_in_by_uid_or_mail(url: str, tmp_path: Path) 
     assert by_uid.legacy_id == by_mail.legacy_id == "uid=ann,ou=people,dc=example,dc=org"
     assert by_uid.password_hash == "{SSHA}abc"
     assert users.find("zoë").state is AccountState.LOCKED
+
+
+# ---------------------------------------------------------------- scan and check on a loaded table
+
+SIGNER = "jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA=="
+PROJECT = {"LEGACY_FIREBASE_SIGNER_KEY": SIGNER,
+           "LEGACY_FIREBASE_SALT_SEPARATOR": "Bw==", "LEGACY_FIREBASE_ROUNDS": "8", "LEGACY_FIREBASE_MEM_COST": "14"}
+
+
+def cli(argv: list[str], env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+        stdin: str | None = None) -> tuple[int, str, str]:
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    out, err = io.StringIO(), io.StringIO()
+    return main(argv, environ=env, stdout=out, stderr=err), out.getvalue(), err.getvalue()
+
+
+def test_scan_and_check_read_a_loaded_firebase_table(url: str, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load("firebase", FIREBASE, url, tmp_path, "--table-prefix", "t4_")[0] == 0
+    env = {"LEGACY_APP": "firebase", "LEGACY_DB_URL": url, "LEGACY_TABLE_PREFIX": "t4_", **PROJECT}
+    code, out, err = cli(["scan", "--json", "--repeats", "1"], env, monkeypatch)
+    assert code in (0, 1), err
+    report = json.loads(out)
+    assert set(report["schemes"]) == {"firebase_scrypt"}
+    assert report["schemes"]["firebase_scrypt"]["strength"] in ("strong", "acceptable")  # memory-hard, rounds 8
+    code, out, _ = cli(["check", "Ann@Example.com", "--password-stdin", "--json"], env, monkeypatch,
+                       "user1password\n")
+    data = json.loads(out)
+    assert code == 0
+    assert (data["lookup"]["legacy_id"], data["verify"]["ok"]) == ("Ab1", True)
+    assert "user1password" not in out
+    assert PROJECT["LEGACY_FIREBASE_SIGNER_KEY"] not in out
+    code, out, _ = cli(["check", "bob@example.com", "--password-stdin", "--json"], env, monkeypatch,
+                       "user1password\n")
+    assert (code, json.loads(out)["outcome"]["reason"]) == (1, "account_blocked")
+
+
+def test_check_without_the_firebase_parameters_refuses_naming_them(url: str, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load("firebase", FIREBASE, url, tmp_path, "--table-prefix", "t5_")[0] == 0
+    env = {"LEGACY_APP": "firebase", "LEGACY_DB_URL": url, "LEGACY_TABLE_PREFIX": "t5_"}
+    code, out, _ = cli(["check", "ann@example.com", "--password-stdin", "--json"], env, monkeypatch,
+                       "user1password\n")
+    assert code == 1
+    assert json.loads(out)["outcome"]["reason"] == "corrupt_hash"
+    code, _, err = cli(["check", "ann@example.com", "--password-stdin"], {**env, "LEGACY_FIREBASE_ROUNDS": "8"},
+                       monkeypatch, "user1password\n")
+    assert code == 2
+    assert "LEGACY_FIREBASE_SIGNER_KEY" in err
+
+
+def test_scan_reads_a_loaded_directory(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = LDIF + "\ndn: uid=cleo,dc=example,dc=org\nuid: cleo\nuserPassword: plain-secret\n"
+    assert load("ldap", text, url, tmp_path, "--table-prefix", "t6_")[0] == 0
+    env = {"LEGACY_APP": "ldap", "LEGACY_DB_URL": url, "LEGACY_TABLE_PREFIX": "t6_"}
+    code, out, err = cli(["scan", "--json", "--repeats", "1"], env, monkeypatch)
+    assert code in (0, 1), err
+    report = json.loads(out)
+    assert "plain-secret" not in out + err
+    assert report["rows"] == 3
+    assert report["states"] == {"active": 2, "locked": 1}
+    assert report["unsupported_hashes"] == 1  # cleo's clear text, stored as the bare {CLEARTEXT} tag

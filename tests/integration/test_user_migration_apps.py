@@ -14,7 +14,9 @@ argon2, Django PBKDF2 below 100 000 and ASP.NET below 50 000 iterations); vector
 unknown-user dummy verification uses a cheap hash of the app's own schemes (``LEGACY_DUMMY_HASH``, the documented
 way to match a deployment's real cost). Where no cheap real vector of an app has a 72+ byte or a non-ASCII
 password, a real PHP ``password_hash`` vector of another app with the same scheme is borrowed, or (Magento 2,
-ASP.NET Identity: no bcrypt) one is made with ``hashlib`` from the documented format.
+ASP.NET Identity: no bcrypt; LDAP: no long ``{SSHA}``) one is made with ``hashlib`` from the documented format.
+Firebase runs with its project's parameters as settings (``LEGACY_FIREBASE_*``: the cheap rounds-4 project of its
+vectors); the good, long and non-ASCII passwords come from vectors needing no other setting.
 """
 
 from __future__ import annotations

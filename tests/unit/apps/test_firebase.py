@@ -131,6 +131,8 @@ def test_unset_parameters_refuse_every_real_hash_naming_the_variables() -> None:
         ctx.verify("user1password", "A" * 88, salt=README_SALT)
     assert ctx.dummy_verify() is None
     assert ctx.identify(DUMMY_HASH).name == "firebase_scrypt"
+    with pytest.raises(CorruptHashError, match="LEGACY_FIREBASE_SIGNER_KEY"):  # a row equal to the dummy's text
+        ctx.verify("user1password", DUMMY_HASH, salt=README_SALT)
 
 
 @pytest.mark.parametrize("missing", sorted(PROJECT))
