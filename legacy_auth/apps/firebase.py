@@ -13,8 +13,13 @@ the export and the CLI writes one row per user into ``firebase_users``, which th
 * CSV, no header, one user a line: 0 UID, 1 email, 2 email verified (``true``/``false``), 3 password hash,
   4 salt, 5 display name, 6 photo URL, four columns per provider from 7 (Google 7, Facebook 11, Twitter 15,
   GitHub 19, Apple 28, Microsoft 32, Game Center 36, Play Games 40, LinkedIn 44, Yahoo 48: the provider's
-  ``rawId`` first), 23 created at, 24 last sign-in, 25 phone number, 26 disabled, 27 custom claims. Older
-  firebase-tools wrote fewer columns: a line needs at least 26 (up to the phone number).
+  ``rawId`` first), 23 created at, 24 last sign-in, 25 phone number, 26 disabled, 27 custom claims, and a
+  trailing comma. The line's length tells the layout: 28 fields (firebase-tools 2020-2022, ``disabled`` added
+  in a3a68df), 29 (2022 TypeScript rewrite, custom claims), 53 (all providers, v15.19+); any other count is
+  refused, because a display name with a comma or quote that an older firebase-tools did not escape (fixed in
+  7878e57, v15.19) shifts the later columns, ``disabled`` among them. A 27-field line (before 2020) has no
+  ``disabled`` column: refused too (a disabled user would look active); export JSON or with a current
+  firebase-tools.
 * ``passwordHash``/``salt`` are converted to standard base64; a user whose hash is not the project's default
   scrypt (``version != 0``, e.g. imported with another algorithm and never signed in since) is exported without
   hash and salt, as is a user without a password (federated or phone only).
@@ -118,7 +123,8 @@ class FirebasePreset(TablePreset):
 CSV_PROVIDERS = {"google.com": 7, "facebook.com": 11, "twitter.com": 15, "github.com": 19, "apple.com": 28,
                  "microsoft.com": 32, "gc.apple.com": 36, "playgames.google.com": 40, "linkedin.com": 44,
                  "yahoo.com": 48}
-CSV_MIN_COLUMNS = 26
+#: fields of a CSV line (its trailing comma included) in each layout firebase-tools has written with ``disabled``
+CSV_LAYOUTS = frozenset({28, 29, 53})
 _B64 = re.compile(r"[A-Za-z0-9+/_-]*={0,2}")
 _MILLIS = re.compile(r"\d{1,16}")
 
@@ -210,11 +216,12 @@ def _csv_users(stream: TextSource) -> Iterator[Row]:
             raise ExportFileError(where, "not a CSV line of firebase auth:export") from None
         if not fields or fields == [""]:
             continue
-        if len(fields) < CSV_MIN_COLUMNS:
-            raise ExportFileError(where, f"{len(fields)} columns; an auth:export line has at least {CSV_MIN_COLUMNS}")
-        providers = [p for p, i in CSV_PROVIDERS.items() if i < len(fields) and fields[i]]
-        yield _row(where, fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[25],
-                   fields[26] if len(fields) > 26 else "", providers, fields[23], fields[24])
+        if len(fields) not in CSV_LAYOUTS or fields[-1] != "":
+            raise ExportFileError(where, f"{len(fields)} fields: not a line of a firebase auth:export layout with "
+                                         "the disabled column (an unescaped comma in a display name?); export JSON")
+        providers = [p for p, i in CSV_PROVIDERS.items() if i < len(fields) - 1 and fields[i]]
+        yield _row(where, fields[0], fields[1], fields[2], fields[3], fields[4], fields[5], fields[25], fields[26],
+                   providers, fields[23], fields[24])
 
 
 def load(stream: IO[str]) -> Iterator[Row]:

@@ -286,7 +286,17 @@ def test_an_unreadable_csv_line_names_its_line_and_not_its_content() -> None:
     assert "secret-hash-text" not in str(err.value)
 
 
-def test_a_csv_line_of_an_older_firebase_tools_has_no_disabled_column() -> None:
-    line = ",".join(["uid9", "c@example.com", "true", README_HASH, README_SALT] + [""] * 21)
-    [only] = load(io.StringIO(line + "\n"))
-    assert (only["local_id"], only["disabled"], only["email_verified"]) == ("uid9", False, True)
+@pytest.mark.parametrize("columns", [27, 28])  # firebase-tools 2020-2022 and its 2022 TypeScript rewrite
+def test_the_csv_layouts_of_older_firebase_tools_load(columns: int) -> None:
+    fields = ["uid9", "c@example.com", "true", README_HASH, README_SALT] + [""] * (columns - 5)
+    fields[26] = "true"
+    [only] = load(io.StringIO(",".join(fields) + ",\n"))
+    assert (only["local_id"], only["disabled"], only["email_verified"]) == ("uid9", True, True)
+
+
+@pytest.mark.parametrize("columns", [26, 29, 53])
+def test_a_csv_line_of_another_length_is_refused(columns: int) -> None:
+    # 26: before 2020, no disabled column; 29 or 53: a display name's unescaped comma shifted the columns
+    line = ",".join(["uid9", "c@example.com", "true", README_HASH, README_SALT] + [""] * (columns - 5)) + ","
+    with pytest.raises(ExportFileError, match="fields: not a line"):
+        list(load(io.StringIO(line + "\n")))
