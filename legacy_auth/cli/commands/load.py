@@ -25,11 +25,11 @@ from collections.abc import Iterator, Mapping
 from typing import IO, Any, TextIO
 
 from legacy_auth.apps import NAMES, all_apps, get_app
-from legacy_auth.cli.errors import UsageError
+from legacy_auth.cli.errors import CliError, UsageError
 from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabled
 from legacy_auth.db import Database, Deadline
 from legacy_auth.db.url import DbUrlError, parse_db_url
-from legacy_auth.errors import ConfigurationError
+from legacy_auth.errors import ConfigurationError, StoreError
 from legacy_auth.presets.base import Dialect
 from legacy_auth.presets.loading import ExportFileError, Row
 from legacy_auth.presets.sql import quote, table_columns_query
@@ -147,7 +147,16 @@ def run(args: argparse.Namespace, environ: Mapping[str, str], stdout: TextIO | N
                     for params in values:
                         tx.execute(sql, params)
 
-                db.transaction(insert, deadline=Deadline.after(STATEMENT_S))
+                try:
+                    db.transaction(insert, deadline=Deadline.after(STATEMENT_S))
+                except StoreError as exc:
+                    if getattr(exc, "cause", None) not in (None, "statement"):
+                        raise  # the database itself (unreachable, timeout, ...): the usual one line
+                    reason = getattr(exc, "reason", None) or type(exc).__name__
+                    raise CliError(f"load: {args.file}: users {fmt_int(loaded + 1)}-{fmt_int(loaded + len(batch))} "
+                                   f"were refused by the database ({reason}, {dialect}): the same user twice in "
+                                   f"the file, or a value the column cannot hold? ({fmt_int(loaded)} users written "
+                                   "before them)") from None
                 loaded += len(batch)
                 bar.update(loaded)
         except (ExportFileError, UnicodeDecodeError) as exc:

@@ -155,3 +155,12 @@ def test_an_ldif_export_loads_its_person_entries(tmp_path: Path) -> None:
     with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
         assert conn.execute("SELECT uid, user_password FROM ldap_users WHERE dn = ?",
                             ("uid=u7,ou=people,dc=example,dc=org",)).fetchone() == ("u7", "{SSHA}abc")
+
+
+def test_a_user_twice_in_the_file_is_one_line_naming_the_batch(tmp_path: Path) -> None:
+    path = tmp_path / "dup.json"
+    path.write_text('{"users": [\n{"localId": "a1"},\n{"localId": "a1"}]}', "utf-8")
+    status, _, err = run("load", "firebase", str(path), "--into", f"sqlite:///{tmp_path / 'd.db'}")
+    assert status == 3
+    assert err == (f"legacy-auth: load: {path}: users 1-2 were refused by the database (db_statement, sqlite): the "
+                   "same user twice in the file, or a value the column cannot hold? (0 users written before them)\n")
