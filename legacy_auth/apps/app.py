@@ -16,6 +16,7 @@ from legacy_auth.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from legacy_auth.hashing.rules import AppRules
+    from legacy_auth.presets.loading import Loader
     from legacy_auth.presets.table import TablePreset
 
 Configure = Callable[["AppRules", Mapping[str, Any]], tuple["AppRules", Mapping[str, Any]]]
@@ -150,6 +151,9 @@ class App:
         Specialises :attr:`rules` by the option values (default: :func:`keep_options`).
     importability : Importability
         Its row of the bulk-import table (``docs/strategy.md``).
+    loader : Loader | None
+        For an app whose users come as an export file rather than a table (Firebase, LDIF): reads the file into
+        rows of :attr:`preset`'s table (``legacy-auth load``; :mod:`legacy_auth.presets.loading`).
     """
 
     name: str
@@ -160,6 +164,7 @@ class App:
     hash_options: tuple[HashOption, ...] = ()
     configure: Configure = keep_options
     importability: Importability = Importability()
+    loader: Loader | None = None
 
     def option(self, key: str) -> HashOption | None:
         """The hash option called ``key``, if this app has it."""

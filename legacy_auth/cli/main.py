@@ -24,6 +24,7 @@ from legacy_auth.cli import environment
 from legacy_auth.cli.commands import check as check_cmd
 from legacy_auth.cli.commands import clients as clients_cmd
 from legacy_auth.cli.commands import export as export_cmd
+from legacy_auth.cli.commands import load as load_cmd
 from legacy_auth.cli.commands import plan as plan_cmd
 from legacy_auth.cli.commands import reconcile as reconcile_cmd
 from legacy_auth.cli.commands import release as release_cmd
@@ -74,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
     for module in (scan_cmd, plan_cmd, check_cmd, status_cmd, reconcile_cmd, export_cmd, release_cmd, clients_cmd,
-                   sql_cmd):
+                   sql_cmd, load_cmd):
         module.register(sub, [common])
     return parser
 

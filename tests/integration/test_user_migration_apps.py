@@ -14,7 +14,9 @@ argon2, Django PBKDF2 below 100 000 and ASP.NET below 50 000 iterations); vector
 unknown-user dummy verification uses a cheap hash of the app's own schemes (``LEGACY_DUMMY_HASH``, the documented
 way to match a deployment's real cost). Where no cheap real vector of an app has a 72+ byte or a non-ASCII
 password, a real PHP ``password_hash`` vector of another app with the same scheme is borrowed, or (Magento 2,
-ASP.NET Identity: no bcrypt) one is made with ``hashlib`` from the documented format.
+ASP.NET Identity: no bcrypt; LDAP: no long ``{SSHA}``) one is made with ``hashlib`` from the documented format.
+Firebase runs with its project's parameters as settings (``LEGACY_FIREBASE_*``: the cheap rounds-4 project of its
+vectors); the good, long and non-ASCII passwords come from vectors needing no other setting.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ Row = dict[str, Any]
 #: vector options (``tests/unit/hashing/vectors.py``) -> the deployment setting that provides them
 OPTION_ENV = {"pepper": "LEGACY_PEPPER", "generic_scheme": "LEGACY_GENERIC_SCHEME",
               "symfony_iterations": "LEGACY_SYMFONY_ITERATIONS"}
+OPTION_ENV |= {"ldap_server": "LEGACY_LDAP_SERVER"}
+OPTION_ENV |= {f"firebase_{key}": f"LEGACY_FIREBASE_{key.upper()}"
+               for key in ("signer_key", "salt_separator", "rounds", "mem_cost")}
 _BCRYPT_COST = re.compile(r"\$2[aby]?\$(\d\d)[$\\]|\$(\d\d)\\")
 
 
@@ -123,6 +128,13 @@ def _made_aspnet(password: str) -> Vector:
                   base64.b64encode(raw).decode(), {}, {}, True)
 
 
+def _made_ldap(password: str) -> Vector:
+    salt = b"\x00\x01salt\xfe"  # {SSHA}: base64(sha1(password + salt) + salt), as slappasswd writes it
+    digest = hashlib.sha1(password.encode() + salt).digest()  # noqa: S324 - the format under test
+    return Vector("made:hashlib", 0, "ldap", "ldap_salted_sha1", password,
+                  "{SSHA}" + base64.b64encode(digest + salt).decode(), {}, {}, True)
+
+
 LONG_PW = "ö-" + "long passphrase with more than seventy-two bytes " * 2
 UNICODE_PW = "pässwörd-日本語-🔐"
 
@@ -132,11 +144,13 @@ def edge_vectors(app: str, vectors: list[Vector]) -> list[Vector]:
     good = [v for v in vectors if v.expect]
     out = []
     for kind, pick in (("long", _long), ("unicode", lambda v: not v.password.isascii())):
-        found = next((v for v in good if pick(v) and not v.options), None)
+        found = next((v for v in good if pick(v)), None)  # vectors needing no setting beyond the case's
         if found is None and app == "magento2":
             found = _made_magento(LONG_PW if kind == "long" else UNICODE_PW)
         elif found is None and app == "aspnet_identity":
             found = _made_aspnet(LONG_PW if kind == "long" else UNICODE_PW)
+        elif found is None and app == "ldap":
+            found = _made_ldap(LONG_PW if kind == "long" else UNICODE_PW)
         elif found is None:
             found = _borrowed_bcrypt(kind)
         assert found is not None, f"no {kind} password vector for {app}"
@@ -144,7 +158,7 @@ def edge_vectors(app: str, vectors: list[Vector]) -> list[Vector]:
     return out
 
 
-def cheap_dummy(app: str, vectors: list[Vector]) -> str:
+def cheap_dummy(app: str, vectors: list[Vector], options: dict[str, str] | None = None) -> str:
     """A cheap hash of the app's own schemes for ``LEGACY_DUMMY_HASH`` (a sample row's hash, as documented)."""
     import bcrypt
     from passlib.hash import phpass
@@ -154,7 +168,7 @@ def cheap_dummy(app: str, vectors: list[Vector]) -> str:
                   phpass.using(rounds=7).hash("legacy-auth dummy"), *[v.stored for v in vectors if v.stored]]
     for candidate in candidates:
         try:
-            context = get_context(app, dummy_hash=candidate, pad_weak=False)
+            context = get_context(app, dummy_hash=candidate, pad_weak=False, **(options or {}))
         except Exception:  # noqa: S112 - not a hash of this app: try the next one
             continue
         started = time.process_time()  # CPU time: a busy machine must not make every candidate look dear
@@ -280,6 +294,23 @@ def _generic(i: int, h: str, e: str, v: Vector) -> Row:
             "enabled": True}
 
 
+def _firebase(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"local_id": str(i), "email": e.lower(), "email_verified": True, "password_hash": v.stored,
+            "salt": v.fields.get("salt"), "display_name": None, "phone_number": None, "disabled": False,
+            "providers": None, "created_at": 1_600_000_000_000, "last_signed_in_at": None}
+
+
+def _ldap(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"dn": f"cn={i},dc=example,dc=org", "uid": h, "mail": e, "display_name": None, "user_password": v.stored,
+            "pwd_account_locked_time": None, "disabled": False}
+
+
+#: the project of the cheap Firebase vectors (rounds 4, mem_cost 10; the README's published example signer key)
+FIREBASE_PROJECT = {
+    "LEGACY_FIREBASE_SIGNER_KEY":
+        "jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==",
+    "LEGACY_FIREBASE_SALT_SEPARATOR": "Bw==", "LEGACY_FIREBASE_ROUNDS": "4", "LEGACY_FIREBASE_MEM_COST": "10",
+}
 GENERIC_OPTIONS = {"generic_table": "members", "generic_id_column": "member_id", "generic_username_column": "login",
                    "generic_email_column": "mail", "generic_hash_column": "pw", "generic_salt_column": "salt",
                    "generic_email_verified_column": "verified", "generic_active_column": "enabled"}
@@ -370,6 +401,16 @@ CASES = [
          (State("inactive", lambda r: {**r, "enabled": False}, "account_inactive"),),
          sso=lambda r: {**r, "pw": None}, corrupt=BCRYPT_CORRUPT, dup="same", verified=True,
          unverified=lambda r: {**r, "verified": False}, options=GENERIC_OPTIONS, ci_username="login"),
+    Case("firebase", "firebase", _firebase, "email",
+         (State("disabled", lambda r: {**r, "disabled": True}, "account_blocked"),),
+         sso=lambda r: {**r, "password_hash": None, "salt": None, "providers": "google.com"}, corrupt="$corrupt",
+         dup="same", verified=True, unverified=lambda r: {**r, "email_verified": False}, env=FIREBASE_PROJECT,
+         lower_email=True),
+    Case("ldap", "ldap", _ldap, "username",
+         (State("locked", lambda r: {**r, "pwd_account_locked_time": "20240501120000Z"}, "account_locked"),
+          State("disabled", lambda r: {**r, "disabled": True}, "account_blocked")),
+         sso=lambda r: {**r, "user_password": None}, corrupt="{SSHA}!!", dup="same", verified=False,
+         ci_username="uid", id_of=lambda i: f"cn={i},dc=example,dc=org"),
 ]
 
 
@@ -415,11 +456,23 @@ def _fits(case: Case, v: Vector) -> bool:
     return size is None or len(v.stored or "") <= int(size.group(1))
 
 
+def _settled(case: Case, v: Vector) -> bool:
+    """The vector needs no setting beyond the case's own environment (e.g. Firebase's project parameters)."""
+    return all(case.env.get(k) == value for k, value in (settings_for(v) or {}).items())
+
+
+def _strict(case: Case, v: Vector) -> bool:
+    """A longer password does not match (DES ``{CRYPT}`` reads 8 bytes: no control for a wrong password)."""
+    options = {key: case.env[env] for key, env in OPTION_ENV.items() if env in case.env}
+    return not get_context(case.app, pad_weak=False, **options).verify(v.password + "x", v.stored, **v.fields).ok
+
+
 def _populate(url: str, case: Case) -> Legacy:
     vectors = [v for v in vectors_for(case.app) if _fits(case, v)]
-    good = next((v for v in vectors if v.expect and not v.options and v.password.isascii() and not _long(v)),
+    settled = [v for v in vectors if _settled(case, v)]
+    good = next((v for v in settled if v.expect and v.password.isascii() and not _long(v) and _strict(case, v)),
                 None) or _borrowed_cheap_bcrypt()  # Laravel's own bcrypt vectors are all cost >= 10
-    edges = edge_vectors(case.app, vectors)
+    edges = edge_vectors(case.app, settled)
     row = case.row
     rows = [row(i, f"v{i}", f"v{i}@example.org", v) for i, v in enumerate(vectors, 1)]
     rows += [row(900 + n, f"edge{n}", f"edge{n}@example.org", v) for n, v in enumerate(edges, 1)]
@@ -444,7 +497,9 @@ def _populate(url: str, case: Case) -> Legacy:
     bob_row = row(SPECIAL["bobby"], "bobby", "bobby.lower@example.org", good)
     bob_inserted = case.ci_username is not None and try_insert_users(url, case.app, [bob_row], case.prefix,
                                                                      **case.options)
-    return Legacy(url, case, vectors, edges, good, cheap_dummy(case.app, vectors), dup_inserted, bob_inserted)
+    options = {key: case.env[env] for key, env in OPTION_ENV.items() if env in case.env}
+    return Legacy(url, case, vectors, edges, good, cheap_dummy(case.app, vectors, options), dup_inserted,
+                  bob_inserted)
 
 
 def _hash_column(case: Case, value: str) -> Row:
@@ -454,7 +509,7 @@ def _hash_column(case: Case, value: str) -> Row:
                "joomla": {"password": value}, "magento2": {"password_hash": value}, "laravel": {"password": value},
                "symfony": {"password": value}, "django": {"password": value},
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
-               "generic": {"pw": value}}
+               "generic": {"pw": value}, "firebase": {"password_hash": value}, "ldap": {"user_password": value}}
     return columns[case.app]
 
 

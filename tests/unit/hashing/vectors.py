@@ -116,6 +116,12 @@ def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
             fields["passcheck"] = bytes.fromhex(extra["q2a_passcheck_hex"])  # BINARY(20) raw
     if app not in APPS:  # issue 15 apps: the row fields the scheme needs are spelled out under extra.fields
         fields = dict(extra.get("fields") or {})
+    if app == "firebase":  # the row's salt; the project's parameters are the app's options
+        project = dict(extra["fields"])
+        fields = {"salt": project.pop("salt")}
+        options = {f"firebase_{key}": value for key, value in project.items()}
+    if app == "ldap" and source.startswith("ldap389"):  # 389 Directory Server's own values
+        options["ldap_server"] = "389ds"
     if extra.get("salt") is not None and app in ("symfony", "generic"):
         fields["salt"] = extra["salt"]
     if app == "generic" and raw["scheme"] in GENERIC_SCHEMES and "salt" in fields:
