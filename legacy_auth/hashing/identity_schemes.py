@@ -71,7 +71,7 @@ ATLASSIAN = Scheme(
 
 # ---------------------------------------------------------------- Keycloak credential JSON
 
-KEYCLOAK = "keycloak"
+KEYCLOAK = "keycloak_credential"
 MAX_JSON_CHARS = 4096
 _KC_PBKDF2 = {"pbkdf2": "sha1", "pbkdf2-sha256": "sha256", "pbkdf2-sha512": "sha512"}
 _KC_ARGON2_TYPES = {"id": Type.ID, "i": Type.I, "d": Type.D}

@@ -58,6 +58,16 @@ _BCRYPT_COST = re.compile(r"\$2[aby]\$(\d\d)\$")
 _ITERATIONS = re.compile(r"^pbkdf2_\w+\$(\d+)\$")
 
 
+def _costly_keycloak(fields: dict[str, Any]) -> bool:
+    """A Keycloak credential of argon2 or of 100,000+ PBKDF2 iterations (its ``credential_data`` says)."""
+    try:
+        data = json.loads(fields.get("credential_data") or "{}")
+    except ValueError:
+        return False
+    return isinstance(data, dict) and (data.get("algorithm") == "argon2" or
+                                       int(data.get("hashIterations") or 0) >= 100_000)
+
+
 @dataclass(frozen=True)
 class Vector:
     """One known answer: what the legacy app answered for ``password`` against ``stored``."""
@@ -90,6 +100,7 @@ class Vector:
             or (self.scheme.startswith("magento2") and self.scheme not in ("magento2_md5", "magento2_sha256"))
             or (iterations and int(iterations.group(1)) >= 100_000)
             or self.scheme == "django_scrypt"
+            or _costly_keycloak(self.fields)
         )
 
     @property
@@ -114,7 +125,7 @@ def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
         if extra.get("q2a_passsalt") is not None:
             fields["passsalt"] = extra["q2a_passsalt"].encode("ascii")  # BINARY(16) comes back as bytes
             fields["passcheck"] = bytes.fromhex(extra["q2a_passcheck_hex"])  # BINARY(20) raw
-    if app not in APPS:  # issue 15 apps: the row fields the scheme needs are spelled out under extra.fields
+    if app not in APPS or "fields" in extra:  # issue 15 apps: the row fields the scheme needs, under extra.fields
         fields = dict(extra.get("fields") or {})
     if extra.get("salt") is not None and app in ("symfony", "generic"):
         fields["salt"] = extra["salt"]
