@@ -35,6 +35,7 @@ password credential. Brute-force temporary lockouts live in Keycloak's cache, no
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -216,25 +217,22 @@ def dispatch(stored: str, fields: Mapping[str, Any]) -> Scheme:
     raise UnknownHashSchemeError("keycloak")
 
 
-#: ``credential_data`` of the dummy: Keycloak 24+'s argon2 provider defaults (``Argon2PasswordHashProviderFactory``)
-DUMMY_CREDENTIAL_DATA = ('{"hashIterations":5,"algorithm":"argon2","additionalParameters":{"hashLength":["32"],'
-                         '"memory":["7168"],"type":["id"],"version":["1.3"],"parallelism":["1"]}}')
-DUMMY_STORED = (  # its secret_data: an argon2id hash of a throw-away password
-    '{"value":"/8p/Qz8j4JAXk2sGzfMEvnDfmFhHHgMW0ymMaPDCovA=","salt":"hyEJgRcJvmYMBjJDM/0bAA==","additionalParameters":{}}'
-)
+#: The dummy: one exported credential (``CredentialRepresentation``, see ``keycloak_parse``) of an argon2id hash
+#: of a throw-away password at Keycloak 24+'s argon2 provider defaults (``Argon2PasswordHashProviderFactory``:
+#: 7168 KiB, 5 iterations, parallelism 1, 32 bytes). ``LEGACY_DUMMY_HASH`` takes the same form (a credential of
+#: the realm's export, or a row's ``secret_data``/``credential_data`` as ``secretData``/``credentialData``).
+_DUMMY_VALUE = ('{"value":"/8p/Qz8j4JAXk2sGzfMEvnDfmFhHHgMW0ymMaPDCovA=","salt":"hyEJgRcJvmYMBjJDM/0bAA==",'
+                '"additionalParameters":{}}')
+_DUMMY_DATA = ('{"hashIterations":5,"algorithm":"argon2","additionalParameters":{"hashLength":["32"],"memory":["7168"],'
+               '"type":["id"],"version":["1.3"],"parallelism":["1"]}}')
+DUMMY = json.dumps({"type": "password", "secretData": _DUMMY_VALUE, "credentialData": _DUMMY_DATA},
+                   separators=(",", ":"))
 
 
-def configure(rules: AppRules, options: Mapping[str, Any]) -> tuple[AppRules, Mapping[str, Any]]:
-    """The dummy's ``credential_data`` as a scheme option: the dummy verification has no row, and a real row's
-    own ``credential_data`` (always passed, ``None`` when missing: refused) takes precedence over it."""
-    return rules, {**options, "credential_data": DUMMY_CREDENTIAL_DATA}
-
-
-RULES = AppRules(transforms.raw, dispatch, None, (), DUMMY_STORED)
+RULES = AppRules(transforms.raw, dispatch, None, (), DUMMY)
 
 APP = App(
     name="keycloak", title="Keycloak (one realm)", preset=KeycloakPreset, rules=RULES, login_columns=("username",),
-    configure=configure,
     importability=Importability(refused={"keycloak_credential": (
         "one JSON credential whose credential_data names the algorithm (pbkdf2-sha1/256/512, argon2 id/i/d): "
         "no importer reads Keycloak's JSON pair")}),

@@ -232,3 +232,33 @@ def test_the_dummy_is_an_argon2id_credential_at_keycloaks_defaults() -> None:
     assert assessment is not None
     assert assessment.scheme == "keycloak_credential"
     assert "argon2id" in str(assessment.cost)
+
+
+def exported(secret: str, data: str, kind: str = "password") -> str:
+    return json.dumps({"id": "c-1", "type": kind, "createdDate": 1, "secretData": secret, "credentialData": data})
+
+
+def test_a_credential_of_a_realm_export_carries_both_jsons() -> None:
+    ctx = get_context("keycloak", pad_weak=False)
+    secret, data = credential("exported ✓", algorithm="pbkdf2")
+    assert ctx.verify("exported ✓", exported(secret, data)).ok
+    assert not ctx.verify("exported ✗", exported(secret, data)).ok
+    with pytest.raises(CorruptHashError):
+        ctx.verify("exported ✓", exported(secret, data, kind="otp"))
+
+
+def test_a_row_never_takes_the_export_form() -> None:
+    secret, data = credential("exported ✓")
+    for row_data in (data, None):
+        with pytest.raises(CorruptHashError):
+            get_context("keycloak").verify("exported ✓", exported(secret, data), credential_data=row_data)
+
+
+def test_legacy_dummy_hash_takes_an_exported_credential_and_refuses_a_bare_secret_data() -> None:
+    secret, data = credential("x", iterations=27500)
+    assessment = get_context("keycloak", dummy_hash=exported(secret, data)).dummy_assessment
+    assert assessment is not None
+    assert "27500" in str(assessment.cost)
+    with pytest.raises(ConfigurationError) as err:
+        get_context("keycloak", dummy_hash=secret)
+    assert err.value.setting == "dummy_hash"
