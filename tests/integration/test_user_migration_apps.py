@@ -52,7 +52,8 @@ FUTURE = datetime.now(UTC).replace(microsecond=0, tzinfo=None) + timedelta(days=
 Row = dict[str, Any]
 #: vector options (``tests/unit/hashing/vectors.py``) -> the deployment setting that provides them
 OPTION_ENV = {"pepper": "LEGACY_PEPPER", "generic_scheme": "LEGACY_GENERIC_SCHEME",
-              "symfony_iterations": "LEGACY_SYMFONY_ITERATIONS"}
+              "symfony_iterations": "LEGACY_SYMFONY_ITERATIONS",
+              "werkzeug_legacy_digests": "LEGACY_WERKZEUG_LEGACY_DIGESTS"}
 _BCRYPT_COST = re.compile(r"\$2[aby]?\$(\d\d)[$\\]|\$(\d\d)\\")
 
 
@@ -422,6 +423,10 @@ CASES = [
          verified=True, unverified=lambda r: {**r, "email_verified": False},
          options={"keycloak_realm_id": KC_REALM}, name="Ann Lee", lower_email=True, lower_username=True,
          insert=_insert_keycloak, id_of=lambda i: f"kc-{i}"),
+    Case("werkzeug", "werkzeug", _generic, "username",
+         (State("inactive", lambda r: {**r, "enabled": False}, "account_inactive"),),
+         sso=lambda r: {**r, "pw": None}, corrupt="pbkdf2:sha256:1000$salt$not-hex", dup="same", verified=True,
+         unverified=lambda r: {**r, "verified": False}, options=GENERIC_OPTIONS, ci_username="login"),
 ]
 
 
@@ -525,7 +530,8 @@ def _hash_column(case: Case, value: str) -> Row:
                "joomla": {"password": value}, "magento2": {"password_hash": value}, "laravel": {"password": value},
                "symfony": {"password": value}, "django": {"password": value},
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
-               "generic": {"pw": value}, "keycloak": {"secret_data": value}}
+               "generic": {"pw": value}, "keycloak": {"secret_data": value},
+               "werkzeug": {"pw": value}}
     return columns[case.app]
 
 

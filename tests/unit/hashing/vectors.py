@@ -55,7 +55,16 @@ SCHEME_LEVEL_APPS = frozenset({
 })
 
 _BCRYPT_COST = re.compile(r"\$2[aby]\$(\d\d)\$")
-_ITERATIONS = re.compile(r"^pbkdf2_\w+\$(\d+)\$")
+_ITERATIONS = re.compile(r"^pbkdf2_\w+\$(\d+)\$|^pbkdf2:\w+:(\d+)\$|^\$pbkdf2[-\w]*\$(\d+)\$")
+_SCRYPT_N = re.compile(r"^scrypt:(\d+):|ln=(\d+),")
+
+
+def _costly_scrypt(stored: str) -> bool:
+    """Werkzeug ``scrypt:N:...`` or passlib ``ln=`` at N >= 2^14 (16 MiB and more)."""
+    m = _SCRYPT_N.search(stored)
+    if m is None:
+        return False
+    return (int(m.group(1)) if m.group(1) else 1 << int(m.group(2))) >= 1 << 14
 
 
 def _costly_keycloak(fields: dict[str, Any]) -> bool:
@@ -98,7 +107,8 @@ class Vector:
             or "argon2" in self.scheme
             or "argon2" in text
             or (self.scheme.startswith("magento2") and self.scheme not in ("magento2_md5", "magento2_sha256"))
-            or (iterations and int(iterations.group(1)) >= 100_000)
+            or (iterations and int(next(g for g in iterations.groups() if g)) >= 100_000)
+            or _costly_scrypt(text)
             or self.scheme == "django_scrypt"
             or _costly_keycloak(self.fields)
         )
@@ -133,6 +143,8 @@ def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
         options["generic_scheme"] = raw["scheme"]
     if app == "devise" and extra.get("pepper") not in (None, "None"):
         options["pepper"] = extra["pepper"]
+    if app == "werkzeug" and raw["scheme"] == "werkzeug_legacy_digest":  # made by Werkzeug 2.2.3
+        options["werkzeug_legacy_digests"] = True
     if app == "symfony" and extra.get("iterations"):
         options["symfony_iterations"] = int(extra["iterations"])
     return Vector(source, line, app, raw["scheme"], raw["password"], stored, fields, options, bool(raw["expect"]))
