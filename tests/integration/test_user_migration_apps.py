@@ -431,6 +431,10 @@ CASES = [
          (State("inactive", lambda r: {**r, "enabled": False}, "account_inactive"),),
          sso=lambda r: {**r, "pw": None}, corrupt="$pbkdf2-sha256$1000$salt$not*base64*at*all", dup="same",
          verified=True, unverified=lambda r: {**r, "verified": False}, options=GENERIC_OPTIONS, ci_username="login"),
+    Case("spring", "spring", _generic, "username",
+         (State("inactive", lambda r: {**r, "enabled": False}, "account_inactive"),),
+         sso=lambda r: {**r, "pw": None}, corrupt="{bcrypt}$2a$10$tooshort", dup="same", verified=True,
+         unverified=lambda r: {**r, "verified": False}, options=GENERIC_OPTIONS, ci_username="login"),
 ]
 
 
@@ -535,7 +539,7 @@ def _hash_column(case: Case, value: str) -> Row:
                "symfony": {"password": value}, "django": {"password": value},
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
                "generic": {"pw": value}, "keycloak": {"secret_data": value},
-               "werkzeug": {"pw": value}, "passlib": {"pw": value}}
+               "werkzeug": {"pw": value}, "passlib": {"pw": value}, "spring": {"pw": value}}
     return columns[case.app]
 
 

@@ -19,13 +19,14 @@ from legacy_auth.presets.base import AppPreset
 from legacy_auth.presets.table import TablePreset
 
 APPS = ["q2a", "wordpress", "drupal7", "drupal", "phpbb3", "joomla", "magento2", "laravel", "symfony", "django",
-        "devise", "aspnet_identity", "generic", "keycloak", "werkzeug", "passlib"]
+        "devise", "aspnet_identity", "generic", "keycloak", "werkzeug", "passlib",
+        "spring"]
 GENERIC = {"generic_table": "members", "generic_username_column": "login", "generic_email_column": "mail",
            "generic_salt_column": "salt", "generic_email_verified_column": "verified",
            "generic_active_column": "active"}
 #: options an app cannot do without (generic's table; Keycloak's realm)
 REQUIRED: dict[str, dict[str, Any]] = {"generic": GENERIC, "keycloak": {"keycloak_realm_id": "acme"},
-                                       "werkzeug": GENERIC, "passlib": GENERIC}
+                                       "werkzeug": GENERIC, "passlib": GENERIC, "spring": GENERIC}
 #: row keys read besides the users table's own columns (Keycloak's credential sub-selects)
 EXTRA_ROW_KEYS = {"keycloak": ("secret_data", "credential_data")}
 DEFAULT_PREFIX = {"q2a": "qa_", "wordpress": "wp_", "phpbb3": "phpbb_", "joomla": "jos_"}
