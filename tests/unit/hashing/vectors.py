@@ -56,7 +56,9 @@ SCHEME_LEVEL_APPS = frozenset({
 
 _BCRYPT_COST = re.compile(r"\$2[aby]\$(\d\d)\$")
 _ITERATIONS = re.compile(r"^pbkdf2_\w+\$(\d+)\$|^pbkdf2:\w+:(\d+)\$|^\$pbkdf2[-\w]*\$(\d+)\$")
-_SCRYPT_N = re.compile(r"^scrypt:(\d+):|ln=(\d+),")
+_SCRYPT_N = re.compile(r"^scrypt:(\d+):|ln=(\d+),|^\{scrypt[^}]*\}\$([0-9a-f]{1,3})[0-9a-f]{4}\$")
+#: Spring's PBKDF2 encoders run their fixed defaults (185,000 / 310,000 iterations) whatever the value says
+_FIXED_COST = frozenset({"spring_pbkdf2", "spring_pbkdf2_v5_8"})
 
 
 def _costly_scrypt(stored: str) -> bool:
@@ -64,6 +66,8 @@ def _costly_scrypt(stored: str) -> bool:
     m = _SCRYPT_N.search(stored)
     if m is None:
         return False
+    if m.group(3):  # Spring: hex params = log2(N) << 16 | r << 8 | p
+        return int(m.group(3), 16) >= 14
     return (int(m.group(1)) if m.group(1) else 1 << int(m.group(2))) >= 1 << 14
 
 
@@ -111,6 +115,7 @@ class Vector:
             or _costly_scrypt(text)
             or self.scheme == "django_scrypt"
             or _costly_keycloak(self.fields)
+            or self.scheme in _FIXED_COST
         )
 
     @property
