@@ -5,11 +5,11 @@
 ``user_entity`` (``id`` VARCHAR(36) primary key, ``email``, ``email_constraint``, ``email_verified``,
 ``enabled``, ``federation_link``, ``first_name``, ``last_name``, ``realm_id``, ``username``,
 ``created_timestamp``, ``service_account_client_link``, ``not_before``; UNIQUE ``(realm_id, username)`` and
-``(realm_id, email_constraint)``, index ``idx_user_email``) and ``credential`` (``id``, ``salt``, ``type``,
-``user_id``, ``created_date``, ``user_label``, ``secret_data``, ``credential_data``, ``priority``; index
-``idx_user_credential`` on ``user_id``). One database holds every realm: ``LEGACY_KEYCLOAK_REALM_ID`` (the
-realm's ``realm.id``; ``SELECT id FROM realm WHERE name = '<realm>'``) chooses one, and every query and scan
-reads that realm only.
+``(realm_id, email_constraint)``, indexes ``idx_user_email`` and ``idx_user_service_account``) and
+``credential`` (``id``, ``salt``, ``type``, ``user_id``, ``created_date``, ``user_label``, ``secret_data``,
+``credential_data``, ``priority``; index ``idx_user_credential`` on ``user_id``). One database holds every
+realm: ``LEGACY_KEYCLOAK_REALM_ID`` (the realm's ``realm.id``; ``SELECT id FROM realm WHERE name = '<realm>'``)
+chooses one, and every query and scan reads that realm only.
 
 **Password**: ``PasswordCredentialProvider.getPassword`` takes the user's first stored credential of type
 ``password`` in ``priority`` order (``CredentialEntity`` query ``credentialByUser ... order by cred.priority``);
@@ -106,6 +106,7 @@ class KeycloakPreset(TablePreset):
         Index("uk_dykn684sl8up1crfei6eckhd7", ("realm_id", "email_constraint"), unique=True),
         Index("uk_ru8tt6t700s9v50bu18ws5ha6", ("realm_id", "username"), unique=True),
         Index("idx_user_email", ("email",)),
+        Index("idx_user_service_account", ("realm_id", "service_account_client_link")),
     )
     read_columns = ("id", "username", "email", "email_verified", "enabled", "first_name", "last_name",
                     "federation_link", "service_account_client_link")

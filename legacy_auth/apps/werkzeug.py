@@ -6,7 +6,7 @@ username then email, case-insensitive; ``active`` false is INACTIVE; empty hash 
 :class:`~legacy_auth.apps.generic.GenericPreset`, without ``LEGACY_GENERIC_SCHEME`` (no hex digests here).
 
 **Password check** (Werkzeug 3.1.9 ``werkzeug/security.py``, ``check_password_hash``/``_hash_internal``):
-``method$salt$hashval`` split once on ``$`` twice (no two ``$``: false); ``pbkdf2[:<hash>[:<iterations>]]``
+``method$salt$hashval`` split at its first two ``$`` (fewer: false); ``pbkdf2[:<hash>[:<iterations>]]``
 (``hashlib.pbkdf2_hmac`` over ``password.encode()`` and ``salt.encode()``, digest-size key, hex) and
 ``scrypt[:N:r:p]`` (``hashlib.scrypt``, 64-byte key, ``maxmem = 132*N*r*p``, hex), compared with
 ``hmac.compare_digest``; any other method raises ``ValueError`` in Werkzeug (the login errors): refused here.

@@ -62,6 +62,8 @@ def test_ddl_creates_user_entity_and_credential_with_keycloaks_columns_and_keys(
     assert '("realm_id", "username")' in joined
     assert '("realm_id", "email_constraint")' in joined
     assert '"credential_idx_user_credential" ON "credential" ("user_id")' in joined
+    assert '"user_entity_idx_user_email" ON "user_entity" ("email")' in joined
+    assert '("realm_id", "service_account_client_link")' in joined
 
 
 def test_the_credential_table_takes_the_same_prefix() -> None:
