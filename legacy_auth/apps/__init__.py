@@ -26,6 +26,7 @@ NAMES: tuple[str, ...] = (
     "q2a", "wordpress", "drupal7", "drupal", "phpbb3", "joomla", "magento2",
     "laravel", "symfony", "django", "devise", "aspnet_identity", "generic",
     "firebase", "ldap",
+    "keycloak", "werkzeug", "passlib", "spring",
 )
 """The allowed ``LEGACY_APP`` values, in documentation order; each names a module of this package."""
 

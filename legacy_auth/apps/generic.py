@@ -68,21 +68,28 @@ def check_user_query(sql: str) -> str:
     return text
 
 
+#: The ``LEGACY_GENERIC_*`` settings describing the table or query; apps over a configurable table (home-grown
+#: Python and Java apps) subclass :class:`GenericPreset` and take exactly these.
+TABLE_OPTIONS: dict[str, tuple[type, OptionValue]] = {
+    "generic_table": (str, None),
+    "generic_id_column": (str, "id"),
+    "generic_username_column": (str, None),
+    "generic_email_column": (str, None),
+    "generic_hash_column": (str, "password"),
+    "generic_salt_column": (str, None),
+    "generic_email_verified_column": (str, None),
+    "generic_active_column": (str, None),
+    "generic_user_query": (str, None),
+}
+
+
 class GenericPreset(TablePreset):
     """A configurable users table or query."""
 
     name = "generic"
     default_prefix = ""
     OPTIONS: ClassVar[dict[str, tuple[type, OptionValue]]] = {
-        "generic_table": (str, None),
-        "generic_id_column": (str, "id"),
-        "generic_username_column": (str, None),
-        "generic_email_column": (str, None),
-        "generic_hash_column": (str, "password"),
-        "generic_salt_column": (str, None),
-        "generic_email_verified_column": (str, None),
-        "generic_active_column": (str, None),
-        "generic_user_query": (str, None),
+        **TABLE_OPTIONS,
         "generic_scheme": (str, None),  # read by the hashing context; accepted and ignored here
     }
 
@@ -102,7 +109,8 @@ class GenericPreset(TablePreset):
                     "LEGACY_GENERIC_USERNAME_COLUMN", "set it or LEGACY_GENERIC_EMAIL_COLUMN (the login column)"
                 )
         elif self.user_query is None:
-            raise ConfigurationError("LEGACY_GENERIC_TABLE", "set it or LEGACY_GENERIC_USER_QUERY (LEGACY_APP=generic)")
+            raise ConfigurationError("LEGACY_GENERIC_TABLE",
+                                     f"set it or LEGACY_GENERIC_USER_QUERY (LEGACY_APP={self.name})")
 
     @property
     def primary_key(self) -> str:  # type: ignore[override]

@@ -15,7 +15,9 @@ the password's UTF-8 bytes (SunJCE ``PBEKeySpec``), key length = the decoded sto
 as base64 text. As in ``org.keycloak.crypto.hash.Argon2PasswordHashProvider.verify``: BouncyCastle
 ``Argon2BytesGenerator`` with ``type`` (``id``/``i``/``d``), ``version`` (``1.3``/``1.0``), ``hashLength``,
 ``memory`` (KiB), ``parallelism`` from ``additionalParameters`` (one-element lists) and ``hashIterations``;
-Keycloak 24+ defaults ``id``, ``1.3``, 32, 7168, 5 iterations, 1. The JSON is parsed strictly (objects of the
+Keycloak 24+ defaults ``id``, ``1.3``, 32, 7168, 5 iterations, 1. Without a ``credential_data`` field, the
+stored value may also be one exported credential (``CredentialRepresentation``: ``secretData`` and
+``credentialData`` in one object, as ``kc.sh export`` writes it). The JSON is parsed strictly (objects of the
 expected keys and types, at most 4096 characters each); anything else is :class:`CorruptHashError`.
 
 **Firebase** (``firebase auth:export``): the reference implementation ``firebase/scrypt`` and the npm
@@ -71,7 +73,7 @@ ATLASSIAN = Scheme(
 
 # ---------------------------------------------------------------- Keycloak credential JSON
 
-KEYCLOAK = "keycloak"
+KEYCLOAK = "keycloak_credential"
 MAX_JSON_CHARS = 4096
 _KC_PBKDF2 = {"pbkdf2": "sha1", "pbkdf2-sha256": "sha256", "pbkdf2-sha512": "sha512"}
 _KC_ARGON2_TYPES = {"id": Type.ID, "i": Type.I, "d": Type.D}
@@ -114,9 +116,24 @@ def _int(text: object, what: str, low: int, high: int) -> int:
 
 
 def keycloak_parse(stored: str, fields: Mapping[str, Any]) -> tuple[str, bytes, str, int, dict[str, Any]]:
-    """``(value, salt, algorithm, hashIterations, additionalParameters)`` of one credential row."""
+    """``(value, salt, algorithm, hashIterations, additionalParameters)`` of one credential row.
+
+    ``stored`` is the row's ``secret_data`` with ``credential_data`` a row field, or, when no ``credential_data``
+    field is given at all, one credential as Keycloak's realm export writes it (``CredentialRepresentation``:
+    ``{"type": "password", "secretData": "<secret_data>", "credentialData": "<credential_data>"}``), which
+    carries both (a dummy hash, a credential copied from an export). A row that has the field never takes the
+    export form: its ``secret_data`` holding one is corrupt.
+    """
     secret = _json_object(stored, "secret_data")
-    data = _json_object(fields.get("credential_data"), "credential_data")
+    if "secretData" in secret or "credentialData" in secret:
+        if "credential_data" in fields:
+            raise CorruptHashError(KEYCLOAK, "secret_data holds an exported credential")
+        if secret.get("type", "password") != "password":
+            raise CorruptHashError(KEYCLOAK, "exported credential is not a password")
+        data = _json_object(secret.get("credentialData"), "credentialData")
+        secret = _json_object(secret.get("secretData"), "secretData")
+    else:
+        data = _json_object(fields.get("credential_data"), "credential_data")
     value, salt_b64, algorithm = secret.get("value"), secret.get("salt"), data.get("algorithm")
     params = data.get("additionalParameters") or {}
     if not isinstance(value, str) or not isinstance(salt_b64, str) or not isinstance(algorithm, str):

@@ -46,7 +46,7 @@ def spring_split(stored: str) -> tuple[str, str]:
     """``(id, encoded)`` as ``DelegatingPasswordEncoder.extractId``/``extractEncodedPassword`` read them."""
     m = _SPRING_ID.match(stored)
     if m is None:
-        raise CorruptHashError("spring", "no {id} prefix")
+        raise CorruptHashError("spring_id", "no {id} prefix")
     return m.group(1), stored[m.end() :]
 
 

@@ -335,3 +335,47 @@ def test_status_html_report_is_one_self_contained_file_with_the_chart_and_tables
     assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "q2a: 2 of 10 users migrated (20.0%), 8 remaining; 2 cannot migrate" in text
     assert '<td>cannot migrate: sso_only</td><td class="n">1</td>' in text
+
+
+# ---------------------------------------------------------------- check: Keycloak (two tables, one realm)
+
+
+@pytest.fixture(params=["mysql", "postgresql", "sqlite"])
+def keycloak_env(request: pytest.FixtureRequest, databases: Any, tmp_path: Path) -> dict[str, str]:
+    import base64
+    import hashlib
+
+    url = {"mysql": lambda: databases.mysql("clicheckkc"), "postgresql": lambda: databases.postgres("clicheckkc"),
+           "sqlite": lambda: databases.sqlite(tmp_path, "clicheckkc")}[request.param]()
+    realm = {"keycloak_realm_id": "realm-a"}
+    create_schema(url, "keycloak", "", **realm)
+    insert_users(url, "keycloak", [
+        {"id": "u1", "username": "ann", "email": "ann@example.org", "email_constraint": "ann@example.org",
+         "realm_id": "realm-a", "enabled": True, "email_verified": True, "first_name": "Ann", "last_name": "Lee"},
+        {"id": "u2", "username": "ann", "email": "ann@example.org", "email_constraint": "ann@example.org",
+         "realm_id": "realm-b", "enabled": True, "email_verified": True},
+    ], "", **realm)
+    salt = bytes(range(16))
+    for cid, user, password in (("c1", "u1", PASSWORD), ("c2", "u2", "other realm")):
+        value = base64.b64encode(hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 1000, 64)).decode()
+        secret = json.dumps({"value": value, "salt": base64.b64encode(salt).decode(), "additionalParameters": {}})
+        data = json.dumps({"hashIterations": 1000, "algorithm": "pbkdf2-sha256", "additionalParameters": {}})
+        run_query(url, "INSERT INTO credential (id, type, user_id, priority, secret_data, credential_data) "
+                       "VALUES (%s, 'password', %s, 10, %s, %s)", (cid, user, secret, data))
+    return {"LEGACY_APP": "keycloak", "LEGACY_DB_URL": url, "LEGACY_KEYCLOAK_REALM_ID": "realm-a"}
+
+
+def test_check_keycloak_reads_the_realms_user_and_its_password_credential(keycloak_env: dict[str, str],
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, err = _run(["check", "ANN@example.org", "--password-stdin", "--json"], keycloak_env,
+                          PASSWORD + "\n", monkeypatch)
+    assert code == 0, out + err
+    data = json.loads(out)
+    assert data["lookup"]["legacy_id"] == "u1"
+    assert data["hash"]["scheme"] == "keycloak_credential"
+    assert data["verify"]["ok"] is True
+    assert data["outcome"]["user_attributes"]["email_verified"] == "true"
+    assert PASSWORD not in out + err
+    code, out, _ = _run(["check", "ann", "--password-stdin", "--json"], keycloak_env, "other realm\n", monkeypatch)
+    assert code != 0
+    assert json.loads(out)["verify"]["ok"] is False  # realm-b's password is not realm-a's user's

@@ -270,3 +270,35 @@ class _AnyJobName:
 
     def __hash__(self) -> int:
         return 0
+
+
+@pytest.fixture(params=["mysql", "postgresql", "sqlite"])
+def keycloak_env(request: pytest.FixtureRequest, databases: Any, tmp_path: Path) -> dict[str, str]:
+    url = {"mysql": lambda: databases.mysql("cliexportkc"), "postgresql": lambda: databases.postgres("cliexportkc"),
+           "sqlite": lambda: databases.sqlite(tmp_path, "cliexportkc")}[request.param]()
+    realm = {"keycloak_realm_id": "realm-a"}
+    create_schema(url, "keycloak", "", **realm)
+    users = [("u1", "ann", "ann@example.org", "realm-a", True), ("u2", "bob", "bob@example.org", "realm-a", False),
+             ("u3", "sso", "sso@example.org", "realm-a", True), ("u4", "ann", "ann@example.org", "realm-b", True)]
+    insert_users(url, "keycloak", [
+        {"id": i, "username": u, "email": e, "email_constraint": e, "realm_id": r, "enabled": on,
+         "email_verified": True} for i, u, e, r, on in users], "", **realm)
+    secret = '{"value":"AAAA","salt":"AAAAAAAAAAAAAAAAAAAAAA==","additionalParameters":{}}'
+    data = '{"hashIterations":1000,"algorithm":"pbkdf2-sha256","additionalParameters":{}}'
+    for cid, user in (("c1", "u1"), ("c2", "u2"), ("c4", "u4")):
+        run_query(url, "INSERT INTO credential (id, type, user_id, priority, secret_data, credential_data) "
+                       "VALUES (%s, 'password', %s, 10, %s, %s)", (cid, user, secret, data))
+    return {"LEGACY_APP": "keycloak", "LEGACY_DB_URL": url, "LEGACY_KEYCLOAK_REALM_ID": "realm-a"}
+
+
+def test_export_keycloak_writes_the_realms_users_only(keycloak_env: dict[str, str], header_file: Path,
+                                                      tmp_path: Path) -> None:
+    out_dir = tmp_path / "csv"
+    code, out, err = _run(["export", "--all", "--header-file", str(header_file), "--out-dir", str(out_dir),
+                           "--json"], keycloak_env)
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["exported"], data["skipped"]) == (1, {"state_inactive": 1, "state_sso_only": 1})  # realm-b: none
+    users = _csv(out_dir / "legacy-auth-import-001.csv")
+    assert [(u["cognito:username"], u["custom:legacy_id"], u["email_verified"]) for u in users] == [
+        ("ann", "u1", "TRUE")]

@@ -1,5 +1,6 @@
 """``legacy-auth scan`` on other apps' real tables: WordPress (``user_email``), Drupal 8+ (translation rows
-filtered by ``default_langcode``), ASP.NET Identity (string primary key: no range workers)."""
+filtered by ``default_langcode``), ASP.NET Identity (string primary key: no range workers), Keycloak (one realm of
+``user_entity`` with each user's first ``password`` credential)."""
 
 from __future__ import annotations
 
@@ -141,3 +142,77 @@ def test_devise_modules_are_detected_by_the_cli_as_by_the_trigger(url: str) -> N
     _, report = _scan({"LEGACY_APP": "devise", "LEGACY_DB_URL": url})
     assert report["states"].get("locked") == 1
     assert report["states"].get("active") == 1
+
+
+def _keycloak_credential(password: str, iterations: int, algorithm: str = "pbkdf2-sha256") -> tuple[str, str]:
+    import base64
+    import hashlib
+
+    salt = bytes(range(16))  # Keycloak Pbkdf2PasswordHashProvider: 512-bit key, base64 value and salt
+    prf = {"pbkdf2": "sha1", "pbkdf2-sha256": "sha256", "pbkdf2-sha512": "sha512"}[algorithm]
+    value = base64.b64encode(hashlib.pbkdf2_hmac(prf, password.encode(), salt, iterations, 64)).decode()
+    secret = json.dumps({"value": value, "salt": base64.b64encode(salt).decode(), "additionalParameters": {}})
+    return secret, json.dumps({"hashIterations": iterations, "algorithm": algorithm, "additionalParameters": {}})
+
+
+def test_keycloak_scans_one_realm_with_each_users_first_password_credential(url: str) -> None:
+    """Two realms in one database: the scan, its count and its duplicate checks read LEGACY_KEYCLOAK_REALM_ID's
+    users only, each with its first ``password`` credential (an OTP row and a lower-priority password ignored)."""
+    from tests.support.legacy_db import run_query
+
+    realm = {"keycloak_realm_id": "realm-a"}
+    create_schema(url, "keycloak", "", **realm)
+    users = [("u1", "ann", "ann@example.org", "realm-a", True), ("u2", "bob", "shared@example.org", "realm-a", True),
+             ("u3", "carol", "carol@example.org", "realm-a", False), ("u4", "sso", None, "realm-a", True),
+             ("u5", "ann", "shared@example.org", "realm-b", True)]
+    insert_users(url, "keycloak", [
+        {"id": i, "username": u, "email": e, "email_constraint": e or f"c-{i}", "realm_id": r, "enabled": on,
+         "email_verified": True} for i, u, e, r, on in users], "", **realm)
+    creds = [("c1", "u1", 10, *_keycloak_credential("pw", 27_500)),
+             ("c2", "u1", 20, *_keycloak_credential("older", 1_000, "pbkdf2")),
+             ("c3", "u2", 10, *_keycloak_credential("pw", 210_000, "pbkdf2-sha512")),
+             ("c4", "u3", 10, *_keycloak_credential("pw", 27_500)),
+             ("c5", "u5", 10, *_keycloak_credential("pw", 1_000, "pbkdf2"))]
+    for cid, user, priority, secret, data in creds:
+        run_query(url, "INSERT INTO credential (id, type, user_id, priority, secret_data, credential_data) "
+                       "VALUES (%s, 'password', %s, %s, %s, %s)", (cid, user, priority, secret, data))
+    run_query(url, "INSERT INTO credential (id, type, user_id, priority, secret_data, credential_data) "
+                   "VALUES ('c6', 'otp', 'u4', 0, '{}', '{}')")
+    _, report = _scan({"LEGACY_APP": "keycloak", "LEGACY_DB_URL": url, "LEGACY_KEYCLOAK_REALM_ID": "realm-a"})
+    assert report["rows"] == 4
+    assert report["states"] == {"active": 2, "inactive": 1, "sso_only": 1}
+    costs = {c["cost"]: c["users"] for c in report["schemes"]["keycloak_credential"]["costs"]}
+    # u1's first password by priority is the SHA-256 one (its lower-priority SHA-1 one is never read)
+    assert costs == {"prf=sha256,iterations=27500": 2, "prf=sha512,iterations=210000": 1}
+    assert report["duplicate_emails"] == {"groups": 0, "users": 0}  # shared@example.org is once per realm
+    assert report["duplicate_usernames"] == {"groups": 0, "users": 0}  # "ann" is once per realm
+
+
+FRAMEWORK_TABLE = {"LEGACY_GENERIC_TABLE": "accounts", "LEGACY_GENERIC_USERNAME_COLUMN": "login",
+                   "LEGACY_GENERIC_EMAIL_COLUMN": "mail", "LEGACY_GENERIC_HASH_COLUMN": "pw",
+                   "LEGACY_GENERIC_ACTIVE_COLUMN": "enabled"}
+
+
+@pytest.mark.parametrize(("app", "foreign"), [("werkzeug", "sha256$salt$" + "0" * 64), ("passlib", "{SSHA}abcdefgh"),
+                                              ("spring", "{noop}plaintext")])
+def test_python_and_java_apps_scan_their_configurable_table(url: str, app: str, foreign: str) -> None:
+    """Werkzeug, passlib and Spring over a table described as for ``generic``: every cheap real vector's scheme
+    is graded, a value the app refuses (Werkzeug 3's removed digests, a non-passlib format, ``{noop}``) is counted
+    unsupported, a disabled row inactive."""
+    options = {k.removeprefix("LEGACY_").lower(): v for k, v in FRAMEWORK_TABLE.items()}
+    create_schema(url, app, "", **options)
+    from tests.unit.hashing.vectors import load_vectors as hash_vectors
+
+    one_per_scheme = {v.scheme: v for v in hash_vectors() if v.app == app and v.expect and not v.slow and not v.options}
+    vectors = list(one_per_scheme.values())
+    rows = [{"id": n, "login": f"user{n}", "mail": f"u{n}@example.org", "pw": v.stored, "enabled": True}
+            for n, v in enumerate(vectors, 1)]
+    rows.append({"id": 100, "login": "odd", "mail": "odd@example.org", "pw": foreign, "enabled": True})
+    rows.append({"id": 101, "login": "off", "mail": "off@example.org", "pw": vectors[0].stored, "enabled": False})
+    insert_users(url, app, rows, "", **options)
+    _, report = _scan({"LEGACY_APP": app, "LEGACY_DB_URL": url, **FRAMEWORK_TABLE})
+    assert report["rows"] == len(rows)
+    assert set(report["schemes"]) == set(one_per_scheme)
+    assert len(one_per_scheme) >= 2
+    assert report["unsupported_hashes"] == 1
+    assert report["states"]["inactive"] == 1

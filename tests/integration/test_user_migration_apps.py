@@ -54,7 +54,8 @@ FUTURE = datetime.now(UTC).replace(microsecond=0, tzinfo=None) + timedelta(days=
 Row = dict[str, Any]
 #: vector options (``tests/unit/hashing/vectors.py``) -> the deployment setting that provides them
 OPTION_ENV = {"pepper": "LEGACY_PEPPER", "generic_scheme": "LEGACY_GENERIC_SCHEME",
-              "symfony_iterations": "LEGACY_SYMFONY_ITERATIONS"}
+              "symfony_iterations": "LEGACY_SYMFONY_ITERATIONS",
+              "werkzeug_legacy_digests": "LEGACY_WERKZEUG_LEGACY_DIGESTS"}
 OPTION_ENV |= {"ldap_server": "LEGACY_LDAP_SERVER"}
 OPTION_ENV |= {f"firebase_{key}": f"LEGACY_FIREBASE_{key.upper()}"
                for key in ("signer_key", "salt_separator", "rounds", "mem_cost")}
@@ -133,6 +134,18 @@ def _made_ldap(password: str) -> Vector:
     digest = hashlib.sha1(password.encode() + salt).digest()  # noqa: S324 - the format under test
     return Vector("made:hashlib", 0, "ldap", "ldap_salted_sha1", password,
                   "{SSHA}" + base64.b64encode(digest + salt).decode(), {}, {}, True)
+def _made_keycloak(password: str) -> Vector:
+    salt = bytes(range(16))  # Keycloak pbkdf2-sha256: secret_data {value, salt} (base64), credential_data {algorithm}
+    value = base64.b64encode(hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 1000, 64)).decode()
+    secret = json.dumps({"value": value, "salt": base64.b64encode(salt).decode(), "additionalParameters": {}})
+    data = json.dumps({"hashIterations": 1000, "algorithm": "pbkdf2-sha256", "additionalParameters": {}})
+    return Vector("made:hashlib", 0, "keycloak", "keycloak_credential", password, secret, {"credential_data": data},
+                  {}, True)
+
+
+def _exported(v: Vector) -> str:
+    """A Keycloak credential vector as one exported credential (``secretData`` + ``credentialData``)."""
+    return json.dumps({"type": "password", "secretData": v.stored, "credentialData": v.fields["credential_data"]})
 
 
 LONG_PW = "ö-" + "long passphrase with more than seventy-two bytes " * 2
@@ -151,6 +164,8 @@ def edge_vectors(app: str, vectors: list[Vector]) -> list[Vector]:
             found = _made_aspnet(LONG_PW if kind == "long" else UNICODE_PW)
         elif found is None and app == "ldap":
             found = _made_ldap(LONG_PW if kind == "long" else UNICODE_PW)
+        elif found is None and app == "keycloak":
+            found = _made_keycloak(LONG_PW if kind == "long" else UNICODE_PW)
         elif found is None:
             found = _borrowed_bcrypt(kind)
         assert found is not None, f"no {kind} password vector for {app}"
@@ -165,7 +180,8 @@ def cheap_dummy(app: str, vectors: list[Vector], options: dict[str, str] | None 
 
     made = bcrypt.hashpw(b"legacy-auth dummy", bcrypt.gensalt(4)).decode()
     candidates = [made.replace("$2b$", "$2y$", 1), made.replace("$2b$", "$2a$", 1), "bcrypt$" + made,
-                  phpass.using(rounds=7).hash("legacy-auth dummy"), *[v.stored for v in vectors if v.stored]]
+                  phpass.using(rounds=7).hash("legacy-auth dummy"), *[v.stored for v in vectors if v.stored],
+                  *[_exported(v) for v in vectors if v.fields.get("credential_data")]]
     for candidate in candidates:
         try:
             context = get_context(app, dummy_hash=candidate, pad_weak=False, **(options or {}))
@@ -210,6 +226,8 @@ class Case:
     name: str | None = None  # `name` of the default row
     ci_username: str | None = None  # the username column compared case-insensitively (Bob/bob test)
     lower_email: bool = False  # the app stores emails lower-cased (Devise)
+    lower_username: bool = False  # the app stores usernames lower-cased (Keycloak)
+    insert: Callable[[str, Case, list[Row]], None] | None = None  # rows that span tables (Keycloak's credential)
     dup_row: Callable[[Row], Row] = lambda r: r  # how the second row with the same email is made valid
     id_of: Callable[[int], str] = str
 
@@ -311,6 +329,31 @@ FIREBASE_PROJECT = {
         "jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==",
     "LEGACY_FIREBASE_SALT_SEPARATOR": "Bw==", "LEGACY_FIREBASE_ROUNDS": "4", "LEGACY_FIREBASE_MEM_COST": "10",
 }
+KC_REALM = "7c1e0e4a-realm"
+
+
+def _keycloak(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"id": f"kc-{i}", "username": h.lower(), "email": e.lower(), "email_constraint": e.lower(),
+            "email_verified": True, "enabled": True, "realm_id": KC_REALM, "first_name": "Ann", "last_name": "Lee",
+            "secret_data": v.stored, "credential_data": v.fields.get("credential_data")}
+
+
+def _insert_keycloak(url: str, case: Case, rows: list[Row]) -> None:
+    """``user_entity`` rows, then each one's ``password`` credential (none for an SSO-only user)."""
+    from legacy_auth.apps.keycloak import KeycloakPreset
+
+    keys = ("secret_data", "credential_data")
+    insert_users(url, case.app, [{k: v for k, v in r.items() if k not in keys} for r in rows], case.prefix,
+                 **case.options)
+    preset = KeycloakPreset(**case.options)
+    table = preset.credential_table(case.prefix)
+    for r in rows:
+        if r.get("secret_data") is not None:
+            run_query(url, f"INSERT INTO {table} (id, type, user_id, priority, secret_data, credential_data) "
+                           "VALUES (%s, 'password', %s, 10, %s, %s)",
+                      (f"cred-{r['id']}", r["id"], r["secret_data"], r["credential_data"]))
+
+
 GENERIC_OPTIONS = {"generic_table": "members", "generic_id_column": "member_id", "generic_username_column": "login",
                    "generic_email_column": "mail", "generic_hash_column": "pw", "generic_salt_column": "salt",
                    "generic_email_verified_column": "verified", "generic_active_column": "enabled"}
@@ -411,6 +454,26 @@ CASES = [
           State("disabled", lambda r: {**r, "disabled": True}, "account_blocked")),
          sso=lambda r: {**r, "user_password": None}, corrupt="{SSHA}!!", dup="same", verified=False,
          ci_username="uid", id_of=lambda i: f"cn={i},dc=example,dc=org"),
+    Case("keycloak", "keycloak", _keycloak, "username",
+         (State("inactive", lambda r: {**r, "enabled": False}, "account_inactive"),
+          State("system", lambda r: {**r, "service_account_client_link": "client-1"}, "account_system"),
+          State("federated", lambda r: {**r, "federation_link": "ldap-1"}, "account_sso_only")),
+         sso=lambda r: {**r, "secret_data": None, "credential_data": None}, corrupt="{not json", dup="unique",
+         verified=True, unverified=lambda r: {**r, "email_verified": False},
+         options={"keycloak_realm_id": KC_REALM}, name="Ann Lee", lower_email=True, lower_username=True,
+         insert=_insert_keycloak, id_of=lambda i: f"kc-{i}"),
+    Case("werkzeug", "werkzeug", _generic, "username",
+         (State("inactive", lambda r: {**r, "enabled": False}, "account_inactive"),),
+         sso=lambda r: {**r, "pw": None}, corrupt="pbkdf2:sha256:1000$salt$not-hex", dup="same", verified=True,
+         unverified=lambda r: {**r, "verified": False}, options=GENERIC_OPTIONS, ci_username="login"),
+    Case("passlib", "passlib", _generic, "username",
+         (State("inactive", lambda r: {**r, "enabled": False}, "account_inactive"),),
+         sso=lambda r: {**r, "pw": None}, corrupt="$pbkdf2-sha256$1000$salt$not*base64*at*all", dup="same",
+         verified=True, unverified=lambda r: {**r, "verified": False}, options=GENERIC_OPTIONS, ci_username="login"),
+    Case("spring", "spring", _generic, "username",
+         (State("inactive", lambda r: {**r, "enabled": False}, "account_inactive"),),
+         sso=lambda r: {**r, "pw": None}, corrupt="{bcrypt}$2a$10$tooshort", dup="same", verified=True,
+         unverified=lambda r: {**r, "verified": False}, options=GENERIC_OPTIONS, ci_username="login"),
 ]
 
 
@@ -451,8 +514,8 @@ STATE_BASE = 1100
 def _fits(case: Case, v: Vector) -> bool:
     """The stored hash fits the app's real hash column (Joomla's ``{SHA256}hash:salt`` is 105 characters, its
     ``password`` column VARCHAR(100): such a row cannot exist in a real table)."""
-    column = next(c for c in _columns(case) if c.name == next(iter(_hash_column(case, ""))))
-    size = re.fullmatch(r"varchar\((\d+)\)", column.kind)
+    column = next((c for c in _columns(case) if c.name == next(iter(_hash_column(case, "")))), None)
+    size = re.fullmatch(r"varchar\((\d+)\)", column.kind) if column is not None else None  # None: another table
     return size is None or len(v.stored or "") <= int(size.group(1))
 
 
@@ -490,16 +553,35 @@ def _populate(url: str, case: Case) -> Legacy:
     if case.unverified is not None:
         rows.append(case.unverified(row(SPECIAL["unverified"], "unverified1", "unverified@example.org", good)))
     create_schema(url, case.app, case.prefix, **case.options)
-    insert_users(url, case.app, rows, case.prefix, **case.options)
+    _insert(url, case, rows)
     second = "dup@example.org" if case.dup == "same" else "Dup@Example.org"  # "case": variants only
     dup_row = case.dup_row(row(SPECIAL["dupb"], "dupb", second, good))
-    dup_inserted = try_insert_users(url, case.app, [dup_row], case.prefix, **case.options)
+    dup_inserted = _try_insert(url, case, [dup_row])
     bob_row = row(SPECIAL["bobby"], "bobby", "bobby.lower@example.org", good)
-    bob_inserted = case.ci_username is not None and try_insert_users(url, case.app, [bob_row], case.prefix,
-                                                                     **case.options)
+    bob_inserted = case.ci_username is not None and _try_insert(url, case, [bob_row])
     options = {key: case.env[env] for key, env in OPTION_ENV.items() if env in case.env}
     return Legacy(url, case, vectors, edges, good, cheap_dummy(case.app, vectors, options), dup_inserted,
                   bob_inserted)
+
+
+def _insert(url: str, case: Case, rows: list[Row]) -> None:
+    if case.insert is not None:
+        case.insert(url, case, rows)
+    else:
+        insert_users(url, case.app, rows, case.prefix, **case.options)
+
+
+def _try_insert(url: str, case: Case, rows: list[Row]) -> bool:
+    """:func:`_insert`, False when a UNIQUE index refuses the rows (as ``try_insert_users``)."""
+    if case.insert is None:
+        return try_insert_users(url, case.app, rows, case.prefix, **case.options)
+    try:
+        case.insert(url, case, rows)
+    except Exception as exc:
+        if any(cls.__name__ == "IntegrityError" for cls in type(exc).__mro__):  # pymysql, psycopg, sqlite3
+            return False
+        raise
+    return True
 
 
 def _hash_column(case: Case, value: str) -> Row:
@@ -509,7 +591,9 @@ def _hash_column(case: Case, value: str) -> Row:
                "joomla": {"password": value}, "magento2": {"password_hash": value}, "laravel": {"password": value},
                "symfony": {"password": value}, "django": {"password": value},
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
-               "generic": {"pw": value}, "firebase": {"password_hash": value}, "ldap": {"user_password": value}}
+               "generic": {"pw": value}, "firebase": {"password_hash": value}, "ldap": {"user_password": value},
+               "keycloak": {"secret_data": value},
+               "werkzeug": {"pw": value}, "passlib": {"pw": value}, "spring": {"pw": value}}
     return columns[case.app]
 
 
@@ -677,7 +761,8 @@ def test_login_is_case_insensitive_like_the_app(legacy: Legacy, env: Any):
 def test_usernames_differing_only_in_case_match_exactly_first(legacy: Legacy, env: Any, logs: LogCapture):
     column = legacy.case.ci_username
     if column is None:  # the app compares a normalised column (phpBB, ASP.NET Core, FOS) or signs in by email
-        assert legacy.case.login == "email" or legacy.case.app in ("phpbb3", "aspnet_identity", "symfony")
+        assert legacy.case.login == "email" or legacy.case.lower_username \
+            or legacy.case.app in ("phpbb3", "aspnet_identity", "symfony")
         return
     upper, lower = legacy.case.id_of(SPECIAL["Bobby"]), legacy.case.id_of(SPECIAL["bobby"])
     declared = next(c for c in _columns(legacy.case) if c.name == column)
@@ -696,6 +781,11 @@ def test_usernames_differing_only_in_case_match_exactly_first(legacy: Legacy, en
     assert attrs_of(sign_in("bobby", legacy.good.password))["custom:legacy_id"] == lower
     # ... and the case-insensitive fallback that finds two rows is refused, never guessed
     assert refused(lambda: sign_in("BOBBY", legacy.good.password), logs) == "ambiguous_user"
+
+
+def _case_user(case: Case) -> str:
+    """The stored spelling of the ``CaseUser`` row's username."""
+    return "caseuser" if case.lower_username else "CaseUser"
 
 
 def _columns(case: Case) -> Any:
@@ -719,7 +809,7 @@ def test_email_login_answers_for_each_pool_type(legacy: Legacy, env: Any, logs: 
     attrs = attrs_of(sign_in(typed, legacy.good.password))
     assert attrs["custom:legacy_id"] == want
     assert attrs["email"] == typed
-    assert attrs["username"] == ("CaseUser" if handle_pool else f"legacy_{want}")
+    assert attrs["username"] == (_case_user(case) if handle_pool else f"legacy_{want}")
     # username pool without aliases: what was typed stays the username, so an app with usernames migrates only
     # under the username (the email would make a second Cognito user of the account: legacy_auth.migration.canonical);
     # an app without usernames migrates under the email, the legacy email a plain attribute
@@ -749,7 +839,7 @@ def test_typed_login_is_the_username_in_an_email_alias_pool(legacy: Legacy, env:
         return
     attrs = attrs_of(sign_in("caseuser", legacy.good.password))
     assert "username" not in attrs  # Cognito keeps userName as typed
-    assert attrs["preferred_username"] == "CaseUser"
+    assert attrs["preferred_username"] == _case_user(legacy.case)
 
 
 def test_roles_name_and_verification_reach_the_attributes(legacy: Legacy, env: Any):

@@ -55,7 +55,30 @@ SCHEME_LEVEL_APPS = frozenset({
 })
 
 _BCRYPT_COST = re.compile(r"\$2[aby]\$(\d\d)\$")
-_ITERATIONS = re.compile(r"^pbkdf2_\w+\$(\d+)\$")
+_ITERATIONS = re.compile(r"^pbkdf2_\w+\$(\d+)\$|^pbkdf2:\w+:(\d+)\$|^\$pbkdf2[-\w]*\$(\d+)\$")
+_SCRYPT_N = re.compile(r"^scrypt:(\d+):|ln=(\d+),|^\{scrypt[^}]*\}\$([0-9a-f]{1,3})[0-9a-f]{4}\$")
+#: Spring's PBKDF2 encoders run their fixed defaults (185,000 / 310,000 iterations) whatever the value says
+_FIXED_COST = frozenset({"spring_pbkdf2", "spring_pbkdf2_v5_8"})
+
+
+def _costly_scrypt(stored: str) -> bool:
+    """Werkzeug ``scrypt:N:...`` or passlib ``ln=`` at N >= 2^14 (16 MiB and more)."""
+    m = _SCRYPT_N.search(stored)
+    if m is None:
+        return False
+    if m.group(3):  # Spring: hex params = log2(N) << 16 | r << 8 | p
+        return int(m.group(3), 16) >= 14
+    return (int(m.group(1)) if m.group(1) else 1 << int(m.group(2))) >= 1 << 14
+
+
+def _costly_keycloak(fields: dict[str, Any]) -> bool:
+    """A Keycloak credential of argon2 or of 100,000+ PBKDF2 iterations (its ``credential_data`` says)."""
+    try:
+        data = json.loads(fields.get("credential_data") or "{}")
+    except ValueError:
+        return False
+    return isinstance(data, dict) and (data.get("algorithm") == "argon2" or
+                                       int(data.get("hashIterations") or 0) >= 100_000)
 
 
 @dataclass(frozen=True)
@@ -88,8 +111,11 @@ class Vector:
             or "argon2" in self.scheme
             or "argon2" in text
             or (self.scheme.startswith("magento2") and self.scheme not in ("magento2_md5", "magento2_sha256"))
-            or (iterations and int(iterations.group(1)) >= 100_000)
+            or (iterations and int(next(g for g in iterations.groups() if g)) >= 100_000)
+            or _costly_scrypt(text)
             or self.scheme == "django_scrypt"
+            or _costly_keycloak(self.fields)
+            or self.scheme in _FIXED_COST
         )
 
     @property
@@ -114,7 +140,7 @@ def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
         if extra.get("q2a_passsalt") is not None:
             fields["passsalt"] = extra["q2a_passsalt"].encode("ascii")  # BINARY(16) comes back as bytes
             fields["passcheck"] = bytes.fromhex(extra["q2a_passcheck_hex"])  # BINARY(20) raw
-    if app not in APPS:  # issue 15 apps: the row fields the scheme needs are spelled out under extra.fields
+    if app not in APPS or "fields" in extra:  # issue 15 apps: the row fields the scheme needs, under extra.fields
         fields = dict(extra.get("fields") or {})
     if app == "firebase":  # the row's salt; the project's parameters are the app's options
         project = dict(extra["fields"])
@@ -128,6 +154,8 @@ def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
         options["generic_scheme"] = raw["scheme"]
     if app == "devise" and extra.get("pepper") not in (None, "None"):
         options["pepper"] = extra["pepper"]
+    if app == "werkzeug" and raw["scheme"] == "werkzeug_legacy_digest":  # made by Werkzeug 2.2.3
+        options["werkzeug_legacy_digests"] = True
     if app == "symfony" and extra.get("iterations"):
         options["symfony_iterations"] = int(extra["iterations"])
     return Vector(source, line, app, raw["scheme"], raw["password"], stored, fields, options, bool(raw["expect"]))

@@ -21,21 +21,29 @@ from legacy_auth.presets.table import TablePreset
 APPS = ["q2a", "wordpress", "drupal7", "drupal", "phpbb3", "joomla", "magento2", "laravel", "symfony", "django",
         "devise", "aspnet_identity", "generic"]
 APPS += ["firebase", "ldap"]
+APPS += ["keycloak", "werkzeug", "passlib", "spring"]
 GENERIC = {"generic_table": "members", "generic_username_column": "login", "generic_email_column": "mail",
            "generic_salt_column": "salt", "generic_email_verified_column": "verified",
            "generic_active_column": "active"}
+#: options an app cannot do without (generic's table; Keycloak's realm)
+REQUIRED: dict[str, dict[str, Any]] = {"generic": GENERIC, "keycloak": {"keycloak_realm_id": "acme"},
+                                       "werkzeug": GENERIC, "passlib": GENERIC, "spring": GENERIC}
+#: row keys read besides the users table's own columns (Keycloak's credential sub-selects)
+EXTRA_ROW_KEYS = {"keycloak": ("secret_data", "credential_data")}
 DEFAULT_PREFIX = {"q2a": "qa_", "wordpress": "wp_", "phpbb3": "phpbb_", "joomla": "jos_"}
 DIALECTS = ["mysql", "postgresql", "sqlite"]
 
 
 def make(app: str, **options: Any) -> TablePreset:
-    preset = get_preset(app, **(GENERIC if app == "generic" else {}), **options)
+    preset = get_preset(app, **REQUIRED.get(app, {}), **options)
     assert isinstance(preset, TablePreset)
     return preset
 
 
 def row_keys(preset: TablePreset) -> tuple[str, ...]:
-    return tuple(preset.columns_map) if isinstance(preset, GenericPreset) else preset.selected_columns()
+    if isinstance(preset, GenericPreset):
+        return tuple(preset.columns_map)
+    return (*preset.selected_columns(), *EXTRA_ROW_KEYS.get(preset.name, ()))
 
 
 def test_every_legacy_app_value_has_a_preset() -> None:
@@ -109,7 +117,7 @@ def test_ddl_creates_the_table_the_queries_read(app: str, dialect: Any) -> None:
     assert statements[0].startswith(f"CREATE TABLE {quoted} (")
     for column in row_keys(preset):
         real = preset.columns_map[column] if isinstance(preset, GenericPreset) else column
-        assert (f"`{real}`" if dialect == "mysql" else f'"{real}"') in statements[0]
+        assert (f"`{real}`" if dialect == "mysql" else f'"{real}"') in "\n".join(statements)
     assert all(s.startswith(("CREATE TABLE", "CREATE INDEX", "CREATE UNIQUE INDEX")) for s in statements)
 
 
