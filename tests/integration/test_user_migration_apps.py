@@ -36,6 +36,7 @@ import pytest
 from legacy_auth.apps import get_context
 from legacy_auth.apps.aspnet_identity import upper_invariant
 from legacy_auth.apps.phpbb3 import clean_username, stored_username
+from legacy_auth.apps.vbulletin import login_username as vb_username
 from tests.support.legacy_db import create_schema, dialect_of, insert_users, run_query, try_insert_users
 from tests.support.trigger_calls import env_setter, forgot, sign_in
 from tests.unit.hashing.vectors import Vector
@@ -198,6 +199,7 @@ class Case:
     lower_email: bool = False  # the app stores emails lower-cased (Devise)
     dup_row: Callable[[Row], Row] = lambda r: r  # how the second row with the same email is made valid
     id_of: Callable[[int], str] = str
+    keep: Callable[[Vector], bool] = lambda v: True  # the app's vectors this layout can store (vBulletin 4 vs 5)
 
     @property
     def prefix(self) -> str:
@@ -278,6 +280,30 @@ def _aspnet2(i: int, h: str, e: str, v: Vector) -> Row:
 def _generic(i: int, h: str, e: str, v: Vector) -> Row:
     return {"member_id": i, "login": h, "mail": e, "pw": v.stored, "salt": v.fields.get("salt"), "verified": True,
             "enabled": True}
+
+
+def _vb5(i: int, h: str, e: str, v: Vector) -> Row:
+    if "salt" in v.fields:  # a vB 3/4 hash as vB 5 carries it over: scheme "legacy", token "<hash> <salt>"
+        token, scheme = f"{v.stored} {v.fields['salt']}", "legacy"
+    else:
+        token, scheme = v.stored or "", v.fields.get("scheme", "blowfish:10")
+    return {"userid": i, "usergroupid": 2, "membergroupids": "", "username": vb_username(h), "email": e,
+            "token": token, "scheme": scheme}
+
+
+def _vb4(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"userid": i, "usergroupid": 2, "membergroupids": "", "username": vb_username(h), "email": e,
+            "password": v.stored or "", "salt": v.fields.get("salt", "")}
+
+
+def _mybb(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"uid": i, "username": h, "email": e, "password": v.stored or "", "salt": v.fields.get("salt", ""),
+            "usergroup": 2, "additionalgroups": ""}
+
+
+VB_STATES = (State("banned", lambda r: {**r, "usergroupid": 8}, "account_blocked"),
+             State("unconfirmed", lambda r: {**r, "usergroupid": 3}, "account_unconfirmed"),
+             State("moderated", lambda r: {**r, "usergroupid": 4}, "account_unapproved"))
 
 
 GENERIC_OPTIONS = {"generic_table": "members", "generic_id_column": "member_id", "generic_username_column": "login",
@@ -370,6 +396,18 @@ CASES = [
          (State("inactive", lambda r: {**r, "enabled": False}, "account_inactive"),),
          sso=lambda r: {**r, "pw": None}, corrupt=BCRYPT_CORRUPT, dup="same", verified=True,
          unverified=lambda r: {**r, "verified": False}, options=GENERIC_OPTIONS, ci_username="login"),
+    Case("vbulletin", "vbulletin", _vb5, "username", VB_STATES,
+         sso=lambda r: {**r, "token": "", "scheme": ""}, corrupt=BCRYPT_CORRUPT, dup="same", verified=True,
+         options={"email_login": True}, env=ACTIVATION, roles="group:2", ci_username="username"),
+    Case("vbulletin-4", "vbulletin", _vb4, "username", VB_STATES,
+         sso=lambda r: {**r, "password": ""}, corrupt="not-an-md5-hash", dup="same", verified=True,
+         options={"variant": "4", "email_login": True}, env=ACTIVATION, roles="group:2", ci_username="username",
+         keep=lambda v: "salt" in v.fields),
+    Case("mybb", "mybb", _mybb, "username",
+         (State("banned", lambda r: {**r, "usergroup": 7}, "account_blocked"),
+          State("awaiting", lambda r: {**r, "usergroup": 5}, "account_unconfirmed")),
+         sso=lambda r: {**r, "password": ""}, corrupt="not-a-mybb-hash", dup="same", verified=True,
+         options={"username_method": 2}, env=ACTIVATION, roles="group:2", ci_username="username"),
 ]
 
 
@@ -416,7 +454,7 @@ def _fits(case: Case, v: Vector) -> bool:
 
 
 def _populate(url: str, case: Case) -> Legacy:
-    vectors = [v for v in vectors_for(case.app) if _fits(case, v)]
+    vectors = [v for v in vectors_for(case.app) if _fits(case, v) and case.keep(v)]
     good = next((v for v in vectors if v.expect and not v.options and v.password.isascii() and not _long(v)),
                 None) or _borrowed_cheap_bcrypt()  # Laravel's own bcrypt vectors are all cost >= 10
     edges = edge_vectors(case.app, vectors)
@@ -454,8 +492,10 @@ def _hash_column(case: Case, value: str) -> Row:
                "joomla": {"password": value}, "magento2": {"password_hash": value}, "laravel": {"password": value},
                "symfony": {"password": value}, "django": {"password": value},
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
-               "generic": {"pw": value}}
-    return columns[case.app]
+               "generic": {"pw": value},
+               "vbulletin": {"token": value, "scheme": "blowfish:10"}, "vbulletin-4": {"password": value},
+               "mybb": {"password": value}}
+    return columns.get(case.id, columns[case.app])
 
 
 @pytest.fixture(scope="module", params=["mysql", "postgresql", "sqlite"])
