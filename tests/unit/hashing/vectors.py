@@ -50,12 +50,12 @@ SCHEME_NAMES = {
 #: issue 15 apps whose schemes exist but whose app contexts are not wired yet: their vectors
 #: (``tests/vectors/<app>-generated.jsonl``) are checked scheme by scheme (``scheme_vectors.py``), not here
 SCHEME_LEVEL_APPS = frozenset({
-    "smf", "xenforo", "invision", "mediawiki", "moodle", "opencart", "prestashop", "discourse",
+    "xenforo", "invision", "mediawiki", "moodle", "opencart", "prestashop", "discourse",
     "ghost",
 })
 
 #: issue 15 apps wired to get_context -> the ``extra`` keys of their vectors that are row fields
-EXTRA_FIELDS = {"vbulletin": ("salt", "scheme"), "mybb": ("salt",)}
+EXTRA_FIELDS = {"vbulletin": ("salt", "scheme"), "mybb": ("salt",), "smf": ("username",)}
 
 _BCRYPT_COST = re.compile(r"\$2[aby]\$(\d\d)\$")
 _ITERATIONS = re.compile(r"^pbkdf2_\w+\$(\d+)\$")
