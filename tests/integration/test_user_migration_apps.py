@@ -324,6 +324,12 @@ def _smf(i: int, h: str, e: str, v: Vector) -> Row:
 ASCII_LOWER = bytes.maketrans(bytes(range(65, 91)), bytes(range(97, 123)))
 
 
+def _xf(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"user_id": i, "username": h, "email": e, "user_group_id": 2, "secondary_group_ids": b"",
+            "user_state": "valid", "is_banned": 0, "scheme_class": v.fields.get("scheme_class", "XF:Core12"),
+            "data": (v.stored or "").encode()}
+
+
 VB_STATES = (State("banned", lambda r: {**r, "usergroupid": 8}, "account_blocked"),
              State("unconfirmed", lambda r: {**r, "usergroupid": 3}, "account_unconfirmed"),
              State("moderated", lambda r: {**r, "usergroupid": 4}, "account_unapproved"))
@@ -438,6 +444,13 @@ CASES = [
           State("deleting", lambda r: {**r, "is_activated": 4}, "account_deleted")),
          sso=lambda r: {**r, "passwd": ""}, corrupt=BCRYPT_CORRUPT, dup="same", verified=True, env=ACTIVATION,
          roles="group:0", name="User {i}", ci_username="member_name", vector_login="email", meta_login=False),
+    Case("xenforo", "xenforo", _xf, "username",
+         (State("banned", lambda r: {**r, "is_banned": 1}, "account_blocked"),
+          State("confirming", lambda r: {**r, "user_state": "email_confirm"}, "account_unconfirmed"),
+          State("moderated", lambda r: {**r, "user_state": "moderated"}, "account_unapproved"),
+          State("disabled", lambda r: {**r, "user_state": "disabled"}, "account_inactive")),
+         sso=lambda r: {**r, "scheme_class": None, "data": None}, corrupt='a:1:{s:4:"hash";s:60:"broken',
+         dup="same", verified=True, env=ACTIVATION, roles="group:2", ci_username="username"),
 ]
 
 
@@ -478,7 +491,9 @@ STATE_BASE = 1100
 def _fits(case: Case, v: Vector) -> bool:
     """The stored hash fits the app's real hash column (Joomla's ``{SHA256}hash:salt`` is 105 characters, its
     ``password`` column VARCHAR(100): such a row cannot exist in a real table)."""
-    column = next(c for c in _columns(case) if c.name == next(iter(_hash_column(case, ""))))
+    column = next((c for c in _columns(case) if c.name == next(iter(_hash_column(case, "")))), None)
+    if column is None:  # the hash lives in another table (XenForo's xf_user_authenticate.data, a MEDIUMBLOB)
+        return True
     size = re.fullmatch(r"varchar\((\d+)\)", column.kind)
     return size is None or len(v.stored or "") <= int(size.group(1))
 
@@ -524,7 +539,8 @@ def _hash_column(case: Case, value: str) -> Row:
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
                "generic": {"pw": value},
                "vbulletin": {"token": value, "scheme": "blowfish:10"}, "vbulletin-4": {"password": value},
-               "mybb": {"password": value}, "smf": {"passwd": value}}
+               "mybb": {"password": value}, "smf": {"passwd": value},
+               "xenforo": {"data": value.encode(), "scheme_class": "XF:Core12"}}
     return columns.get(case.id, columns[case.app])
 
 

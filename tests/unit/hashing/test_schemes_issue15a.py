@@ -72,7 +72,6 @@ SCHEME_VECTOR_COUNTS = {
     "moodle-generated.jsonl": 18,
     "opencart-generated.jsonl": 17,
     "prestashop-generated.jsonl": 13,
-    "xenforo-generated.jsonl": 17,
 }
 
 

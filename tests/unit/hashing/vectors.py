@@ -50,7 +50,7 @@ SCHEME_NAMES = {
 #: issue 15 apps whose schemes exist but whose app contexts are not wired yet: their vectors
 #: (``tests/vectors/<app>-generated.jsonl``) are checked scheme by scheme (``scheme_vectors.py``), not here
 SCHEME_LEVEL_APPS = frozenset({
-    "xenforo", "invision", "mediawiki", "moodle", "opencart", "prestashop", "discourse",
+    "invision", "mediawiki", "moodle", "opencart", "prestashop", "discourse",
     "ghost",
 })
 
@@ -121,6 +121,10 @@ def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
         fields = dict(extra.get("fields") or {})
     if app in EXTRA_FIELDS:  # issue 15 apps wired to get_context: their row fields sit directly under extra
         fields = {k: extra[k] for k in EXTRA_FIELDS[app] if k in extra}
+    if app == "xenforo":  # XenForo stores the handler's class beside the serialised data
+        fields["scheme_class"] = "XF:Core12" if raw["scheme"] == "xenforo_core12" else "XF:Core"
+        if extra.get("bmp_only"):
+            options["xenforo_bmp_only"] = True
     if extra.get("salt") is not None and app in ("symfony", "generic"):
         fields["salt"] = extra["salt"]
     if app == "generic" and raw["scheme"] in GENERIC_SCHEMES and "salt" in fields:

@@ -20,12 +20,12 @@ from legacy_auth.presets.table import TablePreset
 
 APPS = ["q2a", "wordpress", "drupal7", "drupal", "phpbb3", "joomla", "magento2", "laravel", "symfony", "django",
         "devise", "aspnet_identity", "generic",
-        "vbulletin", "mybb", "smf"]
+        "vbulletin", "mybb", "smf", "xenforo"]
 GENERIC = {"generic_table": "members", "generic_username_column": "login", "generic_email_column": "mail",
            "generic_salt_column": "salt", "generic_email_verified_column": "verified",
            "generic_active_column": "active"}
 DEFAULT_PREFIX = {"q2a": "qa_", "wordpress": "wp_", "phpbb3": "phpbb_", "joomla": "jos_"}
-DEFAULT_PREFIX |= {"mybb": "mybb_", "smf": "smf_"}
+DEFAULT_PREFIX |= {"mybb": "mybb_", "smf": "smf_", "xenforo": "xf_"}
 #: logins an app's own login rule refuses before any query (SMF Login2: no ' " < > & = \\ in a name)
 REFUSED_LOGINS = {"smf": {"' OR 1=1 --"}}
 #: apps that cut a too-long login to this many characters and look that up (SMF Login2: 79)
