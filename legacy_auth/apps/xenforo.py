@@ -182,10 +182,12 @@ class XenforoPreset(TablePreset):
             self._statements[key] = (sql, ())
         return sql, ()
 
-    def scan_query(self, *, prefix: str, dialect: Dialect) -> Query:
+    def scan_query(self, *, prefix: str, dialect: Dialect, between: tuple[int, int] | None = None) -> Query:
         dialect = check_dialect(dialect)
         order = f"u.{quote(self.primary_key, dialect)}"
-        return Query(f"SELECT {self.select_list(dialect)} FROM {self._source(prefix, dialect)} ORDER BY {order}")  # noqa: S608
+        where = f" WHERE {order} BETWEEN %s AND %s" if between is not None else ""
+        sql = f"SELECT {self.select_list(dialect)} FROM {self._source(prefix, dialect)}{where} ORDER BY {order}"  # noqa: S608
+        return Query(sql, between or ())
 
     def lookups(self, login: str) -> list[tuple[Lookup, str]]:
         value = xenforo_str(login)
