@@ -166,3 +166,10 @@ def test_not_importable_and_the_dummy_is_a_cost_10_core12_hash() -> None:
     assessment = get_context("xenforo").dummy_assessment
     assert assessment is not None
     assert (assessment.scheme, assessment.cost) == ("xenforo_core12", "cost=10")
+
+
+def test_a_range_scan_keeps_the_join_and_qualifies_the_key() -> None:
+    part = get_preset("xenforo").scan_query(prefix="xf_", dialect="postgresql", between=(1, 9))
+    assert 'LEFT JOIN "xf_user_authenticate" a' in part.sql
+    assert part.sql.endswith('WHERE u."user_id" BETWEEN %s AND %s ORDER BY u."user_id"')
+    assert part.params == (1, 9)
