@@ -34,7 +34,9 @@ requires it).
 
 Password input (:mod:`legacy_auth.hashing.forum_schemes`, vBulletin section): every format hashes an md5 hex
 of the trimmed password (the server's and the browser's encodings); a password blank after trimming is
-refused (vB 4 ``iif($password AND …)``).
+refused (vB 4 ``iif($password AND …)``). vBulletin compares its md5 hashes with PHP's loose ``==``/``!=``, under
+which two different ``0e<digits>`` values are equal; the comparison here is strict, so such a collision is refused
+(the safe side).
 """
 
 from __future__ import annotations

@@ -157,9 +157,11 @@ def _check_vb5_blowfish(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bo
 
 
 def _check_vb5_legacy(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
-    # vB 5 scheme "legacy": token = "<md5(md5password . salt)> <salt>"
-    digest, _, salt = stored.partition(" ")
-    return _vb_salted(pw, salt.encode("utf-8"), digest)
+    # vB 5 scheme "legacy": token = "<md5(md5password . salt)> <salt>"; list($hash, $salt) = explode(' ', $token)
+    # (a second space ends the salt). vB compares with PHP's loose ==, which also takes two different "0e<digits>"
+    # md5 values as equal; the strict comparison here refuses such a collision (the safe side).
+    parts = stored.split(" ")
+    return _vb_salted(pw, parts[1].encode("utf-8"), parts[0])
 
 
 VBULLETIN_MD5 = Scheme("vbulletin_md5_salt", Strength.WEAK, True, _check_vb_md5, (), _MD5_HEX)
