@@ -259,3 +259,34 @@ def test_xenforo_scan_joins_the_authenticate_table_and_check_verifies(
     assert "xenforo_core12" in report["schemes"]
     assert _check(env, "ann", "pw-ann", monkeypatch)["verify"]["ok"] is True
     assert _check(env, "a@example.org", "pw-nope", monkeypatch)["verify"]["ok"] is False
+
+
+def test_xenforo_export_reads_the_join_and_skips_refused_states(url: str, tmp_path: Path) -> None:
+    from legacy_auth.migration.tracking import ddl
+    from tests.support.legacy_db import dialect_of, run_query
+
+    create_schema(url, "xenforo")
+    base = {"user_group_id": 2, "secondary_group_ids": b"", "user_state": "valid", "is_banned": 0,
+            "scheme_class": "XF:Core12", "data": f'a:1:{{s:4:"hash";s:60:"{_bcrypt(b"pw")}";}}'.encode()}
+    insert_users(url, "xenforo", [
+        {**base, "user_id": 1, "username": "ann", "email": "a@example.org"},
+        {**base, "user_id": 2, "username": "eve", "email": "e@example.org", "is_banned": 1},
+        {**base, "user_id": 3, "username": "fb", "email": "f@example.org", "scheme_class": None, "data": None},
+        {**base, "user_id": 4, "username": "new", "email": "n@example.org", "user_state": "email_confirm"},
+    ])
+    for stmt in ddl(dialect_of(url)):
+        run_query(url, stmt)
+    header = tmp_path / "header.json"
+    header.write_text(json.dumps({"CSVHeader": ["email", "email_verified", "cognito:mfa_enabled",
+                                                "cognito:username", "preferred_username"],
+                                  "UserPoolId": "eu-west-1_TestPool1"}), "utf-8")
+    env = {"LEGACY_APP": "xenforo", "LEGACY_DB_URL": url, "LEGACY_ACTIVATION_CONFIRMS_EMAIL": "true"}
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["export", "--header-file", str(header), "--out-dir", str(tmp_path / "csv"), "--json"],
+                environ=env, stdout=out, stderr=err)
+    assert code == 0, err.getvalue()
+    data = json.loads(out.getvalue())
+    assert data["exported"] == 1
+    assert data["skipped"] == {"state_blocked": 1, "state_sso_only": 1, "state_unconfirmed": 1}
+    lines = (tmp_path / "csv" / "legacy-auth-import-001.csv").read_text("utf-8").splitlines()
+    assert lines[1].split(",")[:4] == ["a@example.org", "TRUE", "FALSE", "ann"]
