@@ -27,6 +27,7 @@ NAMES: tuple[str, ...] = (
     "laravel", "symfony", "django", "devise", "aspnet_identity", "generic",
     "firebase", "ldap",
     "keycloak", "werkzeug", "passlib", "spring",
+    "vbulletin", "mybb", "smf", "xenforo",
 )
 """The allowed ``LEGACY_APP`` values, in documentation order; each names a module of this package."""
 

@@ -174,11 +174,13 @@ class KeycloakPreset(TablePreset):
             self._statements[key] = (sql, extra_params)
         return sql, extra_params
 
-    def scan_query(self, *, prefix: str, dialect: Dialect) -> Query:
+    def scan_query(self, *, prefix: str, dialect: Dialect, between: tuple[int, int] | None = None) -> Query:
         dialect = check_dialect(dialect)
         extra_sql, extra_params = self.filters(dialect)
         table = quote(self.table(prefix), dialect)
         order = f"{table}.{quote(self.primary_key, dialect)}"
+        if between is not None:  # never for Keycloak's text ids (the CLI partitions integer keys only), kept exact
+            extra_sql, extra_params = [*extra_sql, f"{order} BETWEEN %s AND %s"], (*extra_params, *between)
         sql = (f"SELECT {self._select(prefix, dialect)} FROM {table} "  # noqa: S608 - validated identifiers
                f"WHERE {' AND '.join(extra_sql)} ORDER BY {order}")
         return Query(sql, extra_params)

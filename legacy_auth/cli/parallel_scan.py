@@ -50,13 +50,8 @@ def range_query(legacy: Legacy, lo: int, hi: int) -> tuple[str, tuple[Any, ...]]
     """The preset's scan query restricted to ``lo <= pk <= hi`` (same columns, filters and order)."""
     preset = legacy.preset
     assert isinstance(preset, TablePreset)
-    dialect = legacy.db.dialect
-    pk = quote(preset.primary_key, dialect)
-    conditions, params = preset.filters(dialect)
-    where = " AND ".join([*conditions, f"{pk} BETWEEN %s AND %s"])
-    sql = (f"SELECT {preset.select_list(dialect)} FROM {quote(legacy.table, dialect)} "  # noqa: S608 - validated
-           f"WHERE {where} ORDER BY {pk}")
-    return sql, (*params, lo, hi)
+    query = preset.scan_query(prefix=legacy.prefix, dialect=legacy.db.dialect, between=(lo, hi))
+    return query.sql, query.params
 
 
 def split(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:

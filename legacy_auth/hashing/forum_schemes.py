@@ -31,11 +31,19 @@ Sources read (public code; vBulletin and XenForo are proprietary, see their note
   ``Rails.configuration.pbkdf2_iterations``). Discourse refuses a blank password (Ruby ``blank?``: empty
   or whitespace only) and one longer than 200 characters (``MAX_PASSWORD_LENGTH``, characters not bytes).
   Row fields ``salt`` and optional ``algorithm``.
-- **vBulletin** (closed source; not available here): 3.x/4.x ``user.password = md5(md5($password) .
-  $user['salt'])`` and 5.x ``user.token`` with ``scheme`` ``blowfish:N`` (bcrypt over ``md5($password)``
-  hex) or ``legacy`` (``"<md5> <salt>"``, the 4.x hash carried over) are the constructions documented by
-  hashcat (modes 2611/2711) and by public importers; the vectors are from a PHP transcription, not
-  vBulletin's code (their ``generated_by`` says so). Row field ``salt`` for 3.x/4.x.
+- **vBulletin** (closed source; read in third-party copies of vB 4.1.5 and vB 5.6.0 on GitHub, never run):
+  every format hashes an **md5 hex of the password**, never the password. vB 3/4 ``includes/functions_login.php``
+  ``verify_authentication`` accepts ``user.password == md5(X . user.salt)`` for any of three client encodings X
+  (:func:`vbulletin_md5_inputs`): ``md5(trim($password))`` (no JavaScript; ``TYPE_STR`` = PHP ``trim``), and the
+  browser's ``clientscript/vbulletin_md5.js`` ``md5hash``: ``hex_md5(str_to_ent(trim(pw)))`` (spaces trimmed,
+  UTF-16 code units above 255 written ``&#N;``, each unit's low byte hashed) and ``hex_md5(trim(pw))``. vB 5
+  ``vB_Library_Login::verifyPasswordFromInfo`` checks ``user.token`` by the ``user.scheme`` column with
+  ``encodePassword`` = ``md5(ncrEncode(trim($password), true))`` (``mb_encode_numericentity`` of U+0080-U+FFFF)
+  or a client md5 (the same browser encodings): ``blowfish:N`` = ``password_verify(md5, token)``, refused when
+  the token's cost is not N (``vB_Utility_Password_Algorithm_Blowfish``); ``legacy`` = ``"<md5(md5 . salt)>
+  <salt>"``, the 4.x hash carried over (``_Legacy``). The md5-based checks try every encoding (cheap); the
+  bcrypt one tries only the server's own ``encodePassword`` (one bcrypt, equal work). Row fields ``salt``
+  (3.x/4.x) and ``scheme`` (5.x).
 - **XenForo** (closed source; not available here): ``xf_user_authenticate.data`` is PHP-serialised.
   ``XenForo_Authentication_Core`` / ``XF:Core``: ``{hash, salt, hashFunc}`` with
   ``hash(hashFunc, hash(hashFunc, $password) . $salt)`` (``sha256`` or ``sha1``, hex);
@@ -76,22 +84,84 @@ def _grade_bcrypt(stored: str, fields: Mapping[str, Any]) -> cost.Grade:
 
 # ---------------------------------------------------------------- vBulletin
 
+_PHP_TRIM = " \t\n\r\x00\x0b"
+
+
+def _utf16_units(text: str) -> list[int]:
+    raw = text.encode("utf-16-le", "surrogatepass")
+    return [int.from_bytes(raw[i:i + 2], "little") for i in range(0, len(raw), 2)]
+
+
+def _vb_js_bytes(text: str) -> bytes:
+    """``vbulletin_md5.js`` ``str2binl`` with ``chrsz = 8``: the low byte of each UTF-16 code unit."""
+    return bytes(unit & 0xFF for unit in _utf16_units(text))
+
+
+def _vb_str_to_ent(text: str) -> str:
+    """``vbulletin_md5.js`` ``str_to_ent``: UTF-16 code units above 255 as decimal ``&#N;``."""
+    return "".join(f"&#{unit};" if unit > 255 else chr(unit) for unit in _utf16_units(text))
+
+
+def vbulletin_ncr(text: str) -> bytes:
+    """vB 5 ``vB_String::ncrEncode($s, true)`` = ``mb_encode_numericentity($s, [0x80, 0xffff, 0, 0xffff])``."""
+    return "".join(f"&#{ord(ch)};" if 0x80 <= ord(ch) <= 0xFFFF else ch for ch in text).encode(
+        "utf-8", "surrogateescape")
+
+
+def vbulletin_server_md5(pw: bytes) -> bytes:
+    """vB 5 ``vB_Library_Login::encodePassword``: ``md5(ncrEncode(trim($password), true))`` as hex."""
+    text = pw.decode("utf-8", "surrogateescape").strip(_PHP_TRIM)
+    return _md5_hex(vbulletin_ncr(text))
+
+
+def vbulletin_md5_inputs(pw: bytes) -> list[bytes]:
+    """The md5 hex strings a vBulletin server may hash for the typed password ``pw`` (see module doc), distinct,
+    server encodings first: vB 3/4 ``md5(trim)``, vB 5 ``encodePassword``, then the two browser encodings."""
+    text = pw.decode("utf-8", "surrogateescape")
+    js = text.strip(" ")
+    forms = (
+        _md5_hex(text.strip(_PHP_TRIM).encode("utf-8", "surrogateescape")),
+        vbulletin_server_md5(pw),
+        _md5_hex(_vb_js_bytes(_vb_str_to_ent(js))),
+        _md5_hex(_vb_js_bytes(js)),
+    )
+    return list(dict.fromkeys(forms))
+
+
+def _vb_salted(pw: bytes, salt: bytes, digest: str) -> bool:
+    ok = False
+    for md5_input in vbulletin_md5_inputs(pw):  # every encoding computed: equal work whichever matches
+        ok |= consteq(_md5_hex(md5_input + salt), digest)
+    return ok
+
 
 def _check_vb_md5(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
-    # vB 3.x/4.x: md5(md5(password) . salt)
-    salt = text_field(fields, "salt", "vbulletin_md5_salt")
-    return consteq(_md5_hex(_md5_hex(pw) + salt), stored)
+    # vB 3.x/4.x verify_authentication: password == md5(md5password . salt)
+    return _vb_salted(pw, text_field(fields, "salt", "vbulletin_md5_salt"), stored)
+
+
+_VB_BLOWFISH = re.compile(r"blowfish:(\d{1,2})")
 
 
 def _check_vb5_blowfish(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
-    # vB 5 scheme "blowfish:N": password_verify(md5(password), token) - a 32-char hex secret, no 72-byte issue
-    return bcrypt_check(_md5_hex(pw), stored)
+    # vB 5 scheme "blowfish:N": the token's cost must be N, then password_verify(encodePassword(pw), token)
+    scheme = fields.get("scheme")
+    if scheme is not None:
+        m = _VB_BLOWFISH.fullmatch(scheme.decode("ascii", "replace") if isinstance(scheme, bytes) else str(scheme))
+        if m is None:
+            raise CorruptHashError("vbulletin5_bcrypt_md5", "scheme column is not blowfish:N")
+        if int(m.group(1)) != int(stored[4:6]):
+            bcrypt_check(vbulletin_server_md5(pw), stored)  # vB answers no; spend the same work
+            return False
+    return bcrypt_check(vbulletin_server_md5(pw), stored)
 
 
 def _check_vb5_legacy(pw: bytes, stored: str, fields: Mapping[str, Any]) -> bool:
-    # vB 5 scheme "legacy": token = "<md5(md5(password) . salt)> <salt>"
-    digest, _, salt = stored.partition(" ")
-    return consteq(_md5_hex(_md5_hex(pw) + salt.encode("utf-8")), digest)
+    # vB 5 scheme "legacy": token = "<md5(md5password . salt)> <salt>"; list($hash, $salt) = explode(' ', $token)
+    # (a second space ends the salt). vB compares with PHP's loose ==, which also takes two different "0e<digits>"
+    # md5 values as equal; the strict comparison here refuses such a collision (the safe side).
+    parts = stored.split(" ")
+    return _vb_salted(pw, parts[1].encode("utf-8"), parts[0])
 
 
 VBULLETIN_MD5 = Scheme("vbulletin_md5_salt", Strength.WEAK, True, _check_vb_md5, (), _MD5_HEX)

@@ -206,13 +206,16 @@ class TablePreset:
             self._statements[key] = (sql, extra_params)
         return sql, extra_params
 
-    def scan_query(self, *, prefix: str, dialect: Dialect) -> Query:
-        """All rows in primary-key order, same columns as the lookups."""
+    def scan_query(self, *, prefix: str, dialect: Dialect, between: tuple[int, int] | None = None) -> Query:
+        """All rows in primary-key order, same columns as the lookups; ``between=(lo, hi)``: only
+        ``lo <= primary key <= hi`` (the admin CLI's range workers)."""
         dialect = check_dialect(dialect)
         table = quote(self.table(prefix), dialect)
         extra_sql, extra_params = self.filters(dialect)
-        where = f" WHERE {' AND '.join(extra_sql)}" if extra_sql else ""
         order = quote(self.primary_key, dialect)
+        if between is not None:
+            extra_sql, extra_params = [*extra_sql, f"{order} BETWEEN %s AND %s"], (*extra_params, *between)
+        where = f" WHERE {' AND '.join(extra_sql)}" if extra_sql else ""
         sql = f"SELECT {self.select_list(dialect)} FROM {table}{where} ORDER BY {order}"  # noqa: S608
         return Query(sql, extra_params)
 

@@ -138,6 +138,24 @@ def _bcrypt_cases() -> list[Case]:
         Case("devise bcrypt 12 + pepper", "devise", devise, _checkpw(PWB + b"pepper", devise), 9,
              options={"pepper": "pepper"}),
         Case("phpBB $H\\2y$ (phpass 2^11 + bcrypt 10)", "phpbb3", combined, raw_phpbb, 21),
+        *_forum_cases(b10),
+    ]
+
+
+def _forum_cases(b10: str) -> list[Case]:
+    """Issue 15 forums wired to their app contexts: vBulletin 5, SMF 2.1, XenForo Core12 (bcrypt cost 10)."""
+    md5_hex = hashlib.md5(PWB).hexdigest().encode()  # noqa: S324 - the legacy format
+    vb5 = _bcrypt(md5_hex, 10)
+    smf = _bcrypt(b"admin" + PWB, 10)
+    xf = 'a:1:{s:4:"hash";s:60:"' + b10 + '";}'
+    return [
+        Case("vbulletin blowfish:10 (bcrypt over md5)", "vbulletin", vb5,
+             lambda: bcrypt.checkpw(hashlib.md5(PWB).hexdigest().encode(), vb5.encode()), 21,  # noqa: S324
+             fields={"scheme": "blowfish:10"}),
+        Case("smf 2.1 bcrypt 10 (lower(name).pw)", "smf", smf, _checkpw(b"admin" + PWB, smf), 21,
+             fields={"username": "Admin"}),
+        Case("xenforo XF:Core12 bcrypt 10 (serialised)", "xenforo", xf, _checkpw(PWB, b10), 21,
+             fields={"scheme_class": "XF:Core12"}),
     ]
 
 
@@ -231,11 +249,8 @@ def _cheap_cases() -> list[Case]:
 def _issue15a_cases() -> list[Case]:
     """Costly issue-15 schemes, verified through ``SCHEMES[name].verify`` (``Case.app`` holds the scheme name)."""
     b10 = _bcrypt(PWB, 10)
-    smf = _bcrypt(b"admin" + PWB, 10)
     ips = bcrypt.hashpw(PWB, bcrypt.gensalt(13)).decode().replace("$2b$", "$2a$", 1)
     md5_hex = hashlib.md5(PWB).hexdigest().encode()  # noqa: S324 - the legacy format
-    vb5 = _bcrypt(md5_hex, 10)
-    xf = 'a:1:{s:4:"hash";s:60:"' + b10 + '";}'
     mw_bc = bcrypt.hashpw(PWB, bcrypt.gensalt(9)).decode()
     mw_bcrypt = f":bcrypt:9${mw_bc[7:29]}${mw_bc[29:]}"
     salt16 = b"s" * 16
@@ -254,12 +269,7 @@ def _issue15a_cases() -> list[Case]:
                                    salt16, 30000, 64)
 
     return [
-        Case("smf 2.1 bcrypt 10 (lower(user).pw)", "smf_bcrypt", smf, _checkpw(b"admin" + PWB, smf), 21,
-             fields={"username": "Admin"}),
         Case("invision IPS4 bcrypt 13", "invision_bcrypt", ips, _checkpw(PWB, ips), 7),
-        Case("vbulletin 5 bcrypt 10 over md5", "vbulletin5_bcrypt_md5", vb5,
-             lambda: bcrypt.checkpw(hashlib.md5(PWB).hexdigest().encode(), vb5.encode()), 21),  # noqa: S324
-        Case("xenforo Core12 bcrypt 10 (serialised)", "xenforo_core12", xf, _checkpw(PWB, b10), 21),
         Case("ghost bcryptjs 10", "ghost_bcryptjs", b10, _checkpw(PWB, b10), 21),
         Case("mediawiki :bcrypt: 9", "mediawiki_bcrypt", mw_bcrypt, _checkpw(PWB, mw_bc), 31),
         Case("mediawiki :pbkdf2: sha512 30000", "mediawiki_pbkdf2", f":pbkdf2:sha512:30000:64:{salt64}:{mw_pb}",

@@ -216,3 +216,150 @@ def test_python_and_java_apps_scan_their_configurable_table(url: str, app: str, 
     assert len(one_per_scheme) >= 2
     assert report["unsupported_hashes"] == 1
     assert report["states"]["inactive"] == 1
+# ---------------------------------------------------------------- issue 15 forums: scan (range workers) and check
+
+
+def _check(env: dict[str, str], login: str, password: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", login, "--password-stdin", "--json"], environ=env, stdout=out, stderr=err)
+    assert code in (0, 1), err.getvalue()
+    assert password not in out.getvalue() + err.getvalue()
+    result: dict[str, Any] = json.loads(out.getvalue())
+    return result
+
+
+def _bcrypt(secret: bytes) -> str:
+    import bcrypt
+
+    return bcrypt.hashpw(secret, bcrypt.gensalt(4)).decode().replace("$2b$", "$2y$")
+
+
+def _md5(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.md5(data).hexdigest()  # noqa: S324 - the legacy formats under test
+
+
+def test_vbulletin_scan_reads_token_schemes_and_groups_and_check_verifies(
+        url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    legacy = f"{_md5((_md5(b'pw-legacy') + 'sa!').encode())} sa!"  # a vB 4 hash carried over by vB 5
+    create_schema(url, "vbulletin", "vb_")
+    insert_users(url, "vbulletin", [
+        {"userid": 1, "usergroupid": 2, "username": "ann", "email": "a@example.org",
+         "token": _bcrypt(_md5(b"pw-ann").encode()), "scheme": "blowfish:4"},
+        {"userid": 2, "usergroupid": 2, "username": "bob", "email": "b@example.org", "token": legacy,
+         "scheme": "legacy"},
+        {"userid": 3, "usergroupid": 8, "username": "eve", "email": "e@example.org", "token": legacy,
+         "scheme": "legacy"},
+        {"userid": 4, "usergroupid": 3, "username": "new", "email": "n@example.org", "token": legacy,
+         "scheme": "legacy"},
+        {"userid": 5, "usergroupid": 2, "username": "fb", "email": "f@example.org", "token": "", "scheme": ""},
+    ], "vb_")
+    env = {"LEGACY_APP": "vbulletin", "LEGACY_DB_URL": url, "LEGACY_TABLE_PREFIX": "vb_"}
+    _, report = _scan(env, "--workers", "2")
+    assert report["rows"] == 5
+    assert report["states"] == {"active": 2, "blocked": 1, "unconfirmed": 1, "sso_only": 1}
+    assert set(report["schemes"]) == {"vbulletin5_bcrypt_md5", "vbulletin5_legacy"}
+    assert _check(env, "ann", "pw-ann", monkeypatch)["verify"]["ok"] is True
+    assert _check(env, "BOB", "pw-legacy", monkeypatch)["verify"]["ok"] is True
+
+
+def test_mybb_scan_counts_banned_and_awaiting_activation_and_check_verifies(
+        url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def mybb(pw: bytes, salt: str) -> str:
+        return _md5((_md5(salt.encode()) + _md5(pw)).encode())
+
+    create_schema(url, "mybb")
+    insert_users(url, "mybb", [
+        {"uid": 1, "username": "ann", "email": "a@example.org", "usergroup": 2, "salt": "s1",
+         "password": mybb(b"pw-ann", "s1")},
+        {"uid": 2, "username": "eve", "email": "e@example.org", "usergroup": 7, "salt": "s2",
+         "password": mybb(b"pw", "s2")},
+        {"uid": 3, "username": "new", "email": "n@example.org", "usergroup": 5, "salt": "s3",
+         "password": mybb(b"pw", "s3")},
+    ])
+    env = {"LEGACY_APP": "mybb", "LEGACY_DB_URL": url}
+    _, report = _scan(env, "--workers", "2")
+    assert report["states"] == {"active": 1, "blocked": 1, "unconfirmed": 1}
+    assert report["schemes"]["mybb_md5"]["strength"] in ("weak", "broken")
+    assert _check(env, "ann", "pw-ann", monkeypatch)["verify"]["ok"] is True
+
+
+def test_smf_scan_grades_both_generations_and_check_uses_the_member_name(
+        url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    import bcrypt
+
+    create_schema(url, "smf")
+    insert_users(url, "smf", [
+        {"id_member": 1, "member_name": "Ann", "email_address": "a@example.org", "is_activated": 1,
+         "passwd": bcrypt.hashpw(b"ann" + b"pw-ann", bcrypt.gensalt(4)).decode()},
+        {"id_member": 2, "member_name": "Old", "email_address": "o@example.org", "is_activated": 1,
+         "passwd": hashlib.sha1(b"old" + b"pw-old").hexdigest()},  # noqa: S324 - SMF 2.0's format
+        {"id_member": 3, "member_name": "Eve", "email_address": "e@example.org", "is_activated": 11,
+         "passwd": hashlib.sha1(b"eve" + b"pw").hexdigest()},  # noqa: S324
+    ])
+    env = {"LEGACY_APP": "smf", "LEGACY_DB_URL": url}
+    _, report = _scan(env, "--workers", "2")
+    assert report["states"] == {"active": 2, "blocked": 1}
+    assert set(report["schemes"]) == {"smf_bcrypt", "smf_sha1"}
+    assert _check(env, "ann", "pw-ann", monkeypatch)["verify"]["ok"] is True
+    assert _check(env, "o@example.org", "pw-old", monkeypatch)["verify"]["ok"] is True
+
+
+def test_xenforo_scan_joins_the_authenticate_table_and_check_verifies(
+        url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def core12(pw: bytes) -> bytes:
+        return f'a:1:{{s:4:"hash";s:60:"{_bcrypt(pw)}";}}'.encode()
+
+    create_schema(url, "xenforo")
+    base = {"user_group_id": 2, "secondary_group_ids": b"", "user_state": "valid", "is_banned": 0}
+    insert_users(url, "xenforo", [
+        {**base, "user_id": 1, "username": "ann", "email": "a@example.org", "scheme_class": "XF:Core12",
+         "data": core12(b"pw-ann")},
+        {**base, "user_id": 2, "username": "eve", "email": "e@example.org", "is_banned": 1,
+         "scheme_class": "XF:Core12", "data": core12(b"pw")},
+        {**base, "user_id": 3, "username": "fb", "email": "f@example.org"},  # no xf_user_authenticate row
+        {**base, "user_id": 4, "username": "imp", "email": "i@example.org", "scheme_class": "XF:vBulletin",
+         "data": b'a:2:{s:4:"hash";s:32:"00000000000000000000000000000000";s:4:"salt";s:3:"abc";}'},
+    ])
+    env = {"LEGACY_APP": "xenforo", "LEGACY_DB_URL": url}
+    _, report = _scan(env, "--workers", "2")
+    assert report["rows"] == 4
+    assert report["states"] == {"active": 2, "blocked": 1, "sso_only": 1}
+    assert "xenforo_core12" in report["schemes"]
+    assert _check(env, "ann", "pw-ann", monkeypatch)["verify"]["ok"] is True
+    assert _check(env, "a@example.org", "pw-nope", monkeypatch)["verify"]["ok"] is False
+
+
+def test_xenforo_export_reads_the_join_and_skips_refused_states(url: str, tmp_path: Path) -> None:
+    from legacy_auth.migration.tracking import ddl
+    from tests.support.legacy_db import dialect_of, run_query
+
+    create_schema(url, "xenforo")
+    base = {"user_group_id": 2, "secondary_group_ids": b"", "user_state": "valid", "is_banned": 0,
+            "scheme_class": "XF:Core12", "data": f'a:1:{{s:4:"hash";s:60:"{_bcrypt(b"pw")}";}}'.encode()}
+    insert_users(url, "xenforo", [
+        {**base, "user_id": 1, "username": "ann", "email": "a@example.org"},
+        {**base, "user_id": 2, "username": "eve", "email": "e@example.org", "is_banned": 1},
+        {**base, "user_id": 3, "username": "fb", "email": "f@example.org", "scheme_class": None, "data": None},
+        {**base, "user_id": 4, "username": "new", "email": "n@example.org", "user_state": "email_confirm"},
+    ])
+    for stmt in ddl(dialect_of(url)):
+        run_query(url, stmt)
+    header = tmp_path / "header.json"
+    header.write_text(json.dumps({"CSVHeader": ["email", "email_verified", "cognito:mfa_enabled",
+                                                "cognito:username", "preferred_username"],
+                                  "UserPoolId": "eu-west-1_TestPool1"}), "utf-8")
+    env = {"LEGACY_APP": "xenforo", "LEGACY_DB_URL": url, "LEGACY_ACTIVATION_CONFIRMS_EMAIL": "true"}
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["export", "--header-file", str(header), "--out-dir", str(tmp_path / "csv"), "--json"],
+                environ=env, stdout=out, stderr=err)
+    assert code == 0, err.getvalue()
+    data = json.loads(out.getvalue())
+    assert data["exported"] == 1
+    assert data["skipped"] == {"state_blocked": 1, "state_sso_only": 1, "state_unconfirmed": 1}
+    lines = (tmp_path / "csv" / "legacy-auth-import-001.csv").read_text("utf-8").splitlines()
+    assert lines[1].split(",")[:4] == ["a@example.org", "TRUE", "FALSE", "ann"]

@@ -33,11 +33,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+import bcrypt
 import pytest
 
 from legacy_auth.apps import get_context
 from legacy_auth.apps.aspnet_identity import upper_invariant
 from legacy_auth.apps.phpbb3 import clean_username, stored_username
+from legacy_auth.apps.vbulletin import login_username as vb_username
+from legacy_auth.hashing.forum_schemes import smf_input
 from tests.support.legacy_db import create_schema, dialect_of, insert_users, run_query, try_insert_users
 from tests.support.trigger_calls import env_setter, forgot, sign_in
 from tests.unit.hashing.vectors import Vector
@@ -230,6 +233,9 @@ class Case:
     insert: Callable[[str, Case, list[Row]], None] | None = None  # rows that span tables (Keycloak's credential)
     dup_row: Callable[[Row], Row] = lambda r: r  # how the second row with the same email is made valid
     id_of: Callable[[int], str] = str
+    keep: Callable[[Vector], bool] = lambda v: True  # the app's vectors this layout can store (vBulletin 4 vs 5)
+    vector_login: Literal["username", "email"] | None = None  # vector rows sign in by this (default: `login`)
+    meta_login: bool = True  # the app looks up a login holding SQL metacharacters (SMF refuses ' " = \ first)
 
     @property
     def prefix(self) -> str:
@@ -352,6 +358,53 @@ def _insert_keycloak(url: str, case: Case, rows: list[Row]) -> None:
             run_query(url, f"INSERT INTO {table} (id, type, user_id, priority, secret_data, credential_data) "
                            "VALUES (%s, 'password', %s, 10, %s, %s)",
                       (f"cred-{r['id']}", r["id"], r["secret_data"], r["credential_data"]))
+def _vb5(i: int, h: str, e: str, v: Vector) -> Row:
+    if "salt" in v.fields:  # a vB 3/4 hash as vB 5 carries it over: scheme "legacy", token "<hash> <salt>"
+        token, scheme = f"{v.stored} {v.fields['salt']}", "legacy"
+    else:
+        token, scheme = v.stored or "", v.fields.get("scheme", "blowfish:10")
+    return {"userid": i, "usergroupid": 2, "membergroupids": "", "username": vb_username(h), "email": e,
+            "token": token, "scheme": scheme}
+
+
+def _vb4(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"userid": i, "usergroupid": 2, "membergroupids": "", "username": vb_username(h), "email": e,
+            "password": v.stored or "", "salt": v.fields.get("salt", "")}
+
+
+def _mybb(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"uid": i, "username": h, "email": e, "password": v.stored or "", "salt": v.fields.get("salt", ""),
+            "usergroup": 2, "additionalgroups": ""}
+
+
+def _smf(i: int, h: str, e: str, v: Vector) -> Row:
+    """A vector row keeps the member name its hash was made with (it signs in by email, Case.vector_login);
+    every other row gets its own name and, for a password that verifies, a hash made for that name by SMF's
+    documented constructions (bcrypt cost 4 / sha1 over the lower-cased name and the entity-decoded password)."""
+    name, stored = v.fields.get("username"), v.stored or ""
+    if not (h == f"v{i}" and name):
+        name = h
+        if v.expect:
+            typed = smf_input(v.password)[0].encode()
+            stored = (bcrypt.hashpw(name.lower().encode() + typed, bcrypt.gensalt(4)).decode()
+                      if v.scheme == "smf_bcrypt" else hashlib.sha1(  # noqa: S324 - SMF 2.0's format
+                          name.encode().translate(ASCII_LOWER) + typed).hexdigest())
+    return {"id_member": i, "member_name": name, "real_name": f"User {i}", "email_address": e, "passwd": stored,
+            "is_activated": 1, "id_group": 0, "additional_groups": ""}
+
+
+ASCII_LOWER = bytes.maketrans(bytes(range(65, 91)), bytes(range(97, 123)))
+
+
+def _xf(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"user_id": i, "username": h, "email": e, "user_group_id": 2, "secondary_group_ids": b"",
+            "user_state": "valid", "is_banned": 0, "scheme_class": v.fields.get("scheme_class", "XF:Core12"),
+            "data": (v.stored or "").encode()}
+
+
+VB_STATES = (State("banned", lambda r: {**r, "usergroupid": 8}, "account_blocked"),
+             State("unconfirmed", lambda r: {**r, "usergroupid": 3}, "account_unconfirmed"),
+             State("moderated", lambda r: {**r, "usergroupid": 4}, "account_unapproved"))
 
 
 GENERIC_OPTIONS = {"generic_table": "members", "generic_id_column": "member_id", "generic_username_column": "login",
@@ -474,6 +527,32 @@ CASES = [
          (State("inactive", lambda r: {**r, "enabled": False}, "account_inactive"),),
          sso=lambda r: {**r, "pw": None}, corrupt="{bcrypt}$2a$10$tooshort", dup="same", verified=True,
          unverified=lambda r: {**r, "verified": False}, options=GENERIC_OPTIONS, ci_username="login"),
+    Case("vbulletin", "vbulletin", _vb5, "username", VB_STATES,
+         sso=lambda r: {**r, "token": "", "scheme": ""}, corrupt=BCRYPT_CORRUPT, dup="same", verified=True,
+         options={"email_login": True}, env=ACTIVATION, roles="group:2", ci_username="username"),
+    Case("vbulletin-4", "vbulletin", _vb4, "username", VB_STATES,
+         sso=lambda r: {**r, "password": ""}, corrupt="not-an-md5-hash", dup="same", verified=True,
+         options={"variant": "4", "email_login": True}, env=ACTIVATION, roles="group:2", ci_username="username",
+         keep=lambda v: "salt" in v.fields),
+    Case("mybb", "mybb", _mybb, "username",
+         (State("banned", lambda r: {**r, "usergroup": 7}, "account_blocked"),
+          State("awaiting", lambda r: {**r, "usergroup": 5}, "account_unconfirmed")),
+         sso=lambda r: {**r, "password": ""}, corrupt="not-a-mybb-hash", dup="same", verified=True,
+         options={"username_method": 2}, env=ACTIVATION, roles="group:2", ci_username="username"),
+    Case("smf", "smf", _smf, "username",
+         (State("banned", lambda r: {**r, "is_activated": 11}, "account_blocked"),
+          State("unactivated", lambda r: {**r, "is_activated": 0}, "account_unconfirmed"),
+          State("unapproved", lambda r: {**r, "is_activated": 3}, "account_unapproved"),
+          State("deleting", lambda r: {**r, "is_activated": 4}, "account_deleted")),
+         sso=lambda r: {**r, "passwd": ""}, corrupt=BCRYPT_CORRUPT, dup="same", verified=True, env=ACTIVATION,
+         roles="group:0", name="User {i}", ci_username="member_name", vector_login="email", meta_login=False),
+    Case("xenforo", "xenforo", _xf, "username",
+         (State("banned", lambda r: {**r, "is_banned": 1}, "account_blocked"),
+          State("confirming", lambda r: {**r, "user_state": "email_confirm"}, "account_unconfirmed"),
+          State("moderated", lambda r: {**r, "user_state": "moderated"}, "account_unapproved"),
+          State("disabled", lambda r: {**r, "user_state": "disabled"}, "account_inactive")),
+         sso=lambda r: {**r, "scheme_class": None, "data": None}, corrupt='a:1:{s:4:"hash";s:60:"broken',
+         dup="same", verified=True, env=ACTIVATION, roles="group:2", ci_username="username"),
 ]
 
 
@@ -496,7 +575,7 @@ class Legacy:
     bob_inserted: bool  # the username differing only in case was accepted
 
     def login_of(self, i: int) -> str:
-        return f"v{i}@example.org" if self.case.login == "email" else f"v{i}"
+        return f"v{i}@example.org" if (self.case.vector_login or self.case.login) == "email" else f"v{i}"
 
     def login(self, handle: str, email: str) -> str:
         return email if self.case.login == "email" else handle
@@ -515,7 +594,9 @@ def _fits(case: Case, v: Vector) -> bool:
     """The stored hash fits the app's real hash column (Joomla's ``{SHA256}hash:salt`` is 105 characters, its
     ``password`` column VARCHAR(100): such a row cannot exist in a real table)."""
     column = next((c for c in _columns(case) if c.name == next(iter(_hash_column(case, "")))), None)
-    size = re.fullmatch(r"varchar\((\d+)\)", column.kind) if column is not None else None  # None: another table
+    if column is None:  # the hash lives in another table (XenForo's xf_user_authenticate.data, a MEDIUMBLOB)
+        return True
+    size = re.fullmatch(r"varchar\((\d+)\)", column.kind)
     return size is None or len(v.stored or "") <= int(size.group(1))
 
 
@@ -531,7 +612,7 @@ def _strict(case: Case, v: Vector) -> bool:
 
 
 def _populate(url: str, case: Case) -> Legacy:
-    vectors = [v for v in vectors_for(case.app) if _fits(case, v)]
+    vectors = [v for v in vectors_for(case.app) if _fits(case, v) and case.keep(v)]
     settled = [v for v in vectors if _settled(case, v)]
     good = next((v for v in settled if v.expect and v.password.isascii() and not _long(v) and _strict(case, v)),
                 None) or _borrowed_cheap_bcrypt()  # Laravel's own bcrypt vectors are all cost >= 10
@@ -593,8 +674,11 @@ def _hash_column(case: Case, value: str) -> Row:
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
                "generic": {"pw": value}, "firebase": {"password_hash": value}, "ldap": {"user_password": value},
                "keycloak": {"secret_data": value},
-               "werkzeug": {"pw": value}, "passlib": {"pw": value}, "spring": {"pw": value}}
-    return columns[case.app]
+               "werkzeug": {"pw": value}, "passlib": {"pw": value}, "spring": {"pw": value},
+               "vbulletin": {"token": value, "scheme": "blowfish:10"}, "vbulletin-4": {"password": value},
+               "mybb": {"password": value}, "smf": {"passwd": value},
+               "xenforo": {"data": value.encode(), "scheme_class": "XF:Core12"}}
+    return columns.get(case.id, columns[case.app])
 
 
 @pytest.fixture(scope="module", params=["mysql", "postgresql", "sqlite"])
@@ -745,7 +829,10 @@ def test_corrupt_hash_is_refused_generically(legacy: Legacy, env: Any, logs: Log
 
 def test_sql_metacharacters_in_the_login_are_data(legacy: Legacy, env: Any, logs: LogCapture):
     login = legacy.login(META, META.replace("\\", "") + "@example.org")
-    assert attrs_of(sign_in(login, legacy.good.password))["custom:legacy_id"] == legacy.case.id_of(SPECIAL["meta"])
+    if legacy.case.meta_login:
+        assert attrs_of(sign_in(login, legacy.good.password))["custom:legacy_id"] == legacy.case.id_of(SPECIAL["meta"])
+    else:  # the app's login rule refuses these characters before any query
+        assert refused(lambda: sign_in(login, legacy.good.password), logs) == "unknown_user"
     for hostile in (INJECTION, "%", "_", f"{INJECTION}@example.org", "%@%"):
         assert refused(lambda: sign_in(hostile, legacy.good.password), logs) == "unknown_user"  # noqa: B023
 

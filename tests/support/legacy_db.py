@@ -153,29 +153,46 @@ def _adapt(value: Any, column: Column | None, dialect: Dialect) -> Any:
     return value
 
 
+def _insert(cur: Any, dialect: Dialect, table: str, columns: dict[str, Column], row: Mapping[str, Any]) -> None:
+    full = dict(row)
+    for name, column in columns.items():
+        if name not in full and not column.null and column.default is None and column.default_expr is None \
+                and not column.auto:
+            full[name] = _neutral(column)
+    names = list(full)
+    cols = ", ".join(quote(n, dialect) for n in names)
+    marks = ", ".join("%s" for _ in names)
+    values = tuple(_adapt(full[n], columns.get(n), dialect) for n in names)
+    cur.execute(_sql_for(dialect, f"INSERT INTO {quote(table, dialect)} ({cols}) VALUES ({marks})"), values)
+
+
 def insert_users(
     url: str, app: str, rows: Iterable[Mapping[str, Any]], prefix: str | None = None, **options: Any
 ) -> None:
-    """Insert ``rows`` (column -> value dicts) into ``app``'s users table at ``url``."""
+    """Insert ``rows`` (column -> value dicts) into ``app``'s users table at ``url``.
+
+    A preset whose users' columns span several tables (``side_tables(prefix)``: table -> columns, e.g. XenForo's
+    ``xf_user_authenticate``) gets each row split: the side tables' own columns (with the primary key) go into
+    one row of each side table the row has values for; a value of ``None`` for all of them inserts none."""
     preset = _preset(app, options)
     dialect = dialect_of(url)
     prefix = preset.default_prefix if prefix is None else prefix
     table = preset.table(prefix)
     columns = {c.name: c for c in preset.all_columns()}
+    side_of = getattr(preset, "side_tables", None)
+    sides: dict[str, dict[str, Column]] = {
+        name: {c.name: c for c in cols} for name, cols in (side_of(prefix) if side_of else {}).items()}
+    key = preset.primary_key
     conn = connect(url)
     try:
         cur = conn.cursor()
         for row in rows:
-            full = dict(row)
-            for name, column in columns.items():
-                if name not in full and not column.null and column.default is None and column.default_expr is None \
-                        and not column.auto:
-                    full[name] = _neutral(column)
-            names = list(full)
-            cols = ", ".join(quote(n, dialect) for n in names)
-            marks = ", ".join("%s" for _ in names)
-            values = tuple(_adapt(full[n], columns.get(n), dialect) for n in names)
-            cur.execute(_sql_for(dialect, f"INSERT INTO {quote(table, dialect)} ({cols}) VALUES ({marks})"), values)
+            own = {k: v for k, v in row.items() if k == key or not any(k in cols for cols in sides.values())}
+            _insert(cur, dialect, table, columns, own)
+            for side, cols in sides.items():
+                part = {k: v for k, v in row.items() if k in cols and k != key}
+                if any(v is not None for v in part.values()):
+                    _insert(cur, dialect, side, cols, {key: row[key], **part})
         if dialect == "postgresql":
             for column in columns.values():
                 if column.auto:

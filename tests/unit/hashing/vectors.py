@@ -50,9 +50,12 @@ SCHEME_NAMES = {
 #: issue 15 apps whose schemes exist but whose app contexts are not wired yet: their vectors
 #: (``tests/vectors/<app>-generated.jsonl``) are checked scheme by scheme (``scheme_vectors.py``), not here
 SCHEME_LEVEL_APPS = frozenset({
-    "vbulletin", "mybb", "smf", "xenforo", "invision", "mediawiki", "moodle", "opencart", "prestashop", "discourse",
+    "invision", "mediawiki", "moodle", "opencart", "prestashop", "discourse",
     "ghost",
 })
+
+#: issue 15 apps wired to get_context -> the ``extra`` keys of their vectors that are row fields
+EXTRA_FIELDS = {"vbulletin": ("salt", "scheme"), "mybb": ("salt",), "smf": ("username",)}
 
 _BCRYPT_COST = re.compile(r"\$2[aby]\$(\d\d)\$")
 _ITERATIONS = re.compile(r"^pbkdf2_\w+\$(\d+)\$|^pbkdf2:\w+:(\d+)\$|^\$pbkdf2[-\w]*\$(\d+)\$")
@@ -148,6 +151,12 @@ def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
         options = {f"firebase_{key}": value for key, value in project.items()}
     if app == "ldap" and source.startswith("ldap389"):  # 389 Directory Server's own values
         options["ldap_server"] = "389ds"
+    if app in EXTRA_FIELDS:  # issue 15 apps wired to get_context: their row fields sit directly under extra
+        fields = {k: extra[k] for k in EXTRA_FIELDS[app] if k in extra}
+    if app == "xenforo":  # XenForo stores the handler's class beside the serialised data
+        fields["scheme_class"] = "XF:Core12" if raw["scheme"] == "xenforo_core12" else "XF:Core"
+        if extra.get("bmp_only"):
+            options["xenforo_bmp_only"] = True
     if extra.get("salt") is not None and app in ("symfony", "generic"):
         fields["salt"] = extra["salt"]
     if app == "generic" and raw["scheme"] in GENERIC_SCHEMES and "salt" in fields:
