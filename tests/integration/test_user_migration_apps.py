@@ -280,6 +280,11 @@ def _generic(i: int, h: str, e: str, v: Vector) -> Row:
             "enabled": True}
 
 
+def _invision(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"member_id": i, "name": h, "member_group_id": 3, "email": e, "temp_ban": 0, "members_bitoptions": 0,
+            "members_pass_hash": v.stored, "members_pass_salt": v.fields.get("salt")}
+
+
 GENERIC_OPTIONS = {"generic_table": "members", "generic_id_column": "member_id", "generic_username_column": "login",
                    "generic_email_column": "mail", "generic_hash_column": "pw", "generic_salt_column": "salt",
                    "generic_email_verified_column": "verified", "generic_active_column": "enabled"}
@@ -370,6 +375,12 @@ CASES = [
          (State("inactive", lambda r: {**r, "enabled": False}, "account_inactive"),),
          sso=lambda r: {**r, "pw": None}, corrupt=BCRYPT_CORRUPT, dup="same", verified=True,
          unverified=lambda r: {**r, "verified": False}, options=GENERIC_OPTIONS, ci_username="login"),
+    Case("invision", "invision", _invision, "username",
+         (State("banned", lambda r: {**r, "temp_ban": -1}, "account_blocked"),
+          State("spammer", lambda r: {**r, "members_bitoptions": 1}, "account_spam"),
+          State("validating", lambda r: {**r, "members_bitoptions": 1 << 30}, "account_unconfirmed")),
+         sso=lambda r: {**r, "members_pass_hash": None, "members_pass_salt": None}, corrupt=BCRYPT_CORRUPT,
+         dup="same", verified=True, env=ACTIVATION, roles="group:3", ci_username="name"),
 ]
 
 
@@ -454,7 +465,8 @@ def _hash_column(case: Case, value: str) -> Row:
                "joomla": {"password": value}, "magento2": {"password_hash": value}, "laravel": {"password": value},
                "symfony": {"password": value}, "django": {"password": value},
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
-               "generic": {"pw": value}}
+               "generic": {"pw": value},
+               "invision": {"members_pass_hash": value, "members_pass_salt": None}}
     return columns[case.app]
 
 

@@ -50,9 +50,14 @@ SCHEME_NAMES = {
 #: issue 15 apps whose schemes exist but whose app contexts are not wired yet: their vectors
 #: (``tests/vectors/<app>-generated.jsonl``) are checked scheme by scheme (``scheme_vectors.py``), not here
 SCHEME_LEVEL_APPS = frozenset({
-    "vbulletin", "mybb", "smf", "xenforo", "invision", "mediawiki", "moodle", "opencart", "prestashop", "discourse",
+    "vbulletin", "mybb", "smf", "xenforo", "mediawiki", "moodle", "opencart", "prestashop", "discourse",
     "ghost",
 })
+
+#: wired issue 15 apps -> the ``extra`` keys of their vectors that are row fields (``None`` values are left out)
+ISSUE15_ROW_FIELDS: dict[str, tuple[str, ...]] = {
+    "invision": ("salt",),
+}
 
 _BCRYPT_COST = re.compile(r"\$2[aby]\$(\d\d)\$")
 _ITERATIONS = re.compile(r"^pbkdf2_\w+\$(\d+)\$")
@@ -116,6 +121,7 @@ def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
             fields["passcheck"] = bytes.fromhex(extra["q2a_passcheck_hex"])  # BINARY(20) raw
     if app not in APPS:  # issue 15 apps: the row fields the scheme needs are spelled out under extra.fields
         fields = dict(extra.get("fields") or {})
+    fields.update({k: extra[k] for k in ISSUE15_ROW_FIELDS.get(app, ()) if extra.get(k) is not None})
     if extra.get("salt") is not None and app in ("symfony", "generic"):
         fields["salt"] = extra["salt"]
     if app == "generic" and raw["scheme"] in GENERIC_SCHEMES and "salt" in fields:
