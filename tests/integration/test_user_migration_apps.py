@@ -53,7 +53,8 @@ FUTURE = datetime.now(UTC).replace(microsecond=0, tzinfo=None) + timedelta(days=
 Row = dict[str, Any]
 #: vector options (``tests/unit/hashing/vectors.py``) -> the deployment setting that provides them
 OPTION_ENV = {"pepper": "LEGACY_PEPPER", "generic_scheme": "LEGACY_GENERIC_SCHEME",
-              "symfony_iterations": "LEGACY_SYMFONY_ITERATIONS"}
+              "symfony_iterations": "LEGACY_SYMFONY_ITERATIONS",
+              "moodle_site_salt": "LEGACY_MOODLE_SITE_SALT", "moodle_alt_salts": "LEGACY_MOODLE_ALT_SALTS"}
 _BCRYPT_COST = re.compile(r"\$2[aby]?\$(\d\d)[$\\]|\$(\d\d)\\")
 
 
@@ -201,6 +202,7 @@ class Case:
     id_of: Callable[[int], str] = str
     variants: tuple[str, str] = ("caseuser", "caseUSER")  # other spellings of the username CaseUser it finds
     meta_by_email: bool = False  # the app stores META's "_" as a space: no Cognito username spells it
+    stored_name: Callable[[str], str] = lambda name: name  # the username as the app stores it (Moodle: lower-case)
 
     @property
     def prefix(self) -> str:
@@ -292,6 +294,11 @@ def _mediawiki(i: int, h: str, e: str, v: Vector) -> Row:
     return {"user_id": i, "user_name": canonical_username(h), "user_real_name": f"User {i}",
             "user_password": v.stored or "", "user_newpassword": "", "user_email": e, "user_touched": "20240501120000",
             "user_email_authenticated": "20240501120000", "user_is_temp": False}
+
+
+def _moodle(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"id": i, "auth": "email", "confirmed": 1, "deleted": 0, "suspended": 0, "mnethostid": 1,
+            "username": h.lower(), "password": v.stored or "", "firstname": "Ann", "lastname": "Lee", "email": e}
 
 
 GENERIC_OPTIONS = {"generic_table": "members", "generic_id_column": "member_id", "generic_username_column": "login",
@@ -396,6 +403,14 @@ CASES = [
          unverified=lambda r: {**r, "user_email_authenticated": None}, options={"email_login": True},
          name="User {i}", meta_by_email=True,
          variants=("caseUser", "caseUser")),  # only the first letter folds ($wgCapitalLinks)
+    Case("moodle", "moodle", _moodle, "username",
+         (State("deleted", lambda r: {**r, "deleted": 1}, "account_deleted"),
+          State("suspended", lambda r: {**r, "suspended": 1}, "account_blocked"),
+          State("nologin", lambda r: {**r, "auth": "nologin"}, "account_blocked"),
+          State("unconfirmed", lambda r: {**r, "confirmed": 0}, "account_unconfirmed")),
+         sso=lambda r: {**r, "auth": "oauth2", "password": "not cached"}, corrupt=BCRYPT_CORRUPT, dup="same",
+         verified=True, unverified=lambda r: {**r, "auth": "manual"}, options={"email_login": True},
+         roles="auth:email", name="Ann Lee", stored_name=str.lower),
 ]
 
 
@@ -482,7 +497,7 @@ def _hash_column(case: Case, value: str) -> Row:
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
                "generic": {"pw": value},
                "invision": {"members_pass_hash": value, "members_pass_salt": None},
-               "mediawiki": {"user_password": value}}
+               "mediawiki": {"user_password": value}, "moodle": {"password": value}}
     return columns[case.app]
 
 
@@ -655,7 +670,8 @@ def test_login_is_case_insensitive_like_the_app(legacy: Legacy, env: Any, logs: 
 def test_usernames_differing_only_in_case_match_exactly_first(legacy: Legacy, env: Any, logs: LogCapture):
     column = legacy.case.ci_username
     if column is None:  # the app compares a normalised column (phpBB, ASP.NET Core, FOS) or signs in by email
-        assert legacy.case.login == "email" or legacy.case.app in ("phpbb3", "aspnet_identity", "symfony", "mediawiki")
+        assert legacy.case.login == "email" or legacy.case.app in ("phpbb3", "aspnet_identity", "symfony", "mediawiki",
+                                                                   "moodle")
         return
     upper, lower = legacy.case.id_of(SPECIAL["Bobby"]), legacy.case.id_of(SPECIAL["bobby"])
     declared = next(c for c in _columns(legacy.case) if c.name == column)
@@ -697,7 +713,7 @@ def test_email_login_answers_for_each_pool_type(legacy: Legacy, env: Any, logs: 
     attrs = attrs_of(sign_in(typed, legacy.good.password))
     assert attrs["custom:legacy_id"] == want
     assert attrs["email"] == typed
-    assert attrs["username"] == ("CaseUser" if handle_pool else f"legacy_{want}")
+    assert attrs["username"] == (case.stored_name("CaseUser") if handle_pool else f"legacy_{want}")
     # username pool without aliases: what was typed stays the username, so an app with usernames migrates only
     # under the username (the email would make a second Cognito user of the account: legacy_auth.migration.canonical);
     # an app without usernames migrates under the email, the legacy email a plain attribute
@@ -727,7 +743,7 @@ def test_typed_login_is_the_username_in_an_email_alias_pool(legacy: Legacy, env:
         return
     attrs = attrs_of(sign_in(legacy.case.variants[0], legacy.good.password))
     assert "username" not in attrs  # Cognito keeps userName as typed
-    assert attrs["preferred_username"] == "CaseUser"
+    assert attrs["preferred_username"] == legacy.case.stored_name("CaseUser")
 
 
 def test_roles_name_and_verification_reach_the_attributes(legacy: Legacy, env: Any):

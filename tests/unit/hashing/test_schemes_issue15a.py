@@ -67,7 +67,6 @@ def test_every_valid_vector_is_identified_and_assessed(vector: SchemeVector) -> 
 SCHEME_VECTOR_COUNTS = {
     "discourse-generated.jsonl": 12,
     "ghost-generated.jsonl": 32,
-    "moodle-generated.jsonl": 18,
     "mybb-generated.jsonl": 13,
     "opencart-generated.jsonl": 17,
     "prestashop-generated.jsonl": 13,
