@@ -123,7 +123,7 @@ class InvisionPreset(TablePreset):
             state=self.finish_state(states, password is not None),
             roles=tuple(f"group:{g}" for g in (str(row.integer("member_group_id", 0)), *others)),
             password_hash=password,
-            hash_fields={"salt": salt} if salt is not None else {},
+            hash_fields={"salt": salt} if salt is not None and password else {},  # a salt alone is no password
         )
 
 

@@ -37,6 +37,7 @@ from legacy_auth.apps import get_context
 from legacy_auth.apps.aspnet_identity import upper_invariant
 from legacy_auth.apps.mediawiki import canonical_username
 from legacy_auth.apps.phpbb3 import clean_username, stored_username
+from legacy_auth.hashing.shop_schemes import opencart3_input
 from tests.support.legacy_db import create_schema, dialect_of, insert_users, run_query, try_insert_users
 from tests.support.trigger_calls import env_setter, forgot, sign_in
 from tests.unit.hashing.vectors import Vector
@@ -54,7 +55,8 @@ Row = dict[str, Any]
 #: vector options (``tests/unit/hashing/vectors.py``) -> the deployment setting that provides them
 OPTION_ENV = {"pepper": "LEGACY_PEPPER", "generic_scheme": "LEGACY_GENERIC_SCHEME",
               "symfony_iterations": "LEGACY_SYMFONY_ITERATIONS",
-              "moodle_site_salt": "LEGACY_MOODLE_SITE_SALT", "moodle_alt_salts": "LEGACY_MOODLE_ALT_SALTS"}
+              "moodle_site_salt": "LEGACY_MOODLE_SITE_SALT", "moodle_alt_salts": "LEGACY_MOODLE_ALT_SALTS",
+              "opencart_version": "LEGACY_OPENCART_VERSION"}
 _BCRYPT_COST = re.compile(r"\$2[aby]?\$(\d\d)[$\\]|\$(\d\d)\\")
 
 
@@ -129,7 +131,7 @@ LONG_PW = "ö-" + "long passphrase with more than seventy-two bytes " * 2
 UNICODE_PW = "pässwörd-日本語-🔐"
 
 
-def edge_vectors(app: str, vectors: list[Vector]) -> list[Vector]:
+def edge_vectors(app: str, vectors: list[Vector], made: Callable[[str], Vector] | None = None) -> list[Vector]:
     """One 72+ byte and one non-ASCII password that verify, from the app's cheap vectors or else (see module)."""
     good = [v for v in vectors if v.expect]
     out = []
@@ -139,6 +141,8 @@ def edge_vectors(app: str, vectors: list[Vector]) -> list[Vector]:
             found = _made_magento(LONG_PW if kind == "long" else UNICODE_PW)
         elif found is None and app == "aspnet_identity":
             found = _made_aspnet(LONG_PW if kind == "long" else UNICODE_PW)
+        elif found is None and made is not None:  # the case's own construction (a table bcrypt cannot be in)
+            found = made(LONG_PW if kind == "long" else UNICODE_PW)
         elif found is None:
             found = _borrowed_bcrypt(kind)
         assert found is not None, f"no {kind} password vector for {app}"
@@ -146,17 +150,22 @@ def edge_vectors(app: str, vectors: list[Vector]) -> list[Vector]:
     return out
 
 
-def cheap_dummy(app: str, vectors: list[Vector]) -> str:
-    """A cheap hash of the app's own schemes for ``LEGACY_DUMMY_HASH`` (a sample row's hash, as documented)."""
+def cheap_dummy(app: str, vectors: list[Vector], options: dict[str, Any] | None = None) -> str:
+    """A cheap hash of the app's own schemes for ``LEGACY_DUMMY_HASH`` (a sample row's hash, as documented), under
+    the case's hash options (OpenCart 3's rules take no bcrypt)."""
     import bcrypt
     from passlib.hash import phpass
+
+    from legacy_auth.apps import get_app
+
+    hash_options = {k: v for k, v in (options or {}).items() if get_app(app).option(k) is not None}
 
     made = bcrypt.hashpw(b"legacy-auth dummy", bcrypt.gensalt(4)).decode()
     candidates = [made.replace("$2b$", "$2y$", 1), made.replace("$2b$", "$2a$", 1), "bcrypt$" + made,
                   phpass.using(rounds=7).hash("legacy-auth dummy"), *[v.stored for v in vectors if v.stored]]
     for candidate in candidates:
         try:
-            context = get_context(app, dummy_hash=candidate, pad_weak=False)
+            context = get_context(app, dummy_hash=candidate, pad_weak=False, **hash_options)
         except Exception:  # noqa: S112 - not a hash of this app: try the next one
             continue
         started = time.process_time()  # CPU time: a busy machine must not make every candidate look dear
@@ -203,6 +212,8 @@ class Case:
     variants: tuple[str, str] = ("caseuser", "caseUSER")  # other spellings of the username CaseUser it finds
     meta_by_email: bool = False  # the app stores META's "_" as a space: no Cognito username spells it
     stored_name: Callable[[str], str] = lambda name: name  # the username as the app stores it (Moodle: lower-case)
+    pick: Callable[[list[Vector]], list[Vector]] = lambda vectors: vectors  # the vectors this table's version answers
+    made: Callable[[str], Vector] | None = None  # a verifying vector for a password its own vectors lack
 
     @property
     def prefix(self) -> str:
@@ -299,6 +310,35 @@ def _mediawiki(i: int, h: str, e: str, v: Vector) -> Row:
 def _moodle(i: int, h: str, e: str, v: Vector) -> Row:
     return {"id": i, "auth": "email", "confirmed": 1, "deleted": 0, "suspended": 0, "mnethostid": 1,
             "username": h.lower(), "password": v.stored or "", "firstname": "Ann", "lastname": "Lee", "email": e}
+
+
+HTML_COMPAT = str.maketrans({"&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;"})  # as OpenCart stores input
+
+
+def _opencart(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"customer_id": i, "customer_group_id": 1, "language_id": 1, "firstname": "Ann", "lastname": "Lee",
+            "email": e.translate(HTML_COMPAT), "telephone": "", "password": v.stored or "", "custom_field": "",
+            "ip": "", "status": 1, "safe": 0, "token": "", "code": "", "date_added": NOW}
+
+
+def _opencart3(i: int, h: str, e: str, v: Vector) -> Row:
+    return {**_opencart(i, h, e, v), "fax": "", "salt": v.fields.get("salt") or "", "address_id": 0}
+
+
+def _made_opencart3(password: str) -> Vector:
+    salt = "Jckxur1mZ"  # OpenCart 3: sha1(salt . sha1(salt . sha1(htmlspecialchars(password)))) hex
+    sha1 = lambda text: hashlib.sha1(text.encode()).hexdigest()  # noqa: E731, S324 - the format under test
+    escaped = opencart3_input(password)[0]
+    return Vector("made:hashlib", 0, "opencart", "opencart_sha1", password, sha1(salt + sha1(salt + sha1(escaped))),
+                  {"salt": salt}, {}, True)
+
+
+def _opencart_version(version: int) -> Callable[[list[Vector]], list[Vector]]:
+    """The vectors answered by that OpenCart version, the version setting (the case's own) taken off; a 4.0 table
+    has no ``salt`` column (4.0.2.3's upgrade drops it), so salted rows are 3.0 rows only."""
+    return lambda vectors: [replace(v, options={}) for v in vectors
+                            if v.options.get("opencart_version", 4) == version
+                            and (version == 3 or not v.fields.get("salt"))]
 
 
 GENERIC_OPTIONS = {"generic_table": "members", "generic_id_column": "member_id", "generic_username_column": "login",
@@ -411,6 +451,15 @@ CASES = [
          sso=lambda r: {**r, "auth": "oauth2", "password": "not cached"}, corrupt=BCRYPT_CORRUPT, dup="same",
          verified=True, unverified=lambda r: {**r, "auth": "manual"}, options={"email_login": True},
          roles="auth:email", name="Ann Lee", stored_name=str.lower),
+    Case("opencart", "opencart", _opencart, "email",
+         (State("disabled", lambda r: {**r, "status": 0}, "account_inactive"),),
+         sso=lambda r: {**r, "password": ""}, corrupt=BCRYPT_CORRUPT, dup="same", verified=False,
+         roles="customer_group:1", name="Ann Lee", pick=_opencart_version(4)),
+    Case("opencart3", "opencart", _opencart3, "email",
+         (State("disabled", lambda r: {**r, "status": 0}, "account_inactive"),),
+         sso=lambda r: {**r, "password": ""}, corrupt="0123456789abcdef", dup="same", verified=False,
+         options={"opencart_version": 3}, roles="customer_group:1", name="Ann Lee", pick=_opencart_version(3),
+         made=_made_opencart3),
 ]
 
 
@@ -457,10 +506,10 @@ def _fits(case: Case, v: Vector) -> bool:
 
 
 def _populate(url: str, case: Case) -> Legacy:
-    vectors = [v for v in vectors_for(case.app) if _fits(case, v)]
+    vectors = [v for v in case.pick(vectors_for(case.app)) if _fits(case, v)]
     good = next((v for v in vectors if v.expect and not v.options and v.password.isascii() and not _long(v)),
                 None) or _borrowed_cheap_bcrypt()  # Laravel's own bcrypt vectors are all cost >= 10
-    edges = edge_vectors(case.app, vectors)
+    edges = edge_vectors(case.app, vectors, case.made)
     row = case.row
     rows = [row(i, f"v{i}", f"v{i}@example.org", v) for i, v in enumerate(vectors, 1)]
     rows += [row(900 + n, f"edge{n}", f"edge{n}@example.org", v) for n, v in enumerate(edges, 1)]
@@ -485,7 +534,8 @@ def _populate(url: str, case: Case) -> Legacy:
     bob_row = row(SPECIAL["bobby"], "bobby", "bobby.lower@example.org", good)
     bob_inserted = case.ci_username is not None and try_insert_users(url, case.app, [bob_row], case.prefix,
                                                                      **case.options)
-    return Legacy(url, case, vectors, edges, good, cheap_dummy(case.app, vectors), dup_inserted, bob_inserted)
+    dummy = cheap_dummy(case.app, vectors, case.options)
+    return Legacy(url, case, vectors, edges, good, dummy, dup_inserted, bob_inserted)
 
 
 def _hash_column(case: Case, value: str) -> Row:
@@ -497,7 +547,8 @@ def _hash_column(case: Case, value: str) -> Row:
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
                "generic": {"pw": value},
                "invision": {"members_pass_hash": value, "members_pass_salt": None},
-               "mediawiki": {"user_password": value}, "moodle": {"password": value}}
+               "mediawiki": {"user_password": value}, "moodle": {"password": value},
+               "opencart": {"password": value}}
     return columns[case.app]
 
 
@@ -787,7 +838,7 @@ def test_forgot_password_refuses_unknown_sso_corrupt_row_and_unverified(legacy: 
         login = legacy.login("unverified1", "unverified@example.org")
         assert refused(lambda: forgot(login), logs) == "account_no_verified_contact"
     elif not case.verified:  # no confirmation recorded at all: every active user
-        assert refused(lambda: forgot(legacy.login("dupa", "dupa@example.org")), logs) \
+        assert refused(lambda: forgot(legacy.login("roles1", "roles@example.org")), logs) \
             == "account_no_verified_contact"
 
 

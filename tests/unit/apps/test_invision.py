@@ -177,3 +177,8 @@ def test_an_empty_password_is_refused_before_hashing() -> None:
     ctx = get_context("invision", pad_weak=False)
     stored = _md5(_md5(b"abcde") + _md5(b"")).decode()
     assert ctx.verify("", stored, salt="abcde").ok is False
+
+
+def test_a_salt_without_a_hash_is_no_password() -> None:
+    user = preset().read(row(members_pass_hash="", members_pass_salt="s4lt."))
+    assert (user.state, user.hash_fields) == (AccountState.SSO_ONLY, {})

@@ -68,7 +68,6 @@ SCHEME_VECTOR_COUNTS = {
     "discourse-generated.jsonl": 12,
     "ghost-generated.jsonl": 32,
     "mybb-generated.jsonl": 13,
-    "opencart-generated.jsonl": 17,
     "prestashop-generated.jsonl": 13,
     "smf-generated.jsonl": 26,
     "vbulletin-generated.jsonl": 18,

@@ -50,7 +50,7 @@ SCHEME_NAMES = {
 #: issue 15 apps whose schemes exist but whose app contexts are not wired yet: their vectors
 #: (``tests/vectors/<app>-generated.jsonl``) are checked scheme by scheme (``scheme_vectors.py``), not here
 SCHEME_LEVEL_APPS = frozenset({
-    "vbulletin", "mybb", "smf", "xenforo", "opencart", "prestashop", "discourse",
+    "vbulletin", "mybb", "smf", "xenforo", "prestashop", "discourse",
     "ghost",
 })
 
@@ -59,6 +59,7 @@ ISSUE15_ROW_FIELDS: dict[str, tuple[str, ...]] = {
     "invision": ("salt",),
     "mediawiki": (),
     "moodle": (),
+    "opencart": ("salt",),
 }
 
 _BCRYPT_COST = re.compile(r"\$2[aby]\$(\d\d)\$")
@@ -140,6 +141,8 @@ def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
         options["moodle_site_salt"] = extra["site_salt"]
     if app == "moodle" and extra.get("alt_salts"):
         options["moodle_alt_salts"] = json.dumps(extra["alt_salts"])  # LEGACY_MOODLE_ALT_SALTS is a JSON array
+    if app == "opencart" and extra.get("transform") == "opencart3_input":
+        options["opencart_version"] = 3  # answered by OpenCart 3's login (the app's default rules are 4's)
     if app == "symfony" and extra.get("iterations"):
         options["symfony_iterations"] = int(extra["iterations"])
     # a hash-level "yes" for a password the app refuses before hashing (MediaWiki's password policy refuses "" and

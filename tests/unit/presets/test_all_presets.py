@@ -20,11 +20,12 @@ from legacy_auth.presets.table import TablePreset
 
 APPS = ["q2a", "wordpress", "drupal7", "drupal", "phpbb3", "joomla", "magento2", "laravel", "symfony", "django",
         "devise", "aspnet_identity", "generic",
-        "invision", "mediawiki", "moodle"]
+        "invision", "mediawiki", "moodle", "opencart"]
 GENERIC = {"generic_table": "members", "generic_username_column": "login", "generic_email_column": "mail",
            "generic_salt_column": "salt", "generic_email_verified_column": "verified",
            "generic_active_column": "active"}
-DEFAULT_PREFIX = {"q2a": "qa_", "wordpress": "wp_", "phpbb3": "phpbb_", "joomla": "jos_", "moodle": "mdl_"}
+DEFAULT_PREFIX = {"q2a": "qa_", "wordpress": "wp_", "phpbb3": "phpbb_", "joomla": "jos_", "moodle": "mdl_",
+                  "opencart": "oc_"}
 DIALECTS = ["mysql", "postgresql", "sqlite"]
 
 
