@@ -244,3 +244,55 @@ def test_opencart4_check_refuses_an_email_two_customers_share(url: str, monkeypa
     code, data, text = _check(env, "old@example.org", PASSWORD, monkeypatch)
     assert code == 0, text
     assert data["hash"]["scheme"] == "hex_md5"
+
+
+# ---------------------------------------------------------------- routes (the plan) and export
+
+
+def _run(argv: list[str], env: dict[str, str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, environ=env, stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _routes(env: dict[str, str]) -> dict[tuple[str, str, str | None], int]:
+    code, out, err = _run(["routes", "--json"], env)
+    assert code == 0, err
+    return {(r["route"], r["reason"], r["algorithm"]): r["users"] for r in json.loads(out)["routes"]}
+
+
+def test_moodle_routes_put_each_account_on_its_way_into_cognito(url: str) -> None:
+    create_schema(url, "moodle")
+    insert_users(url, "moodle", _moodle_rows())
+    got = _routes({"LEGACY_APP": "moodle", "LEGACY_DB_URL": url})
+    assert got == {
+        ("lazy", "cognito_hash_format_unknown", "BCRYPT"): 1,  # password_hash over the typed password
+        ("lazy", "algorithm_not_importable", None): 2,  # site-salted md5, SHA-512 crypt
+        ("never", "state_sso_only", None): 1,  # LDAP: no Moodle password, no confirmed address
+        ("never", "state_deleted", None): 1,
+    }
+
+
+def test_mediawiki_routes_are_lazy_because_the_password_is_normalised(url: str) -> None:
+    create_schema(url, "mediawiki")
+    insert_users(url, "mediawiki", _mediawiki_rows())
+    got = _routes({"LEGACY_APP": "mediawiki", "LEGACY_DB_URL": url})
+    assert got == {("lazy", "app_transforms_password", None): 3, ("never", "state_system", None): 1}
+
+
+def test_opencart_export_writes_the_customers_with_a_trusted_email(url: str, tmp_path: Path) -> None:
+    create_schema(url, "opencart")
+    insert_users(url, "opencart", _opencart_rows(4))
+    header = tmp_path / "header.json"
+    header.write_text(json.dumps({"CSVHeader": ["email", "email_verified", "cognito:mfa_enabled", "cognito:username",
+                                                "custom:legacy_id"], "UserPoolId": "eu-west-1_TestPool1"}), "utf-8")
+    env = {"LEGACY_APP": "opencart", "LEGACY_DB_URL": url}
+    argv = ["export", "--all", "--header-file", str(header), "--json", "--out-dir"]
+    code, out, err = _run([*argv, str(tmp_path / "a")], env)
+    assert code == 0, err
+    assert json.loads(out)["exported"] == 0  # OpenCart never confirms an address: no verified contact
+    code, out, err = _run([*argv, str(tmp_path / "b")], {**env, "LEGACY_TRUST_EMAILS": "true"})
+    assert code == 0, err
+    assert json.loads(out)["exported"] == 3  # every enabled customer, under legacy_<id> (no username)
+    csv = (tmp_path / "b" / "legacy-auth-import-001.csv").read_text("utf-8")
+    assert "old@example.org,TRUE,FALSE,legacy_2,2" in csv.splitlines()
