@@ -26,11 +26,13 @@ password is refused) and ``MaximalPasswordLength`` (4096 bytes, ``strlen``) are 
 (Windows-1252 retry, off by default) is not reproduced.
 
 Account states: ``user_is_temp = 1`` (temporary accounts, no password sign-in) is SYSTEM; a NULL/empty
-``user_password`` is SSO_ONLY. **Blocks are not read**: they live in other tables (``block``/``block_target``
-1.42+, ``ipblocks`` before) and, by default (``$wgBlockDisablesLogin = false``), a blocked MediaWiki user still
-signs in; a wiki that sets ``$wgBlockDisablesLogin`` must exclude its blocked users itself (see
-``docs/presets.md``). ``email_verified`` = ``user_email_authenticated`` is set. Roles (``user_groups``) live in
-another table and are not read.
+``user_password`` is SSO_ONLY. Blocks live in other tables and, by default (``$wgBlockDisablesLogin = false``), a
+blocked MediaWiki user still signs in, so by default they are not read. With ``block_disables_login``
+(``LEGACY_BLOCK_DISABLES_LOGIN``, the wiki's ``$wgBlockDisablesLogin = true``) every lookup also reads the latest
+expiry of the user's sitewide blocks from the 1.42+ ``block``/``block_target`` tables (same prefix;
+``bl_expiry`` is ``infinity`` or a ``YYYYMMDDHHMMSS`` UTC time) and a block not yet expired is BLOCKED (1.41 and
+older keep blocks in ``ipblocks``: not supported). ``email_verified`` = ``user_email_authenticated`` is set.
+Roles (``user_groups``) live in another table and are not read.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from legacy_auth.apps.app import App, Importability
@@ -46,7 +49,18 @@ from legacy_auth.hashing import cms_schemes as cms
 from legacy_auth.hashing.base import Scheme
 from legacy_auth.hashing.rules import AppRules
 from legacy_auth.model import AccountState, LegacyUser
-from legacy_auth.presets.sql import Column, Index, Lookup, looks_like_email
+from legacy_auth.presets.base import Dialect, Query
+from legacy_auth.presets.sql import (
+    Column,
+    Index,
+    Lookup,
+    check_dialect,
+    create_table,
+    looks_like_email,
+    quote,
+    validate_identifier,
+    validate_prefix,
+)
 from legacy_auth.presets.table import OptionValue, TablePreset
 from legacy_auth.presets.values import RowReader
 
@@ -65,6 +79,15 @@ def canonical_username(login: str, *, capital_links: bool = True) -> str:
         first = text[0].upper()
         text = first + text[1:]
     return text
+
+
+def _blocks(expiry: str | None) -> bool:
+    """A sitewide block whose ``bl_expiry`` (``infinity`` or ``YYYYMMDDHHMMSS`` UTC) has not passed."""
+    if not expiry:
+        return False
+    if expiry == "infinity":
+        return True
+    return expiry > datetime.now(UTC).strftime("%Y%m%d%H%M%S")  # fixed-width digits: text order is time order
 
 
 def mediawiki_input(password: str) -> list[str]:
@@ -109,7 +132,66 @@ class MediaWikiPreset(TablePreset):
     OPTIONS: ClassVar[dict[str, tuple[type, OptionValue]]] = {
         "capital_links": (bool, True),  # $wgCapitalLinks: the first letter of a user name is upper-cased
         "email_login": (bool, False),  # also look up user_email for email-shaped input (an extension, not core)
+        "block_disables_login": (bool, False),  # $wgBlockDisablesLogin: sitewide blocks refuse the sign-in
     }
+
+    # ------------------------------------------------------------ blocks (block_disables_login)
+
+    BLOCK_TABLES: ClassVar[tuple[tuple[str, tuple[Column, ...], tuple[Index, ...], str], ...]] = (
+        ("block_target", (
+            Column("bt_id", "int unsigned", null=False, auto=True),
+            Column("bt_user", "int unsigned"),
+            Column("bt_user_text", "varchar(255)", collation=BIN),
+            Column("bt_auto", "bool", null=False, default=False),
+            Column("bt_count", "int", null=False, default=0),
+        ), (Index("bt_user", ("bt_user",)),), "bt_id"),
+        ("block", (
+            Column("bl_id", "int unsigned", null=False, auto=True),
+            Column("bl_target", "int unsigned", null=False),
+            Column("bl_by_actor", "bigint unsigned", null=False),
+            Column("bl_reason_id", "bigint unsigned", null=False),
+            Column("bl_timestamp", "varchar(14)", null=False),
+            Column("bl_expiry", "varchar(14)", null=False),
+            Column("bl_deleted", "bool", null=False, default=False),
+            Column("bl_sitewide", "bool", null=False, default=True),
+        ), (Index("bl_target", ("bl_target",)), Index("bl_expiry", ("bl_expiry",))), "bl_id"),
+    )
+
+    def _block_column(self, prefix: str, dialect: Dialect) -> str:
+        """``(SELECT MAX(bl_expiry) …) AS block_expiry``: the latest expiry of the user's sitewide blocks."""
+        def table(name: str) -> str:
+            return quote(validate_identifier(validate_prefix(prefix) + name, "LEGACY_TABLE_PREFIX"), dialect)
+
+        def col(alias: str, name: str) -> str:
+            return f"{alias}.{quote(name, dialect)}"
+
+        sitewide = "TRUE" if dialect == "postgresql" else "1"
+        joined = f"{table('block')} b JOIN {table('block_target')} t ON {col('t', 'bt_id')} = {col('b', 'bl_target')}"
+        user = f"{table(self.base_table)}.{quote('user_id', dialect)}"
+        where = f"{col('t', 'bt_user')} = {user} AND {col('b', 'bl_sitewide')} = {sitewide}"
+        select = f"SELECT MAX({col('b', 'bl_expiry')}) FROM {joined} WHERE {where}"  # noqa: S608 - quoted identifiers
+        return f"({select}) AS {quote('block_expiry', dialect)}"
+
+    def statement(self, lookup: Lookup, prefix: str, dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
+        sql, params = super().statement(lookup, prefix, dialect)
+        if not self.opt_bool("block_disables_login"):
+            return sql, params
+        return sql.replace(" FROM ", f", {self._block_column(prefix, check_dialect(dialect))} FROM ", 1), params
+
+    def scan_query(self, *, prefix: str, dialect: Dialect) -> Query:
+        query = super().scan_query(prefix=prefix, dialect=dialect)
+        if not self.opt_bool("block_disables_login"):
+            return query
+        column = self._block_column(prefix, check_dialect(dialect))
+        return Query(query.sql.replace(" FROM ", f", {column} FROM ", 1), query.params)
+
+    def ddl(self, *, prefix: str, dialect: Dialect) -> list[str]:
+        statements = super().ddl(prefix=prefix, dialect=dialect)
+        if self.opt_bool("block_disables_login"):  # MediaWiki 1.42+ block tables (the columns read)
+            for name, columns, indexes, key in self.BLOCK_TABLES:
+                statements += create_table(validate_prefix(prefix) + name, columns, primary_key=(key,),
+                                           indexes=indexes, dialect=check_dialect(dialect), mysql_collation=BIN)
+        return statements
 
     def lookups(self, login: str) -> list[tuple[Lookup, str]]:
         out = [(Lookup("user_name", 255, match="exact"),
@@ -123,6 +205,8 @@ class MediaWikiPreset(TablePreset):
         states: list[AccountState] = []
         if row.flag("user_is_temp"):
             states.append(AccountState.SYSTEM)
+        if row.has("block_expiry") and _blocks(row.text("block_expiry")):
+            states.append(AccountState.BLOCKED)
         user_id = row.required_text("user_id")
         password = row.blank_is_none("user_password")
         if password is not None and _UNTYPED_MD5.fullmatch(password):

@@ -18,7 +18,7 @@ from passlib.hash import sha512_crypt
 from legacy_auth.apps.mediawiki import canonical_username
 from legacy_auth.cli.main import main
 from legacy_auth.hashing.forum_schemes import ipb_legacy_escape
-from tests.support.legacy_db import create_schema, insert_users
+from tests.support.legacy_db import create_schema, insert_users, run_query
 
 pytestmark = pytest.mark.integration
 
@@ -296,3 +296,29 @@ def test_opencart_export_writes_the_customers_with_a_trusted_email(url: str, tmp
     assert json.loads(out)["exported"] == 3  # every enabled customer, under legacy_<id> (no username)
     csv = (tmp_path / "b" / "legacy-auth-import-001.csv").read_text("utf-8")
     assert "old@example.org,TRUE,FALSE,legacy_2,2" in csv.splitlines()
+
+
+# ---------------------------------------------------------------- MediaWiki blocks ($wgBlockDisablesLogin)
+
+
+def test_mediawiki_sitewide_blocks_refuse_the_user_only_with_block_disables_login(
+        url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    create_schema(url, "mediawiki", block_disables_login=True)
+    insert_users(url, "mediawiki", _mediawiki_rows())
+    sitewide = "TRUE" if url.startswith("postgres") else "1"
+    partial = "FALSE" if url.startswith("postgres") else "0"
+    run_query(url, "INSERT INTO block_target (bt_id, bt_user, bt_user_text, bt_count) VALUES "
+                   "(1, 2, 'Old', 1), (2, 1, 'Ann lee', 1), (3, 3, 'Ancient', 1)")
+    run_query(url, "INSERT INTO block (bl_id, bl_target, bl_by_actor, bl_reason_id, bl_timestamp, bl_expiry, "
+                   f"bl_sitewide) VALUES (1, 1, 1, 1, '20240101000000', 'infinity', {sitewide}), "
+                   f"(2, 2, 1, 1, '20240101000000', '20000101000000', {sitewide}), "  # expired
+                   f"(3, 3, 1, 1, '20240101000000', 'infinity', {partial})")  # a partial block: still signs in
+    env = {"LEGACY_APP": "mediawiki", "LEGACY_DB_URL": url}
+    code, data, _ = _check({**env, "LEGACY_BLOCK_DISABLES_LOGIN": "true"}, "Old", PASSWORD, monkeypatch)
+    assert (code, data["lookup"]["state"], data["outcome"]["reason"]) == (1, "blocked", "account_blocked")
+    code, data, text = _check({**env, "LEGACY_BLOCK_DISABLES_LOGIN": "true"}, "Ancient", PASSWORD, monkeypatch)
+    assert code == 0, text
+    code, data, text = _check(env, "Old", PASSWORD, monkeypatch)  # MediaWiki's default: blocked users sign in
+    assert code == 0, text
+    report = _scan({**env, "LEGACY_BLOCK_DISABLES_LOGIN": "true"})
+    assert report["states"] == {"active": 2, "blocked": 1, "system": 1}

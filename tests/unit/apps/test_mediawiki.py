@@ -177,3 +177,36 @@ def test_empty_and_over_4096_byte_passwords_are_refused_before_hashing() -> None
     assert ctx.verify(long, _pbkdf2(long, rounds=1)).ok is False
     fits = "x" * MAX_PASSWORD_BYTES
     assert ctx.verify(fits, _pbkdf2(fits, rounds=1)).ok is True
+
+
+# ---------------------------------------------------------------- $wgBlockDisablesLogin
+
+
+def test_blocks_are_read_only_with_block_disables_login() -> None:
+    plain = preset().find_queries("Ann", prefix="", dialect="postgresql")[0].sql
+    assert "block" not in plain
+    for dialect in ("mysql", "postgresql", "sqlite"):
+        sql = preset(block_disables_login=True).find_queries("Ann", prefix="mw_", dialect=dialect)[0].sql
+        assert "MAX(b." in sql
+        assert "mw_block" in sql
+        assert "mw_block_target" in sql
+        assert "block_expiry" in sql
+        assert "Ann" not in sql  # the login is still a parameter
+
+
+@pytest.mark.parametrize(("expiry", "state"), [
+    ("infinity", AccountState.BLOCKED),
+    ("29991231235959", AccountState.BLOCKED),
+    ("20000101000000", AccountState.ACTIVE),
+    (None, AccountState.ACTIVE),
+    (b"infinity", AccountState.BLOCKED),  # VARBINARY on MySQL
+])
+def test_a_sitewide_block_not_yet_expired_refuses_the_user(expiry: object, state: AccountState) -> None:
+    assert preset(block_disables_login=True).read(row(block_expiry=expiry)).state is state
+
+
+def test_the_block_tables_are_created_with_the_option() -> None:
+    ddl = " ".join(preset(block_disables_login=True).ddl(prefix="mw_", dialect="mysql"))
+    assert "CREATE TABLE `mw_block`" in ddl
+    assert "CREATE TABLE `mw_block_target`" in ddl
+    assert "mw_block" not in " ".join(preset().ddl(prefix="mw_", dialect="mysql"))
