@@ -1,5 +1,11 @@
 """Moodle 3.x-4.x: table ``user`` (``lib/db/install.xml``; default prefix ``mdl_``).
 
+Sources: Moodle's repository is too large to bring here (1.3 GB); ``login/index.php`` was read from public copies
+(``trim(core_text::strtolower($frm->username))``, the ``guest`` account only through the guest button,
+``empty($user->confirmed)`` -> "mustconfirm"), the password check from ``lib/moodlelib.php`` as transcribed in
+:mod:`legacy_auth.hashing.cms_schemes`; the ``user`` columns below are those of ``install.xml`` that the login and
+these states use.
+
 The columns read (install.xml, 3.x-4.x): ``id`` BIGINT(10) sequence, ``auth`` VARCHAR(20) default ``manual``,
 ``confirmed``/``deleted``/``suspended`` TINYINT(1) default 0, ``mnethostid`` BIGINT(10), ``username`` VARCHAR(100),
 ``password`` VARCHAR(255), ``firstname``/``lastname``/``email`` VARCHAR(100); UNIQUE (``mnethostid``,
