@@ -28,6 +28,7 @@ NAMES: tuple[str, ...] = (
     "firebase", "ldap",
     "keycloak", "werkzeug", "passlib", "spring",
     "vbulletin", "mybb", "smf", "xenforo",
+    "invision", "mediawiki", "moodle", "opencart",
 )
 """The allowed ``LEGACY_APP`` values, in documentation order; each names a module of this package."""
 

@@ -101,7 +101,7 @@ MW_MAX_HASH_SIZE = 255
 def _mw_split(stored: str) -> tuple[str, str]:
     """``:<type>:<rest>`` -> (type, rest); a value MediaWiki could not have stored is corrupt."""
     if len(stored) > MW_MAX_HASH_SIZE:
-        raise CorruptHashError("mediawiki", "longer than the 255-byte user_password column")
+        raise CorruptHashError("mediawiki_password", "longer than the 255-byte user_password column")
     end = stored.find(":", 1)
     return stored[1:end], stored[end + 1 :]
 

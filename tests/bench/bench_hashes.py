@@ -216,8 +216,27 @@ def _kdf_cases() -> list[Case]:
     ]
 
 
+def _cms_shop_app_cases() -> list[Case]:
+    """Costly formats of the Invision, MediaWiki, Moodle and OpenCart apps, through their ``get_context``."""
+    ips = bcrypt.hashpw(PWB, bcrypt.gensalt(13)).decode().replace("$2b$", "$2a$", 1)  # IPS 4.0-4.4: $2a$13$
+    b10 = _bcrypt(PWB, 10)
+    mw_bc = bcrypt.hashpw(PWB, bcrypt.gensalt(9)).decode()
+    salt16 = b"s" * 16
+    mw_pb = base64.b64encode(hashlib.pbkdf2_hmac("sha512", PWB, salt16, 30000, 64)).decode()
+    crypt6 = sha512_crypt.using(rounds=10000, salt="benchsaltbenchsa").hash(PW)
+    return [
+        Case("invision IPS 4 bcrypt 13", "invision", ips, _checkpw(PWB, ips), 7),
+        Case("mediawiki :pbkdf2: sha512 30000 (default)", "mediawiki",
+             f":pbkdf2:sha512:30000:64:{base64.b64encode(salt16).decode()}:{mw_pb}",
+             lambda: hashlib.pbkdf2_hmac("sha512", PWB, salt16, 30000, 64), 21),
+        Case("mediawiki :bcrypt: 9", "mediawiki", f":bcrypt:9${mw_bc[7:29]}${mw_bc[29:]}", _checkpw(PWB, mw_bc), 31),
+        Case("moodle 4.3 sha512-crypt 10000 (libpass)", "moodle", crypt6, lambda: sha512_crypt.verify(PW, crypt6), 21),
+        Case("opencart 4 password_hash bcrypt 10", "opencart", b10, _checkpw(PWB, b10), 21),
+    ]
+
+
 def _cases() -> list[Case]:
-    return [*_bcrypt_cases(), *_phpass_cases(), *_kdf_cases()]
+    return [*_bcrypt_cases(), *_phpass_cases(), *_kdf_cases(), *_cms_shop_app_cases()]
 
 
 def _cheap_cases() -> list[Case]:

@@ -38,9 +38,11 @@ import pytest
 
 from legacy_auth.apps import get_context
 from legacy_auth.apps.aspnet_identity import upper_invariant
+from legacy_auth.apps.mediawiki import canonical_username
 from legacy_auth.apps.phpbb3 import clean_username, stored_username
 from legacy_auth.apps.vbulletin import login_username as vb_username
 from legacy_auth.hashing.forum_schemes import smf_input
+from legacy_auth.hashing.shop_schemes import opencart3_input
 from tests.support.legacy_db import create_schema, dialect_of, insert_users, run_query, try_insert_users
 from tests.support.trigger_calls import env_setter, forgot, sign_in
 from tests.unit.hashing.vectors import Vector
@@ -58,7 +60,9 @@ Row = dict[str, Any]
 #: vector options (``tests/unit/hashing/vectors.py``) -> the deployment setting that provides them
 OPTION_ENV = {"pepper": "LEGACY_PEPPER", "generic_scheme": "LEGACY_GENERIC_SCHEME",
               "symfony_iterations": "LEGACY_SYMFONY_ITERATIONS",
-              "werkzeug_legacy_digests": "LEGACY_WERKZEUG_LEGACY_DIGESTS"}
+              "werkzeug_legacy_digests": "LEGACY_WERKZEUG_LEGACY_DIGESTS",
+              "moodle_site_salt": "LEGACY_MOODLE_SITE_SALT", "moodle_alt_salts": "LEGACY_MOODLE_ALT_SALTS",
+              "opencart_version": "LEGACY_OPENCART_VERSION"}
 OPTION_ENV |= {"ldap_server": "LEGACY_LDAP_SERVER"}
 OPTION_ENV |= {f"firebase_{key}": f"LEGACY_FIREBASE_{key.upper()}"
                for key in ("signer_key", "salt_separator", "rounds", "mem_cost")}
@@ -155,7 +159,7 @@ LONG_PW = "ö-" + "long passphrase with more than seventy-two bytes " * 2
 UNICODE_PW = "pässwörd-日本語-🔐"
 
 
-def edge_vectors(app: str, vectors: list[Vector]) -> list[Vector]:
+def edge_vectors(app: str, vectors: list[Vector], made: Callable[[str], Vector] | None = None) -> list[Vector]:
     """One 72+ byte and one non-ASCII password that verify, from the app's cheap vectors or else (see module)."""
     good = [v for v in vectors if v.expect]
     out = []
@@ -169,6 +173,8 @@ def edge_vectors(app: str, vectors: list[Vector]) -> list[Vector]:
             found = _made_ldap(LONG_PW if kind == "long" else UNICODE_PW)
         elif found is None and app == "keycloak":
             found = _made_keycloak(LONG_PW if kind == "long" else UNICODE_PW)
+        elif found is None and made is not None:  # the case's own construction (a table bcrypt cannot be in)
+            found = made(LONG_PW if kind == "long" else UNICODE_PW)
         elif found is None:
             found = _borrowed_bcrypt(kind)
         assert found is not None, f"no {kind} password vector for {app}"
@@ -176,10 +182,15 @@ def edge_vectors(app: str, vectors: list[Vector]) -> list[Vector]:
     return out
 
 
-def cheap_dummy(app: str, vectors: list[Vector], options: dict[str, str] | None = None) -> str:
-    """A cheap hash of the app's own schemes for ``LEGACY_DUMMY_HASH`` (a sample row's hash, as documented)."""
+def cheap_dummy(app: str, vectors: list[Vector], options: dict[str, Any] | None = None) -> str:
+    """A cheap hash of the app's own schemes for ``LEGACY_DUMMY_HASH`` (a sample row's hash, as documented), under
+    the case's hash options (OpenCart 3's rules take no bcrypt)."""
     import bcrypt
     from passlib.hash import phpass
+
+    from legacy_auth.apps import get_app
+
+    hash_options = {k: v for k, v in (options or {}).items() if get_app(app).option(k) is not None}
 
     made = bcrypt.hashpw(b"legacy-auth dummy", bcrypt.gensalt(4)).decode()
     candidates = [made.replace("$2b$", "$2y$", 1), made.replace("$2b$", "$2a$", 1), "bcrypt$" + made,
@@ -187,7 +198,7 @@ def cheap_dummy(app: str, vectors: list[Vector], options: dict[str, str] | None 
                   *[_exported(v) for v in vectors if v.fields.get("credential_data")]]
     for candidate in candidates:
         try:
-            context = get_context(app, dummy_hash=candidate, pad_weak=False, **(options or {}))
+            context = get_context(app, dummy_hash=candidate, pad_weak=False, **hash_options)
         except Exception:  # noqa: S112 - not a hash of this app: try the next one
             continue
         started = time.process_time()  # CPU time: a busy machine must not make every candidate look dear
@@ -236,6 +247,11 @@ class Case:
     keep: Callable[[Vector], bool] = lambda v: True  # the app's vectors this layout can store (vBulletin 4 vs 5)
     vector_login: Literal["username", "email"] | None = None  # vector rows sign in by this (default: `login`)
     meta_login: bool = True  # the app looks up a login holding SQL metacharacters (SMF refuses ' " = \ first)
+    variants: tuple[str, str] = ("caseuser", "caseUSER")  # other spellings of the username CaseUser it finds
+    meta_by_email: bool = False  # the app stores META's "_" as a space: no Cognito username spells it
+    stored_name: Callable[[str], str] = lambda name: name  # the username as the app stores it (Moodle: lower-case)
+    pick: Callable[[list[Vector]], list[Vector]] = lambda vectors: vectors  # the vectors this table's version answers
+    made: Callable[[str], Vector] | None = None  # a verifying vector for a password its own vectors lack
 
     @property
     def prefix(self) -> str:
@@ -405,6 +421,49 @@ def _xf(i: int, h: str, e: str, v: Vector) -> Row:
 VB_STATES = (State("banned", lambda r: {**r, "usergroupid": 8}, "account_blocked"),
              State("unconfirmed", lambda r: {**r, "usergroupid": 3}, "account_unconfirmed"),
              State("moderated", lambda r: {**r, "usergroupid": 4}, "account_unapproved"))
+def _invision(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"member_id": i, "name": h, "member_group_id": 3, "email": e, "temp_ban": 0, "members_bitoptions": 0,
+            "members_pass_hash": v.stored, "members_pass_salt": v.fields.get("salt")}
+
+
+def _mediawiki(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"user_id": i, "user_name": canonical_username(h), "user_real_name": f"User {i}",
+            "user_password": v.stored or "", "user_newpassword": "", "user_email": e, "user_touched": "20240501120000",
+            "user_email_authenticated": "20240501120000", "user_is_temp": False}
+
+
+def _moodle(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"id": i, "auth": "email", "confirmed": 1, "deleted": 0, "suspended": 0, "mnethostid": 1,
+            "username": h.lower(), "password": v.stored or "", "firstname": "Ann", "lastname": "Lee", "email": e}
+
+
+HTML_COMPAT = str.maketrans({"&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;"})  # as OpenCart stores input
+
+
+def _opencart(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"customer_id": i, "customer_group_id": 1, "language_id": 1, "firstname": "Ann", "lastname": "Lee",
+            "email": e.translate(HTML_COMPAT), "telephone": "", "password": v.stored or "", "custom_field": "",
+            "ip": "", "status": 1, "safe": 0, "token": "", "code": "", "date_added": NOW}
+
+
+def _opencart3(i: int, h: str, e: str, v: Vector) -> Row:
+    return {**_opencart(i, h, e, v), "fax": "", "salt": v.fields.get("salt") or "", "address_id": 0}
+
+
+def _made_opencart3(password: str) -> Vector:
+    salt = "Jckxur1mZ"  # OpenCart 3: sha1(salt . sha1(salt . sha1(htmlspecialchars(password)))) hex
+    sha1 = lambda text: hashlib.sha1(text.encode()).hexdigest()  # noqa: E731, S324 - the format under test
+    escaped = opencart3_input(password)[0]
+    return Vector("made:hashlib", 0, "opencart", "opencart_sha1", password, sha1(salt + sha1(salt + sha1(escaped))),
+                  {"salt": salt}, {}, True)
+
+
+def _opencart_version(version: int) -> Callable[[list[Vector]], list[Vector]]:
+    """The vectors answered by that OpenCart version, the version setting (the case's own) taken off; a 4.0 table
+    has no ``salt`` column (4.0.2.3's upgrade drops it), so salted rows are 3.0 rows only."""
+    return lambda vectors: [replace(v, options={}) for v in vectors
+                            if v.options.get("opencart_version", 4) == version
+                            and (version == 3 or not v.fields.get("salt"))]
 
 
 GENERIC_OPTIONS = {"generic_table": "members", "generic_id_column": "member_id", "generic_username_column": "login",
@@ -553,6 +612,35 @@ CASES = [
           State("disabled", lambda r: {**r, "user_state": "disabled"}, "account_inactive")),
          sso=lambda r: {**r, "scheme_class": None, "data": None}, corrupt='a:1:{s:4:"hash";s:60:"broken',
          dup="same", verified=True, env=ACTIVATION, roles="group:2", ci_username="username"),
+    Case("invision", "invision", _invision, "username",
+         (State("banned", lambda r: {**r, "temp_ban": -1}, "account_blocked"),
+          State("spammer", lambda r: {**r, "members_bitoptions": 1}, "account_spam"),
+          State("validating", lambda r: {**r, "members_bitoptions": 1 << 30}, "account_unconfirmed")),
+         sso=lambda r: {**r, "members_pass_hash": None, "members_pass_salt": None}, corrupt=BCRYPT_CORRUPT,
+         dup="same", verified=True, env=ACTIVATION, roles="group:3", ci_username="name"),
+    Case("mediawiki", "mediawiki", _mediawiki, "username",
+         (State("temporary", lambda r: {**r, "user_is_temp": True}, "account_system"),),
+         sso=lambda r: {**r, "user_password": ""}, corrupt=":bcrypt:5$short$hash", dup="same", verified=True,
+         unverified=lambda r: {**r, "user_email_authenticated": None}, options={"email_login": True},
+         name="User {i}", meta_by_email=True,
+         variants=("caseUser", "caseUser")),  # only the first letter folds ($wgCapitalLinks)
+    Case("moodle", "moodle", _moodle, "username",
+         (State("deleted", lambda r: {**r, "deleted": 1}, "account_deleted"),
+          State("suspended", lambda r: {**r, "suspended": 1}, "account_blocked"),
+          State("nologin", lambda r: {**r, "auth": "nologin"}, "account_blocked"),
+          State("unconfirmed", lambda r: {**r, "confirmed": 0}, "account_unconfirmed")),
+         sso=lambda r: {**r, "auth": "oauth2", "password": "not cached"}, corrupt=BCRYPT_CORRUPT, dup="same",
+         verified=True, unverified=lambda r: {**r, "auth": "manual"}, options={"email_login": True},
+         roles="auth:email", name="Ann Lee", stored_name=str.lower),
+    Case("opencart", "opencart", _opencart, "email",
+         (State("disabled", lambda r: {**r, "status": 0}, "account_inactive"),),
+         sso=lambda r: {**r, "password": ""}, corrupt=BCRYPT_CORRUPT, dup="same", verified=False,
+         roles="customer_group:1", name="Ann Lee", pick=_opencart_version(4)),
+    Case("opencart3", "opencart", _opencart3, "email",
+         (State("disabled", lambda r: {**r, "status": 0}, "account_inactive"),),
+         sso=lambda r: {**r, "password": ""}, corrupt="0123456789abcdef", dup="same", verified=False,
+         options={"opencart_version": 3}, roles="customer_group:1", name="Ann Lee", pick=_opencart_version(3),
+         made=_made_opencart3),
 ]
 
 
@@ -612,11 +700,11 @@ def _strict(case: Case, v: Vector) -> bool:
 
 
 def _populate(url: str, case: Case) -> Legacy:
-    vectors = [v for v in vectors_for(case.app) if _fits(case, v) and case.keep(v)]
+    vectors = [v for v in case.pick(vectors_for(case.app)) if _fits(case, v) and case.keep(v)]
     settled = [v for v in vectors if _settled(case, v)]
     good = next((v for v in settled if v.expect and v.password.isascii() and not _long(v) and _strict(case, v)),
                 None) or _borrowed_cheap_bcrypt()  # Laravel's own bcrypt vectors are all cost >= 10
-    edges = edge_vectors(case.app, settled)
+    edges = edge_vectors(case.app, settled, case.made)
     row = case.row
     rows = [row(i, f"v{i}", f"v{i}@example.org", v) for i, v in enumerate(vectors, 1)]
     rows += [row(900 + n, f"edge{n}", f"edge{n}@example.org", v) for n, v in enumerate(edges, 1)]
@@ -641,8 +729,8 @@ def _populate(url: str, case: Case) -> Legacy:
     bob_row = row(SPECIAL["bobby"], "bobby", "bobby.lower@example.org", good)
     bob_inserted = case.ci_username is not None and _try_insert(url, case, [bob_row])
     options = {key: case.env[env] for key, env in OPTION_ENV.items() if env in case.env}
-    return Legacy(url, case, vectors, edges, good, cheap_dummy(case.app, vectors, options), dup_inserted,
-                  bob_inserted)
+    dummy = cheap_dummy(case.app, vectors, {**case.options, **options})
+    return Legacy(url, case, vectors, edges, good, dummy, dup_inserted, bob_inserted)
 
 
 def _insert(url: str, case: Case, rows: list[Row]) -> None:
@@ -677,7 +765,10 @@ def _hash_column(case: Case, value: str) -> Row:
                "werkzeug": {"pw": value}, "passlib": {"pw": value}, "spring": {"pw": value},
                "vbulletin": {"token": value, "scheme": "blowfish:10"}, "vbulletin-4": {"password": value},
                "mybb": {"password": value}, "smf": {"passwd": value},
-               "xenforo": {"data": value.encode(), "scheme_class": "XF:Core12"}}
+               "xenforo": {"data": value.encode(), "scheme_class": "XF:Core12"},
+               "invision": {"members_pass_hash": value, "members_pass_salt": None},
+               "mediawiki": {"user_password": value}, "moodle": {"password": value},
+               "opencart": {"password": value}}
     return columns.get(case.id, columns[case.app])
 
 
@@ -828,19 +919,24 @@ def test_corrupt_hash_is_refused_generically(legacy: Legacy, env: Any, logs: Log
 
 
 def test_sql_metacharacters_in_the_login_are_data(legacy: Legacy, env: Any, logs: LogCapture):
-    login = legacy.login(META, META.replace("\\", "") + "@example.org")
+    email = META.replace("\\", "") + "@example.org"
+    login = email if legacy.case.meta_by_email else legacy.login(META, email)
     if legacy.case.meta_login:
         assert attrs_of(sign_in(login, legacy.good.password))["custom:legacy_id"] == legacy.case.id_of(SPECIAL["meta"])
+        if legacy.case.meta_by_email:  # found by its name, refused: a Cognito username cannot hold the space
+            assert refused(lambda: sign_in(META, legacy.good.password), logs) == "account_spelling_mismatch"
     else:  # the app's login rule refuses these characters before any query
         assert refused(lambda: sign_in(login, legacy.good.password), logs) == "unknown_user"
     for hostile in (INJECTION, "%", "_", f"{INJECTION}@example.org", "%@%"):
         assert refused(lambda: sign_in(hostile, legacy.good.password), logs) == "unknown_user"  # noqa: B023
 
 
-def test_login_is_case_insensitive_like_the_app(legacy: Legacy, env: Any):
+def test_login_is_case_insensitive_like_the_app(legacy: Legacy, env: Any, logs: LogCapture):
     want = legacy.case.id_of(SPECIAL["caseuser"])
     if legacy.case.login == "username":
-        assert attrs_of(sign_in("caseuser", legacy.good.password))["custom:legacy_id"] == want
+        assert attrs_of(sign_in(legacy.case.variants[0], legacy.good.password))["custom:legacy_id"] == want
+        if "caseuser" not in legacy.case.variants:  # the app folds less than the whole name (MediaWiki)
+            assert refused(lambda: sign_in("caseuser", legacy.good.password), logs) == "unknown_user"
     if legacy.case.email_login:
         assert attrs_of(sign_in("CASE.user@example.ORG", legacy.good.password))["custom:legacy_id"] == want
 
@@ -849,7 +945,7 @@ def test_usernames_differing_only_in_case_match_exactly_first(legacy: Legacy, en
     column = legacy.case.ci_username
     if column is None:  # the app compares a normalised column (phpBB, ASP.NET Core, FOS) or signs in by email
         assert legacy.case.login == "email" or legacy.case.lower_username \
-            or legacy.case.app in ("phpbb3", "aspnet_identity", "symfony")
+            or legacy.case.app in ("phpbb3", "aspnet_identity", "symfony", "mediawiki", "moodle")
         return
     upper, lower = legacy.case.id_of(SPECIAL["Bobby"]), legacy.case.id_of(SPECIAL["bobby"])
     declared = next(c for c in _columns(legacy.case) if c.name == column)
@@ -896,14 +992,14 @@ def test_email_login_answers_for_each_pool_type(legacy: Legacy, env: Any, logs: 
     attrs = attrs_of(sign_in(typed, legacy.good.password))
     assert attrs["custom:legacy_id"] == want
     assert attrs["email"] == typed
-    assert attrs["username"] == (_case_user(case) if handle_pool else f"legacy_{want}")
+    assert attrs["username"] == (case.stored_name(_case_user(case)) if handle_pool else f"legacy_{want}")
     # username pool without aliases: what was typed stays the username, so an app with usernames migrates only
     # under the username (the email would make a second Cognito user of the account: legacy_auth.migration.canonical);
     # an app without usernames migrates under the email, the legacy email a plain attribute
     env(LEGACY_POOL_ALIASES="none")
     if handle_pool:
         assert refused(lambda: sign_in(typed, legacy.good.password), logs) == "account_spelling_mismatch"
-        attrs = attrs_of(sign_in("caseuser", legacy.good.password))
+        attrs = attrs_of(sign_in(case.variants[0], legacy.good.password))
     else:
         attrs = attrs_of(sign_in(typed, legacy.good.password))
     assert "username" not in attrs
@@ -917,16 +1013,16 @@ def test_email_login_answers_for_each_pool_type(legacy: Legacy, env: Any, logs: 
     # username + preferred_username alias: the typed handle goes into the alias, the username is legacy_<id>
     if handle_pool:
         env(LEGACY_POOL_ALIASES="email,preferred_username")
-        attrs = attrs_of(sign_in("caseUSER", legacy.good.password))
-        assert (attrs["username"], attrs["preferred_username"]) == (f"legacy_{want}", "caseUSER")
+        attrs = attrs_of(sign_in(case.variants[1], legacy.good.password))
+        assert (attrs["username"], attrs["preferred_username"]) == (f"legacy_{want}", case.variants[1])
 
 
 def test_typed_login_is_the_username_in_an_email_alias_pool(legacy: Legacy, env: Any):
     if legacy.case.login != "username":
         return
-    attrs = attrs_of(sign_in("caseuser", legacy.good.password))
+    attrs = attrs_of(sign_in(legacy.case.variants[0], legacy.good.password))
     assert "username" not in attrs  # Cognito keeps userName as typed
-    assert attrs["preferred_username"] == _case_user(legacy.case)
+    assert attrs["preferred_username"] == legacy.case.stored_name(_case_user(legacy.case))
 
 
 def test_roles_name_and_verification_reach_the_attributes(legacy: Legacy, env: Any):
@@ -970,7 +1066,7 @@ def test_forgot_password_refuses_unknown_sso_corrupt_row_and_unverified(legacy: 
         login = legacy.login("unverified1", "unverified@example.org")
         assert refused(lambda: forgot(login), logs) == "account_no_verified_contact"
     elif not case.verified:  # no confirmation recorded at all: every active user
-        assert refused(lambda: forgot(legacy.login("dupa", "dupa@example.org")), logs) \
+        assert refused(lambda: forgot(legacy.login("roles1", "roles@example.org")), logs) \
             == "account_no_verified_contact"
 
 

@@ -50,12 +50,20 @@ SCHEME_NAMES = {
 #: issue 15 apps whose schemes exist but whose app contexts are not wired yet: their vectors
 #: (``tests/vectors/<app>-generated.jsonl``) are checked scheme by scheme (``scheme_vectors.py``), not here
 SCHEME_LEVEL_APPS = frozenset({
-    "invision", "mediawiki", "moodle", "opencart", "prestashop", "discourse",
+    "prestashop", "discourse",
     "ghost",
 })
 
 #: issue 15 apps wired to get_context -> the ``extra`` keys of their vectors that are row fields
 EXTRA_FIELDS = {"vbulletin": ("salt", "scheme"), "mybb": ("salt",), "smf": ("username",)}
+
+#: wired issue 15 apps -> the ``extra`` keys of their vectors that are row fields (``None`` values are left out)
+ISSUE15_ROW_FIELDS: dict[str, tuple[str, ...]] = {
+    "invision": ("salt",),
+    "mediawiki": (),
+    "moodle": (),
+    "opencart": ("salt",),
+}
 
 _BCRYPT_COST = re.compile(r"\$2[aby]\$(\d\d)\$")
 _ITERATIONS = re.compile(r"^pbkdf2_\w+\$(\d+)\$|^pbkdf2:\w+:(\d+)\$|^\$pbkdf2[-\w]*\$(\d+)\$")
@@ -132,6 +140,12 @@ class Vector:
         return get_context(self.app, pad_weak=False, **self.options)
 
 
+def _refused_before_hashing(app: str, password: str) -> bool:
+    rules = APPS[app]
+    too_long = rules.max_bytes is not None and len(password.encode("utf-8")) > rules.max_bytes
+    return password in rules.reject_empty or too_long
+
+
 def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
     app = APP_NAMES.get(raw["app"], raw["app"])
     extra = raw.get("extra") or {}
@@ -157,6 +171,7 @@ def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
         fields["scheme_class"] = "XF:Core12" if raw["scheme"] == "xenforo_core12" else "XF:Core"
         if extra.get("bmp_only"):
             options["xenforo_bmp_only"] = True
+    fields.update({k: extra[k] for k in ISSUE15_ROW_FIELDS.get(app, ()) if extra.get(k) is not None})
     if extra.get("salt") is not None and app in ("symfony", "generic"):
         fields["salt"] = extra["salt"]
     if app == "generic" and raw["scheme"] in GENERIC_SCHEMES and "salt" in fields:
@@ -165,9 +180,18 @@ def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
         options["pepper"] = extra["pepper"]
     if app == "werkzeug" and raw["scheme"] == "werkzeug_legacy_digest":  # made by Werkzeug 2.2.3
         options["werkzeug_legacy_digests"] = True
+    if app == "moodle" and extra.get("site_salt"):
+        options["moodle_site_salt"] = extra["site_salt"]
+    if app == "moodle" and extra.get("alt_salts"):
+        options["moodle_alt_salts"] = json.dumps(extra["alt_salts"])  # LEGACY_MOODLE_ALT_SALTS is a JSON array
+    if app == "opencart" and extra.get("transform") == "opencart3_input":
+        options["opencart_version"] = 3  # answered by OpenCart 3's login (the app's default rules are 4's)
     if app == "symfony" and extra.get("iterations"):
         options["symfony_iterations"] = int(extra["iterations"])
-    return Vector(source, line, app, raw["scheme"], raw["password"], stored, fields, options, bool(raw["expect"]))
+    # a hash-level "yes" for a password the app refuses before hashing (MediaWiki's password policy refuses "" and
+    # more than 4096 bytes at login; its Password::verify accepts both) is the app's "no" through get_context
+    expect = bool(raw["expect"]) and not (app in ISSUE15_ROW_FIELDS and _refused_before_hashing(app, raw["password"]))
+    return Vector(source, line, app, raw["scheme"], raw["password"], stored, fields, options, expect)
 
 
 def load_vectors() -> list[Vector]:

@@ -158,5 +158,5 @@ def test_a_scheme_not_in_an_app_row_is_explained_as_outside_the_families() -> No
 
 def test_an_unknown_app_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError) as caught:
-        classify("mediawiki", user(BCRYPT), POLICY)
+        classify("mambo", user(BCRYPT), POLICY)  # no such LEGACY_APP
     assert caught.value.setting == "LEGACY_APP"

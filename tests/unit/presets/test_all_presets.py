@@ -23,6 +23,7 @@ APPS = ["q2a", "wordpress", "drupal7", "drupal", "phpbb3", "joomla", "magento2",
 APPS += ["firebase", "ldap"]
 APPS += ["keycloak", "werkzeug", "passlib", "spring"]
 APPS += ["vbulletin", "mybb", "smf", "xenforo"]
+APPS += ["invision", "mediawiki", "moodle", "opencart"]
 GENERIC = {"generic_table": "members", "generic_username_column": "login", "generic_email_column": "mail",
            "generic_salt_column": "salt", "generic_email_verified_column": "verified",
            "generic_active_column": "active"}
@@ -33,6 +34,7 @@ REQUIRED: dict[str, dict[str, Any]] = {"generic": GENERIC, "keycloak": {"keycloa
 EXTRA_ROW_KEYS = {"keycloak": ("secret_data", "credential_data")}
 DEFAULT_PREFIX = {"q2a": "qa_", "wordpress": "wp_", "phpbb3": "phpbb_", "joomla": "jos_"}
 DEFAULT_PREFIX |= {"mybb": "mybb_", "smf": "smf_", "xenforo": "xf_"}
+DEFAULT_PREFIX |= {"moodle": "mdl_", "opencart": "oc_"}
 #: logins an app's own login rule refuses before any query (SMF Login2: no ' " < > & = \\ in a name)
 REFUSED_LOGINS = {"smf": {"' OR 1=1 --"}}
 #: apps that cut a too-long login to this many characters and look that up (SMF Login2: 79)
