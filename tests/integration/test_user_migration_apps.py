@@ -52,7 +52,8 @@ FUTURE = datetime.now(UTC).replace(microsecond=0, tzinfo=None) + timedelta(days=
 Row = dict[str, Any]
 #: vector options (``tests/unit/hashing/vectors.py``) -> the deployment setting that provides them
 OPTION_ENV = {"pepper": "LEGACY_PEPPER", "generic_scheme": "LEGACY_GENERIC_SCHEME",
-              "symfony_iterations": "LEGACY_SYMFONY_ITERATIONS"}
+              "symfony_iterations": "LEGACY_SYMFONY_ITERATIONS",
+              "cookie_key": "LEGACY_PRESTASHOP_COOKIE_KEY"}
 _BCRYPT_COST = re.compile(r"\$2[aby]?\$(\d\d)[$\\]|\$(\d\d)\\")
 
 
@@ -280,6 +281,11 @@ def _generic(i: int, h: str, e: str, v: Vector) -> Row:
             "enabled": True}
 
 
+def _prestashop(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"id_customer": i, "id_gender": 1, "id_default_group": 3, "firstname": "Ann", "lastname": "Lee",
+            "email": e, "passwd": v.stored or "", "active": 1, "date_add": NOW, "date_upd": NOW}
+
+
 GENERIC_OPTIONS = {"generic_table": "members", "generic_id_column": "member_id", "generic_username_column": "login",
                    "generic_email_column": "mail", "generic_hash_column": "pw", "generic_salt_column": "salt",
                    "generic_email_verified_column": "verified", "generic_active_column": "enabled"}
@@ -370,6 +376,12 @@ CASES = [
          (State("inactive", lambda r: {**r, "enabled": False}, "account_inactive"),),
          sso=lambda r: {**r, "pw": None}, corrupt=BCRYPT_CORRUPT, dup="same", verified=True,
          unverified=lambda r: {**r, "verified": False}, options=GENERIC_OPTIONS, ci_username="login"),
+    Case("prestashop", "prestashop", _prestashop, "email",
+         (State("inactive", lambda r: {**r, "active": 0}, "account_inactive"),
+          State("deleted", lambda r: {**r, "deleted": 1}, "unknown_user"),  # getByEmail: deleted = 0
+          State("guest", lambda r: {**r, "is_guest": 1}, "unknown_user")),  # getByEmail: is_guest = 0
+         sso=lambda r: {**r, "passwd": ""}, corrupt=BCRYPT_CORRUPT, dup="same", verified=False,
+         roles="group:3", name="Ann Lee"),
 ]
 
 
@@ -454,7 +466,7 @@ def _hash_column(case: Case, value: str) -> Row:
                "joomla": {"password": value}, "magento2": {"password_hash": value}, "laravel": {"password": value},
                "symfony": {"password": value}, "django": {"password": value},
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
-               "generic": {"pw": value}}
+               "generic": {"pw": value}, "prestashop": {"passwd": value}}
     return columns[case.app]
 
 
@@ -738,7 +750,7 @@ def test_forgot_password_refuses_unknown_sso_corrupt_row_and_unverified(legacy: 
         login = legacy.login("unverified1", "unverified@example.org")
         assert refused(lambda: forgot(login), logs) == "account_no_verified_contact"
     elif not case.verified:  # no confirmation recorded at all: every active user
-        assert refused(lambda: forgot(legacy.login("dupa", "dupa@example.org")), logs) \
+        assert refused(lambda: forgot(legacy.login("roles1", "roles@example.org")), logs) \
             == "account_no_verified_contact"
 
 

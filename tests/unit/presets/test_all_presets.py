@@ -19,11 +19,13 @@ from legacy_auth.presets.base import AppPreset
 from legacy_auth.presets.table import TablePreset
 
 APPS = ["q2a", "wordpress", "drupal7", "drupal", "phpbb3", "joomla", "magento2", "laravel", "symfony", "django",
-        "devise", "aspnet_identity", "generic"]
+        "devise", "aspnet_identity", "generic",
+        "prestashop"]
 GENERIC = {"generic_table": "members", "generic_username_column": "login", "generic_email_column": "mail",
            "generic_salt_column": "salt", "generic_email_verified_column": "verified",
            "generic_active_column": "active"}
-DEFAULT_PREFIX = {"q2a": "qa_", "wordpress": "wp_", "phpbb3": "phpbb_", "joomla": "jos_"}
+DEFAULT_PREFIX = {"q2a": "qa_", "wordpress": "wp_", "phpbb3": "phpbb_", "joomla": "jos_",
+                  "prestashop": "ps_"}
 DIALECTS = ["mysql", "postgresql", "sqlite"]
 
 
