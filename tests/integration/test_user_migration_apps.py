@@ -286,6 +286,11 @@ def _prestashop(i: int, h: str, e: str, v: Vector) -> Row:
             "email": e, "passwd": v.stored or "", "active": 1, "date_add": NOW, "date_upd": NOW}
 
 
+def _ghost(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"id": str(i), "name": "Ann Lee", "slug": f"ann-{i}", "email": e, "password": v.stored or "",
+            "status": "active", "created_at": NOW}
+
+
 GENERIC_OPTIONS = {"generic_table": "members", "generic_id_column": "member_id", "generic_username_column": "login",
                    "generic_email_column": "mail", "generic_hash_column": "pw", "generic_salt_column": "salt",
                    "generic_email_verified_column": "verified", "generic_active_column": "enabled"}
@@ -382,6 +387,11 @@ CASES = [
           State("guest", lambda r: {**r, "is_guest": 1}, "unknown_user")),  # getByEmail: is_guest = 0
          sso=lambda r: {**r, "passwd": ""}, corrupt=BCRYPT_CORRUPT, dup="same", verified=False,
          roles="group:3", name="Ann Lee"),
+    Case("ghost", "ghost", _ghost, "email",
+         (State("locked", lambda r: {**r, "status": "locked"}, "account_locked"),
+          State("inactive", lambda r: {**r, "status": "inactive"}, "account_inactive")),
+         sso=lambda r: {**r, "password": ""}, corrupt="$2a$10$tooshort", dup="case", verified=False,
+         name="Ann Lee"),
 ]
 
 
@@ -466,7 +476,8 @@ def _hash_column(case: Case, value: str) -> Row:
                "joomla": {"password": value}, "magento2": {"password_hash": value}, "laravel": {"password": value},
                "symfony": {"password": value}, "django": {"password": value},
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
-               "generic": {"pw": value}, "prestashop": {"passwd": value}}
+               "generic": {"pw": value}, "prestashop": {"passwd": value},
+               "ghost": {"password": value}}
     return columns[case.app]
 
 

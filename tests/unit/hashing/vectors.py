@@ -51,7 +51,6 @@ SCHEME_NAMES = {
 #: (``tests/vectors/<app>-generated.jsonl``) are checked scheme by scheme (``scheme_vectors.py``), not here
 SCHEME_LEVEL_APPS = frozenset({
     "vbulletin", "mybb", "smf", "xenforo", "invision", "mediawiki", "moodle", "opencart", "discourse",
-    "ghost",
 })
 
 _BCRYPT_COST = re.compile(r"\$2[aby]\$(\d\d)\$")
