@@ -20,7 +20,7 @@ from legacy_auth.presets.table import TablePreset
 
 APPS = ["q2a", "wordpress", "drupal7", "drupal", "phpbb3", "joomla", "magento2", "laravel", "symfony", "django",
         "devise", "aspnet_identity", "generic",
-        "prestashop", "ghost"]
+        "prestashop", "ghost", "atlassian"]
 GENERIC = {"generic_table": "members", "generic_username_column": "login", "generic_email_column": "mail",
            "generic_salt_column": "salt", "generic_email_verified_column": "verified",
            "generic_active_column": "active"}
