@@ -102,7 +102,8 @@ class GenericPreset(TablePreset):
                     "LEGACY_GENERIC_USERNAME_COLUMN", "set it or LEGACY_GENERIC_EMAIL_COLUMN (the login column)"
                 )
         elif self.user_query is None:
-            raise ConfigurationError("LEGACY_GENERIC_TABLE", "set it or LEGACY_GENERIC_USER_QUERY (LEGACY_APP=generic)")
+            raise ConfigurationError("LEGACY_GENERIC_TABLE",
+                                     f"set it or LEGACY_GENERIC_USER_QUERY (LEGACY_APP={self.name})")
 
     @property
     def primary_key(self) -> str:  # type: ignore[override]

@@ -301,6 +301,13 @@ def _atlassian(i: int, h: str, e: str, v: Vector) -> Row:
 GENERIC_OPTIONS = {"generic_table": "members", "generic_id_column": "member_id", "generic_username_column": "login",
                    "generic_email_column": "mail", "generic_hash_column": "pw", "generic_salt_column": "salt",
                    "generic_email_verified_column": "verified", "generic_active_column": "enabled"}
+PHP_OPTIONS = {k: v for k, v in GENERIC_OPTIONS.items() if k != "generic_salt_column"}
+
+
+def _php(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"member_id": i, "login": h, "mail": e, "pw": v.stored, "verified": True, "enabled": True}
+
+
 CONFIRMED = {"LEGACY_REQUIRE_CONFIRMED_EMAIL": "true"}
 ACTIVATION = {"LEGACY_ACTIVATION_CONFIRMS_EMAIL": "true"}
 BCRYPT_CORRUPT = "$2y$10$tooshort"
@@ -404,6 +411,10 @@ CASES = [
           State("deleted", lambda r: {**r, "deleted_externally": 1}, "account_deleted")),
          sso=lambda r: {**r, "credential": ""}, corrupt="{PKCS5S2}tooshort", dup="same", verified=False,
          options={"atlassian_directory_id": 1}, email_login=False, roles="directory:1", name="Ann Lee"),
+    Case("php", "php", _php, "username",
+         (State("inactive", lambda r: {**r, "enabled": False}, "account_inactive"),),
+         sso=lambda r: {**r, "pw": None}, corrupt=BCRYPT_CORRUPT, dup="same", verified=True,
+         unverified=lambda r: {**r, "verified": False}, options=PHP_OPTIONS, ci_username="login"),
 ]
 
 
@@ -490,7 +501,7 @@ def _hash_column(case: Case, value: str) -> Row:
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
                "generic": {"pw": value}, "prestashop": {"passwd": value},
                "ghost": {"password": value},
-               "atlassian": {"credential": value}}
+               "atlassian": {"credential": value}, "php": {"pw": value}}
     return columns[case.app]
 
 

@@ -20,17 +20,19 @@ from legacy_auth.presets.table import TablePreset
 
 APPS = ["q2a", "wordpress", "drupal7", "drupal", "phpbb3", "joomla", "magento2", "laravel", "symfony", "django",
         "devise", "aspnet_identity", "generic",
-        "prestashop", "ghost", "atlassian"]
+        "prestashop", "ghost", "atlassian", "php"]
 GENERIC = {"generic_table": "members", "generic_username_column": "login", "generic_email_column": "mail",
            "generic_salt_column": "salt", "generic_email_verified_column": "verified",
            "generic_active_column": "active"}
+TABLE_OPTIONS = {"generic": GENERIC,  # the apps configured by LEGACY_GENERIC_* (php: no salt column)
+                 "php": {k: v for k, v in GENERIC.items() if k != "generic_salt_column"}}
 DEFAULT_PREFIX = {"q2a": "qa_", "wordpress": "wp_", "phpbb3": "phpbb_", "joomla": "jos_",
                   "prestashop": "ps_"}
 DIALECTS = ["mysql", "postgresql", "sqlite"]
 
 
 def make(app: str, **options: Any) -> TablePreset:
-    preset = get_preset(app, **(GENERIC if app == "generic" else {}), **options)
+    preset = get_preset(app, **TABLE_OPTIONS.get(app, {}), **options)
     assert isinstance(preset, TablePreset)
     return preset
 
