@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 NAMES: tuple[str, ...] = (
     "q2a", "wordpress", "drupal7", "drupal", "phpbb3", "joomla", "magento2",
     "laravel", "symfony", "django", "devise", "aspnet_identity", "generic",
-    "prestashop", "ghost", "atlassian", "php",
+    "prestashop", "discourse", "ghost", "atlassian", "php",
 )
 """The allowed ``LEGACY_APP`` values, in documentation order; each names a module of this package."""
 

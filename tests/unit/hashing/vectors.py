@@ -50,7 +50,7 @@ SCHEME_NAMES = {
 #: issue 15 apps whose schemes exist but whose app contexts are not wired yet: their vectors
 #: (``tests/vectors/<app>-generated.jsonl``) are checked scheme by scheme (``scheme_vectors.py``), not here
 SCHEME_LEVEL_APPS = frozenset({
-    "vbulletin", "mybb", "smf", "xenforo", "invision", "mediawiki", "moodle", "opencart", "discourse",
+    "vbulletin", "mybb", "smf", "xenforo", "invision", "mediawiki", "moodle", "opencart",
 })
 
 _BCRYPT_COST = re.compile(r"\$2[aby]\$(\d\d)\$")
@@ -123,6 +123,8 @@ def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
         options["pepper"] = extra["pepper"]
     if app == "symfony" and extra.get("iterations"):
         options["symfony_iterations"] = int(extra["iterations"])
+    if app == "discourse":  # the row's salt and password_algorithm columns (None: a row from before the column)
+        fields = {"salt": extra.get("salt"), "algorithm": extra.get("algorithm")}
     if app == "prestashop" and extra.get("cookie_key"):
         options["cookie_key"] = extra["cookie_key"]
     return Vector(source, line, app, raw["scheme"], raw["password"], stored, fields, options, bool(raw["expect"]))
