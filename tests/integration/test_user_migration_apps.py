@@ -36,7 +36,7 @@ import pytest
 from legacy_auth.apps import get_context
 from legacy_auth.apps.aspnet_identity import upper_invariant
 from legacy_auth.apps.phpbb3 import clean_username, stored_username
-from tests.support.legacy_db import create_schema, dialect_of, insert_users, run_query, try_insert_users
+from tests.support.legacy_db import create_schema, dialect_of, insert_rows, insert_users, run_query, try_insert_users
 from tests.support.trigger_calls import env_setter, forgot, sign_in
 from tests.unit.hashing.vectors import Vector
 from tests.unit.hashing.vectors import load_vectors as hash_vectors
@@ -199,6 +199,7 @@ class Case:
     lower_email: bool = False  # the app stores emails lower-cased (Devise)
     dup_row: Callable[[Row], Row] = lambda r: r  # how the second row with the same email is made valid
     id_of: Callable[[int], str] = str
+    split: Callable[[Row], tuple[Row, list[tuple[str, Row]]]] | None = None  # app rows over several tables
 
     @property
     def prefix(self) -> str:
@@ -301,6 +302,31 @@ def _atlassian(i: int, h: str, e: str, v: Vector) -> Row:
 GENERIC_OPTIONS = {"generic_table": "members", "generic_id_column": "member_id", "generic_username_column": "login",
                    "generic_email_column": "mail", "generic_hash_column": "pw", "generic_salt_column": "salt",
                    "generic_email_verified_column": "verified", "generic_active_column": "enabled"}
+_DISCOURSE_SIDE = {"email", "password_hash", "password_salt", "password_algorithm", "password_expired_at"}
+
+
+def _discourse(i: int, h: str, e: str, v: Vector) -> Row:
+    return {"id": i, "username": h, "username_lower": h.lower(), "name": "Ann Lee", "active": True,
+            "approved": True, "admin": False, "moderator": False, "staged": False, "trust_level": 1,
+            "created_at": NOW, "updated_at": NOW, "email": e.lower(), "password_hash": v.stored,
+            "password_salt": v.fields.get("salt"),
+            "password_algorithm": v.fields.get("algorithm") or "$pbkdf2-sha256$i=64000,l=32$"}
+
+
+def _discourse_split(row: Row) -> tuple[Row, list[tuple[str, Row]]]:
+    """users / user_emails / user_passwords (no password row for an SSO-only user)."""
+    main = {k: v for k, v in row.items() if k not in _DISCOURSE_SIDE}
+    stamps = {"created_at": row["created_at"], "updated_at": row["updated_at"]}
+    side = [("user_emails", {"id": row["id"], "user_id": row["id"], "email": row["email"], "primary": True,
+                             **stamps})]
+    if row.get("password_hash") is not None:
+        side.append(("user_passwords", {"id": row["id"], "user_id": row["id"], "password_hash": row["password_hash"],
+                                        "password_salt": row["password_salt"] or "",
+                                        "password_algorithm": row["password_algorithm"],
+                                        "password_expired_at": row.get("password_expired_at"), **stamps}))
+    return main, side
+
+
 PHP_OPTIONS = {k: v for k, v in GENERIC_OPTIONS.items() if k != "generic_salt_column"}
 
 
@@ -415,6 +441,15 @@ CASES = [
          (State("inactive", lambda r: {**r, "enabled": False}, "account_inactive"),),
          sso=lambda r: {**r, "pw": None}, corrupt=BCRYPT_CORRUPT, dup="same", verified=True,
          unverified=lambda r: {**r, "verified": False}, options=PHP_OPTIONS, ci_username="login"),
+    Case("discourse", "discourse", _discourse, "username",
+         (State("suspended", lambda r: {**r, "suspended_till": FUTURE}, "account_blocked"),
+          State("expired", lambda r: {**r, "password_expired_at": NOW}, "account_locked"),
+          State("staged", lambda r: {**r, "staged": True}, "account_inactive"),
+          State("unactivated", lambda r: {**r, "active": False}, "account_unconfirmed"),
+          State("unapproved", lambda r: {**r, "approved": False}, "account_unapproved",
+                {"LEGACY_MUST_APPROVE_USERS": "true"})),
+         sso=lambda r: {**r, "password_hash": None}, corrupt="g" * 64, dup="unique", verified=True,
+         roles="trust_level:1", name="Ann Lee", lower_email=True, split=_discourse_split),
 ]
 
 
@@ -455,7 +490,9 @@ STATE_BASE = 1100
 def _fits(case: Case, v: Vector) -> bool:
     """The stored hash fits the app's real hash column (Joomla's ``{SHA256}hash:salt`` is 105 characters, its
     ``password`` column VARCHAR(100): such a row cannot exist in a real table)."""
-    column = next(c for c in _columns(case) if c.name == next(iter(_hash_column(case, ""))))
+    column = next((c for c in _columns(case) if c.name == next(iter(_hash_column(case, "")))), None)
+    if column is None:  # the hash is in a side table (Discourse user_passwords.password_hash: varchar(64))
+        return len(v.stored or "") <= 64
     size = re.fullmatch(r"varchar\((\d+)\)", column.kind)
     return size is None or len(v.stored or "") <= int(size.group(1))
 
@@ -482,14 +519,33 @@ def _populate(url: str, case: Case) -> Legacy:
     if case.unverified is not None:
         rows.append(case.unverified(row(SPECIAL["unverified"], "unverified1", "unverified@example.org", good)))
     create_schema(url, case.app, case.prefix, **case.options)
-    insert_users(url, case.app, rows, case.prefix, **case.options)
+    _insert(url, case, rows)
     second = "dup@example.org" if case.dup == "same" else "Dup@Example.org"  # "case": variants only
     dup_row = case.dup_row(row(SPECIAL["dupb"], "dupb", second, good))
-    dup_inserted = try_insert_users(url, case.app, [dup_row], case.prefix, **case.options)
+    dup_inserted = _insert(url, case, [dup_row], tolerant=True)
     bob_row = row(SPECIAL["bobby"], "bobby", "bobby.lower@example.org", good)
-    bob_inserted = case.ci_username is not None and try_insert_users(url, case.app, [bob_row], case.prefix,
-                                                                     **case.options)
+    bob_inserted = case.ci_username is not None and _insert(url, case, [bob_row], tolerant=True)
     return Legacy(url, case, vectors, edges, good, cheap_dummy(case.app, vectors), dup_inserted, bob_inserted)
+
+
+def _insert(url: str, case: Case, rows: list[Row], *, tolerant: bool = False) -> bool:
+    """Insert an app's rows (each split over its tables by ``case.split``); ``tolerant``: False when a UNIQUE
+    index refuses one instead of raising."""
+    if case.split is None:
+        if tolerant:
+            return try_insert_users(url, case.app, rows, case.prefix, **case.options)
+        insert_users(url, case.app, rows, case.prefix, **case.options)
+        return True
+    for row in rows:
+        main, side = case.split(row)
+        if not try_insert_users(url, case.app, [main], case.prefix, **case.options):
+            assert tolerant, f"{case.id}: row refused"
+            return False
+        for table, side_row in side:
+            if not insert_rows(url, case.prefix + table, [side_row]):
+                assert tolerant, f"{case.id}: {table} row refused"
+                return False
+    return True
 
 
 def _hash_column(case: Case, value: str) -> Row:
@@ -501,7 +557,7 @@ def _hash_column(case: Case, value: str) -> Row:
                "devise": {"encrypted_password": value}, "aspnet_identity": {"PasswordHash": value},
                "generic": {"pw": value}, "prestashop": {"passwd": value},
                "ghost": {"password": value},
-               "atlassian": {"credential": value}, "php": {"pw": value}}
+               "atlassian": {"credential": value}, "php": {"pw": value}, "discourse": {"password_hash": value}}
     return columns[case.app]
 
 
@@ -670,7 +726,8 @@ def test_login_is_case_insensitive_like_the_app(legacy: Legacy, env: Any):
 def test_usernames_differing_only_in_case_match_exactly_first(legacy: Legacy, env: Any, logs: LogCapture):
     column = legacy.case.ci_username
     if column is None:  # the app compares a normalised column (phpBB, ASP.NET Core, FOS) or signs in by email
-        assert legacy.case.login == "email" or legacy.case.app in ("phpbb3", "aspnet_identity", "symfony", "atlassian")
+        assert legacy.case.login == "email" or legacy.case.app in ("phpbb3", "aspnet_identity", "symfony",
+                                                                    "atlassian", "discourse")
         return
     upper, lower = legacy.case.id_of(SPECIAL["Bobby"]), legacy.case.id_of(SPECIAL["bobby"])
     declared = next(c for c in _columns(legacy.case) if c.name == column)
