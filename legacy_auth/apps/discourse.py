@@ -117,6 +117,7 @@ class DiscoursePreset(TablePreset):
     base_table = "users"
     primary_key = "id"
     mysql_collation = "utf8mb4_bin"
+    partitionable = False  # the scan joins user_emails (and user_passwords): one stream
     OPTIONS: ClassVar[dict[str, tuple[type, OptionValue]]] = {
         "variant": (str, "current"),  # "current" (user_passwords), "users", "legacy" (no password_algorithm)
         "must_approve_users": (bool, False),  # Discourse's site setting of that name
@@ -160,7 +161,11 @@ class DiscoursePreset(TablePreset):
         return statements
 
     def selected_columns(self) -> tuple[str, ...]:
-        return (*_USER_FIELDS, "email", "password_hash", "password_salt", "password_algorithm", "password_expired_at")
+        """The ``users`` columns read (the admin CLI checks them on SQLite); the joined tables add ``email`` and
+        the password columns to each row."""
+        if self.variant == "current":
+            return _USER_FIELDS
+        return (*_USER_FIELDS, "password_hash", "salt", *(("password_algorithm",) if self.variant == "users" else ()))
 
     # ------------------------------------------------------------ queries
 
