@@ -117,7 +117,8 @@ def dispatch(stored: str, fields: Mapping[str, Any]) -> Scheme:
     raise UnknownHashSchemeError("ghost")
 
 
-#: bcryptjs ``genSalt(10)`` of a throw-away secret (``$2a$``, what Ghost writes)
+#: a cost-10 ``$2a$`` bcrypt of a throw-away secret, as Ghost's ``bcryptjs.genSalt(10)`` writes it (made with
+#: python ``bcrypt``: the same algorithm for an ASCII secret)
 RULES = AppRules(transforms.raw, dispatch, None, ("",), "$2a$10$e6p4dOBqWEIp/8OjGwS.uuimaz7hAPfCkE8qK5zh67GmjTkDql6bu")
 
 APP = App(

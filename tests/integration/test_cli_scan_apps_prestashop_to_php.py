@@ -1,6 +1,6 @@
-"""``legacy-auth scan`` and ``check`` on the real tables of issue 15's PrestaShop, Discourse, Ghost, Atlassian and
-``php`` apps: schemes found and graded, unknown hashes listed, account states counted, duplicate emails, and
-Discourse's three joined tables scanned in one stream."""
+"""``legacy-auth scan``, ``check`` and ``routes`` on the real tables of issue 15's PrestaShop, Discourse, Ghost,
+Atlassian and ``php`` apps: schemes found and graded, unknown hashes listed, account states counted, duplicate
+emails, and Discourse's three joined tables scanned in one stream."""
 
 from __future__ import annotations
 
@@ -171,3 +171,25 @@ def test_discourse_joined_tables_scan_in_one_stream(url: str, monkeypatch: pytes
     assert by_email["lookup"]["legacy_id"] == "1"
     assert by_email["verify"]["ok"] is True
     assert _check(env, "@u1", good["password"] + "x", monkeypatch)["verify"]["ok"] is False
+
+
+def test_php_routes_count_each_user_once(url: str) -> None:
+    """``legacy-auth routes``: bcrypt would be importable (lazy until AWS documents the hash CSV), the crypt()
+    formats are not in Cognito's families, the ``$argon2d$`` row has no usable password."""
+    options = {"generic_table": "members", "generic_id_column": "member_id", "generic_username_column": "login",
+               "generic_email_column": "mail", "generic_hash_column": "pw"}
+    create_schema(url, "php", **options)
+    hashes = [vec("php", s)["hash"] for s in ("bcrypt", "md5_crypt", "sha512_crypt")]
+    hashes.append("$argon2d$v=19$m=1024,t=1,p=1$c29tZXNhbHQ$RfDuc3bpnFs7DT27HDuA6JGPtaIarI6zC6g/COGoyAI")
+    insert_users(url, "php", [{"member_id": i, "login": f"u{i}", "mail": f"u{i}@example.org", "pw": h}
+                              for i, h in enumerate(hashes, 1)], **options)
+    env = {"LEGACY_APP": "php", "LEGACY_DB_URL": url, **{f"LEGACY_{k.upper()}": v for k, v in options.items()}}
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["routes", "--json"], environ={**env, "LEGACY_TRUST_EMAILS": "true"}, stdout=out, stderr=err) == 0
+    data = json.loads(out.getvalue())
+    assert data["users"] == 4
+    got = {(r["route"], r["reason"], r["algorithm"]): r["users"] for r in data["routes"]}
+    assert got == {("lazy", "cognito_hash_format_unknown", "BCRYPT"): 1,
+                   ("lazy", "algorithm_not_importable", None): 2,
+                   ("reset", "no_usable_password", None): 1}
+    assert not any(h[-16:] in out.getvalue() + err.getvalue() for h in hashes)
