@@ -19,7 +19,8 @@ reaches :meth:`PrestashopPreset.read` some other way). An empty ``passwd`` is SS
 record whether an email was verified.
 
 Passwords (``src/Core/Crypto/Hashing.php`` ``checkHash``, ``classes/Tools.php`` ``encrypt`` in 1.6): every hash
-method is tried: ``password_verify`` (1.7+ ``password_hash(PASSWORD_BCRYPT)``, cost 10) and
+method is tried: ``password_verify`` (1.7+ ``password_hash(PASSWORD_BCRYPT)``, cost 10; like any
+``password_verify`` it also takes argon2 and, through ``crypt()``, ``$1$``/``$5$``/``$6$``) and
 ``md5(_COOKIE_KEY_ . password) === passwd`` (1.6 rows; ``_COOKIE_KEY_`` from ``config/settings.inc.php`` or
 ``app/config/parameters.php``: ``LEGACY_PRESTASHOP_COOKIE_KEY``, a secret, never logged; without it 1.6 rows
 cannot be checked and are refused as corrupt). The password is used as typed (``Tools::getAllValues``).
@@ -35,6 +36,7 @@ from typing import Any, ClassVar
 
 from legacy_auth.apps.app import App, HashOption, Importability
 from legacy_auth.errors import UnknownHashSchemeError
+from legacy_auth.hashing import crypt_schemes as cr
 from legacy_auth.hashing import shop_schemes as shop
 from legacy_auth.hashing import transforms
 from legacy_auth.hashing.base import Scheme
@@ -138,8 +140,15 @@ class PrestashopPreset(TablePreset):
 _MD5_LENGTH = 32
 
 
+_CRYPT_FALLBACK = {"$1$": cr.MD5_CRYPT, "$5$": cr.SHA256_CRYPT, "$6$": cr.SHA512_CRYPT}
+
+
 def dispatch(stored: str, fields: Mapping[str, Any]) -> Scheme:
-    """``Hashing::checkHash``: ``password_verify`` hashes, else the 1.6 ``md5(_COOKIE_KEY_ . password)`` hex."""
+    """``Hashing::checkHash``: ``password_verify`` hashes (its ``crypt()`` fallback included: a ``$1$``/``$5$``/
+    ``$6$`` row PrestaShop never writes still verifies there), else the 1.6 ``md5(_COOKIE_KEY_ . password)``."""
+    crypt = _CRYPT_FALLBACK.get(stored[:3])
+    if crypt is not None:
+        return crypt
     if stored.startswith("$"):
         return php_password_verify(stored, "prestashop")
     if len(stored) == _MD5_LENGTH:

@@ -101,6 +101,8 @@ def test_dispatch_follows_check_hash() -> None:
     assert dispatch("$2y$10$" + "a" * 53, {}).name == "bcrypt"
     assert dispatch("$argon2id$v=19$m=65536,t=4,p=1$c2FsdA$aGFzaA", {}).name == "argon2"
     assert dispatch("c69b32d3c19653fdf29fdac55e830d11", {}).name == "prestashop_md5"
+    assert dispatch("$1$saltsalt$RZavCji8zcEcBXui3GMIL/", {}).name == "md5_crypt"  # password_verify's crypt()
+    assert dispatch("$6$saltstring$" + "a" * 86, {}).name == "sha512_crypt"
     for stored in ("{SHA}abc", "c69b32d3c19653fdf29fdac55e830d1", "$P$Babcdefgh"):
         with pytest.raises(UnknownHashSchemeError):
             dispatch(stored, {})
