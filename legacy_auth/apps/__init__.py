@@ -29,6 +29,7 @@ NAMES: tuple[str, ...] = (
     "keycloak", "werkzeug", "passlib", "spring",
     "vbulletin", "mybb", "smf", "xenforo",
     "invision", "mediawiki", "moodle", "opencart",
+    "prestashop", "discourse", "ghost", "atlassian", "php",
 )
 """The allowed ``LEGACY_APP`` values, in documentation order; each names a module of this package."""
 

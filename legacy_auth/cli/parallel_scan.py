@@ -33,7 +33,7 @@ POLL_S = 0.2
 def key_range(legacy: Legacy) -> tuple[int, int] | None:
     """``(min, max)`` of an integer primary key over the scanned rows, or ``None`` (not partitionable)."""
     preset = legacy.preset
-    if not isinstance(preset, TablePreset):
+    if not isinstance(preset, TablePreset) or not preset.partitionable:
         return None
     dialect = legacy.db.dialect
     pk = quote(preset.primary_key, dialect)

@@ -86,6 +86,8 @@ class TablePreset:
     indexes: ClassVar[tuple[Index, ...]] = ()
     mysql_collation: ClassVar[str] = "utf8mb4_general_ci"
     read_columns: ClassVar[tuple[str, ...]] = ()
+    # the admin CLI may scan in primary-key ranges of this one table (False: the scan query joins other tables)
+    partitionable: ClassVar[bool] = True
     # option name -> (type, default); env var LEGACY_<NAME>
     OPTIONS: ClassVar[dict[str, tuple[type, OptionValue]]] = {}
 

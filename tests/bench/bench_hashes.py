@@ -235,8 +235,28 @@ def _cms_shop_app_cases() -> list[Case]:
     ]
 
 
+def _apps15b_cases() -> list[Case]:
+    """Issue 15 apps wired into ``get_context``: PrestaShop, Discourse, Ghost, Atlassian, php (app contexts)."""
+    b2y, b2a = _bcrypt(PWB, 10), _bcrypt(PWB, 10, "2a")
+    dsalt = "0123456789abcdef0123456789abcdef"
+    d600k = hashlib.pbkdf2_hmac("sha256", PWB, dsalt.encode(), 600_000, 32).hex()
+    s16 = b"s" * 16
+    atl = "{PKCS5S2}" + base64.b64encode(s16 + hashlib.pbkdf2_hmac("sha1", PWB, s16, 10_000, 32)).decode()
+    crypt6 = sha512_crypt.using(rounds=5000, salt="benchsaltbenchsa").hash(PW)
+    return [
+        Case("prestashop bcrypt 10", "prestashop", b2y, _checkpw(PWB, b2y), 21),
+        Case("discourse pbkdf2-sha256 600000", "discourse", d600k,
+             lambda: hashlib.pbkdf2_hmac("sha256", PWB, dsalt.encode(), 600_000, 32), 9,
+             fields={"salt": dsalt, "algorithm": "$pbkdf2-sha256$i=600000,l=32$"}),
+        Case("ghost bcryptjs 10", "ghost", b2a, _checkpw(PWB, b2a), 21),
+        Case("atlassian {PKCS5S2} 10k", "atlassian", atl, lambda: hashlib.pbkdf2_hmac("sha1", PWB, s16, 10_000, 32),
+             41),
+        Case("php sha512-crypt 5000 (libpass)", "php", crypt6, lambda: sha512_crypt.verify(PW, crypt6), 21),
+    ]
+
+
 def _cases() -> list[Case]:
-    return [*_bcrypt_cases(), *_phpass_cases(), *_kdf_cases(), *_cms_shop_app_cases()]
+    return [*_bcrypt_cases(), *_phpass_cases(), *_kdf_cases(), *_cms_shop_app_cases(), *_apps15b_cases()]
 
 
 def _cheap_cases() -> list[Case]:

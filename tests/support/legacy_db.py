@@ -237,3 +237,26 @@ def find_rows(url: str, app: str, login: str, prefix: str | None = None, **optio
         if rows:
             return rows
     return []
+
+
+def insert_rows(url: str, table: str, rows: Iterable[Mapping[str, Any]]) -> bool:
+    """Insert ``rows`` into any ``table`` (an app's side table, e.g. Discourse ``user_emails``); False when the
+    database refuses one with an integrity error (rows before it stay inserted)."""
+    dialect = dialect_of(url)
+    conn = connect(url)
+    try:
+        cur = conn.cursor()
+        for row in rows:
+            names = list(row)
+            cols = ", ".join(quote(n, dialect) for n in names)
+            marks = ", ".join("%s" for _ in names)
+            values = tuple(v.isoformat(sep=" ") if dialect == "sqlite" and isinstance(v, datetime) else v
+                           for v in row.values())
+            cur.execute(_sql_for(dialect, f"INSERT INTO {quote(table, dialect)} ({cols}) VALUES ({marks})"), values)
+    except Exception as exc:
+        if any(cls.__name__ == "IntegrityError" for cls in type(exc).__mro__):
+            return False
+        raise
+    finally:
+        conn.close()
+    return True

@@ -49,10 +49,7 @@ SCHEME_NAMES = {
 
 #: issue 15 apps whose schemes exist but whose app contexts are not wired yet: their vectors
 #: (``tests/vectors/<app>-generated.jsonl``) are checked scheme by scheme (``scheme_vectors.py``), not here
-SCHEME_LEVEL_APPS = frozenset({
-    "prestashop", "discourse",
-    "ghost",
-})
+SCHEME_LEVEL_APPS: frozenset[str] = frozenset()  # every issue 15 app is wired to get_context now
 
 #: issue 15 apps wired to get_context -> the ``extra`` keys of their vectors that are row fields
 EXTRA_FIELDS = {"vbulletin": ("salt", "scheme"), "mybb": ("salt",), "smf": ("username",)}
@@ -188,6 +185,10 @@ def _vector(source: str, line: int, raw: dict[str, Any]) -> Vector:
         options["opencart_version"] = 3  # answered by OpenCart 3's login (the app's default rules are 4's)
     if app == "symfony" and extra.get("iterations"):
         options["symfony_iterations"] = int(extra["iterations"])
+    if app == "discourse":  # the row's salt and password_algorithm columns (None: a row from before the column)
+        fields = {"salt": extra.get("salt"), "algorithm": extra.get("algorithm")}
+    if app == "prestashop" and extra.get("cookie_key"):
+        options["cookie_key"] = extra["cookie_key"]
     # a hash-level "yes" for a password the app refuses before hashing (MediaWiki's password policy refuses "" and
     # more than 4096 bytes at login; its Password::verify accepts both) is the app's "no" through get_context
     expect = bool(raw["expect"]) and not (app in ISSUE15_ROW_FIELDS and _refused_before_hashing(app, raw["password"]))
