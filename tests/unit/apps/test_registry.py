@@ -52,3 +52,15 @@ def test_the_docs_preset_table_lists_the_registered_apps_in_order() -> None:
     names = [m.group(1) for line in rows if (m := re.match(r"\| `([a-z0-9_]+)`", line))]
     assert len(names) == len(rows)
     assert names == list(NAMES)
+
+
+def test_the_template_and_the_readme_allow_exactly_the_registered_apps() -> None:
+    template = (ROOT / "template.yaml").read_text("utf-8")
+    block = template[template.index("  LegacyApp:\n"):]
+    allowed = re.search(r"AllowedValues: \[(.*?)\]", block, flags=re.S)
+    assert allowed is not None
+    assert [v.strip() for v in allowed.group(1).split(",")] == list(NAMES)
+    readme = (ROOT / "README.md").read_text("utf-8")
+    row = re.search(r"^\| `LEGACY_APP` \| required \| (.*) \|$", readme, flags=re.M)
+    assert row is not None
+    assert re.findall(r"`([a-z0-9_]+)`", row.group(1)) == list(NAMES)
