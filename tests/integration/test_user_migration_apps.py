@@ -1215,3 +1215,49 @@ def test_plan_puts_every_scanned_row_of_the_app_on_one_route(legacy: Legacy) -> 
     assert "lazy" in routes  # the app's vectors that verify are migrated by the trigger (none importable today)
     shown = out.getvalue() + err.getvalue()
     assert not any(v.stored[-20:] in shown for v in legacy.vectors if v.stored and len(v.stored) > 20)
+
+
+EXPORT_HEADER = ["name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile",
+                 "picture", "website", "email", "email_verified", "gender", "birthdate", "zoneinfo", "locale",
+                 "phone_number", "phone_number_verified", "address", "updated_at", "cognito:mfa_enabled",
+                 "cognito:username", "custom:legacy_id"]
+
+
+def test_check_and_export_read_the_apps_realistic_table(legacy: Legacy, tmp_path: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``legacy-auth check`` answers as the trigger for a row of the app's table (right and wrong password, never
+    echoed); ``legacy-auth export`` accounts for every row (exported or skipped with a reason), never exports an
+    account the app refuses, and writes each exported user once."""
+    import io
+
+    from legacy_auth.cli.main import main
+
+    case = legacy.case
+    environ = {"LEGACY_APP": case.app, "LEGACY_DB_URL": legacy.url, "LEGACY_TABLE_PREFIX": case.prefix,
+               "LEGACY_DUMMY_HASH": legacy.dummy, **_env_for(case.options), **case.env}
+    login = legacy.login("roles1", "roles@example.org")
+    for password, ok in ((legacy.good.password, True), (legacy.good.password + "-Zq9#wrong", False)):
+        monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+        out, err = io.StringIO(), io.StringIO()
+        code = main(["check", login, "--password-stdin", "--json"], environ=environ, stdout=out, stderr=err)
+        assert code in (0, 1), err.getvalue()
+        assert json.loads(out.getvalue())["verify"]["ok"] is ok
+        shown = out.getvalue() + err.getvalue()  # a short real password ("password") may be a word of the report
+        assert (password not in shown) if not ok else (json.dumps(password) not in shown)
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["plan", "--json", "--repeats", "1"], environ=environ, stdout=out, stderr=err) == 0, err.getvalue()
+    rows = json.loads(out.getvalue())["rows"]
+    header = tmp_path / "header.json"
+    header.write_text(json.dumps({"CSVHeader": EXPORT_HEADER, "UserPoolId": "eu-west-1_TestPool1"}), "utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["export", "--all", "--header-file", str(header), "--out-dir", str(tmp_path / "csv"), "--json"],
+                environ=environ, stdout=out, stderr=err)
+    data = json.loads(out.getvalue())
+    assert code == (1 if data["left_out"] and any(i["known_to_fail"] for i in data["left_out"]) else 0), err.getvalue()
+    assert data["exported"] + sum(data["skipped"].values()) == rows
+    ids = [line.rsplit(",", 1)[1] for f in data["files"] for line in
+           (tmp_path / "csv" / f["path"].rsplit("/", 1)[-1]).read_text("utf-8").splitlines()[1:]]
+    assert len(ids) == len(set(ids)) == data["exported"]
+    refused = {case.id_of(STATE_BASE + n) for n, s in enumerate(case.states) if s.reason.startswith("account_")
+               and not s.env}
+    assert refused.isdisjoint(ids)
