@@ -96,6 +96,12 @@ RULES: tuple[Rule, ...] = (
          "a burst of 2,000 unknown-kid tokens, each signed with RSA at run time, against a loopback JWKS server",
          tests="test_case12_*"),
     Rule("tests/unit/hooks/test_auto_verify_case.py", SLOW, "moto's Cognito backend: seconds per test"),
+    Rule("tests/unit/importing/test_encoders_kat.py", SLOW,
+         "each real vector's hash recomputed at its stored cost (bcrypt 10-12, 600,000-iteration PBKDF2, argon2id)",
+         tests="test_*_rederive_*"),
+    Rule("tests/unit/hashing/test_issue15_schemes.py", SLOW,
+         "Spring's digest encoders at their real iteration counts (4 s)",
+         tests="test_spring_digest_encoders_verify_hashlib_constructions"),
 )
 
 
