@@ -195,11 +195,7 @@ class DiscoursePreset(TablePreset):
             return [(Lookup("email", 513, match="exact"), value)]
         return [(Lookup("username_lower", 60, match="exact"), value)]
 
-    def statement(self, lookup: Lookup, prefix: str, dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
-        key = (lookup, prefix, dialect)
-        cached = self._statements.get(key)
-        if cached is not None:
-            return cached
+    def build_statement(self, lookup: Lookup, prefix: str, dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
         dialect = check_dialect(dialect)
         select, joins = self._from(prefix, dialect)
         q = lambda n: quote(n, dialect)  # noqa: E731
@@ -209,8 +205,6 @@ class DiscoursePreset(TablePreset):
         else:
             where = f"u.{q(lookup.column)} = %s"
         sql = f"SELECT {select} FROM {joins} WHERE {where} LIMIT 2"  # noqa: S608 - identifiers validated, quoted
-        if len(self._statements) < 64:
-            self._statements[key] = (sql, ())
         return sql, ()
 
     def scan_query(self, *, prefix: str, dialect: Dialect, between: tuple[int, int] | None = None) -> Query:

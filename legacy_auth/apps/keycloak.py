@@ -159,19 +159,13 @@ class KeycloakPreset(TablePreset):
         subs = [f"(SELECT c.{q(col)} {first}) AS {q(col)}" for col in CREDENTIAL_COLUMNS]
         return ", ".join([*(f"{users}.{q(c)}" for c in self.read_columns), *subs])
 
-    def statement(self, lookup: Lookup, prefix: str, dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
-        key = (lookup, prefix, dialect)
-        cached = self._statements.get(key)
-        if cached is not None:
-            return cached
+    def build_statement(self, lookup: Lookup, prefix: str, dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
         dialect = check_dialect(dialect)
         extra_sql, extra_params = self.filters(dialect)
         where = " AND ".join([lookup.condition(dialect), *extra_sql])
         table = quote(self.table(prefix), dialect)
         # identifiers are validated and quoted; the login and the realm are %s parameters
         sql = f"SELECT {self._select(prefix, dialect)} FROM {table} WHERE {where} LIMIT 2"  # noqa: S608
-        if len(self._statements) < 64:
-            self._statements[key] = (sql, extra_params)
         return sql, extra_params
 
     def scan_query(self, *, prefix: str, dialect: Dialect, between: tuple[int, int] | None = None) -> Query:

@@ -172,8 +172,8 @@ class MediaWikiPreset(TablePreset):
         select = f"SELECT MAX({col('b', 'bl_expiry')}) FROM {joined} WHERE {where}"  # noqa: S608 - quoted identifiers
         return f"({select}) AS {quote('block_expiry', dialect)}"
 
-    def statement(self, lookup: Lookup, prefix: str, dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
-        sql, params = super().statement(lookup, prefix, dialect)
+    def build_statement(self, lookup: Lookup, prefix: str, dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
+        sql, params = super().build_statement(lookup, prefix, dialect)
         if not self.opt_bool("block_disables_login"):
             return sql, params
         return sql.replace(" FROM ", f", {self._block_column(prefix, check_dialect(dialect))} FROM ", 1), params

@@ -168,18 +168,12 @@ class XenforoPreset(TablePreset):
         key = quote("user_id", dialect)
         return f"{user} u LEFT JOIN {auth} a ON a.{key} = u.{key}"
 
-    def statement(self, lookup: Lookup, prefix: str, dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
-        key = (lookup, prefix, dialect)
-        cached = self._statements.get(key)
-        if cached is not None:
-            return cached
+    def build_statement(self, lookup: Lookup, prefix: str, dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
         dialect = check_dialect(dialect)
         condition = lookup.condition(dialect).replace(quote(lookup.column, dialect),
                                                       f"u.{quote(lookup.column, dialect)}", 1)
         # identifiers are validated and quoted; the login is a %s parameter
         sql = f"SELECT {self.select_list(dialect)} FROM {self._source(prefix, dialect)} WHERE {condition} LIMIT 2"  # noqa: S608
-        if len(self._statements) < 64:
-            self._statements[key] = (sql, ())
         return sql, ()
 
     def scan_query(self, *, prefix: str, dialect: Dialect, between: tuple[int, int] | None = None) -> Query:

@@ -14,36 +14,17 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from legacy_auth.apps import all_apps
-from legacy_auth.apps.app import NOT_A_FAMILY
+from legacy_auth.apps.app import NOT_A_FAMILY, Importability
 from legacy_auth.importing.algorithms import Algorithm
 
 
 @dataclass(frozen=True, slots=True)
-class AppImportability:
-    """One app's row.
+class AppImportability(Importability):
+    """One app's row (:class:`~legacy_auth.apps.app.Importability`, ``why_not`` included) with its candidates'
+    algorithm names read as :class:`Algorithm`: scheme name (:data:`legacy_auth.hashing.SCHEMES`) -> the
+    algorithm its hashes would be imported as."""
 
-    Attributes
-    ----------
-    transform : str | None
-        What the app does to every password before hashing it, when Cognito cannot repeat it; then no scheme of
-        the app is a candidate.
-    candidates : Mapping[str, Algorithm]
-        Scheme name (:data:`legacy_auth.hashing.SCHEMES`) -> the algorithm its hashes would be imported as.
-    refused : Mapping[str, str]
-        Scheme name -> why its hashes cannot be imported (schemes not listed: :data:`NOT_A_FAMILY`).
-    """
-
-    transform: str | None = None
     candidates: Mapping[str, Algorithm] = field(default_factory=dict)
-    refused: Mapping[str, str] = field(default_factory=dict)
-
-    def why_not(self, scheme: str) -> str:
-        """Why ``scheme``'s hashes are not importable for this app (``""`` for a candidate)."""
-        if self.transform is not None:
-            return self.transform
-        if scheme in self.candidates:
-            return ""
-        return self.refused.get(scheme, NOT_A_FAMILY)
 
 
 APP_IMPORTABILITY: Mapping[str, AppImportability] = MappingProxyType({

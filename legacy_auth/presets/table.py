@@ -193,20 +193,27 @@ class TablePreset:
         return queries
 
     def statement(self, lookup: Lookup, prefix: str, dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
-        """The SELECT for one lookup (validated and cached) and the filter parameters that follow the login."""
+        """The SELECT for one lookup (validated and cached) and the filter parameters that follow the login.
+
+        Options are fixed after ``__init__``, so the SQL of a lookup never changes: built once by
+        :meth:`build_statement` (what an app with more than one table overrides), then a dict lookup.
+        """
         key = (lookup, prefix, dialect)
         cached = self._statements.get(key)
         if cached is not None:
             return cached
-        dialect = check_dialect(dialect)
+        built = self.build_statement(lookup, prefix, check_dialect(dialect))
+        if len(self._statements) < 64:
+            self._statements[key] = built
+        return built
+
+    def build_statement(self, lookup: Lookup, prefix: str, dialect: Dialect) -> tuple[str, tuple[Any, ...]]:
+        """The SELECT for one lookup and its filter parameters, uncached (:meth:`statement` caches it)."""
         table = quote(self.table(prefix), dialect)
         extra_sql, extra_params = self.filters(dialect)
         where = " AND ".join([lookup.condition(dialect), *extra_sql])
         # identifiers are validated and quoted; the login is a %s parameter
-        sql = f"SELECT {self.select_list(dialect)} FROM {table} WHERE {where} LIMIT 2"  # noqa: S608
-        if len(self._statements) < 64:
-            self._statements[key] = (sql, extra_params)
-        return sql, extra_params
+        return f"SELECT {self.select_list(dialect)} FROM {table} WHERE {where} LIMIT 2", extra_params  # noqa: S608
 
     def scan_query(self, *, prefix: str, dialect: Dialect, between: tuple[int, int] | None = None) -> Query:
         """All rows in primary-key order, same columns as the lookups; ``between=(lo, hi)``: only

@@ -37,7 +37,7 @@ from legacy_auth.cli.capacity import (
     capacity_lines,
 )
 from legacy_auth.cli.chart import bar_lines, pyplot, write_bars_png
-from legacy_auth.cli.commands.scan import PARALLEL_MIN_ROWS, cpu_count
+from legacy_auth.cli.commands.scan import PARALLEL_MIN_ROWS, add_read_flags, cpu_count
 from legacy_auth.cli.environment import add_legacy_flags, hash_context, int_in_range, open_legacy, settings_from
 from legacy_auth.cli.import_csv import MAX_ROWS
 from legacy_auth.cli.output import Progress, fmt_int, print_json, progress_enabled
@@ -88,13 +88,7 @@ def _flags(p: argparse.ArgumentParser) -> None:
                      help=f"rows per import file, as export --max-rows (default {MAX_ROWS:,}, Cognito's limit)")
     cap.add_argument("--lambda-memory", type=int_in_range(MIN_MEMORY_MB, MAX_MEMORY_MB), default=MIGRATION_MEMORY_MB,
                      metavar="MB", help=f"memory of the migration Lambda (default {MIGRATION_MEMORY_MB})")
-    cap.add_argument("--repeats", type=int_in_range(1, 1000), default=3,
-                     help="timed verifications per scheme and cost (median; default 3)")
-    p.add_argument("--batch", type=int_in_range(1, 1_000_000), default=2000,
-                   help="rows per server-side cursor fetch (default 2000)")
-    p.add_argument("--workers", type=int_in_range(1, 256), default=0, metavar="N",
-                   help=f"processes reading primary-key ranges (default: one per CPU from {PARALLEL_MIN_ROWS:,} "
-                        "rows, else 1)")
+    add_read_flags(p, cap)
     p.add_argument("--png", type=Path, metavar="FILE",
                    help="also save a bar chart of the users per route (needs the optional extra: pip install "
                         "'.[chart]')")

@@ -28,6 +28,18 @@ from legacy_auth.cli.timing import (
 )
 
 PARALLEL_MIN_ROWS = 100_000
+
+
+def add_read_flags(parser: argparse.ArgumentParser, timing: Any = None) -> None:
+    """``--batch`` and ``--workers`` (how ``scan`` and ``plan`` read the table) and ``--repeats`` (their verify
+    timings), added to ``timing`` when given (an argument group), else to ``parser``."""
+    parser.add_argument("--batch", type=int_in_range(1, 1_000_000), default=2000,
+                        help="rows per server-side cursor fetch (default 2000)")
+    (timing or parser).add_argument("--repeats", type=int_in_range(1, 1000), default=3,
+                                    help="timed verifications per scheme and cost (median; default 3)")
+    parser.add_argument("--workers", type=int_in_range(1, 256), default=0, metavar="N",
+                        help=f"processes reading primary-key ranges (default: one per CPU from "
+                             f"{PARALLEL_MIN_ROWS:,} rows, else 1)")
 HELP = "stream the whole legacy users table and report what would block or weaken the migration"
 
 
@@ -41,13 +53,7 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
                                       f"{MIGRATION_MEMORY_MB}, the template's MigrationMemorySize)")
     p.add_argument("--no-aliases", action="store_true",
                    help="the pool has no email/phone aliases: email- or phone-shaped usernames are fine")
-    p.add_argument("--batch", type=int_in_range(1, 1_000_000), default=2000,
-                   help="rows per server-side cursor fetch (default 2000)")
-    p.add_argument("--repeats", type=int_in_range(1, 1000), default=3,
-                   help="timed verifications per scheme and cost (median; default 3)")
-    p.add_argument("--workers", type=int_in_range(1, 256), default=0, metavar="N",
-                   help=f"processes scanning primary-key ranges (default: one per CPU from {PARALLEL_MIN_ROWS:,} "
-                        "rows, else 1)")
+    add_read_flags(p)
     p.add_argument("--html", type=Path, metavar="FILE",
                    help="also write a self-contained HTML report (tables of states, schemes, timings, findings)")
     bar = p.add_mutually_exclusive_group()
