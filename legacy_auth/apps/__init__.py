@@ -126,11 +126,10 @@ def get_context(app: str, *, dummy_hash: str | None = None, pad_weak: bool = Tru
     for key, raw in options.items():
         option = entry.option(key)
         if option is None:
-            owners = [a.name for a in all_apps() if a.option(key) is not None]
-            setting = next((a.option(key).env for a in all_apps() if a.option(key) is not None),  # type: ignore[union-attr]
-                           key)
-            where = f"only used by LEGACY_APP={', '.join(owners)}" if owners else "not an option of any app"
-            raise ConfigurationError(setting, where)
+            owners = [(a.name, found) for a in all_apps() if (found := a.option(key)) is not None]
+            if not owners:
+                raise ConfigurationError(key, "not an option of any app")
+            raise ConfigurationError(owners[0][1].env, f"only used by LEGACY_APP={', '.join(n for n, _ in owners)}")
         value = option.parse(raw)
         if value is not None and value is not False:
             values[key] = value
